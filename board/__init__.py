@@ -1,0 +1,1 @@
+"""Frontline Board: staff feedback and process improvement for customer-service organisations."""

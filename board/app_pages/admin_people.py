@@ -1,0 +1,57 @@
+"""Accounts and roles (admins): change a person's role or active flag, set or reset a password."""
+
+import pandas as pd
+import streamlit as st
+
+from board import accounts, people
+from board.access import ROLE_LABELS, ROLES
+from board.errors import BoardError, Invalid
+from board.ui import session
+from board.ui.forms import field_error, set_errors
+
+admin = session.page_person("admin_people")
+db = session.store()
+st.title("Accounts and roles")
+
+everyone = people.list_people(db, admin, include_inactive=True)
+query = st.text_input("Find a person (name or email)", max_chars=200).strip().lower()
+shown = [p for p in everyone if query in p["name"].lower() or query in p["email"]] if query else everyone
+st.dataframe(pd.DataFrame(shown, columns=["name", "email", "role", "team", "office", "active"]), hide_index=True)
+if not shown:
+    st.stop()
+
+by_email = {p["email"]: p for p in shown}
+email = st.selectbox("Person to change", list(by_email))
+chosen = by_email[email]
+
+with st.form("person"):
+    role = st.selectbox("Role", ROLES, index=ROLES.index(chosen["role"]), format_func=ROLE_LABELS.get)
+    active = st.checkbox("Active (can sign in)", value=chosen["active"])
+    field_error("person", "role")
+    if st.form_submit_button("Save role and status"):
+        try:
+            people.change_person(db, admin, chosen["id"], role=role, active=active)
+            set_errors("person", {})
+            st.success("Saved. The change applies on the person's next click.")
+        except Invalid as error:
+            set_errors("person", error.errors)
+            st.rerun()
+        except BoardError as error:
+            st.error(str(error))
+
+if session.auth_config() is None:
+    with st.form("password", clear_on_submit=True):
+        st.write("Set or reset this person's password (built-in accounts). Their open sessions end.")
+        first = st.text_input("New password", type="password", max_chars=1024)
+        second = st.text_input("Repeat the new password", type="password", max_chars=1024)
+        field_error("password", "password")
+        if st.form_submit_button("Set password"):
+            try:
+                if first != second:
+                    raise Invalid({"password": "The two passwords differ."})
+                accounts.admin_set_password(db, admin, chosen["id"], first)
+                set_errors("password", {})
+                st.success("Password set.")
+            except Invalid as error:
+                set_errors("password", error.errors)
+                st.rerun()

@@ -1,0 +1,66 @@
+"""Roster import (admins): upload a CSV, preview every change, confirm; all or nothing."""
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from board import roster
+from board.ui import session
+from board.ui.forms import problem_table
+
+admin = session.page_person("admin_roster")
+db = session.store()
+st.title("Roster import")
+
+
+def show_plan(plan: roster.RosterPlan) -> None:
+    st.write("Preview: " + plan.summary())
+    if plan.new:
+        st.text("New people")
+        st.dataframe(pd.DataFrame(plan.new)[["email", "name", "role"]], hide_index=True)
+    if plan.changed:
+        st.text("Changed people")
+        st.dataframe(pd.DataFrame([{"email": p["email"], "changes": ", ".join(f)} for p, f in plan.changed]),
+                     hide_index=True)
+    if plan.deactivate:
+        st.text("To deactivate")
+        st.dataframe(pd.DataFrame(plan.deactivate)[["email", "name"]], hide_index=True)
+
+
+people_tab, units_tab = st.tabs(["People", "Organisation units"])
+
+with people_tab:
+    st.write("Columns: " + ", ".join(roster.ROSTER_COLUMNS) + ". One row per person; the email is the key. "
+             "Errors are reported by row (the header is row 1) and nothing is written until the file is clean.")
+    upload = st.file_uploader("Roster CSV", type=["csv"], key="roster_file")
+    deactivate = st.checkbox("Deactivate active people who are not in the file")
+    if upload is not None:
+        data = upload.getvalue()
+        try:
+            plan = roster.plan_roster(db, data, deactivate_missing=deactivate, actor_id=admin.id)
+        except roster.ImportRefused as error:
+            st.error(str(error))
+            problem_table(error.errors)
+            plan = None
+        if plan is not None:
+            show_plan(plan)
+            digest = hashlib.sha256(data).hexdigest()[:16]
+            if st.button("Import this roster", type="primary", key=f"confirm_{digest}_{deactivate}"):
+                try:
+                    done = roster.import_roster(db, data, deactivate_missing=deactivate, actor_id=admin.id)
+                    st.success("Imported: " + done.summary())
+                except roster.ImportRefused as error:
+                    st.error(str(error))
+                    problem_table(error.errors)
+
+with units_tab:
+    st.write("Columns: region, office, team. Adds the units that are missing; nothing is ever removed.")
+    units_file = st.file_uploader("Organisation CSV", type=["csv"], key="org_file")
+    if units_file is not None and st.button("Add these units", key="confirm_org"):
+        try:
+            added = roster.import_org(db, units_file.getvalue(), actor_id=admin.id)
+            st.success(f"{added} team(s) added.")
+        except roster.ImportRefused as error:
+            st.error(str(error))
+            problem_table(error.errors)

@@ -1,0 +1,45 @@
+"""Settings (admins): anonymity threshold, acknowledgement SLA, categories; and ending demo mode."""
+
+import streamlit as st
+
+from board import demo, settings
+from board.errors import Invalid
+from board.ui import session
+from board.ui.forms import field_error, set_errors
+
+admin = session.page_person("admin_settings")
+db = session.store()
+current = settings.load(db)
+st.title("Settings")
+
+with st.form("settings"):
+    k = st.number_input("Minimum group size for anonymous results (k)", min_value=1, max_value=50,
+                        value=current.anonymity_k, step=1,
+                        help=f"No morale result is shown for fewer respondents. Never below {settings.MIN_K}.")
+    field_error("settings", "anonymity_k")
+    sla = st.number_input("Acknowledgement time (working days)", min_value=1, max_value=60,
+                          value=current.ack_sla_days, step=1,
+                          help="After this, the author of an unacknowledged suggestion may escalate it.")
+    field_error("settings", "ack_sla_days")
+    categories = st.text_area("Suggestion categories, one per line", value="\n".join(current.categories))
+    field_error("settings", "categories")
+    if st.form_submit_button("Save settings", type="primary"):
+        try:
+            settings.save(db, admin, anonymity_k=int(k), ack_sla_days=int(sla),
+                          categories=[c for c in categories.splitlines() if c.strip()])
+            set_errors("settings", {})
+            st.success("Settings saved.")
+        except Invalid as error:
+            set_errors("settings", error.errors)
+            st.rerun()
+
+if current.demo:
+    st.subheader("Demo mode")
+    st.write("This database holds the demo organisation. Ending demo mode removes the demo people's "
+             "passwords and hides them from the sign-in page.")
+    if st.button("End demo mode"):
+        try:
+            demo.end_demo(db, admin)
+            st.rerun()
+        except Invalid as error:
+            st.error(error.errors["demo"])

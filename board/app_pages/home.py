@@ -1,0 +1,43 @@
+"""Home: what needs the signed-in person's attention, by role."""
+
+import pandas as pd
+import streamlit as st
+
+from board import audit, people, reports
+from board.ui import session
+
+person = session.page_person("home")
+db = session.store()
+
+st.title("Home")
+st.text(f"Welcome, {person.name}. {person.role_label} in {person.team}, {person.office} ({person.region}).")
+team = reports.team_summary(db, person)
+st.text(f"Your team has {team['size']} active people; manager: {', '.join(team['managers']) or 'none yet'}.")
+st.info("Suggestions, meeting minutes and the morale pulse will appear here as they arrive in Frontline Board.")
+
+if person.role in ("regional_manager", "leader", "admin"):
+    st.subheader("Offices")
+    st.dataframe(pd.DataFrame(reports.offices_in_scope(db, person)), hide_index=True)
+
+if person.role != "staff":
+    missing = reports.teams_without_manager(db, person)
+    st.subheader("Teams without a manager")
+    if missing:
+        st.warning(f"{len(missing)} team(s) have no active manager: their suggestions have no one to answer them.")
+        st.dataframe(pd.DataFrame(missing), hide_index=True)
+    else:
+        st.success("Every team in your scope has an active manager.")
+
+if person.role == "admin":
+    attention = reports.admin_attention(db)
+    st.subheader("Accounts")
+    if session.auth_config() is None:
+        st.write(f"{attention['without_password']} active people have no password yet (set one under Accounts and roles).")
+    if attention["locked"]:
+        st.warning("Sign-in is paused after repeated failures for:")
+        st.dataframe(pd.DataFrame({"email": attention["locked"]}), hide_index=True)
+    st.subheader("Recent changes")
+    st.dataframe(pd.DataFrame(audit.recent(db, 20)), hide_index=True)
+    counts = people.counts(db)
+    st.caption(f"{counts['regions']} regions, {counts['offices']} offices, {counts['teams']} teams, "
+               f"{counts['active_people']} active people.")

@@ -1,0 +1,17 @@
+"""People in my scope: a manager's team, a regional manager's region, everyone for leaders and admins."""
+
+import pandas as pd
+import streamlit as st
+
+from board import people
+from board.ui import session
+
+person = session.page_person("people")
+st.title("People")
+show_inactive = st.toggle("Include people who have left", value=False)
+rows = people.list_people(session.store(), person, include_inactive=show_inactive)
+st.text(f"{len(rows)} people")
+st.dataframe(
+    pd.DataFrame(rows, columns=["name", "email", "role", "team", "office", "region", "active"]),
+    hide_index=True,
+)

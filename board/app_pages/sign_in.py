@@ -1,0 +1,39 @@
+"""Sign in: the company's identity provider, or email and password for built-in accounts."""
+
+import streamlit as st
+
+from board import accounts, demo
+from board.ui import session
+from board.ui.forms import field_error, set_errors
+
+st.title("Frontline Board")
+st.write("Raise what you see on the front line, follow it to the outcome.")
+
+if session.auth_config() is not None:
+    if st.button("Sign in with your company account", type="primary"):
+        st.login()
+    st.stop()
+
+with st.form("sign_in"):
+    email = st.text_input("Email", max_chars=320, autocomplete="username")
+    password = st.text_input("Password", type="password", max_chars=1024, autocomplete="current-password")
+    field_error("sign_in", "form")
+    submitted = st.form_submit_button("Sign in", type="primary")
+
+if submitted:
+    try:
+        person = accounts.sign_in(session.store(), email, password)
+    except (accounts.SignInRefused, accounts.SignInThrottled) as error:
+        set_errors("sign_in", {"form": str(error)})
+        st.rerun()
+    set_errors("sign_in", {})
+    session.begin_session(person)
+    st.rerun()
+
+if demo.is_demo(session.store()):
+    st.subheader("Demo organisation")
+    st.write(f"Every demo person's password is `{demo.PASSWORD}`:")
+    st.dataframe(
+        [{"email": email, "role": role.replace("_", " ")} for role, (email, _) in demo.KNOWN.items()],
+        hide_index=True,
+    )

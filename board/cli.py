@@ -1,0 +1,103 @@
+"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from board import accounts, db, demo, people, roster
+from board.errors import BoardError, Invalid
+
+SERVE_URL = "http://localhost:8501"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m board", description="Frontline Board administration.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply pending database migrations")
+    sub.add_parser("prepare", help="migrate, seed the demo organisation if the database is empty, say how to sign in")
+    org = sub.add_parser("import-org", help="add regions, offices and teams from a region,office,team CSV")
+    org.add_argument("file", type=Path)
+    imp = sub.add_parser("import-roster", help="import people from a roster CSV (upsert by email)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--deactivate-missing", action="store_true", help="deactivate active people absent from the file")
+    imp.add_argument("--dry-run", action="store_true", help="validate and show the changes without writing")
+    pw = sub.add_parser("set-password", help="set a built-in account's password (asked for, never an argument)")
+    pw.add_argument("email")
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except Invalid as error:
+        print(f"error: {error}", file=sys.stderr)
+        for where, message in error.errors.items():
+            print(f"  {where}: {message}", file=sys.stderr)
+        return 1
+    except (db.StoreError, BoardError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _migrate(args) -> int:
+    store = db.Store(db.database_path())
+    done = db.migrate(store)
+    print(f"{store.path}: applied {len(done)} migration(s)" + (f": {', '.join(done)}" if done else "; up to date"))
+    return 0
+
+
+def _prepare(args) -> int:
+    store = db.Store(db.database_path())
+    db.migrate(store)
+    if demo.is_empty(store):
+        print("Empty database: creating the demo organisation ...", flush=True)
+        counts = demo.seed(store)
+        print(f"Demo organisation ready: {counts['people']} people.")
+    if demo.is_demo(store):
+        print(f"Demo sign-in at {SERVE_URL}: password '{demo.PASSWORD}' for "
+              + ", ".join(email for email, _ in demo.KNOWN.values()))
+    print(f"Serving Frontline Board at {SERVE_URL} (Ctrl-C stops it)", flush=True)
+    return 0
+
+
+def _import_org(args) -> int:
+    added = roster.import_org(db.open_store(), args.file.read_bytes())
+    print(f"Organisation imported: {added} team(s) added.")
+    return 0
+
+
+def _import_roster(args) -> int:
+    store, data = db.open_store(), args.file.read_bytes()
+    if args.dry_run:
+        plan = roster.plan_roster(store, data, deactivate_missing=args.deactivate_missing)
+        print(f"Dry run, nothing written: {plan.summary()}")
+        return 0
+    plan = roster.import_roster(store, data, deactivate_missing=args.deactivate_missing)
+    print(f"Roster imported: {plan.summary()}")
+    return 0
+
+
+def _set_password(args) -> int:
+    store = db.open_store()
+    person = people.find_by_email(store, args.email)
+    if person is None:
+        print(f"error: no one in the roster has the email {args.email}", file=sys.stderr)
+        return 1
+    first = getpass.getpass(f"New password for {person.email}: ")
+    if getpass.getpass("Repeat it: ") != first:
+        print("error: the two passwords differ; nothing changed", file=sys.stderr)
+        return 1
+    accounts.set_password(store, person.id, first)
+    print(f"Password set for {person.email}; their other sessions were signed out.")
+    return 0
+
+
+COMMANDS = {
+    "migrate": _migrate,
+    "prepare": _prepare,
+    "import-org": _import_org,
+    "import-roster": _import_roster,
+    "set-password": _set_password,
+}

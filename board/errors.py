@@ -1,0 +1,24 @@
+"""The few domain errors that pages turn into messages; str() is always safe to show."""
+
+
+class BoardError(Exception):
+    """Base of every error a person is shown."""
+
+
+class NotAllowed(BoardError):
+    """The person's role or scope does not allow this; nothing was read or changed."""
+
+    def __init__(self, message: str = "You are not allowed to see or do this."):
+        super().__init__(message)
+
+
+class NotFound(BoardError):
+    """The thing asked for does not exist (or is outside the person's scope)."""
+
+
+class Invalid(BoardError):
+    """Input failed validation; `errors` maps each field (or row) to its message."""
+
+    def __init__(self, errors: dict[str, str], message: str = "Please correct the fields marked below."):
+        super().__init__(message)
+        self.errors = errors

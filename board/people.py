@@ -1,0 +1,116 @@
+"""The organisation: regions, offices, teams and people; all their SQL lives here."""
+
+from __future__ import annotations
+
+from board import audit
+from board.access import ROLES, Person, require, scope_filter
+from board.db import Conn, Store
+from board.errors import Invalid, NotFound
+
+PERSON_SQL = """
+SELECT p.id, p.email, p.name, p.role, p.active,
+       t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office,
+       r.id AS region_id, r.name AS region
+FROM people p JOIN teams t ON t.id = p.team_id
+JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id
+"""
+
+
+def _person(row: dict | None) -> Person | None:
+    return Person(**row) if row else None
+
+
+def get_person(db: Store, person_id: int) -> Person | None:
+    """The person with this id (active or not), or None."""
+    with db.read() as con:
+        return _person(con.one(PERSON_SQL + " WHERE p.id = ?", (person_id,)))
+
+
+def find_by_email(db: Store, email: str) -> Person | None:
+    """The person with this email (case-insensitive), or None."""
+    with db.read() as con:
+        return _person(con.one(PERSON_SQL + " WHERE p.email = ?", (normalise_email(email),)))
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def list_people(db: Store, viewer: Person, *, include_inactive: bool = False) -> list[dict]:
+    """People the viewer may see: a manager their team, a regional manager their region, leaders and admins all."""
+    require(viewer, "people")
+    condition, params = scope_filter(viewer)
+    active = "" if include_inactive else " AND p.active"
+    with db.read() as con:
+        return con.rows(
+            PERSON_SQL.replace("SELECT", "SELECT p.updated_at,", 1)
+            + f" WHERE {condition}{active} ORDER BY r.name, o.name, t.name, p.name",
+            params,
+        )
+
+
+def units(db: Store) -> list[dict]:
+    """Every team with its office and region, and how many active people and managers it has."""
+    with db.read() as con:
+        return con.rows(
+            "SELECT r.id AS region_id, r.name AS region, o.id AS office_id, o.name AS office,"
+            " t.id AS team_id, t.name AS team,"
+            " count(p.id) FILTER (WHERE p.active) AS people,"
+            " count(p.id) FILTER (WHERE p.active AND p.role = 'manager') AS managers"
+            " FROM regions r JOIN offices o ON o.region_id = r.id JOIN teams t ON t.office_id = o.id"
+            " LEFT JOIN people p ON p.team_id = t.id"
+            " GROUP BY ALL ORDER BY region, office, team"
+        )
+
+
+def counts(db: Store) -> dict:
+    """Headline counts of the organisation."""
+    with db.read() as con:
+        return con.one(
+            "SELECT (SELECT count(*) FROM regions) AS regions, (SELECT count(*) FROM offices) AS offices,"
+            " (SELECT count(*) FROM teams) AS teams,"
+            " (SELECT count(*) FROM people WHERE active) AS active_people,"
+            " (SELECT count(*) FROM people WHERE NOT active) AS inactive_people"
+        )
+
+
+def active_admins(con: Conn) -> set[int]:
+    return {r["id"] for r in con.rows("SELECT id FROM people WHERE active AND role = 'admin'")}
+
+
+def change_person(db: Store, actor: Person, person_id: int, *, role: str, active: bool) -> None:
+    """Set a person's role and active flag (admins only); the last active admin cannot be removed."""
+    require(actor, "admin_people")
+    if role not in ROLES:
+        raise Invalid({"role": f"Unknown role '{role}'."})
+
+    def apply(con: Conn) -> None:
+        before = con.one("SELECT email, role, active FROM people WHERE id = ?", (person_id,))
+        if before is None:
+            raise NotFound("There is no such person.")
+        admins = active_admins(con) - {person_id}
+        if not admins and (role != "admin" or not active):
+            raise Invalid({"role": "This is the last active admin: make someone else admin first."})
+        con.execute(
+            "UPDATE people SET role = ?, active = ?, updated_at = now() WHERE id = ?",
+            (role, active, person_id),
+        )
+        audit.record(
+            con, actor.id, "person changed",
+            f"{before['email']}: role {before['role']} -> {role}, active {before['active']} -> {active}",
+        )
+
+    db.write(apply, lock=("person", person_id))
+
+
+def team_manager_names(db: Store, team_id: int) -> list[str]:
+    """Names of the active managers of a team."""
+    with db.read() as con:
+        return [
+            r["name"]
+            for r in con.rows(
+                "SELECT name FROM people WHERE team_id = ? AND role = 'manager' AND active ORDER BY name",
+                (team_id,),
+            )
+        ]
+

@@ -1,0 +1,59 @@
+"""Read-only queries for home pages and dashboards; every function limits rows to the viewer's scope."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from board.access import Person, scope_filter
+from board.accounts import LOCKOUT, MAX_FAILURES, utcnow
+from board.db import Store
+
+
+def team_summary(db: Store, person: Person) -> dict:
+    """The person's own team: size and active managers (names)."""
+    with db.read() as con:
+        size = con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (person.team_id,))
+        managers = [r["name"] for r in con.rows(
+            "SELECT name FROM people WHERE team_id = ? AND active AND role = 'manager' ORDER BY name",
+            (person.team_id,))]
+    return {"size": size, "managers": managers}
+
+
+def teams_without_manager(db: Store, viewer: Person) -> list[dict]:
+    """Teams in the viewer's scope that have no active manager."""
+    condition, params = scope_filter(viewer)
+    with db.read() as con:
+        return con.rows(
+            "SELECT o.name AS office, t.name AS team FROM teams t JOIN offices o ON o.id = t.office_id"
+            f" WHERE {condition} AND NOT EXISTS (SELECT 1 FROM people p"
+            "  WHERE p.team_id = t.id AND p.active AND p.role = 'manager')"
+            " ORDER BY office, team",
+            params,
+        )
+
+
+def offices_in_scope(db: Store, viewer: Person) -> list[dict]:
+    """Offices in the viewer's scope with their teams and active people."""
+    condition, params = scope_filter(viewer)
+    with db.read() as con:
+        return con.rows(
+            "SELECT r.name AS region, o.name AS office, count(DISTINCT t.id) AS teams,"
+            " count(p.id) FILTER (WHERE p.active) AS people"
+            " FROM offices o JOIN regions r ON r.id = o.region_id JOIN teams t ON t.office_id = o.id"
+            f" LEFT JOIN people p ON p.team_id = t.id WHERE {condition}"
+            " GROUP BY r.name, o.name ORDER BY r.name, o.name",
+            params,
+        )
+
+
+def admin_attention(db: Store, *, now: datetime | None = None) -> dict:
+    """What an admin should look at: people who cannot sign in yet, emails locked out right now."""
+    now = now or utcnow()
+    with db.read() as con:
+        without_password = con.scalar(
+            "SELECT count(*) FROM people p WHERE p.active"
+            " AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)")
+        locked = [r["email"] for r in con.rows(
+            "SELECT email FROM sign_in_failures WHERE failed_at > ? GROUP BY email HAVING count(*) >= ?"
+            " ORDER BY email", (now - LOCKOUT, MAX_FAILURES))]
+    return {"without_password": without_password, "locked": locked}

@@ -1,0 +1,229 @@
+"""Roster and organisation imports from CSV: validate every row, then apply all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from board import audit
+from board.access import ROLES
+from board.db import Conn, Store
+from board.errors import Invalid
+from board.people import normalise_email
+
+ROSTER_COLUMNS = ("email", "name", "role", "region", "office", "team", "manages")
+ORG_COLUMNS = ("region", "office", "team")
+REQUIRED = ("email", "name", "role", "region", "office", "team")
+EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+MAX_ROWS = 100_000
+MAX_TEXT = 200
+
+
+class ImportRefused(Invalid):
+    """The file has errors; `errors` maps "row N" (or "file") to what is wrong. Nothing was written."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors, f"The file has {len(errors)} problem(s); nothing was imported.")
+
+
+@dataclass
+class RosterPlan:
+    """What an import would do: people to add, to change (with the fields), to deactivate."""
+
+    new: list[dict] = field(default_factory=list)
+    changed: list[tuple[dict, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    deactivate: list[dict] = field(default_factory=list)
+    missing_kept: list[dict] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.new)} new, {len(self.changed)} changed, {self.unchanged} unchanged, "
+            f"{len(self.deactivate)} to deactivate, {len(self.missing_kept)} missing from the file kept active"
+        )
+
+
+def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(spreadsheet row number, row) for each data row; the header is row 1."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRefused({"file": f"The file is not UTF-8 text (bad byte at position {error.start}); save it as CSV UTF-8."})
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in columns if c not in header and c != "manages"]
+    if missing:
+        raise ImportRefused({"file": f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(columns)}."})
+    reader.fieldnames = header
+    rows = []
+    for number, raw in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            raise ImportRefused({"file": f"More than {MAX_ROWS} rows; split the file."})
+        row = {c: (raw.get(c) or "").strip() for c in columns}
+        if any(row.values()):
+            rows.append((number, row))
+    if not rows:
+        raise ImportRefused({"file": "The file has no data rows."})
+    return rows
+
+
+def _units(con: Conn) -> dict[tuple[str, str, str], int]:
+    return {
+        (r["region"].lower(), r["office"].lower(), r["team"].lower()): r["team_id"]
+        for r in con.rows(
+            "SELECT r.name AS region, o.name AS office, t.name AS team, t.id AS team_id"
+            " FROM teams t JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id"
+        )
+    }
+
+
+def _row_errors(row: dict, units: dict, seen: dict[str, int]) -> list[str]:
+    errors = [f"{c} is empty" for c in REQUIRED if not row[c]]
+    errors += [f"{c} is longer than {MAX_TEXT} characters" for c in ROSTER_COLUMNS if len(row[c]) > MAX_TEXT]
+    email, role = normalise_email(row["email"]), row["role"].lower()
+    if row["email"] and not EMAIL.match(email):
+        errors.append(f"'{row['email']}' is not an email address")
+    if email in seen:
+        errors.append(f"duplicate email {email} (also on row {seen[email]})")
+    if row["role"] and role not in ROLES:
+        errors.append(f"unknown role '{row['role']}' (use one of: {', '.join(ROLES)})")
+    if all(row[c] for c in ORG_COLUMNS):
+        errors += _unit_errors(row, units)
+    manages = row["manages"].lower()
+    if role == "manager" and manages != row["team"].lower():
+        errors.append(f"a manager must manage their own team: manages is '{row['manages']}', team is '{row['team']}'")
+    elif role == "regional_manager" and manages != row["region"].lower():
+        errors.append(f"a regional manager must manage their own region: manages is '{row['manages']}', region is '{row['region']}'")
+    elif role not in ("manager", "regional_manager") and manages:
+        errors.append("only managers and regional managers have 'manages'")
+    return errors
+
+
+def _unit_errors(row: dict, units: dict) -> list[str]:
+    region, office, team = (row[c].lower() for c in ORG_COLUMNS)
+    if not any(k[0] == region for k in units):
+        return [f"unknown region '{row['region']}'"]
+    if not any(k[:2] == (region, office) for k in units):
+        return [f"unknown office '{row['office']}' in region '{row['region']}'"]
+    if (region, office, team) not in units:
+        return [f"unknown team '{row['team']}' in office '{row['office']}'"]
+    return []
+
+
+def validate_roster(con: Conn, rows: list[tuple[int, dict]]) -> list[dict]:
+    """Every row checked; ImportRefused lists all errors by row number, else the clean people."""
+    units, seen, errors, people = _units(con), {}, {}, []
+    for number, row in rows:
+        problems = _row_errors(row, units, seen)
+        email = normalise_email(row["email"])
+        seen.setdefault(email, number)
+        if problems:
+            errors[f"row {number}"] = "; ".join(problems)
+            continue
+        key = tuple(row[c].lower() for c in ORG_COLUMNS)
+        people.append({"email": email, "name": row["name"], "role": row["role"].lower(), "team_id": units[key]})
+    if errors:
+        raise ImportRefused(errors)
+    return people
+
+
+def plan_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None) -> RosterPlan:
+    """Validate a roster file and describe what importing it would change (writes nothing)."""
+    with db.read() as con:
+        return _plan(con, read_csv(data, ROSTER_COLUMNS), deactivate_missing, actor_id)
+
+
+def _plan(con: Conn, rows, deactivate_missing: bool, actor_id: int | None) -> RosterPlan:
+    people = validate_roster(con, rows)
+    existing = {r["email"]: r for r in con.rows("SELECT id, email, name, role, team_id, active FROM people")}
+    plan = RosterPlan()
+    for person in people:
+        before = existing.get(person["email"])
+        if before is None:
+            plan.new.append(person)
+            continue
+        fields = [f for f in ("name", "role", "team_id") if before[f] != person[f]]
+        fields += [] if before["active"] else ["active"]
+        if fields:
+            plan.changed.append((person, fields))
+        else:
+            plan.unchanged += 1
+    in_file = {p["email"] for p in people}
+    missing = [r for r in existing.values() if r["active"] and r["email"] not in in_file]
+    (plan.deactivate if deactivate_missing else plan.missing_kept).extend(missing)
+    _check_admins_remain(con, plan, people, actor_id)
+    return plan
+
+
+def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_id: int | None) -> None:
+    """Refuse an import that would leave no active admin or remove the importing admin."""
+    in_file = {p["email"]: p["role"] for p in people}
+    gone = {p["email"] for p in plan.deactivate}
+    admins_after = {e for e, role in in_file.items() if role == "admin"} | {
+        r["email"] for r in con.rows("SELECT email FROM people WHERE active AND role = 'admin'")
+        if r["email"] not in in_file and r["email"] not in gone
+    }
+    actor = con.scalar("SELECT email FROM people WHERE id = ?", (actor_id,)) if actor_id else None
+    if actor and actor not in admins_after:
+        raise ImportRefused({"file": "This import would remove your own admin access; keep yourself in the file as admin."})
+    if not admins_after and con.scalar("SELECT count(*) FROM people WHERE active AND role = 'admin'"):
+        raise ImportRefused({"file": "This import would leave no active admin."})
+
+
+def import_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None) -> RosterPlan:
+    """Validate and apply a roster file in one transaction: upsert by email, optionally deactivate the missing."""
+    rows = read_csv(data, ROSTER_COLUMNS)
+
+    def apply(con: Conn) -> RosterPlan:
+        plan = _plan(con, rows, deactivate_missing, actor_id)
+        con.executemany(
+            "INSERT INTO people (email, name, role, team_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (email) DO UPDATE SET name = excluded.name, role = excluded.role,"
+            " team_id = excluded.team_id, active = TRUE, updated_at = now()",
+            [(p["email"], p["name"], p["role"], p["team_id"]) for p in plan.new + [c[0] for c in plan.changed]],
+        )
+        con.executemany(
+            "UPDATE people SET active = FALSE, updated_at = now() WHERE id = ?", [(p["id"],) for p in plan.deactivate]
+        )
+        audit.record(con, actor_id, "roster imported", plan.summary())
+        return plan
+
+    return db.write(apply, lock=("roster",))
+
+
+def import_org(db: Store, data: bytes, *, actor_id: int | None = None) -> int:
+    """Add the regions, offices and teams of a region,office,team file (never removes); returns teams added."""
+    rows = read_csv(data, ORG_COLUMNS)
+
+    def apply(con: Conn) -> int:
+        errors, office_region = {}, {r["o"].lower(): r["r"].lower() for r in con.rows(
+            "SELECT o.name AS o, r.name AS r FROM offices o JOIN regions r ON r.id = o.region_id")}
+        for number, row in rows:
+            problems = [f"{c} is empty" for c in ORG_COLUMNS if not row[c]]
+            problems += [f"{c} is longer than {MAX_TEXT} characters" for c in ORG_COLUMNS if len(row[c]) > MAX_TEXT]
+            office, region = row["office"].lower(), row["region"].lower()
+            if office and office_region.setdefault(office, region) != region:
+                problems.append(f"office '{row['office']}' is already in region '{office_region[office]}'")
+            if problems:
+                errors[f"row {number}"] = "; ".join(problems)
+        if errors:
+            raise ImportRefused(errors)
+        added = sum(_add_unit(con, row) for _, row in rows)
+        audit.record(con, actor_id, "organisation imported", f"{added} team(s) added")
+        return added
+
+    return db.write(apply, lock=("roster",))
+
+
+def _add_unit(con: Conn, row: dict) -> int:
+    """Create the region, office and team of a row where missing; 1 if the team is new."""
+    region_id = con.scalar("SELECT id FROM regions WHERE lower(name) = lower(?)", (row["region"],)) or con.scalar(
+        "INSERT INTO regions (name) VALUES (?) RETURNING id", (row["region"],))
+    office_id = con.scalar("SELECT id FROM offices WHERE lower(name) = lower(?)", (row["office"],)) or con.scalar(
+        "INSERT INTO offices (region_id, name) VALUES (?, ?) RETURNING id", (region_id, row["office"]))
+    if con.scalar("SELECT id FROM teams WHERE office_id = ? AND lower(name) = lower(?)", (office_id, row["team"])):
+        return 0
+    con.execute("INSERT INTO teams (office_id, name) VALUES (?, ?)", (office_id, row["team"]))
+    return 1

@@ -1,0 +1,1 @@
+"""The few Streamlit helpers shared by pages: identity, form errors."""
