@@ -200,9 +200,10 @@ def close_store(path: Path | str | None = None) -> None:
 
 # --- migrations ---------------------------------------------------------------
 
-def available_migrations(package: str = MIGRATIONS_PACKAGE) -> list[tuple[str, str]]:
-    """(name, sql) of every numbered migration in the package, in order."""
-    files = [f for f in resources.files(package).iterdir() if re.fullmatch(r"\d{4}_\w+\.sql", f.name)]
+def available_migrations(source: str | Path = MIGRATIONS_PACKAGE) -> list[tuple[str, str]]:
+    """(name, sql) of every numbered migration in a package (or folder), in order."""
+    root = source if isinstance(source, Path) else resources.files(source)
+    files = [f for f in root.iterdir() if re.fullmatch(r"\d{4}_\w+\.sql", f.name)]
     return [(f.name, f.read_text(encoding="utf-8")) for f in sorted(files, key=lambda f: f.name)]
 
 
@@ -215,9 +216,9 @@ def applied_migrations(store: Store) -> list[str]:
         return [r["name"] for r in con.rows("SELECT name FROM schema_migrations ORDER BY name")]
 
 
-def migrate(store: Store, package: str = MIGRATIONS_PACKAGE) -> list[str]:
+def migrate(store: Store, source: str | Path = MIGRATIONS_PACKAGE) -> list[str]:
     """Apply pending migrations in order, each in one transaction with its record; return their names."""
-    known = available_migrations(package)
+    known = available_migrations(source)
     applied = applied_migrations(store)
     unknown = sorted(set(applied) - {name for name, _ in known})
     if unknown:

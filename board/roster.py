@@ -198,13 +198,13 @@ def import_org(db: Store, data: bytes, *, actor_id: int | None = None) -> int:
     rows = read_csv(data, ORG_COLUMNS)
 
     def apply(con: Conn) -> int:
-        errors, office_region = {}, {r["o"].lower(): r["r"].lower() for r in con.rows(
+        errors, office_region = {}, {r["o"].lower(): r["r"] for r in con.rows(
             "SELECT o.name AS o, r.name AS r FROM offices o JOIN regions r ON r.id = o.region_id")}
         for number, row in rows:
             problems = [f"{c} is empty" for c in ORG_COLUMNS if not row[c]]
             problems += [f"{c} is longer than {MAX_TEXT} characters" for c in ORG_COLUMNS if len(row[c]) > MAX_TEXT]
-            office, region = row["office"].lower(), row["region"].lower()
-            if office and office_region.setdefault(office, region) != region:
+            office, region = row["office"].lower(), row["region"]
+            if office and office_region.setdefault(office, region).lower() != region.lower():
                 problems.append(f"office '{row['office']}' is already in region '{office_region[office]}'")
             if problems:
                 errors[f"row {number}"] = "; ".join(problems)

@@ -1,0 +1,77 @@
+"""The command line, run as a person would: python -m board ..."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from board import accounts, db, people
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def board(*args: str, db_path: Path, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "BOARD_DB": str(db_path), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "board", *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+
+
+def test_prepare_seeds_the_demo_once_and_says_how_to_sign_in(tmp_path):
+    path = tmp_path / "board.duckdb"
+    first = board("prepare", db_path=path)
+    assert first.returncode == 0, first.stderr
+    assert "creating the demo organisation" in first.stdout and "staff@demo.board" in first.stdout
+    assert "http://localhost:8501" in first.stdout
+    second = board("prepare", db_path=path)
+    assert "creating" not in second.stdout and "password 'demo'" in second.stdout
+
+
+def test_migrate_then_imports_then_set_password(tmp_path):
+    path = tmp_path / "board.duckdb"
+    assert "applied 1 migration" in board("migrate", db_path=path).stdout
+    assert "up to date" in board("migrate", db_path=path).stdout
+    assert "5 team(s) added" in board("import-org", str(ROOT / "data/sample_org.csv"), db_path=path).stdout
+    dry = board("import-roster", "--dry-run", str(ROOT / "data/sample_roster.csv"), db_path=path)
+    assert "Dry run, nothing written: 13 new" in dry.stdout
+    assert "13 new" in board("import-roster", str(ROOT / "data/sample_roster.csv"), db_path=path).stdout
+    result = board("set-password", "ana.costa@example.com", db_path=path, stdin="a long secret!\na long secret!\n")
+    assert result.returncode == 0 and "Password set" in result.stdout
+    assert "a long secret" not in result.stdout + result.stderr
+    store = db.open_store(path)
+    try:
+        assert accounts.sign_in(store, "ana.costa@example.com", "a long secret!").name == "Ana Costa"
+    finally:
+        db.close_store(path)
+
+
+def test_bad_roster_lists_rows_and_writes_nothing(tmp_path):
+    path = tmp_path / "board.duckdb"
+    board("import-org", str(ROOT / "data/sample_org.csv"), db_path=path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email,name,role,region,office,team,manages\nx@y.com,X,staff,Europe,Dublin,Onboarding,\n"
+                   "z@y.com,Z,wizard,Europe,Dublin,Onboarding,\n")
+    result = board("import-roster", str(bad), db_path=path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "row 3: unknown role 'wizard'" in result.stderr and "nothing was imported" in result.stderr
+    store = db.open_store(path)
+    try:
+        assert people.find_by_email(store, "x@y.com") is None
+    finally:
+        db.close_store(path)
+
+
+def test_set_password_refuses_mismatch_and_unknown_email(tmp_path):
+    path = tmp_path / "board.duckdb"
+    board("prepare", db_path=path)
+    assert "no one in the roster" in board("set-password", "ghost@x.com", db_path=path).stderr
+    mismatch = board("set-password", "staff@demo.board", db_path=path, stdin="one long secret\nanother secret\n")
+    assert mismatch.returncode == 1 and "differ" in mismatch.stderr
+    short = board("set-password", "staff@demo.board", db_path=path, stdin="short\nshort\n")
+    assert short.returncode == 1 and "at least 10 characters" in short.stderr
+
+
+def test_missing_file_is_one_line(tmp_path):
+    result = board("import-roster", str(tmp_path / "nope.csv"), db_path=tmp_path / "b.duckdb")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "nope.csv" in result.stderr
