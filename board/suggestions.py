@@ -1,0 +1,302 @@
+"""Suggestions and anticipated problems: raise (named or anonymous), read within scope, +1, comment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from board import receipts
+from board.access import Person
+from board.accounts import utcnow
+from board.db import Conn, Store
+from board.errors import Invalid, NotAllowed
+from board.workflow import KINDS, LIKELIHOODS, OPEN
+
+TITLE = (3, 120)
+DESCRIPTION = (10, 5000)
+LONG_TEXT = 5000
+COMMENT = (1, 2000)
+NOTIFY_KINDS = ("status", "reply", "escalated", "duplicate_votes")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+STOPWORDS = frozenset(
+    "the and for with that this from have has are was were our not but can when they their them into about "
+    "there which what will would should could been also more than then only very some your you its it's".split())
+
+
+@dataclass
+class Draft:
+    """What an author typed into the raise form."""
+
+    kind: str
+    category: str
+    title: str
+    description: str
+    customer_impact: str = ""
+    proposed_solution: str = ""
+    likelihood: str | None = None
+    anonymous: bool = False
+    office_level: bool = False
+
+
+@dataclass
+class Receipt:
+    """The outcome of a submission; `code` only for a new anonymous one (shown once, never stored)."""
+
+    id: int
+    code: str | None = None
+    repeated: bool = False
+
+
+@dataclass
+class Found:
+    """A page of suggestions and how many matched in all."""
+
+    rows: list[dict] = field(default_factory=list)
+    total: int = 0
+
+
+def clean(text: str | None) -> str:
+    """Strip surrounding space and control characters (keeps newlines and tabs)."""
+    return _CONTROL.sub("", text or "").strip()
+
+
+def validate(draft: Draft, categories: tuple[str, ...]) -> dict[str, str]:
+    """{field: message} for each invalid field of a draft."""
+    errors = {}
+    if draft.kind not in KINDS:
+        errors["kind"] = "Choose improvement or anticipated problem."
+    if draft.category not in categories:
+        errors["category"] = "Choose one of the categories."
+    for name, (low, high) in (("title", TITLE), ("description", DESCRIPTION)):
+        length = len(clean(getattr(draft, name)))
+        if not low <= length <= high:
+            errors[name] = f"Write {low} to {high} characters (now {length})."
+    for name in ("customer_impact", "proposed_solution"):
+        if len(clean(getattr(draft, name))) > LONG_TEXT:
+            errors[name] = f"Write at most {LONG_TEXT} characters."
+    if draft.kind == "anticipated_problem" and draft.likelihood not in LIKELIHOODS:
+        errors["likelihood"] = "Say how real the problem is."
+    return errors
+
+
+def anonymity_at_risk(db: Store, person: Person, k: int) -> bool:
+    """Whether the person's team is so small (fewer than k active people) that anonymity could be broken."""
+    with db.read() as con:
+        size = con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (person.team_id,))
+    return size < k
+
+
+def submit(db: Store, author: Person, draft: Draft, *, categories: tuple[str, ...], submission_key: str,
+           now: datetime | None = None) -> Receipt:
+    """Save a suggestion once per submission key; an anonymous one stores no trace of the author."""
+    errors = validate(draft, categories)
+    if errors:
+        raise Invalid(errors)
+    now = now or utcnow()
+    if draft.anonymous:
+        now = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    code, lookup, digest = (receipts.new_code() if draft.anonymous else (None, None, None))
+
+    def apply(con: Conn) -> Receipt:
+        existing = con.scalar("SELECT id FROM suggestions WHERE submission_key = ?", (submission_key,))
+        if existing is not None:
+            return Receipt(existing, repeated=True)
+        office_level = draft.anonymous and draft.office_level
+        suggestion_id = con.scalar(
+            "INSERT INTO suggestions (kind, category, title, description, customer_impact, proposed_solution,"
+            " likelihood, author_id, anonymous, team_id, office_id, region_id, level, receipt_lookup,"
+            " receipt_hash, submission_key, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (draft.kind, draft.category, clean(draft.title), clean(draft.description),
+             clean(draft.customer_impact), clean(draft.proposed_solution),
+             draft.likelihood if draft.kind == "anticipated_problem" else None,
+             None if draft.anonymous else author.id, draft.anonymous,
+             None if office_level else author.team_id, author.office_id, author.region_id,
+             "office" if office_level else "team", lookup, digest, submission_key, now))
+        record(con, suggestion_id, None if draft.anonymous else author.id, "submitted", None, "new", "", now)
+        return Receipt(suggestion_id, code)
+
+    return db.write(apply, lock=("submission", submission_key))
+
+
+def record(con: Conn, suggestion_id: int, actor_id: int | None, kind: str, from_value, to_value,
+           note: str, now: datetime) -> int:
+    """Append one event and tell the author (if named) and the +1ers, except the actor."""
+    event_id = con.scalar(
+        "INSERT INTO suggestion_events (suggestion_id, actor_id, kind, from_value, to_value, note, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (suggestion_id, actor_id, kind, from_value, to_value, note, now))
+    if kind in NOTIFY_KINDS:
+        con.execute(
+            "INSERT INTO notifications (person_id, suggestion_id, event_id)"
+            " SELECT DISTINCT person_id, ?, ? FROM ("
+            "  SELECT author_id AS person_id FROM suggestions WHERE id = ? AND author_id IS NOT NULL"
+            "  UNION SELECT person_id FROM votes WHERE suggestion_id = ?) s"
+            " WHERE person_id IS DISTINCT FROM ?",
+            (suggestion_id, event_id, suggestion_id, suggestion_id, actor_id))
+    return event_id
+
+
+# --- reading, within the reader's scope -------------------------------------------------
+
+def scope(viewer: Person) -> tuple[str, tuple]:
+    """SQL condition on alias s: leaders see everything, regional managers their region, others their office."""
+    if viewer.role == "leader":
+        return "TRUE", ()
+    if viewer.role == "regional_manager":
+        return "s.region_id = ?", (viewer.region_id,)
+    return "s.office_id = ?", (viewer.office_id,)
+
+
+SUMMARY_SQL = """
+SELECT s.id, s.kind, s.category, s.title, s.status, s.level, s.anonymous, s.created_at, s.due_date,
+       s.duplicate_of, s.team_id, s.office_id, s.region_id, s.author_id, s.owner_id,
+       CASE WHEN s.anonymous THEN 'Anonymous' ELSE a.name END AS author,
+       coalesce(t.name, 'whole office') AS team, o.name AS office, ow.name AS owner,
+       (SELECT count(*) FROM votes v WHERE v.suggestion_id = s.id) AS votes
+FROM suggestions s JOIN offices o ON o.id = s.office_id
+LEFT JOIN teams t ON t.id = s.team_id LEFT JOIN people a ON a.id = s.author_id
+LEFT JOIN people ow ON ow.id = s.owner_id
+"""
+
+
+def get(db: Store, viewer: Person, suggestion_id: int) -> dict:
+    """One suggestion in full, if the viewer's scope covers it; NotAllowed otherwise (no data read)."""
+    condition, params = scope(viewer)
+    with db.read() as con:
+        row = con.one(
+            SUMMARY_SQL.replace("s.id, s.kind,", "s.id, s.description, s.customer_impact, s.proposed_solution,"
+                                " s.likelihood, s.kind,")
+            + f" WHERE s.id = ? AND {condition}", (suggestion_id, *params))
+        if row is None:
+            raise NotAllowed("You are not allowed to see this suggestion, or it does not exist.")
+        row["voted"] = bool(con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ? AND person_id = ?",
+                                       (suggestion_id, viewer.id)))
+    return row
+
+
+def timeline(db: Store, suggestion_id: int) -> list[dict]:
+    """Every event of a suggestion, oldest first, with the actor's name ('Anonymous author' when hidden)."""
+    with db.read() as con:
+        return con.rows(
+            "SELECT e.created_at, e.kind, e.from_value, e.to_value, e.note,"
+            " CASE WHEN e.actor_id IS NULL THEN"
+            "   CASE WHEN e.kind IN ('submitted', 'author_reply', 'escalated') THEN 'Anonymous author' ELSE 'system' END"
+            " ELSE p.name END AS actor"
+            " FROM suggestion_events e LEFT JOIN people p ON p.id = e.actor_id"
+            " WHERE e.suggestion_id = ? ORDER BY e.id", (suggestion_id,))
+
+
+def browse(db: Store, viewer: Person, *, status: str | None = None, category: str | None = None,
+           kind: str | None = None, text: str = "", limit: int = 100) -> Found:
+    """Suggestions in the viewer's scope, newest first, filtered; text matches title or description."""
+    condition, params = scope(viewer)
+    where, args = [condition], list(params)
+    for column, value in (("status", status), ("category", category), ("kind", kind)):
+        if value:
+            where.append(f"s.{column} = ?")
+            args.append(value)
+    if clean(text):
+        where.append("(strpos(lower(s.title), ?) > 0 OR strpos(lower(s.description), ?) > 0)")
+        args += [clean(text).lower()] * 2
+    sql_where = " WHERE " + " AND ".join(where)
+    with db.read() as con:
+        total = con.scalar("SELECT count(*) FROM suggestions s" + sql_where, args)
+        rows = con.rows(SUMMARY_SQL + sql_where + " ORDER BY s.id DESC LIMIT ?", [*args, limit])
+    return Found(rows, total)
+
+
+def keywords(text: str, limit: int = 12) -> list[str]:
+    """The distinctive words of a text (lower case, 4+ letters, no stop words), longest first."""
+    words = {w for w in re.findall(r"[^\W_]{4,}", clean(text).lower()) if w not in STOPWORDS}
+    return sorted(words, key=lambda w: (-len(w), w))[:limit]
+
+
+def similar(db: Store, viewer: Person, title: str, description: str, limit: int = 5) -> list[dict]:
+    """Up to `limit` open suggestions in the viewer's office sharing the most words (title counts double)."""
+    words = keywords(f"{title} {title} {description}")
+    if not words:
+        return []
+    score = " + ".join(["(CASE WHEN strpos(lower(s.title), ?) > 0 THEN 2 ELSE 0 END"
+                        " + CASE WHEN strpos(lower(s.description), ?) > 0 THEN 1 ELSE 0 END)"] * len(words))
+    params = [w for w in words for _ in (0, 1)]
+    open_states = ", ".join("?" * len(OPEN))
+    with db.read() as con:
+        return con.rows(
+            f"SELECT * FROM (SELECT s.id, s.title, s.status, s.category, {score} AS score,"
+            " (SELECT count(*) FROM votes v WHERE v.suggestion_id = s.id) AS votes"
+            f" FROM suggestions s WHERE s.office_id = ? AND s.status IN ({open_states})) m"
+            " WHERE score >= ? ORDER BY score DESC, votes DESC, id DESC LIMIT ?",
+            (*params, viewer.office_id, *OPEN, min(3, len(words)), limit))
+
+
+def mine(db: Store, person: Person) -> list[dict]:
+    """The person's named suggestions with status, owner, days waiting and the latest reply."""
+    with db.read() as con:
+        return con.rows(
+            SUMMARY_SQL.replace("SELECT s.id,", "SELECT date_diff('day', s.created_at, now()::TIMESTAMP) AS days_waiting,"
+                                " (SELECT note FROM suggestion_events e WHERE e.suggestion_id = s.id"
+                                "  AND e.kind = 'reply' ORDER BY e.id DESC LIMIT 1) AS latest_reply, s.id,", 1)
+            + " WHERE s.author_id = ? ORDER BY s.id DESC", (person.id,))
+
+
+def _in_scope(con: Conn, viewer: Person, suggestion_id: int) -> dict:
+    condition, params = scope(viewer)
+    row = con.one(f"SELECT s.id, s.status, s.author_id FROM suggestions s WHERE s.id = ? AND {condition}",
+                  (suggestion_id, *params))
+    if row is None:
+        raise NotAllowed("You are not allowed to see this suggestion, or it does not exist.")
+    return row
+
+
+def vote(db: Store, person: Person, suggestion_id: int) -> bool:
+    """+1 once (True if counted now); not on your own suggestion, only on open ones in your scope."""
+    def apply(con: Conn) -> bool:
+        row = _in_scope(con, person, suggestion_id)
+        if row["author_id"] == person.id:
+            raise Invalid({"vote": "You cannot +1 your own suggestion."})
+        if row["status"] not in OPEN:
+            raise Invalid({"vote": "Only open suggestions take +1s."})
+        added = con.scalar("INSERT INTO votes (suggestion_id, person_id) VALUES (?, ?)"
+                           " ON CONFLICT DO NOTHING RETURNING 1", (suggestion_id, person.id))
+        return bool(added)
+
+    return db.write(apply, lock=("suggestion", suggestion_id))
+
+
+def comment(db: Store, person: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
+    """Add a comment (1-2,000 characters) to a suggestion in the person's scope."""
+    text = clean(text)
+    if not COMMENT[0] <= len(text) <= COMMENT[1]:
+        raise Invalid({"comment": f"Write 1 to {COMMENT[1]} characters."})
+
+    def apply(con: Conn) -> int:
+        _in_scope(con, person, suggestion_id)
+        return record(con, suggestion_id, person.id, "comment", None, None, text, now or utcnow())
+
+    return db.write(apply, lock=("suggestion", suggestion_id))
+
+
+# --- the anonymous author, through their follow-up code --------------------------------
+
+def follow(db: Store, person: Person, code: str, *, now: datetime | None = None) -> dict:
+    """What an anonymous author sees through their code (the code is the only check): suggestion and timeline."""
+    suggestion_id = receipts.open_code(db, person.id, code, now=now or utcnow())
+    with db.read() as con:
+        row = con.one(SUMMARY_SQL.replace("s.id, s.kind,", "s.id, s.description, s.kind,")
+                      + " WHERE s.id = ?", (suggestion_id,))
+    row["timeline"] = timeline(db, suggestion_id)
+    return row
+
+
+def author_reply(db: Store, person: Person, code: str, text: str, *, now: datetime | None = None) -> int:
+    """The anonymous author answers through their code; nothing about them is stored."""
+    text = clean(text)
+    if not COMMENT[0] <= len(text) <= COMMENT[1]:
+        raise Invalid({"reply": f"Write 1 to {COMMENT[1]} characters."})
+    suggestion_id = receipts.open_code(db, person.id, code, now=now or utcnow())
+    when = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return db.write(lambda con: record(con, suggestion_id, None, "author_reply", None, None, text, when),
+                    lock=("suggestion", suggestion_id))
+

@@ -1,0 +1,198 @@
+"""Answering suggestions: the triage queue, workflow transitions, owners, due dates, replies, escalation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from board import receipts
+from board.access import Person
+from board.accounts import utcnow
+from board.db import Conn, Store
+from board.errors import Invalid, NotAllowed
+from board.suggestions import COMMENT, SUMMARY_SQL, clean, record
+from board.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
+
+SORTS = {"age": "s.created_at ASC, s.id ASC", "votes": "votes DESC, s.id ASC", "category": "s.category, s.id"}
+TRIAGERS = ("manager", "regional_manager", "leader")
+
+
+def queue_scope(viewer: Person) -> tuple[str, tuple]:
+    """Whose queue holds what: a manager their team (and office-level items), a regional manager what
+    was escalated to their region, a leader what was escalated to leadership."""
+    if viewer.role == "manager":
+        return "(s.team_id = ? OR (s.team_id IS NULL AND s.office_id = ?))", (viewer.team_id, viewer.office_id)
+    if viewer.role == "regional_manager":
+        return "s.region_id = ? AND s.level IN ('region', 'leadership')", (viewer.region_id,)
+    if viewer.role == "leader":
+        return "s.level = 'leadership'", ()
+    raise NotAllowed()
+
+
+def queue(db: Store, viewer: Person, *, sort: str = "age", today: date, sla_days: int,
+          include_closed: bool = False) -> list[dict]:
+    """The viewer's triage queue with `overdue` marked (unacknowledged past the SLA, or past the due date)."""
+    condition, params = queue_scope(viewer)
+    states = "" if include_closed else f" AND s.status IN ({', '.join('?' * len(OPEN))})"
+    cutoff = sla_cutoff(today, sla_days)
+    with db.read() as con:
+        return con.rows(
+            "SELECT *, (status = 'new' AND created_at < ?) OR coalesce(due_date < ? AND status IN"
+            f" ({', '.join('?' * len(OPEN))}), FALSE) AS overdue FROM ({SUMMARY_SQL} WHERE {condition}{states}) s"
+            f" ORDER BY {SORTS.get(sort, SORTS['age']).replace('s.', '')}",
+            (cutoff, today, *OPEN, *params, *(() if include_closed else OPEN)))
+
+
+def may_act(viewer: Person, row: dict) -> bool:
+    """Managers act on their team's (and office-level) items, regional managers in their region, leaders anywhere."""
+    if viewer.role == "manager":
+        return row["team_id"] == viewer.team_id or (row["team_id"] is None and row["office_id"] == viewer.office_id)
+    if viewer.role == "regional_manager":
+        return row["region_id"] == viewer.region_id
+    return viewer.role == "leader"
+
+
+def _load(con: Conn, actor: Person, suggestion_id: int) -> dict:
+    row = con.one("SELECT id, status, level, team_id, office_id, region_id, owner_id, author_id, created_at"
+                  " FROM suggestions WHERE id = ?", (suggestion_id,))
+    if row is None or not may_act(actor, row):
+        raise NotAllowed("You are not allowed to act on this suggestion.")
+    return row
+
+
+def _act(db: Store, actor: Person, suggestion_id: int, work) -> int:
+    """Run one action on a suggestion: scope checked inside the transaction, actions on one suggestion serialised."""
+    if actor.role not in TRIAGERS:
+        raise NotAllowed()
+    return db.write(lambda con: work(con, _load(con, actor, suggestion_id)), lock=("suggestion", suggestion_id))
+
+
+def change_status(db: Store, actor: Person, suggestion_id: int, to: str, *, note: str = "",
+                  duplicate_of: int | None = None, expected: str | None = None, now: datetime | None = None) -> int:
+    """Move a suggestion along the workflow; declined needs a reason, duplicate the original (its +1s move)."""
+    note, now = clean(note), now or utcnow()
+
+    def work(con: Conn, row: dict) -> int:
+        if expected is not None and row["status"] != expected:
+            raise Invalid({"status": f"Someone changed this suggestion meanwhile: it is now "
+                                     f"{STATUS_LABELS[row['status']].lower()}. Check it and try again."})
+        problem = transition_error(row["status"], to)
+        if problem:
+            raise Invalid({"status": problem})
+        if to == "declined" and not note:
+            raise Invalid({"note": "Give the reason for declining: the author will read it."})
+        if len(note) > COMMENT[1]:
+            raise Invalid({"note": f"Write at most {COMMENT[1]} characters."})
+        if to == "duplicate":
+            _merge_into(con, actor, row, duplicate_of, now)
+        con.execute("UPDATE suggestions SET status = ?, duplicate_of = ? WHERE id = ?",
+                    (to, duplicate_of if to == "duplicate" else None, row["id"]))
+        return record(con, row["id"], actor.id, "status", row["status"], to, note, now)
+
+    return _act(db, actor, suggestion_id, work)
+
+
+def _merge_into(con: Conn, actor: Person, row: dict, original_id: int | None, now: datetime) -> None:
+    original = con.one("SELECT id, status, office_id FROM suggestions WHERE id = ?", (original_id,))
+    if original is None or original["id"] == row["id"] or original["office_id"] != row["office_id"]:
+        raise Invalid({"duplicate_of": "Name another suggestion of the same office as the original."})
+    if original["status"] == "duplicate":
+        raise Invalid({"duplicate_of": "That one is itself a duplicate: name the original instead."})
+    con.execute(
+        "INSERT INTO votes (suggestion_id, person_id, created_at) SELECT ?, person_id, created_at FROM votes"
+        " WHERE suggestion_id = ? AND person_id NOT IN (SELECT person_id FROM votes WHERE suggestion_id = ?)"
+        " ON CONFLICT DO NOTHING", (original["id"], row["id"], original["id"]))
+    count = con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ?", (row["id"],))
+    # The +1s now count on the original; the duplicate keeps an event saying where they went.
+    con.execute("DELETE FROM votes WHERE suggestion_id = ?", (row["id"],))
+    record(con, row["id"], actor.id, "duplicate_votes", str(row["id"]), str(original["id"]),
+           f"{count} +1(s) moved to #{original['id']}", now)
+
+
+def assign(db: Store, actor: Person, suggestion_id: int, owner_id: int, *, now: datetime | None = None) -> int:
+    """Name the owner: an active person of the suggestion's region."""
+    def work(con: Conn, row: dict) -> int:
+        owner = con.one("SELECT p.name, o.region_id FROM people p JOIN teams t ON t.id = p.team_id"
+                        " JOIN offices o ON o.id = t.office_id WHERE p.id = ? AND p.active", (owner_id,))
+        if owner is None or owner["region_id"] != row["region_id"]:
+            raise Invalid({"owner": "Choose an active person of this suggestion's region."})
+        con.execute("UPDATE suggestions SET owner_id = ? WHERE id = ?", (owner_id, row["id"]))
+        return record(con, row["id"], actor.id, "assigned", None, owner["name"], "", now or utcnow())
+
+    return _act(db, actor, suggestion_id, work)
+
+
+def set_due(db: Store, actor: Person, suggestion_id: int, due: date, *, today: date,
+            now: datetime | None = None) -> int:
+    """Set a due date (today or later) on an open suggestion."""
+    def work(con: Conn, row: dict) -> int:
+        if due < today:
+            raise Invalid({"due_date": "The due date cannot be in the past."})
+        if row["status"] not in OPEN:
+            raise Invalid({"due_date": "Only open suggestions take a due date."})
+        con.execute("UPDATE suggestions SET due_date = ? WHERE id = ?", (due, row["id"]))
+        return record(con, row["id"], actor.id, "due", None, due.isoformat(), "", now or utcnow())
+
+    return _act(db, actor, suggestion_id, work)
+
+
+def reply(db: Store, actor: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
+    """Answer the author (1-2,000 characters); the author and +1ers see it in their inbox."""
+    text = clean(text)
+    if not COMMENT[0] <= len(text) <= COMMENT[1]:
+        raise Invalid({"reply": f"Write 1 to {COMMENT[1]} characters."})
+    return _act(db, actor, suggestion_id,
+                lambda con, row: record(con, row["id"], actor.id, "reply", None, None, text, now or utcnow()))
+
+
+def escalate(db: Store, actor: Person, suggestion_id: int, *, note: str = "", now: datetime | None = None) -> int:
+    """A manager escalates to the region, a regional manager to leadership."""
+    def work(con: Conn, row: dict) -> int:
+        target = escalation_target(row["level"])
+        allowed = {"manager": ("team", "office"), "regional_manager": ("region",), "leader": ()}[actor.role]
+        if target is None or row["level"] not in allowed or row["status"] not in OPEN:
+            raise Invalid({"level": f"You cannot escalate this suggestion from the {row['level']} level."})
+        return _escalate(con, row, actor.id, target, clean(note), now or utcnow())
+
+    return _act(db, actor, suggestion_id, work)
+
+
+def _escalate(con: Conn, row: dict, actor_id: int | None, target: str, note: str, now: datetime) -> int:
+    con.execute("UPDATE suggestions SET level = ? WHERE id = ?", (target, row["id"]))
+    return record(con, row["id"], actor_id, "escalated", row["level"], target, note, now)
+
+
+def author_may_escalate(row: dict, *, today: date, sla_days: int) -> bool:
+    """The author may escalate a still-new suggestion once the acknowledgement SLA has passed."""
+    return (row["status"] == "new" and row["level"] in ("team", "office")
+            and row["created_at"].date() < sla_cutoff(today, sla_days))
+
+
+def escalate_as_author(db: Store, author: Person, suggestion_id: int, *, today: date, sla_days: int,
+                       note: str = "", now: datetime | None = None) -> int:
+    """The named author escalates their unanswered suggestion to the region."""
+    return _author_escalation(db, suggestion_id, author.id, today=today, sla_days=sla_days, note=note,
+                              now=now or utcnow())
+
+
+def escalate_with_code(db: Store, person: Person, code: str, *, today: date, sla_days: int,
+                       note: str = "", now: datetime | None = None) -> int:
+    """The anonymous author escalates through their follow-up code; the event keeps only the day."""
+    now = now or utcnow()
+    suggestion_id = receipts.open_code(db, person.id, code, now=now)
+    return _author_escalation(db, suggestion_id, None, today=today, sla_days=sla_days, note=note,
+                              now=now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def _author_escalation(db: Store, suggestion_id: int, author_id: int | None, *, today: date, sla_days: int,
+                       note: str, now: datetime) -> int:
+    def apply(con: Conn) -> int:
+        row = con.one("SELECT id, status, level, author_id, created_at FROM suggestions WHERE id = ?",
+                      (suggestion_id,))
+        if row is None or row["author_id"] != author_id:
+            raise NotAllowed("Only the author can escalate this suggestion this way.")
+        if not author_may_escalate(row, today=today, sla_days=sla_days):
+            raise Invalid({"level": f"You can escalate once {sla_days} working days have passed without an "
+                                    "acknowledgement."})
+        return _escalate(con, row, author_id, "region", clean(note), now)
+
+    return db.write(apply, lock=("suggestion", suggestion_id))

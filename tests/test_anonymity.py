@@ -1,0 +1,99 @@
+"""Anonymous means anonymous: no trace of the author anywhere; a one-time code opens the suggestion."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from board import accounts, receipts, suggestions as sg, triage
+from board.errors import BoardError
+from tests.test_suggestions import submit
+
+PERSON_COLUMNS = ("author_id", "actor_id", "person_id", "owner_id")
+
+
+def snapshot(store) -> dict[str, set]:
+    with store.read() as con:
+        names = [r["table_name"] for r in con.rows("SELECT table_name FROM information_schema.tables")]
+        return {name: {tuple(sorted(r.items())) for r in con.rows(f'SELECT * FROM "{name}"')} for name in names}
+
+
+def new_rows(before: dict, after: dict) -> list[dict]:
+    return [dict(row) for name in after for row in after[name] - before.get(name, set())]
+
+
+def test_anonymous_submission_and_replies_store_nothing_of_the_author(demo_store, known, caplog):
+    caplog.set_level(logging.DEBUG)
+    author, marker = known["staff"], "MARKER-7f3a9c"
+    before = snapshot(demo_store)
+    receipt = submit(demo_store, author, anonymous=True, description=f"Queue {marker} breaks at month end.")
+    sg.author_reply(demo_store, author, receipt.code, f"More detail {marker}")
+    sg.vote(demo_store, known["manager"], receipt.id)
+    rows = new_rows(before, snapshot(demo_store))
+    assert rows, "the submission wrote rows"
+    for row in rows:
+        for column in PERSON_COLUMNS:
+            assert row.get(column) != author.id, (column, row)
+        text = " ".join(str(v) for v in row.values())
+        assert author.email not in text and author.name not in text
+        assert receipt.code not in text and receipt.code.replace("-", "")[6:] not in text  # only a hash
+    stored = next(r for r in rows if r.get("receipt_hash"))
+    assert stored["created_at"].hour == 0 and stored["team_id"] == author.team_id  # day only; team for routing
+    logged = caplog.text
+    assert author.email not in logged and author.name not in logged and receipt.code not in logged
+
+
+def test_code_has_at_least_64_random_bits_and_is_easy_to_copy():
+    code, lookup, digest = receipts.new_code()
+    secret = code.replace("-", "")[receipts.LOOKUP_CHARS:]
+    assert len(secret) * 5 >= 64 and digest.startswith("$argon2id$")
+    assert all(ch in receipts.ALPHABET + "-" for ch in code)
+    assert receipts.normalise(code.lower().replace("-", " ")) == code.replace("-", "")
+
+
+def test_follow_with_the_code_shows_status_history_and_replies(demo_store, known):
+    receipt = submit(demo_store, known["staff"], anonymous=True)
+    triage.change_status(demo_store, known["manager"], receipt.id, "acknowledged")
+    triage.reply(demo_store, known["manager"], receipt.id, "Can you say which queue?")
+    sg.author_reply(demo_store, known["leader"], receipt.code, "The billing queue.")  # any signed-in person with the code
+    seen = sg.follow(demo_store, known["leader"], receipt.code.lower())
+    assert seen["status"] == "acknowledged" and seen["author"] == "Anonymous"
+    assert [e["actor"] for e in seen["timeline"]] == ["Anonymous author", "Maya Manager", "Maya Manager",
+                                                      "Anonymous author"]
+
+
+def test_wrong_and_unknown_codes_get_one_message_and_are_throttled(demo_store, known):
+    receipt = submit(demo_store, known["staff"], anonymous=True)
+    wrong = receipt.code[:-1] + ("0" if receipt.code[-1] != "0" else "1")
+    now = accounts.utcnow()
+    messages = set()
+    for code in (wrong, "ZZZZZZ-0000-0000-0000-0000", "", "x" * 500, wrong):
+        with pytest.raises(BoardError) as refused:
+            sg.follow(demo_store, known["staff"], code, now=now)
+        messages.add(str(refused.value))
+    assert messages == {receipts.WRONG}
+    with pytest.raises(receipts.CodeThrottled):
+        sg.follow(demo_store, known["staff"], receipt.code, now=now)
+    assert sg.follow(demo_store, known["leader"], receipt.code, now=now)["id"] == receipt.id  # per person
+    assert sg.follow(demo_store, known["staff"], receipt.code, now=now + receipts.PAUSE + timedelta(seconds=1))
+
+
+def test_small_team_can_route_at_office_level(demo_store, known):
+    staff = known["staff"]
+    assert not sg.anonymity_at_risk(demo_store, staff, k=5)
+    assert sg.anonymity_at_risk(demo_store, staff, k=50)
+    receipt = submit(demo_store, staff, anonymous=True, office_level=True)
+    row = sg.get(demo_store, staff, receipt.id)
+    assert (row["team_id"], row["level"], row["team"]) == (None, "office", "whole office")
+    assert receipt.id in [r["id"] for r in triage.queue(demo_store, known["manager"], today=row["created_at"].date(),
+                                                         sla_days=5)]
+
+
+def test_anonymous_author_escalates_with_the_code(demo_store, known):
+    receipt = submit(demo_store, known["staff"], anonymous=True)
+    later = accounts.utcnow().date() + timedelta(days=14)
+    triage.escalate_with_code(demo_store, known["staff"], receipt.code, today=later, sla_days=5)
+    events = sg.timeline(demo_store, receipt.id)
+    assert (events[-1]["kind"], events[-1]["actor"], events[-1]["created_at"].hour) == ("escalated", "Anonymous author", 0)
