@@ -89,6 +89,14 @@ class Conn:
         row = self._cur.execute(sql, params).fetchone()
         return row[0] if row else None
 
+    def insert_frame(self, table: str, frame) -> None:
+        """Bulk-insert a pandas DataFrame whose columns are named like the table's (demo and benchmark data)."""
+        if len(frame):
+            self._cur.register("_frame", frame)
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            self._cur.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _frame')
+            self._cur.unregister("_frame")
+
     def df(self, sql: str, params: tuple | list | dict = ()):
         """The result as a pandas DataFrame (for reports and charts)."""
         return self._cur.execute(sql, params).df()

@@ -7,7 +7,7 @@ import io
 import random
 from datetime import date, datetime, timedelta
 
-from board import accounts, audit, roster, settings
+from board import accounts, audit, demo_suggestions, roster, settings
 from board.access import Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
@@ -100,8 +100,8 @@ def is_empty(db: Store) -> bool:
         return not con.scalar("SELECT count(*) FROM people")
 
 
-def seed(db: Store, *, today: date | None = None) -> dict:
-    """Fill an empty database with the demo organisation and mark it as a demo; returns counts."""
+def seed(db: Store, *, today: date | None = None, activity: bool = True) -> dict:
+    """Fill an empty database with the demo organisation (and, with activity, its history); returns counts."""
     today, rng = today or date.today(), random.Random(SEED)
     roster.import_org(db, org_csv())
     rows = roster_rows(rng)
@@ -112,6 +112,8 @@ def seed(db: Store, *, today: date | None = None) -> dict:
     for person in known:
         accounts.store_password_hash(db, person["id"], demo_hash)
     db.write(lambda con: _history(con, rng, today))
+    if activity:
+        db.write(lambda con: demo_suggestions.seed(con, rng, today, MONTHS))
     return {"people": len(rows), "known": len(known)}
 
 

@@ -24,14 +24,14 @@ def new_rows(before: dict, after: dict) -> list[dict]:
     return [dict(row) for name in after for row in after[name] - before.get(name, set())]
 
 
-def test_anonymous_submission_and_replies_store_nothing_of_the_author(demo_store, known, caplog):
+def test_anonymous_submission_and_replies_store_nothing_of_the_author(org_store, known, caplog):
     caplog.set_level(logging.DEBUG)
     author, marker = known["staff"], "MARKER-7f3a9c"
-    before = snapshot(demo_store)
-    receipt = submit(demo_store, author, anonymous=True, description=f"Queue {marker} breaks at month end.")
-    sg.author_reply(demo_store, author, receipt.code, f"More detail {marker}")
-    sg.vote(demo_store, known["manager"], receipt.id)
-    rows = new_rows(before, snapshot(demo_store))
+    before = snapshot(org_store)
+    receipt = submit(org_store, author, anonymous=True, description=f"Queue {marker} breaks at month end.")
+    sg.author_reply(org_store, author, receipt.code, f"More detail {marker}")
+    sg.vote(org_store, known["manager"], receipt.id)
+    rows = new_rows(before, snapshot(org_store))
     assert rows, "the submission wrote rows"
     for row in rows:
         for column in PERSON_COLUMNS:
@@ -53,47 +53,47 @@ def test_code_has_at_least_64_random_bits_and_is_easy_to_copy():
     assert receipts.normalise(code.lower().replace("-", " ")) == code.replace("-", "")
 
 
-def test_follow_with_the_code_shows_status_history_and_replies(demo_store, known):
-    receipt = submit(demo_store, known["staff"], anonymous=True)
-    triage.change_status(demo_store, known["manager"], receipt.id, "acknowledged")
-    triage.reply(demo_store, known["manager"], receipt.id, "Can you say which queue?")
-    sg.author_reply(demo_store, known["leader"], receipt.code, "The billing queue.")  # any signed-in person with the code
-    seen = sg.follow(demo_store, known["leader"], receipt.code.lower())
+def test_follow_with_the_code_shows_status_history_and_replies(org_store, known):
+    receipt = submit(org_store, known["staff"], anonymous=True)
+    triage.change_status(org_store, known["manager"], receipt.id, "acknowledged")
+    triage.reply(org_store, known["manager"], receipt.id, "Can you say which queue?")
+    sg.author_reply(org_store, known["leader"], receipt.code, "The billing queue.")  # any signed-in person with the code
+    seen = sg.follow(org_store, known["leader"], receipt.code.lower())
     assert seen["status"] == "acknowledged" and seen["author"] == "Anonymous"
     assert [e["actor"] for e in seen["timeline"]] == ["Anonymous author", "Maya Manager", "Maya Manager",
                                                       "Anonymous author"]
 
 
-def test_wrong_and_unknown_codes_get_one_message_and_are_throttled(demo_store, known):
-    receipt = submit(demo_store, known["staff"], anonymous=True)
+def test_wrong_and_unknown_codes_get_one_message_and_are_throttled(org_store, known):
+    receipt = submit(org_store, known["staff"], anonymous=True)
     wrong = receipt.code[:-1] + ("0" if receipt.code[-1] != "0" else "1")
     now = accounts.utcnow()
     messages = set()
     for code in (wrong, "ZZZZZZ-0000-0000-0000-0000", "", "x" * 500, wrong):
         with pytest.raises(BoardError) as refused:
-            sg.follow(demo_store, known["staff"], code, now=now)
+            sg.follow(org_store, known["staff"], code, now=now)
         messages.add(str(refused.value))
     assert messages == {receipts.WRONG}
     with pytest.raises(receipts.CodeThrottled):
-        sg.follow(demo_store, known["staff"], receipt.code, now=now)
-    assert sg.follow(demo_store, known["leader"], receipt.code, now=now)["id"] == receipt.id  # per person
-    assert sg.follow(demo_store, known["staff"], receipt.code, now=now + receipts.PAUSE + timedelta(seconds=1))
+        sg.follow(org_store, known["staff"], receipt.code, now=now)
+    assert sg.follow(org_store, known["leader"], receipt.code, now=now)["id"] == receipt.id  # per person
+    assert sg.follow(org_store, known["staff"], receipt.code, now=now + receipts.PAUSE + timedelta(seconds=1))
 
 
-def test_small_team_can_route_at_office_level(demo_store, known):
+def test_small_team_can_route_at_office_level(org_store, known):
     staff = known["staff"]
-    assert not sg.anonymity_at_risk(demo_store, staff, k=5)
-    assert sg.anonymity_at_risk(demo_store, staff, k=50)
-    receipt = submit(demo_store, staff, anonymous=True, office_level=True)
-    row = sg.get(demo_store, staff, receipt.id)
+    assert not sg.anonymity_at_risk(org_store, staff, k=5)
+    assert sg.anonymity_at_risk(org_store, staff, k=50)
+    receipt = submit(org_store, staff, anonymous=True, office_level=True)
+    row = sg.get(org_store, staff, receipt.id)
     assert (row["team_id"], row["level"], row["team"]) == (None, "office", "whole office")
-    assert receipt.id in [r["id"] for r in triage.queue(demo_store, known["manager"], today=row["created_at"].date(),
+    assert receipt.id in [r["id"] for r in triage.queue(org_store, known["manager"], today=row["created_at"].date(),
                                                          sla_days=5)]
 
 
-def test_anonymous_author_escalates_with_the_code(demo_store, known):
-    receipt = submit(demo_store, known["staff"], anonymous=True)
+def test_anonymous_author_escalates_with_the_code(org_store, known):
+    receipt = submit(org_store, known["staff"], anonymous=True)
     later = accounts.utcnow().date() + timedelta(days=14)
-    triage.escalate_with_code(demo_store, known["staff"], receipt.code, today=later, sla_days=5)
-    events = sg.timeline(demo_store, receipt.id)
+    triage.escalate_with_code(org_store, known["staff"], receipt.code, today=later, sla_days=5)
+    events = sg.timeline(org_store, receipt.id)
     assert (events[-1]["kind"], events[-1]["actor"], events[-1]["created_at"].hour) == ("escalated", "Anonymous author", 0)

@@ -55,3 +55,24 @@ def test_ending_demo_mode_removes_demo_passwords(demo_store, known):
     assert not demo.is_demo(demo_store)
     with pytest.raises(accounts.SignInRefused):
         accounts.sign_in(demo_store, "leader@demo.board", demo.PASSWORD)
+
+
+def test_demo_suggestions_give_every_role_something_real(demo_store, known):
+    from board import inbox, suggestions as sg, triage
+
+    with demo_store.read() as con:
+        stats = con.one(
+            "SELECT count(*) AS total, count(*) FILTER (WHERE anonymous) AS anonymous,"
+            " count(*) FILTER (WHERE level IN ('region', 'leadership')) AS escalated,"
+            " count(DISTINCT office_id) AS offices, count(DISTINCT status) AS statuses FROM suggestions")
+        mismatched = con.scalar(
+            "SELECT count(*) FROM suggestions s WHERE status <> (SELECT to_value FROM suggestion_events e"
+            " WHERE e.suggestion_id = s.id AND e.kind IN ('submitted', 'status') ORDER BY e.id DESC LIMIT 1)")
+        identified = con.scalar("SELECT count(*) FROM suggestions WHERE anonymous AND author_id IS NOT NULL")
+    assert stats["total"] > 500 and stats["offices"] == 8 and stats["statuses"] == 7
+    assert stats["anonymous"] > 50 and stats["escalated"] > 20
+    assert mismatched == 0 and identified == 0
+    assert len(sg.mine(demo_store, known["staff"])) >= 5 and inbox.unread_count(demo_store, known["staff"]) > 0
+    for role in ("manager", "regional_manager", "leader"):
+        rows = triage.queue(demo_store, known[role], today=DEMO_DAY, sla_days=5)
+        assert rows and any(r["overdue"] for r in rows), role

@@ -36,85 +36,85 @@ def count(store, table="suggestions") -> int:
     ({"kind": "anticipated_problem", "likelihood": None}, "likelihood"),
     ({"customer_impact": "x" * 5001}, "customer_impact"),
 ])
-def test_invalid_fields_are_named_and_nothing_is_saved(demo_store, known, changes, field):
+def test_invalid_fields_are_named_and_nothing_is_saved(org_store, known, changes, field):
     with pytest.raises(Invalid) as invalid:
-        submit(demo_store, known["staff"], **changes)
+        submit(org_store, known["staff"], **changes)
     assert list(invalid.value.errors) == [field]
-    assert count(demo_store) == 0
+    assert count(org_store) == 0
 
 
-def test_a_repeated_submission_creates_one_suggestion(demo_store, known):
-    first = submit(demo_store, known["staff"], key="same")
-    again = submit(demo_store, known["staff"], key="same")
-    assert again.id == first.id and again.repeated and count(demo_store) == 1
-    assert count(demo_store, "suggestion_events") == 1
+def test_a_repeated_submission_creates_one_suggestion(org_store, known):
+    first = submit(org_store, known["staff"], key="same")
+    again = submit(org_store, known["staff"], key="same")
+    assert again.id == first.id and again.repeated and count(org_store) == 1
+    assert count(org_store, "suggestion_events") == 1
 
 
-def test_named_suggestion_records_author_team_and_a_submitted_event(demo_store, known):
+def test_named_suggestion_records_author_team_and_a_submitted_event(org_store, known):
     staff = known["staff"]
-    receipt = submit(demo_store, staff, title="  Refund   approvals are slow  ", customer_impact="Angry calls")
-    row = sg.get(demo_store, staff, receipt.id)
+    receipt = submit(org_store, staff, title="  Refund   approvals are slow  ", customer_impact="Angry calls")
+    row = sg.get(org_store, staff, receipt.id)
     assert (row["author"], row["team"], row["status"], row["level"]) == ("Sam Staff", "Billing", "new", "team")
     assert row["title"] == "Refund   approvals are slow" and receipt.code is None
-    assert [(e["kind"], e["to_value"], e["actor"]) for e in sg.timeline(demo_store, receipt.id)] == [
+    assert [(e["kind"], e["to_value"], e["actor"]) for e in sg.timeline(org_store, receipt.id)] == [
         ("submitted", "new", "Sam Staff")]
 
 
-def test_scope_office_for_staff_region_for_regional_all_for_leaders(demo_store, known):
-    receipt = submit(demo_store, known["staff"])
+def test_scope_office_for_staff_region_for_regional_all_for_leaders(org_store, known):
+    receipt = submit(org_store, known["staff"])
     outsider = known["leader"]  # Dublin, another region, but a leader sees everything
-    assert sg.get(demo_store, outsider, receipt.id)["id"] == receipt.id
-    assert sg.get(demo_store, known["regional_manager"], receipt.id)
+    assert sg.get(org_store, outsider, receipt.id)["id"] == receipt.id
+    assert sg.get(org_store, known["regional_manager"], receipt.id)
     admin = known["admin"]  # Dublin office: not Kuala Lumpur's suggestions
     with pytest.raises(NotAllowed):
-        sg.get(demo_store, admin, receipt.id)
+        sg.get(org_store, admin, receipt.id)
     with pytest.raises(NotAllowed):
-        sg.vote(demo_store, admin, receipt.id)
+        sg.vote(org_store, admin, receipt.id)
     with pytest.raises(NotAllowed):
-        sg.comment(demo_store, admin, receipt.id, "hello")
-    assert sg.browse(demo_store, admin).total == 0 and sg.browse(demo_store, known["manager"]).total == 1
+        sg.comment(org_store, admin, receipt.id, "hello")
+    assert sg.browse(org_store, admin).total == 0 and sg.browse(org_store, known["manager"]).total == 1
 
 
-def test_plus_one_counts_once_and_never_for_the_author(demo_store, known):
-    receipt = submit(demo_store, known["staff"])
-    assert sg.vote(demo_store, known["manager"], receipt.id) is True
-    assert sg.vote(demo_store, known["manager"], receipt.id) is False
+def test_plus_one_counts_once_and_never_for_the_author(org_store, known):
+    receipt = submit(org_store, known["staff"])
+    assert sg.vote(org_store, known["manager"], receipt.id) is True
+    assert sg.vote(org_store, known["manager"], receipt.id) is False
     with pytest.raises(Invalid, match="Please correct"):
-        sg.vote(demo_store, known["staff"], receipt.id)
-    assert sg.get(demo_store, known["manager"], receipt.id)["votes"] == 1
+        sg.vote(org_store, known["staff"], receipt.id)
+    assert sg.get(org_store, known["manager"], receipt.id)["votes"] == 1
 
 
-def test_similar_open_suggestions_of_the_office_come_first(demo_store, known):
+def test_similar_open_suggestions_of_the_office_come_first(org_store, known):
     staff = known["staff"]
-    refund = submit(demo_store, staff, key="a").id
-    submit(demo_store, staff, key="b", title="Printer on floor two jams", description="The printer jams every morning.")
-    found = sg.similar(demo_store, staff, "Refunds are slow", "Small refunds wait ten days for approval")
+    refund = submit(org_store, staff, key="a").id
+    submit(org_store, staff, key="b", title="Printer on floor two jams", description="The printer jams every morning.")
+    found = sg.similar(org_store, staff, "Refunds are slow", "Small refunds wait ten days for approval")
     assert [r["id"] for r in found] == [refund]
-    assert sg.similar(demo_store, known["admin"], "Refunds are slow", "Small refunds wait ten days") == []
+    assert sg.similar(org_store, known["admin"], "Refunds are slow", "Small refunds wait ten days") == []
 
 
-def test_browse_filters_and_text_search(demo_store, known):
+def test_browse_filters_and_text_search(org_store, known):
     staff = known["staff"]
-    submit(demo_store, staff, key="a")
-    submit(demo_store, staff, key="b", kind="anticipated_problem", likelihood="likely", category="system",
+    submit(org_store, staff, key="a")
+    submit(org_store, staff, key="b", kind="anticipated_problem", likelihood="likely", category="system",
            title="Phone queue will overflow in December", description="Holiday volumes doubled last year.")
-    assert sg.browse(demo_store, staff, kind="anticipated_problem").total == 1
-    assert sg.browse(demo_store, staff, category="policy").total == 1
-    assert sg.browse(demo_store, staff, text="HOLIDAY").total == 1
-    assert sg.browse(demo_store, staff, status="implemented").total == 0
+    assert sg.browse(org_store, staff, kind="anticipated_problem").total == 1
+    assert sg.browse(org_store, staff, category="policy").total == 1
+    assert sg.browse(org_store, staff, text="HOLIDAY").total == 1
+    assert sg.browse(org_store, staff, status="implemented").total == 0
 
 
-def test_comment_is_plain_text_kept_verbatim(demo_store, known):
-    receipt = submit(demo_store, known["staff"])
+def test_comment_is_plain_text_kept_verbatim(org_store, known):
+    receipt = submit(org_store, known["staff"])
     hostile = "![x](http://127.0.0.1:9/p.png) <script>alert(1)</script>"
-    sg.comment(demo_store, known["manager"], receipt.id, hostile)
-    assert sg.timeline(demo_store, receipt.id)[-1]["note"] == hostile
+    sg.comment(org_store, known["manager"], receipt.id, hostile)
+    assert sg.timeline(org_store, receipt.id)[-1]["note"] == hostile
     with pytest.raises(Invalid):
-        sg.comment(demo_store, known["manager"], receipt.id, "   ")
+        sg.comment(org_store, known["manager"], receipt.id, "   ")
 
 
-def test_mine_lists_only_my_named_suggestions(demo_store, known):
-    submit(demo_store, known["staff"], key="named")
-    submit(demo_store, known["staff"], key="anon", anonymous=True)
-    mine = sg.mine(demo_store, known["staff"])
+def test_mine_lists_only_my_named_suggestions(org_store, known):
+    submit(org_store, known["staff"], key="named")
+    submit(org_store, known["staff"], key="anon", anonymous=True)
+    mine = sg.mine(org_store, known["staff"])
     assert [(r["anonymous"], r["days_waiting"]) for r in mine] == [(False, 0)]

@@ -19,137 +19,137 @@ def queue_ids(store, person, **kw) -> list[int]:
     return [r["id"] for r in triage.queue(store, person, today=TODAY, sla_days=SLA, **kw)]
 
 
-def test_queues_per_role_and_escalations_stay_visible_below(demo_store, known):
-    sid = submit(demo_store, known["staff"]).id
-    assert queue_ids(demo_store, known["manager"]) == [sid]
-    assert queue_ids(demo_store, known["regional_manager"]) == [] and queue_ids(demo_store, known["leader"]) == []
-    triage.escalate(demo_store, known["manager"], sid, note="Needs a policy change")
-    assert queue_ids(demo_store, known["regional_manager"]) == [sid]
-    assert queue_ids(demo_store, known["manager"]) == [sid]  # never hidden from the level below
-    triage.escalate(demo_store, known["regional_manager"], sid)
-    assert queue_ids(demo_store, known["leader"]) == [sid] and queue_ids(demo_store, known["regional_manager"]) == [sid]
+def test_queues_per_role_and_escalations_stay_visible_below(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    assert queue_ids(org_store, known["manager"]) == [sid]
+    assert queue_ids(org_store, known["regional_manager"]) == [] and queue_ids(org_store, known["leader"]) == []
+    triage.escalate(org_store, known["manager"], sid, note="Needs a policy change")
+    assert queue_ids(org_store, known["regional_manager"]) == [sid]
+    assert queue_ids(org_store, known["manager"]) == [sid]  # never hidden from the level below
+    triage.escalate(org_store, known["regional_manager"], sid)
+    assert queue_ids(org_store, known["leader"]) == [sid] and queue_ids(org_store, known["regional_manager"]) == [sid]
     with pytest.raises(Invalid):
-        triage.escalate(demo_store, known["manager"], sid)  # already above the manager's level
+        triage.escalate(org_store, known["manager"], sid)  # already above the manager's level
     with pytest.raises(NotAllowed):
-        triage.queue(demo_store, known["staff"], today=TODAY, sla_days=SLA)
+        triage.queue(org_store, known["staff"], today=TODAY, sla_days=SLA)
 
 
-def test_the_workflow_end_to_end_with_the_inbox(demo_store, known):
+def test_the_workflow_end_to_end_with_the_inbox(org_store, known):
     staff, manager = known["staff"], known["manager"]
-    sid = submit(demo_store, staff).id
+    sid = submit(org_store, staff).id
     for status in ("acknowledged", "under_review", "planned", "in_progress", "implemented"):
-        triage.change_status(demo_store, manager, sid, status)
-    triage.reply(demo_store, manager, sid, "Done: refunds under 20 are now automatic.")
-    events = sg.timeline(demo_store, sid)
+        triage.change_status(org_store, manager, sid, status)
+    triage.reply(org_store, manager, sid, "Done: refunds under 20 are now automatic.")
+    events = sg.timeline(org_store, sid)
     status_events = [e for e in events if e["kind"] in ("submitted", "status")]
-    assert status_events[-1]["to_value"] == sg.get(demo_store, staff, sid)["status"] == "implemented"
-    assert inbox.unread_count(demo_store, staff) == 6
-    assert inbox.updates(demo_store, staff)[0]["note"] == "Done: refunds under 20 are now automatic."
-    inbox.mark_all_read(demo_store, staff)
-    assert inbox.unread_count(demo_store, staff) == 0 and inbox.unread_count(demo_store, manager) == 0
+    assert status_events[-1]["to_value"] == sg.get(org_store, staff, sid)["status"] == "implemented"
+    assert inbox.unread_count(org_store, staff) == 6
+    assert inbox.updates(org_store, staff)[0]["note"] == "Done: refunds under 20 are now automatic."
+    inbox.mark_all_read(org_store, staff)
+    assert inbox.unread_count(org_store, staff) == 0 and inbox.unread_count(org_store, manager) == 0
 
 
-def test_disallowed_transition_names_the_allowed_ones(demo_store, known):
-    sid = submit(demo_store, known["staff"]).id
+def test_disallowed_transition_names_the_allowed_ones(org_store, known):
+    sid = submit(org_store, known["staff"]).id
     with pytest.raises(Invalid) as invalid:
-        triage.change_status(demo_store, known["manager"], sid, "planned")
+        triage.change_status(org_store, known["manager"], sid, "planned")
     assert invalid.value.errors["status"] == "From new it can go to: acknowledged, declined, duplicate."
     with pytest.raises(Invalid) as invalid:
-        triage.change_status(demo_store, known["manager"], sid, "declined")
+        triage.change_status(org_store, known["manager"], sid, "declined")
     assert "reason" in invalid.value.errors["note"]
-    triage.change_status(demo_store, known["manager"], sid, "declined", note="Out of our hands")
-    assert sg.get(demo_store, known["staff"], sid)["status"] == "declined"  # still visible, with its reason
+    triage.change_status(org_store, known["manager"], sid, "declined", note="Out of our hands")
+    assert sg.get(org_store, known["staff"], sid)["status"] == "declined"  # still visible, with its reason
 
 
-def test_stale_action_is_refused_not_lost(demo_store, known):
-    sid = submit(demo_store, known["staff"]).id
-    triage.change_status(demo_store, known["manager"], sid, "acknowledged", expected="new")
+def test_stale_action_is_refused_not_lost(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    triage.change_status(org_store, known["manager"], sid, "acknowledged", expected="new")
     with pytest.raises(Invalid, match="Please correct") as invalid:
-        triage.change_status(demo_store, known["regional_manager"], sid, "acknowledged", expected="new")
+        triage.change_status(org_store, known["regional_manager"], sid, "acknowledged", expected="new")
     assert "changed this suggestion meanwhile" in invalid.value.errors["status"]
 
 
-def test_duplicate_moves_the_plus_ones_to_the_original(demo_store, known):
+def test_duplicate_moves_the_plus_ones_to_the_original(org_store, known):
     staff, manager = known["staff"], known["manager"]
-    original = submit(demo_store, staff, key="o").id
-    copy = submit(demo_store, staff, key="c", title="Slow small refunds again").id
-    voters = [p for p in people.list_people(demo_store, manager) if p["id"] not in (staff.id, manager.id)][:3]
+    original = submit(org_store, staff, key="o").id
+    copy = submit(org_store, staff, key="c", title="Slow small refunds again").id
+    voters = [p for p in people.list_people(org_store, manager) if p["id"] not in (staff.id, manager.id)][:3]
     for voter in voters:
-        sg.vote(demo_store, people.get_person(demo_store, voter["id"]), copy)
-    sg.vote(demo_store, people.get_person(demo_store, voters[0]["id"]), original)  # already there: counted once
+        sg.vote(org_store, people.get_person(org_store, voter["id"]), copy)
+    sg.vote(org_store, people.get_person(org_store, voters[0]["id"]), original)  # already there: counted once
     with pytest.raises(Invalid):
-        triage.change_status(demo_store, manager, copy, "duplicate", duplicate_of=copy)
-    triage.change_status(demo_store, manager, copy, "duplicate", duplicate_of=original)
-    assert sg.get(demo_store, staff, original)["votes"] == 3
-    assert sg.get(demo_store, staff, copy)["votes"] == 0
-    assert "3 +1(s) moved to" in sg.timeline(demo_store, copy)[-2]["note"]
+        triage.change_status(org_store, manager, copy, "duplicate", duplicate_of=copy)
+    triage.change_status(org_store, manager, copy, "duplicate", duplicate_of=original)
+    assert sg.get(org_store, staff, original)["votes"] == 3
+    assert sg.get(org_store, staff, copy)["votes"] == 0
+    assert "3 +1(s) moved to" in sg.timeline(org_store, copy)[-2]["note"]
 
 
-def test_author_escalates_only_after_the_sla(demo_store, known):
+def test_author_escalates_only_after_the_sla(org_store, known):
     staff = known["staff"]
-    sid = submit(demo_store, staff).id
+    sid = submit(org_store, staff).id
     with pytest.raises(Invalid, match="Please correct"):
-        triage.escalate_as_author(demo_store, staff, sid, today=date.today(), sla_days=SLA)
+        triage.escalate_as_author(org_store, staff, sid, today=date.today(), sla_days=SLA)
     later = date.today() + timedelta(days=14)
     with pytest.raises(NotAllowed):
-        triage.escalate_as_author(demo_store, known["manager"], sid, today=later, sla_days=SLA)
-    triage.escalate_as_author(demo_store, staff, sid, today=later, sla_days=SLA)
-    assert sg.get(demo_store, staff, sid)["level"] == "region"
+        triage.escalate_as_author(org_store, known["manager"], sid, today=later, sla_days=SLA)
+    triage.escalate_as_author(org_store, staff, sid, today=later, sla_days=SLA)
+    assert sg.get(org_store, staff, sid)["level"] == "region"
 
 
-def test_overdue_is_marked_in_the_queue(demo_store, known):
-    sid = submit(demo_store, known["staff"]).id
-    demo_store.write(lambda con: con.execute("UPDATE suggestions SET created_at = ? WHERE id = ?",
+def test_overdue_is_marked_in_the_queue(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    org_store.write(lambda con: con.execute("UPDATE suggestions SET created_at = ? WHERE id = ?",
                                              (datetime(2026, 11, 10, 9), sid)))
-    assert triage.queue(demo_store, known["manager"], today=TODAY, sla_days=SLA)[0]["overdue"] is True
-    assert triage.queue(demo_store, known["manager"], today=TODAY, sla_days=10)[0]["overdue"] is False
+    assert triage.queue(org_store, known["manager"], today=TODAY, sla_days=SLA)[0]["overdue"] is True
+    assert triage.queue(org_store, known["manager"], today=TODAY, sla_days=10)[0]["overdue"] is False
 
 
-def test_owner_and_due_date(demo_store, known):
-    sid = submit(demo_store, known["staff"]).id
-    triage.assign(demo_store, known["manager"], sid, known["regional_manager"].id)
+def test_owner_and_due_date(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    triage.assign(org_store, known["manager"], sid, known["regional_manager"].id)
     with pytest.raises(Invalid):
-        triage.assign(demo_store, known["manager"], sid, known["leader"].id)  # another region
+        triage.assign(org_store, known["manager"], sid, known["leader"].id)  # another region
     with pytest.raises(Invalid):
-        triage.set_due(demo_store, known["manager"], sid, TODAY - timedelta(days=1), today=TODAY)
-    triage.set_due(demo_store, known["manager"], sid, TODAY + timedelta(days=7), today=TODAY)
-    row = sg.get(demo_store, known["staff"], sid)
+        triage.set_due(org_store, known["manager"], sid, TODAY - timedelta(days=1), today=TODAY)
+    triage.set_due(org_store, known["manager"], sid, TODAY + timedelta(days=7), today=TODAY)
+    row = sg.get(org_store, known["staff"], sid)
     assert (row["owner"], row["due_date"]) == ("Rahul Regional", TODAY + timedelta(days=7))
 
 
-def test_managers_cannot_act_outside_their_team(demo_store, known):
-    sid = submit(demo_store, known["staff"]).id
-    other_manager = next(p for p in people.list_people(demo_store, known["admin"])
+def test_managers_cannot_act_outside_their_team(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    other_manager = next(p for p in people.list_people(org_store, known["admin"])
                          if p["role"] == "manager" and p["team_id"] != known["staff"].team_id)
     with pytest.raises(NotAllowed):
-        triage.change_status(demo_store, people.get_person(demo_store, other_manager["id"]), sid, "acknowledged")
+        triage.change_status(org_store, people.get_person(org_store, other_manager["id"]), sid, "acknowledged")
     with pytest.raises(NotAllowed):
-        triage.reply(demo_store, known["staff"], sid, "I am not a manager")
+        triage.reply(org_store, known["staff"], sid, "I am not a manager")
 
 
-def test_twenty_four_threads_submit_vote_and_move_statuses(demo_store, known):
+def test_twenty_four_threads_submit_vote_and_move_statuses(org_store, known):
     staff, manager = known["staff"], known["manager"]
-    team = [people.get_person(demo_store, p["id"]) for p in people.list_people(demo_store, manager)]
-    shared = [submit(demo_store, staff, key=f"shared{i}").id for i in range(3)]
+    team = [people.get_person(org_store, p["id"]) for p in people.list_people(org_store, manager)]
+    shared = [submit(org_store, staff, key=f"shared{i}").id for i in range(3)]
     acked, lock = {"submit": set(), "vote": set(), "status": []}, threading.Lock()
 
     def worker(n: int) -> None:
         person = team[n % len(team)]
-        receipt = submit(demo_store, person, key=f"t{n}")
+        receipt = submit(org_store, person, key=f"t{n}")
         with lock:
             acked["submit"].add(receipt.id)
         for sid in shared:
             try:
-                if sg.vote(demo_store, person, sid):
+                if sg.vote(org_store, person, sid):
                     with lock:
                         acked["vote"].add((sid, person.id))
             except Invalid:
                 pass  # the author's own suggestion
-            row = sg.get(demo_store, manager, sid)
+            row = sg.get(org_store, manager, sid)
             nxt = {"new": "acknowledged", "acknowledged": "under_review", "under_review": "planned"}.get(row["status"])
             if nxt:
                 try:
-                    triage.change_status(demo_store, manager, sid, nxt, expected=row["status"])
+                    triage.change_status(org_store, manager, sid, nxt, expected=row["status"])
                     with lock:
                         acked["status"].append((sid, nxt))
                 except Invalid:
@@ -160,7 +160,7 @@ def test_twenty_four_threads_submit_vote_and_move_statuses(demo_store, known):
         thread.start()
     for thread in threads:
         thread.join()
-    with demo_store.read() as con:
+    with org_store.read() as con:
         assert con.scalar("SELECT count(*) FROM suggestions") == 3 + len(acked["submit"]) == 3 + 24
         votes = {(r["suggestion_id"], r["person_id"]) for r in con.rows("SELECT * FROM votes")}
         assert votes == acked["vote"]
@@ -168,4 +168,4 @@ def test_twenty_four_threads_submit_vote_and_move_statuses(demo_store, known):
     assert sorted((e["suggestion_id"], e["to_value"]) for e in events) == sorted(acked["status"])
     for sid in shared:
         last = [e["to_value"] for e in events if e["suggestion_id"] == sid][-1]
-        assert sg.get(demo_store, manager, sid)["status"] == last == "planned"
+        assert sg.get(org_store, manager, sid)["status"] == last == "planned"
