@@ -24,6 +24,12 @@ ADMINS = frozenset({"admin"})
 # page key -> roles allowed to open it. The router registers only these pages.
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "home": EVERYONE,
+    "raise": EVERYONE,
+    "my_suggestions": EVERYONE,
+    "inbox": EVERYONE,
+    "browse": EVERYONE,
+    "follow": EVERYONE,
+    "triage": MANAGERS_UP,
     "people": MANAGERS_UP | ADMINS,
     "admin_people": ADMINS,
     "admin_roster": ADMINS,

@@ -2,19 +2,37 @@
 
 import streamlit as st
 
-from board import db
+from board import db, inbox
 from board.access import PAGE_ROLES
 from board.ui import session
 
 st.set_page_config(page_title="Frontline Board", layout="wide")
 
-PAGES = {  # key -> (file, title); PAGE_ROLES says who may open each
-    "home": ("app_pages/home.py", "Home"),
-    "people": ("app_pages/people.py", "People"),
-    "admin_people": ("app_pages/admin_people.py", "Accounts and roles"),
-    "admin_roster": ("app_pages/admin_roster.py", "Roster import"),
-    "admin_settings": ("app_pages/admin_settings.py", "Settings"),
+PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
+    "home": ("", "app_pages/home.py", "Home"),
+    "raise": ("Suggestions", "app_pages/raise_suggestion.py", "Raise a suggestion"),
+    "my_suggestions": ("Suggestions", "app_pages/my_suggestions.py", "My suggestions"),
+    "inbox": ("Suggestions", "app_pages/inbox.py", "Inbox"),
+    "browse": ("Suggestions", "app_pages/browse.py", "All suggestions"),
+    "follow": ("Suggestions", "app_pages/follow.py", "Follow with a code"),
+    "triage": ("Manage", "app_pages/triage.py", "Triage"),
+    "people": ("Manage", "app_pages/people.py", "People"),
+    "admin_people": ("Admin", "app_pages/admin_people.py", "Accounts and roles"),
+    "admin_roster": ("Admin", "app_pages/admin_roster.py", "Roster import"),
+    "admin_settings": ("Admin", "app_pages/admin_settings.py", "Settings"),
 }
+
+
+def navigation_for(person) -> dict[str, list]:
+    """The person's pages by section; the inbox title carries the unread count."""
+    unread = inbox.unread_count(session.store(), person)
+    sections: dict[str, list] = {}
+    for key, (section, path, title) in PAGES.items():
+        if person.role in PAGE_ROLES[key]:
+            title = f"{title} ({unread})" if key == "inbox" and unread else title
+            sections.setdefault(section, []).append(st.Page(path, title=title, url_path=key, default=key == "home"))
+    return sections
+
 
 config = session.auth_config()
 problem = session.oidc_problem(config) if config is not None else None
@@ -28,9 +46,7 @@ except db.StoreError as error:
     st.stop()
 
 if identity.state == "signed_in":
-    role = identity.person.role
-    pages = [st.Page(PAGES[key][0], title=PAGES[key][1], url_path=key, default=key == "home")
-             for key in PAGES if role in PAGE_ROLES[key]]
+    pages = navigation_for(identity.person)
     with st.sidebar:
         st.text(f"{identity.person.name}\n{identity.person.role_label} · {identity.person.team}, {identity.person.office}")
         if st.button("Sign out", key="sign_out"):

@@ -144,14 +144,18 @@ def reply(db: Store, actor: Person, suggestion_id: int, text: str, *, now: datet
                 lambda con, row: record(con, row["id"], actor.id, "reply", None, None, text, now or utcnow()))
 
 
+def can_escalate(actor: Person, row: dict) -> bool:
+    """A manager escalates open team or office items to the region, a regional manager region items to leadership."""
+    levels = {"manager": ("team", "office"), "regional_manager": ("region",)}.get(actor.role, ())
+    return row["status"] in OPEN and row["level"] in levels
+
+
 def escalate(db: Store, actor: Person, suggestion_id: int, *, note: str = "", now: datetime | None = None) -> int:
     """A manager escalates to the region, a regional manager to leadership."""
     def work(con: Conn, row: dict) -> int:
-        target = escalation_target(row["level"])
-        allowed = {"manager": ("team", "office"), "regional_manager": ("region",), "leader": ()}[actor.role]
-        if target is None or row["level"] not in allowed or row["status"] not in OPEN:
+        if not can_escalate(actor, row):
             raise Invalid({"level": f"You cannot escalate this suggestion from the {row['level']} level."})
-        return _escalate(con, row, actor.id, target, clean(note), now or utcnow())
+        return _escalate(con, row, actor.id, escalation_target(row["level"]), clean(note), now or utcnow())
 
     return _act(db, actor, suggestion_id, work)
 

@@ -1,9 +1,11 @@
 """Home: what needs the signed-in person's attention, by role."""
 
+import datetime
+
 import pandas as pd
 import streamlit as st
 
-from board import audit, people, reports
+from board import audit, inbox, people, reports, settings, triage
 from board.ui import session
 
 person = session.page_person("home")
@@ -13,7 +15,16 @@ st.title("Home")
 st.text(f"Welcome, {person.name}. {person.role_label} in {person.team}, {person.office} ({person.region}).")
 team = reports.team_summary(db, person)
 st.text(f"Your team has {team['size']} active people; manager: {', '.join(team['managers']) or 'none yet'}.")
-st.info("Suggestions, meeting minutes and the morale pulse will appear here as they arrive in Frontline Board.")
+unread = inbox.unread_count(db, person)
+st.page_link("app_pages/raise_suggestion.py", label="Raise a suggestion or an anticipated problem")
+if unread:
+    st.page_link("app_pages/inbox.py", label=f"{unread} unread update(s) on suggestions you raised or +1'd")
+if person.role in ("manager", "regional_manager", "leader"):
+    config = settings.load(db)
+    queue = triage.queue(db, person, today=datetime.date.today(), sla_days=config.ack_sla_days)
+    overdue = sum(1 for r in queue if r["overdue"])
+    st.page_link("app_pages/triage.py", label=f"Triage: {len(queue)} open suggestion(s) waiting on you, {overdue} overdue")
+st.info("Meeting minutes and the morale pulse will appear here as they arrive in Frontline Board.")
 
 if person.role in ("regional_manager", "leader", "admin"):
     st.subheader("Offices")

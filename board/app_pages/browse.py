@@ -1,0 +1,63 @@
+"""Suggestions in my scope (my office; a region for regional managers; all for leaders): filter, +1, comment."""
+
+import pandas as pd
+import streamlit as st
+
+from board import settings, suggestions
+from board.errors import BoardError, Invalid, NotAllowed
+from board.ui import session, suggestion
+from board.ui.forms import field_error, set_errors
+from board.workflow import KINDS, STATUS_LABELS, STATUSES
+
+person = session.page_person("browse")
+db = session.store()
+st.title("Suggestions")
+
+cols = st.columns(4)
+status = cols[0].selectbox("Status", [None, *STATUSES], format_func=lambda s: STATUS_LABELS.get(s, "Any"))
+category = cols[1].selectbox("Category", [None, *settings.load(db).categories], format_func=lambda c: c or "Any")
+kind = cols[2].selectbox("Kind", [None, *KINDS], format_func=lambda k: KINDS.get(k, "Any"))
+text = cols[3].text_input("Search words", max_chars=200)
+found = suggestions.browse(db, person, status=status, category=category, kind=kind, text=text)
+st.text(f"{found.total} suggestion(s)" + (f", newest {len(found.rows)} shown" if found.total > len(found.rows) else ""))
+suggestion.summary_table(found.rows, extra=("level",))
+
+ids = [r["id"] for r in found.rows]
+wanted = st.query_params.get("id")
+if wanted and wanted.isdigit() and int(wanted) not in ids:
+    ids.insert(0, int(wanted))  # opened from a link: the scope check below decides
+if not ids:
+    st.stop()
+chosen = st.selectbox("Open a suggestion", ids, format_func=lambda i: f"#{i}")
+st.query_params["id"] = str(chosen)
+try:
+    row = suggestions.get(db, person, chosen)
+except NotAllowed as error:
+    st.error(str(error))
+    st.stop()
+
+suggestion.card(row)
+if row["author_id"] != person.id:
+    if row["voted"]:
+        st.text("You +1'd this.")
+    elif st.button("+1", help="Say you see the same problem; you will get its updates in your inbox."):
+        try:
+            suggestions.vote(db, person, chosen)
+            st.rerun()
+        except Invalid as error:
+            st.error(next(iter(error.errors.values())))
+suggestion.timeline(suggestions.timeline(db, chosen))
+
+with st.form("comment", clear_on_submit=True):
+    note = st.text_area("Add a comment", max_chars=suggestions.COMMENT[1])
+    field_error("comment", "comment")
+    if st.form_submit_button("Comment"):
+        try:
+            suggestions.comment(db, person, chosen, note)
+            set_errors("comment", {})
+            st.rerun()
+        except Invalid as error:
+            set_errors("comment", error.errors)
+            st.rerun()
+        except BoardError as error:
+            st.error(str(error))

@@ -1,0 +1,95 @@
+"""Triage: a manager's team queue, a regional manager's escalations, a leader's; act on one suggestion."""
+
+import datetime
+
+import pandas as pd
+import streamlit as st
+
+from board import people, settings, suggestions, triage
+from board.errors import BoardError, Invalid
+from board.ui import session, suggestion
+from board.ui.forms import field_error, set_errors
+from board.workflow import LEVEL_LABELS, STATUS_LABELS, allowed_transitions
+
+person = session.page_person("triage")
+db = session.store()
+today = datetime.date.today()
+sla = settings.load(db).ack_sla_days
+st.title("Triage")
+st.caption({"manager": "Your team's suggestions and those routed to your whole office.",
+            "regional_manager": "Suggestions escalated to your region (and from there to leadership).",
+            "leader": "Suggestions escalated to leadership."}[person.role])
+
+sort = st.radio("Sort by", list(triage.SORTS), horizontal=True, format_func=str.capitalize)
+closed = st.toggle("Include closed ones")
+rows = triage.queue(db, person, sort=sort, today=today, sla_days=sla, include_closed=closed)
+overdue = sum(1 for r in rows if r["overdue"])
+st.text(f"{len(rows)} in the queue, {overdue} overdue")
+if not rows:
+    st.stop()
+frame = pd.DataFrame(rows, columns=["overdue", "id", "title", "status", "level", "category", "votes", "created_at",
+                                    "owner", "due_date", "author"])
+frame["overdue"] = frame["overdue"].map({True: "OVERDUE", False: ""})
+frame["status"] = frame["status"].map(STATUS_LABELS)
+frame["level"] = frame["level"].map(LEVEL_LABELS)
+st.dataframe(frame, hide_index=True)
+
+chosen = st.selectbox("Act on", [r["id"] for r in rows],
+                      format_func=lambda i: f"#{i} {next(r['title'] for r in rows if r['id'] == i)}")
+row = suggestions.get(db, person, chosen)
+suggestion.card(row)
+suggestion.timeline(suggestions.timeline(db, chosen))
+
+
+def act(form: str, action) -> None:
+    """Run an action; field errors go beside the fields, others above."""
+    try:
+        action()
+        set_errors(form, {})
+        st.rerun()
+    except Invalid as error:
+        set_errors(form, error.errors)
+        st.rerun()
+    except BoardError as error:
+        st.error(str(error))
+
+
+allowed = allowed_transitions(row["status"])
+if allowed:
+    with st.form("status_form"):
+        to = st.selectbox("New status", allowed, format_func=STATUS_LABELS.get)
+        field_error("status_form", "status")
+        note = st.text_area("Note to the author (required when declining)", max_chars=suggestions.COMMENT[1])
+        field_error("status_form", "note")
+        original = st.number_input("Original suggestion # (for duplicate)", min_value=0, step=1, value=0)
+        field_error("status_form", "duplicate_of")
+        if st.form_submit_button("Change status", type="primary"):
+            act("status_form", lambda: triage.change_status(db, person, chosen, to, note=note,
+                                                            duplicate_of=int(original) or None, expected=row["status"]))
+
+with st.form("reply_form", clear_on_submit=True):
+    text = st.text_area("Reply to the author", max_chars=suggestions.COMMENT[1])
+    field_error("reply_form", "reply")
+    if st.form_submit_button("Send reply"):
+        act("reply_form", lambda: triage.reply(db, person, chosen, text))
+
+left, right = st.columns(2)
+with left.form("owner_form"):
+    candidates = [p for p in people.list_people(db, person) if p["region_id"] == row["region_id"]]
+    owner = st.selectbox("Owner", [p["id"] for p in candidates],
+                         format_func=lambda i: next(f"{p['name']} ({p['team']}, {p['office']})" for p in candidates if p["id"] == i))
+    field_error("owner_form", "owner")
+    if st.form_submit_button("Set owner"):
+        act("owner_form", lambda: triage.assign(db, person, chosen, owner))
+with right.form("due_form"):
+    due = st.date_input("Due date", value=row["due_date"] or today + datetime.timedelta(days=14), min_value=today)
+    field_error("due_form", "due_date")
+    if st.form_submit_button("Set due date"):
+        act("due_form", lambda: triage.set_due(db, person, chosen, due, today=today))
+
+if triage.can_escalate(person, row):
+    with st.form("escalate_form"):
+        reason = st.text_input("Why escalate? (optional)", max_chars=500)
+        field_error("escalate_form", "level")
+        if st.form_submit_button("Escalate one level up"):
+            act("escalate_form", lambda: triage.escalate(db, person, chosen, note=reason))
