@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test migrate clean
+.PHONY: run test bench migrate clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.test chromium
 	$(PY) -m pytest
+
+bench: $(VENV)/.test
+	$(PY) -m tests.benchmarks.suggestions
 
 migrate: $(VENV)/.runtime
 	$(PY) -m board migrate

@@ -215,20 +215,21 @@ def keywords(text: str, limit: int = 12) -> list[str]:
 
 def similar(db: Store, viewer: Person, title: str, description: str, limit: int = 5) -> list[dict]:
     """Up to `limit` open suggestions in the viewer's office sharing the most words (title counts double)."""
-    words = keywords(f"{title} {title} {description}")
+    words = keywords(f"{title} {description}")
     if not words:
         return []
-    score = " + ".join(["(CASE WHEN strpos(lower(s.title), ?) > 0 THEN 2 ELSE 0 END"
-                        " + CASE WHEN strpos(lower(s.description), ?) > 0 THEN 1 ELSE 0 END)"] * len(words))
-    params = [w for w in words for _ in (0, 1)]
+    score = " + ".join(["(CASE WHEN strpos(lt, ?) > 0 THEN 2 ELSE 0 END"
+                        " + CASE WHEN strpos(ld, ?) > 0 THEN 1 ELSE 0 END)"] * len(words))
     open_states = ", ".join("?" * len(OPEN))
-    with db.read() as con:
+    with db.read() as con:  # lower-case each row once; count +1s only for the few best matches
         return con.rows(
-            f"SELECT * FROM (SELECT s.id, s.title, s.status, s.category, {score} AS score,"
-            " (SELECT count(*) FROM votes v WHERE v.suggestion_id = s.id) AS votes"
-            f" FROM suggestions s WHERE s.office_id = ? AND s.status IN ({open_states})) m"
-            " WHERE score >= ? ORDER BY score DESC, votes DESC, id DESC LIMIT ?",
-            (*params, viewer.office_id, *OPEN, min(3, len(words)), limit))
+            f"SELECT m.id, m.title, m.status, m.category, m.score,"
+            " (SELECT count(*) FROM votes v WHERE v.suggestion_id = m.id) AS votes FROM ("
+            f"  SELECT id, title, status, category, {score} AS score FROM ("
+            "   SELECT id, title, status, category, lower(title) AS lt, lower(description) AS ld"
+            f"   FROM suggestions WHERE office_id = ? AND status IN ({open_states})) c) m"
+            " WHERE m.score >= ? ORDER BY m.score DESC, m.id DESC LIMIT ?",
+            (*[w for w in words for _ in (0, 1)], viewer.office_id, *OPEN, min(3, len(words)), limit))
 
 
 def mine(db: Store, person: Person) -> list[dict]:

@@ -28,18 +28,35 @@ def queue_scope(viewer: Person) -> tuple[str, tuple]:
     raise NotAllowed()
 
 
+OVERDUE_SQL = ("((status = 'new' AND created_at < ?) OR coalesce(due_date < ? AND status IN"
+               f" ({', '.join('?' * len(OPEN))}), FALSE))")
+
+
+def _overdue_params(today: date, sla_days: int) -> tuple:
+    return (sla_cutoff(today, sla_days), today, *OPEN)
+
+
 def queue(db: Store, viewer: Person, *, sort: str = "age", today: date, sla_days: int,
-          include_closed: bool = False) -> list[dict]:
-    """The viewer's triage queue with `overdue` marked (unacknowledged past the SLA, or past the due date)."""
+          include_closed: bool = False, limit: int = 300) -> list[dict]:
+    """The first `limit` items of the viewer's triage queue, `overdue` marked (unacknowledged past the SLA,
+    or past the due date)."""
     condition, params = queue_scope(viewer)
     states = "" if include_closed else f" AND s.status IN ({', '.join('?' * len(OPEN))})"
-    cutoff = sla_cutoff(today, sla_days)
     with db.read() as con:
         return con.rows(
-            "SELECT *, (status = 'new' AND created_at < ?) OR coalesce(due_date < ? AND status IN"
-            f" ({', '.join('?' * len(OPEN))}), FALSE) AS overdue FROM ({SUMMARY_SQL} WHERE {condition}{states}) s"
-            f" ORDER BY {SORTS.get(sort, SORTS['age']).replace('s.', '')}",
-            (cutoff, today, *OPEN, *params, *(() if include_closed else OPEN)))
+            f"SELECT *, {OVERDUE_SQL} AS overdue FROM ({SUMMARY_SQL} WHERE {condition}{states}) s"
+            f" ORDER BY {SORTS.get(sort, SORTS['age']).replace('s.', '')} LIMIT ?",
+            (*_overdue_params(today, sla_days), *params, *(() if include_closed else OPEN), limit))
+
+
+def queue_counts(db: Store, viewer: Person, *, today: date, sla_days: int) -> dict:
+    """How many open suggestions wait in the viewer's queue, and how many of them are overdue."""
+    condition, params = queue_scope(viewer)
+    with db.read() as con:
+        return con.one(
+            f"SELECT count(*) AS open, count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue FROM suggestions s"
+            f" WHERE {condition} AND s.status IN ({', '.join('?' * len(OPEN))})",
+            (*_overdue_params(today, sla_days), *params, *OPEN))
 
 
 def may_act(viewer: Person, row: dict) -> bool:

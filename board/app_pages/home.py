@@ -21,9 +21,9 @@ if unread:
     st.page_link("app_pages/inbox.py", label=f"{unread} unread update(s) on suggestions you raised or +1'd")
 if person.role in ("manager", "regional_manager", "leader"):
     config = settings.load(db)
-    queue = triage.queue(db, person, today=datetime.date.today(), sla_days=config.ack_sla_days)
-    overdue = sum(1 for r in queue if r["overdue"])
-    st.page_link("app_pages/triage.py", label=f"Triage: {len(queue)} open suggestion(s) waiting on you, {overdue} overdue")
+    counts = triage.queue_counts(db, person, today=datetime.date.today(), sla_days=config.ack_sla_days)
+    st.page_link("app_pages/triage.py",
+                 label=f"Triage: {counts['open']} open suggestion(s) in your queue, {counts['overdue']} overdue")
 st.info("Meeting minutes and the morale pulse will appear here as they arrive in Frontline Board.")
 
 if person.role in ("regional_manager", "leader", "admin"):

@@ -23,8 +23,9 @@ st.caption({"manager": "Your team's suggestions and those routed to your whole o
 sort = st.radio("Sort by", list(triage.SORTS), horizontal=True, format_func=str.capitalize)
 closed = st.toggle("Include closed ones")
 rows = triage.queue(db, person, sort=sort, today=today, sla_days=sla, include_closed=closed)
-overdue = sum(1 for r in rows if r["overdue"])
-st.text(f"{len(rows)} in the queue, {overdue} overdue")
+counts = triage.queue_counts(db, person, today=today, sla_days=sla)
+st.text(f"{counts['open']} open in the queue, {counts['overdue']} overdue" +
+        (f"; the first {len(rows)} are listed" if len(rows) < counts["open"] + (0 if not closed else len(rows)) else ""))
 if not rows:
     st.stop()
 frame = pd.DataFrame(rows, columns=["overdue", "id", "title", "status", "level", "category", "votes", "created_at",
