@@ -4,7 +4,7 @@ import streamlit as st
 
 from board import db, inbox
 from board.access import PAGE_ROLES
-from board.ui import session
+from board.ui import forms, session
 
 st.set_page_config(page_title="Frontline Board", layout="wide")
 
@@ -57,4 +57,6 @@ else:
     pages = [st.Page("app_pages/sign_in.py", title="Sign in", default=True)]
 
 session.flush_cookie()
-st.navigation(pages).run()
+page = st.navigation(pages)
+forms.forget_errors_on_page_change(page.url_path)
+page.run()

@@ -24,34 +24,41 @@ by_email = {p["email"]: p for p in shown}
 email = st.selectbox("Person to change", list(by_email))
 chosen = by_email[email]
 
+# Widget keys and error slots carry the person's id: a choice made for one person must never carry over
+# to the next person picked (it would silently change their role too).
+person_form, password_form = f"person_{chosen['id']}", f"password_{chosen['id']}"
 with st.form("person"):
-    role = st.selectbox("Role", ROLES, index=ROLES.index(chosen["role"]), format_func=ROLE_LABELS.get)
-    active = st.checkbox("Active (can sign in)", value=chosen["active"])
-    field_error("person", "role")
+    role = st.selectbox("Role", ROLES, index=ROLES.index(chosen["role"]), format_func=ROLE_LABELS.get,
+                        key=f"{person_form}_role")
+    active = st.checkbox("Active (can sign in)", value=chosen["active"], key=f"{person_form}_active")
+    field_error(person_form, "role")
     if st.form_submit_button("Save role and status"):
         try:
             people.change_person(db, admin, chosen["id"], role=role, active=active)
-            set_errors("person", {})
-            st.success("Saved. The change applies on the person's next click.")
+            set_errors(person_form, {})
+            st.session_state["admin_people__saved"] = True
+            st.rerun()  # so the table above shows the change
         except Invalid as error:
-            set_errors("person", error.errors)
+            set_errors(person_form, error.errors)
             st.rerun()
         except BoardError as error:
             st.error(str(error))
+if st.session_state.pop("admin_people__saved", False):
+    st.success("Saved. The change applies on the person's next click.")
 
 if session.auth_config() is None:
     with st.form("password", clear_on_submit=True):
         st.write("Set or reset this person's password (built-in accounts). Their open sessions end.")
         first = st.text_input("New password", type="password", max_chars=1024)
         second = st.text_input("Repeat the new password", type="password", max_chars=1024)
-        field_error("password", "password")
+        field_error(password_form, "password")
         if st.form_submit_button("Set password"):
             try:
                 if first != second:
                     raise Invalid({"password": "The two passwords differ."})
                 accounts.admin_set_password(db, admin, chosen["id"], first)
-                set_errors("password", {})
+                set_errors(password_form, {})
                 st.success("Password set.")
             except Invalid as error:
-                set_errors("password", error.errors)
+                set_errors(password_form, error.errors)
                 st.rerun()

@@ -11,6 +11,15 @@ def set_errors(form: str, errors: dict[str, str]) -> None:
     st.session_state[f"{form}__errors"] = dict(errors)
 
 
+def forget_errors_on_page_change(page_key: str) -> None:
+    """Drop every form's errors when the person opens another page: coming back, the fields show the
+    saved values again, so an old error under them would describe a value that is no longer there."""
+    if st.session_state.get("forms__page") != page_key:
+        for key in [k for k in st.session_state if str(k).endswith("__errors")]:
+            del st.session_state[key]
+        st.session_state["forms__page"] = page_key
+
+
 def field_error(form: str, field: str) -> None:
     """Show the error for one field right under it, if any. Messages are ours, never user text."""
     message = st.session_state.get(f"{form}__errors", {}).get(field)

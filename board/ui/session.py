@@ -49,9 +49,14 @@ def identify(store: db.Store) -> Identity:
     """Resolve the browser to an active person in the roster, reading role and active flag now."""
     if auth_config() is not None:
         return _identify_oidc(store)
-    token = st.session_state.get("session_token") or st.context.cookies.get(COOKIE)
-    person = accounts.resume_session(store, token)
+    person = accounts.resume_session(store, _session_token())
     return Identity("signed_in", person) if person else Identity("signed_out")
+
+
+def _session_token() -> str | None:
+    """This session's token, else the browser cookie's; anything that is not text is no token."""
+    token = st.session_state.get("session_token") or st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) else None
 
 
 def _identify_oidc(store: db.Store) -> Identity:
@@ -85,7 +90,7 @@ def sign_out() -> None:
     if auth_config() is not None:
         st.logout()
         return
-    accounts.end_session(store(), st.session_state.get("session_token") or st.context.cookies.get(COOKIE))
+    accounts.end_session(store(), _session_token())
     st.session_state.clear()
     st.session_state["cookie_script"] = _cookie_script("", 0)
     st.rerun()

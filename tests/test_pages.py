@@ -1,0 +1,410 @@
+"""AppTest suite: every page by role, sign-in, losing access on the next rerun, admin pages, people scope."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from board import accounts, demo, people, settings
+from board.access import PAGE_ROLES, ROLES
+
+APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+
+
+def _router_files() -> dict[str, str]:
+    """page key -> page file, read from the PAGES table in the router (a script, so not importable)."""
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    table = next(node.value for node in tree.body
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
+    return {key: next(v for v in entry if v.endswith(".py")) for key, entry in ast.literal_eval(table).items()}
+
+
+FILES = _router_files()
+TITLES = {  # the heading each page shows (pages not listed here must show exactly one heading)
+    "home": "Home",
+    "raise": "Raise a suggestion",
+    "my_suggestions": "My suggestions",
+    "inbox": "Inbox",
+    "browse": "Suggestions",
+    "follow": "Follow with a code",
+    "triage": "Triage",
+    "people": "People",
+    "admin_people": "Accounts and roles",
+    "admin_roster": "Roster import",
+    "admin_settings": "Settings",
+}
+ADMIN_PAGES = [key for key in PAGE_ROLES if key.startswith("admin_")]
+ALLOWED = [(role, page) for page, roles in PAGE_ROLES.items() for role in ROLES if role in roles]
+FORBIDDEN = [(role, page) for page, roles in PAGE_ROLES.items() for role in ROLES if role not in roles]
+GENERIC_REFUSAL = "That email and password do not match an active account."
+
+
+# --- helpers -----------------------------------------------------------------
+
+def page_file(key: str) -> str:
+    return FILES[key]
+
+
+def signed_out() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def signed_in(store, person, page: str | None = None) -> AppTest:
+    """The app with a real built-in session for the person, run once (and on a page, if given)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(store, person.id)
+    at.run()
+    if page:
+        at.switch_page(page_file(page)).run()
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def by_label(widgets, label: str):
+    return next(w for w in widgets if w.label == label)
+
+
+def sign_in_with(at: AppTest, email: str, password: str) -> AppTest:
+    by_label(at.text_input, "Email").input(email)
+    by_label(at.text_input, "Password").input(password)
+    return by_label(at.form_submit_button, "Sign in").click().run()
+
+
+def set_role(store, person_id: int, role: str) -> None:
+    store.write(lambda con: con.execute("UPDATE people SET role = ? WHERE id = ?", (role, person_id)))
+
+
+def people_count(store) -> int:
+    counts = people.counts(store)
+    return counts["active_people"] + counts["inactive_people"]
+
+
+# --- 1 and 2: every page by role ------------------------------------------------
+
+@pytest.mark.parametrize(("role", "page"), ALLOWED, ids=[f"{r}-{p}" for r, p in ALLOWED])
+def test_allowed_page_renders_for_role(demo_store, known, role, page):
+    at = signed_in(demo_store, known[role], page)
+    assert not at.exception
+    assert (titles(at) == [TITLES[page]]) if page in TITLES else (len(titles(at)) == 1)
+    assert not errors(at)
+
+
+def test_every_page_in_access_rules_is_in_the_router():
+    assert set(FILES) == set(PAGE_ROLES)
+
+
+@pytest.mark.parametrize(("role", "page"), FORBIDDEN, ids=[f"{r}-{p}" for r, p in FORBIDDEN])
+def test_forbidden_page_cannot_be_opened_by_role(demo_store, known, role, page):
+    at = signed_in(demo_store, known[role])
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page_file(page))
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_page_file_run_directly_stops_a_non_admin(demo_store, known, page):
+    """Defence in depth: the page checks the role itself, even if navigation were bypassed."""
+    at = AppTest.from_file(str(Path(APP).parent / page_file(page)), default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(demo_store, known["leader"].id)
+    at.run()
+    assert not at.exception
+    assert errors(at) == ["You are not allowed to open this page."]
+    assert not titles(at) and not at.dataframe
+
+
+def test_signed_out_only_has_the_sign_in_page_and_no_data(demo_db_path):
+    at = signed_out()
+    assert not at.exception
+    assert titles(at) == ["Frontline Board"]
+    assert [w.label for w in at.text_input] == ["Email", "Password"]
+    for page in PAGE_ROLES:
+        with pytest.raises(ValueError):
+            at.switch_page(page_file(page))
+    # The only table is the demo's list of known sign-in emails; no roster data, no sign-out button.
+    assert len(at.dataframe) == 1
+    assert sorted(at.dataframe[0].value["email"]) == sorted(email for email, _ in demo.KNOWN.values())
+    assert not at.sidebar.button
+
+
+def test_user_text_is_never_rendered_as_markdown(demo_store, known):
+    payload = " ![x](http://example.invalid/x.png)"
+    demo_store.write(lambda con: con.execute("UPDATE people SET name = name || ?", (payload,)))
+    for page, roles in PAGE_ROLES.items():
+        at = signed_in(demo_store, known["admin" if "admin" in roles else "leader"], page)
+        assert not at.exception
+        markdown_like = [e.value for kind in ("markdown", "caption", "title", "subheader", "header",
+                                              "info", "warning", "error", "success", "toast")
+                         for e in getattr(at, kind)]
+        labels = [w.label for w in (*at.selectbox, *at.text_input, *at.checkbox, *at.button)]
+        assert not [v for v in markdown_like + labels if "example.invalid" in str(v)], page
+    assert any("example.invalid" in t.value for t in at.sidebar.text)  # shown, but as plain text
+
+
+def oidc_app(user: dict, cookie_secret: str = "s" * 40) -> AppTest:
+    """The app in OpenID Connect mode ([auth] in secrets) with st.user set as the provider would."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = {"cookie_secret": cookie_secret, "redirect_uri": "http://localhost:8501/oauth2callback",
+                          "client_id": "board", "client_secret": "secret",
+                          "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+    at.user = user
+    return at.run()
+
+
+def test_oidc_short_cookie_secret_stops_the_app(demo_db_path):
+    at = oidc_app({"is_logged_in": True, "email": "admin@demo.board", "email_verified": True}, cookie_secret="short")
+    assert not at.exception
+    assert len(errors(at)) == 1 and "cookie_secret" in errors(at)[0]
+    assert not titles(at) and not at.dataframe
+
+
+def test_oidc_verified_email_of_active_person_opens_home(demo_db_path, known):
+    at = oidc_app({"is_logged_in": True, "email": "Leader@Demo.Board", "email_verified": True})
+    assert not at.exception
+    assert titles(at) == ["Home"]
+    at.switch_page(page_file("people")).run()
+    assert titles(at) == ["People"]
+
+
+@pytest.mark.parametrize("user", [
+    {"is_logged_in": True, "email": "admin@demo.board", "email_verified": False},
+    {"is_logged_in": True, "email": "admin@demo.board"},
+    {"is_logged_in": True, "email": "stranger@example.com", "email_verified": True},
+], ids=["unverified", "no-verified-claim", "not-in-roster"])
+def test_oidc_identity_without_access_sees_only_no_access(demo_db_path, user):
+    at = oidc_app(user)
+    assert not at.exception
+    assert titles(at) == ["No access"]
+    assert not at.dataframe
+    with pytest.raises(ValueError):
+        at.switch_page(page_file("home"))
+
+
+def test_oidc_deactivated_person_has_no_access_on_next_rerun(demo_store, known):
+    at = oidc_app({"is_logged_in": True, "email": "manager@demo.board", "email_verified": True})
+    assert titles(at) == ["Home"]
+    demo_store.write(lambda con: con.execute("UPDATE people SET active = FALSE WHERE id = ?", (known["manager"].id,)))
+    at.run()
+    assert titles(at) == ["No access"]
+
+
+# --- 3: the sign-in form -----------------------------------------------------------
+
+def test_wrong_password_or_unknown_email_shows_one_generic_message(demo_db_path):
+    at = sign_in_with(signed_out(), "admin@demo.board", "wrong")
+    assert errors(at) == [GENERIC_REFUSAL]
+    assert "session_token" not in at.session_state
+    at = sign_in_with(signed_out(), "nobody@demo.board", "demo")
+    assert errors(at) == [GENERIC_REFUSAL]
+    assert "session_token" not in at.session_state
+    assert titles(at) == ["Frontline Board"]
+
+
+def test_right_password_signs_in_to_home(demo_store, known):
+    at = sign_in_with(signed_out(), "Admin@Demo.Board ", demo.PASSWORD)
+    assert not at.exception
+    assert titles(at) == ["Home"]
+    assert accounts.resume_session(demo_store, at.session_state["session_token"]) == known["admin"]
+    assert not errors(at)
+
+
+def test_five_failures_then_right_password_is_throttled(demo_db_path):
+    at = signed_out()
+    for _ in range(accounts.MAX_FAILURES):
+        at = sign_in_with(at, "staff@demo.board", "wrong")
+    at = sign_in_with(at, "staff@demo.board", demo.PASSWORD)
+    assert len(errors(at)) == 1 and errors(at)[0].startswith("Too many failed attempts")
+    assert "session_token" not in at.session_state
+    assert titles(at) == ["Frontline Board"]
+
+
+def test_sign_out_ends_the_session(demo_store, known):
+    at = signed_in(demo_store, known["staff"])
+    token = at.session_state["session_token"]
+    at.sidebar.button(key="sign_out").click().run()
+    assert titles(at) == ["Frontline Board"]
+    assert accounts.resume_session(demo_store, token) is None
+
+
+# --- 4: role and active flag are re-read on every rerun ----------------------------
+
+def test_demoted_admin_loses_admin_pages_on_next_rerun(demo_store, known):
+    admin = known["admin"]
+    at = signed_in(demo_store, admin, "admin_settings")
+    assert titles(at) == ["Settings"]
+    set_role(demo_store, admin.id, "staff")
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Home"]
+    for page in ADMIN_PAGES + ["people"]:
+        with pytest.raises(ValueError):
+            at.switch_page(page_file(page))
+
+
+def test_deactivated_person_is_signed_out_on_next_rerun(demo_store, known):
+    manager = known["manager"]
+    at = signed_in(demo_store, manager, "people")
+    assert titles(at) == ["People"]
+    demo_store.write(lambda con: con.execute("UPDATE people SET active = FALSE WHERE id = ?", (manager.id,)))
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Frontline Board"]
+    assert not at.sidebar.button
+    with pytest.raises(ValueError):
+        at.switch_page(page_file("people"))
+
+
+# --- 5: admin pages ------------------------------------------------------------------
+
+def test_settings_k_below_minimum_shows_field_error_and_saves_nothing(demo_store, known):
+    before = settings.load(demo_store)
+    at = signed_in(demo_store, known["admin"], "admin_settings")
+    by_label(at.number_input, "Minimum group size for anonymous results (k)").set_value(2)
+    by_label(at.number_input, "Acknowledgement time (working days)").set_value(9)
+    by_label(at.form_submit_button, "Save settings").click().run()
+    assert not at.exception
+    assert errors(at) == [f"Minimum group size must be a whole number from {settings.MIN_K} to 50."]
+    assert not at.success
+    assert settings.load(demo_store) == before
+
+
+def test_settings_error_is_forgotten_after_leaving_the_page(demo_store, known):
+    """Regression: coming back showed the saved k under an error about the rejected k."""
+    at = signed_in(demo_store, known["admin"], "admin_settings")
+    by_label(at.number_input, "Minimum group size for anonymous results (k)").set_value(2)
+    by_label(at.form_submit_button, "Save settings").click().run()
+    assert errors(at)
+    at.switch_page(page_file("home")).run()
+    at.switch_page(page_file("admin_settings")).run()
+    assert by_label(at.number_input, "Minimum group size for anonymous results (k)").value == 5
+    assert not errors(at)
+
+
+def test_settings_valid_values_are_saved(demo_store, known):
+    at = signed_in(demo_store, known["admin"], "admin_settings")
+    by_label(at.number_input, "Minimum group size for anonymous results (k)").set_value(7)
+    by_label(at.number_input, "Acknowledgement time (working days)").set_value(10)
+    at.text_area[0].input("policy\n\nsafety\n")
+    by_label(at.form_submit_button, "Save settings").click().run()
+    assert not at.exception and not errors(at)
+    assert [s.value for s in at.success] == ["Settings saved."]
+    saved = settings.load(demo_store)
+    assert (saved.anonymity_k, saved.ack_sla_days, saved.categories) == (7, 10, ("policy", "safety"))
+
+
+def test_admin_changes_a_persons_role_through_the_form(demo_store, known):
+    at = signed_in(demo_store, known["admin"], "admin_people")
+    by_label(at.selectbox, "Person to change").select("manager@demo.board").run()
+    by_label(at.selectbox, "Role").select("leader")
+    by_label(at.form_submit_button, "Save role and status").click().run()
+    assert not at.exception and not errors(at)
+    assert [s.value for s in at.success] == ["Saved. The change applies on the person's next click."]
+    assert people.get_person(demo_store, known["manager"].id).role == "leader"
+    table = at.dataframe[0].value
+    assert table.loc[table["email"] == "manager@demo.board", "role"].tolist() == ["leader"]  # table is fresh
+
+
+def test_role_choice_does_not_carry_over_to_the_next_person(demo_store, known):
+    """Regression: the Role widget kept the last choice when another person with the same role was picked."""
+    at = signed_in(demo_store, known["admin"], "admin_people")
+    by_label(at.selectbox, "Person to change").select("staff@demo.board").run()
+    by_label(at.selectbox, "Role").select("leader")
+    by_label(at.form_submit_button, "Save role and status").click().run()
+    colleague = next(p for p in people.list_people(demo_store, known["manager"])
+                     if p["role"] == "staff" and p["email"] != "staff@demo.board")
+    by_label(at.selectbox, "Person to change").select(colleague["email"]).run()
+    assert by_label(at.selectbox, "Role").value == "staff"
+    by_label(at.checkbox, "Active (can sign in)").uncheck()
+    by_label(at.form_submit_button, "Save role and status").click().run()
+    after = people.get_person(demo_store, colleague["id"])
+    assert (after.role, after.active) == ("staff", False)
+
+
+def test_only_active_admin_cannot_be_demoted(demo_store, known):
+    at = signed_in(demo_store, known["admin"], "admin_people")
+    by_label(at.text_input, "Find a person (name or email)").input("admin@demo.board").run()
+    by_label(at.selectbox, "Role").select("staff")
+    by_label(at.form_submit_button, "Save role and status").click().run()
+    assert not at.exception
+    assert errors(at) == ["This is the last active admin: make someone else admin first."]
+    assert people.get_person(demo_store, known["admin"].id).role == "admin"
+
+
+def test_admin_password_mismatch_shows_error_and_keeps_old_password(demo_store, known):
+    at = signed_in(demo_store, known["admin"], "admin_people")
+    by_label(at.selectbox, "Person to change").select("staff@demo.board").run()
+    by_label(at.text_input, "New password").input("a-long-new-password")
+    by_label(at.text_input, "Repeat the new password").input("another-long-password")
+    by_label(at.form_submit_button, "Set password").click().run()
+    assert errors(at) == ["The two passwords differ."]
+    assert accounts.sign_in(demo_store, "staff@demo.board", demo.PASSWORD).id == known["staff"].id
+
+
+BAD_ROSTER = (
+    "email,name,role,region,office,team,manages\n"
+    "new.person@example.com,New Person,staff,Europe,Dublin,Billing,\n"
+    "not-an-email,Bad Row,boss,Europe,Dublin,Billing,\n"
+    "other@example.com,Other,staff,Europe,Dublin,Nowhere,\n"
+).encode()
+
+
+def test_roster_import_bad_csv_lists_problems_by_row_and_writes_nothing(demo_store, known):
+    before = people_count(demo_store)
+    at = signed_in(demo_store, known["admin"], "admin_roster")
+    at.file_uploader(key="roster_file").upload("roster.csv", BAD_ROSTER, "text/csv")
+    at.run()
+    assert not at.exception
+    assert errors(at) == ["The file has 2 problem(s); nothing was imported."]
+    table = at.dataframe[0].value
+    assert list(table["where"]) == ["row 3", "row 4"]
+    assert "'not-an-email' is not an email address" in table["problem"][0]
+    assert "unknown team 'Nowhere'" in table["problem"][1]
+    assert not [b for b in at.button if b.label == "Import this roster"]
+    assert people_count(demo_store) == before
+    assert people.find_by_email(demo_store, "new.person@example.com") is None
+
+
+def test_roster_import_clean_csv_previews_then_imports_on_confirm(demo_store, known):
+    good = b"email,name,role,region,office,team,manages\nnew.person@example.com,New Person,staff,Europe,Dublin,Billing,\n"
+    at = signed_in(demo_store, known["admin"], "admin_roster")
+    at.file_uploader(key="roster_file").upload("roster.csv", good, "text/csv")
+    at.run()
+    assert not at.exception and not errors(at)
+    assert people.find_by_email(demo_store, "new.person@example.com") is None  # preview writes nothing
+    by_label(at.button, "Import this roster").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success][0].startswith("Imported: 1 new")
+    assert people.find_by_email(demo_store, "new.person@example.com").role == "staff"
+
+
+# --- 6: the people page shows only the viewer's scope --------------------------------
+
+def test_manager_sees_only_their_own_team(demo_store, known):
+    manager = known["manager"]
+    at = signed_in(demo_store, manager, "people")
+    table = at.dataframe[0].value
+    assert len(table) > 1
+    assert set(zip(table["team"], table["office"])) == {(manager.team, manager.office)}
+    assert "staff@demo.board" in set(table["email"])
+
+
+def test_regional_manager_sees_only_their_region(demo_store, known):
+    regional = known["regional_manager"]
+    at = signed_in(demo_store, regional, "people")
+    table = at.dataframe[0].value
+    assert set(table["region"]) == {regional.region}
+    assert len(set(table["office"])) > 1
+    assert len(table) == len(people.list_people(demo_store, regional))
+
+
+def test_leader_sees_every_region(demo_store, known):
+    at = signed_in(demo_store, known["leader"], "people")
+    assert set(at.dataframe[0].value["region"]) == set(demo.REGIONS)
