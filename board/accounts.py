@@ -127,7 +127,7 @@ def start_session(db: Store, person_id: int, *, now: datetime | None = None) -> 
 
 def resume_session(db: Store, token: str | None, *, now: datetime | None = None) -> Person | None:
     """The active person of a live session token (idle under 12 hours), else None."""
-    if not token or len(token) > 100:
+    if not isinstance(token, str) or not token or len(token) > 100:
         return None
     now, digest = now or utcnow(), _token_hash(token)
     with db.read() as con:

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         for where, message in error.errors.items():
             print(f"  {where}: {message}", file=sys.stderr)
         return 1
-    except (db.StoreError, BoardError, OSError) as error:
+    except (BoardError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

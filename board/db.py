@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 
+from board.errors import BoardError
+
 T = TypeVar("T")
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "board.duckdb"
@@ -23,7 +25,7 @@ RETRIES = 10
 LOCK_STRIPES = 64
 
 
-class StoreError(Exception):
+class StoreError(BoardError):
     """A problem with the database that a person can act on; str() is the one-line message."""
 
 

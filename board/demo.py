@@ -53,7 +53,9 @@ def org_csv() -> bytes:
 
 def roster_rows(rng: random.Random) -> list[dict]:
     """About 300 people: a manager and eleven staff per team, a regional manager per region, leaders, admins."""
-    names = iter(sorted({f"{f} {l}" for f in FIRST for l in LAST}, key=lambda _: rng.random()))
+    pool = sorted(f"{first} {last}" for first in FIRST for last in LAST)
+    rng.shuffle(pool)  # shuffle a sorted list: a set's order would change with PYTHONHASHSEED
+    names = iter(pool)
     rows, regional_done = [], set()
     for region, offices in REGIONS.items():
         for office in offices:

@@ -76,3 +76,22 @@ def test_demo_suggestions_give_every_role_something_real(demo_store, known):
     for role in ("manager", "regional_manager", "leader"):
         rows = triage.queue(demo_store, known[role], today=DEMO_DAY, sla_days=5)
         assert rows and any(r["overdue"] for r in rows), role
+
+
+def test_demo_is_the_same_under_any_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys; from datetime import date; from board import db, demo; s = db.open_store(sys.argv[1]);"
+              " demo.seed(s, today=date(2026, 11, 1));"
+              " print(s.read().__enter__().rows('SELECT email, name, role, team_id FROM people ORDER BY id'))")
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+        result = subprocess.run([sys.executable, "-c", script, str(tmp_path / f"{seed}.duckdb")], env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]

@@ -83,7 +83,8 @@ with left.form("owner_form"):
     if st.form_submit_button("Set owner"):
         act("owner_form", lambda: triage.assign(db, person, chosen, owner))
 with right.form("due_form"):
-    due = st.date_input("Due date", value=row["due_date"] or today + datetime.timedelta(days=14), min_value=today)
+    current = row["due_date"] if row["due_date"] and row["due_date"] >= today else today + datetime.timedelta(days=14)
+    due = st.date_input("Due date", value=current, min_value=today)
     field_error("due_form", "due_date")
     if st.form_submit_button("Set due date"):
         act("due_form", lambda: triage.set_due(db, person, chosen, due, today=today))
