@@ -84,9 +84,11 @@ def test_demo_is_the_same_under_any_hash_seed(tmp_path):
     import sys
     from pathlib import Path
 
-    script = ("import sys; from datetime import date; from board import db, demo; s = db.open_store(sys.argv[1]);"
-              " demo.seed(s, today=date(2026, 11, 1));"
-              " print(s.read().__enter__().rows('SELECT email, name, role, team_id FROM people ORDER BY id'))")
+    script = "\n".join([
+        "import sys", "from datetime import date", "from board import db, demo",
+        "store = db.open_store(sys.argv[1])", "demo.seed(store, today=date(2026, 11, 1))",
+        "with store.read() as con:",
+        "    print(con.rows('SELECT email, name, role, team_id FROM people ORDER BY id'))"])
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}

@@ -35,8 +35,11 @@ frame["status"] = frame["status"].map(STATUS_LABELS)
 frame["level"] = frame["level"].map(LEVEL_LABELS)
 st.dataframe(frame, hide_index=True)
 
-chosen = st.selectbox("Act on", [r["id"] for r in rows],
+ids = [r["id"] for r in rows]
+wanted = st.query_params.get("id", "")
+chosen = st.selectbox("Act on", ids, index=ids.index(int(wanted)) if wanted.isdigit() and int(wanted) in ids else 0,
                       format_func=lambda i: f"#{i} {next(r['title'] for r in rows if r['id'] == i)}")
+st.query_params["id"] = str(chosen)
 row = suggestions.get(db, person, chosen)
 suggestion.card(row)
 suggestion.timeline(suggestions.timeline(db, chosen))

@@ -1,0 +1,103 @@
+"""Built-in sign-in in a real browser: the form, role-based navigation, URL access, reload and sign-out."""
+
+from playwright.sync_api import expect
+
+from .conftest import (expect_nav, forbidden_pages, nav_titles, open_page, session_cookie, sidebar, sign_in,
+                       submit_sign_in, wait_for, wait_idle)
+
+ADMIN_TITLES = ("Accounts and roles", "Roster import", "Settings")
+WRONG = "That email and password do not match an active account."
+ROSTER_EMAIL = "@example.com"  # every generated demo person's address; the known five use @demo.board
+NOT_FOUND = "Page not found"  # Streamlit's modal for a URL whose page is not registered
+DATAFRAME = '[data-testid="stDataFrame"]'
+
+
+def expect_home(page, name: str) -> None:
+    """The signed-in Home page of the named person."""
+    expect(page.get_by_role("heading", name="Home", exact=True)).to_be_visible()
+    expect(sidebar(page).get_by_text(name)).to_be_visible()
+
+
+def expect_sign_in_form(page) -> None:
+    """The signed-out page: the sign-in form and no one's data."""
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    expect(page.get_by_label("Email", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    assert ROSTER_EMAIL not in page.content()
+
+
+def test_staff_signs_in_and_sees_only_home(page, app_server):
+    """Staff land on Home with their name in the sidebar and no other page in the navigation."""
+    sign_in(page, app_server.url, "staff@demo.board")
+    expect_home(page, "Sam Staff")
+    expect_nav(page, "staff", includes={""})
+    for title in ("People", *ADMIN_TITLES):
+        expect(sidebar(page).get_by_text(title, exact=True)).to_have_count(0)
+
+
+def test_leader_sees_home_and_people_but_no_admin_pages(page, app_server):
+    """Leaders get Home and People in the navigation, never the admin pages."""
+    sign_in(page, app_server.url, "leader@demo.board")
+    expect_home(page, "Lena Leader")
+    expect_nav(page, "leader", includes={"", "people"})
+    expect(sidebar(page).get_by_text("People", exact=True)).to_be_visible()
+    for title in ADMIN_TITLES:
+        expect(sidebar(page).get_by_text(title, exact=True)).to_have_count(0)
+
+
+def test_forbidden_urls_as_staff_run_home_instead(page, app_server):
+    """Staff opening the URL of any page they may not open get their Home page and no one else's data."""
+    sign_in(page, app_server.url, "staff@demo.board")
+    for key in forbidden_pages("staff"):
+        open_page(page, f"{app_server.url}/{key}")
+        expect(page.get_by_text(NOT_FOUND, exact=True), f"/{key} is registered for staff").to_be_visible()
+        expect(page.get_by_role("heading", level=1), f"/{key}").to_have_text(["Home"])
+        expect(page.get_by_text("Welcome, Sam Staff.")).to_be_visible()
+        assert ROSTER_EMAIL not in page.content(), f"/{key} showed roster emails to staff"
+    expect(sidebar(page).get_by_text("Sam Staff")).to_be_visible()
+
+
+def test_admin_url_signed_out_shows_only_sign_in(page, app_server):
+    """Opening an admin URL without signing in shows the sign-in form and nothing else."""
+    open_page(page, f"{app_server.url}/admin_people")
+    expect_sign_in_form(page)
+    expect(page.get_by_role("heading", name="Accounts and roles")).to_have_count(0)
+    assert nav_titles(page) == [], nav_titles(page)
+
+
+def test_reload_and_url_keep_the_leader_signed_in(page, app_server):
+    """The session cookie survives a reload and opening another page's URL."""
+    sign_in(page, app_server.url, "leader@demo.board")
+    page.reload()
+    wait_idle(page)
+    expect_home(page, "Lena Leader")
+    open_page(page, f"{app_server.url}/people")
+    expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
+    expect(sidebar(page).get_by_text("Lena Leader")).to_be_visible()
+    expect(page.locator(DATAFRAME).get_by_text(ROSTER_EMAIL).first).to_be_attached()
+
+
+def test_sign_out_ends_the_session_on_the_server(page, app_server):
+    """After signing out a reload stays signed out, even if the old token is presented again."""
+    sign_in(page, app_server.url, "manager@demo.board")
+    old = session_cookie(page)
+    sidebar(page).get_by_role("button", name="Sign out").click()
+    wait_idle(page)
+    expect_sign_in_form(page)
+    wait_for(page, lambda: session_cookie(page) is None, "signed out, but the board_session cookie is still there")
+    page.reload()
+    wait_idle(page)
+    expect_sign_in_form(page)
+    page.context.add_cookies([old])
+    page.reload()
+    wait_idle(page)
+    expect_sign_in_form(page)
+
+
+def test_wrong_password_is_refused(page, app_server):
+    """A wrong password shows one generic message and signs no one in."""
+    open_page(page, app_server.url)
+    submit_sign_in(page, "regional@demo.board", "not-the-password")
+    expect(page.get_by_text(WRONG)).to_be_visible()
+    expect_sign_in_form(page)
+    assert session_cookie(page) is None

@@ -1,0 +1,71 @@
+"""The golden path in a real browser: staff raises a suggestion, the manager answers, staff sees it."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import open_page, sidebar, sign_in, wait_idle
+
+TITLE = "Vending machine in the break room eats coins"
+DESCRIPTION = "The vending machine swallowed coins three times this fortnight without giving anything."
+REPLY = "Facilities will replace it on Monday."
+
+
+def test_staff_raises_manager_answers_staff_sees_the_update(app_server, chromium, page):
+    sign_in(page, app_server.url, "staff@demo.board")
+    started = time.monotonic()
+    open_page(page, f"{app_server.url}/raise")
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Description").fill(DESCRIPTION)
+    page.get_by_role("button", name="Continue").click()
+    wait_idle(page)
+    anyway = page.get_by_role("button", name="Submit mine anyway")
+    if anyway.count():
+        anyway.click()
+        wait_idle(page)
+    saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+"))
+    expect(saved).to_be_visible()
+    seconds = time.monotonic() - started
+    assert seconds < 60, f"raising a suggestion took {seconds:.1f} s"
+    print(f"raise form to saved: {seconds:.1f} s")
+    suggestion_id = re.search(r"#(\d+)", saved.inner_text()).group(1)
+
+    manager = chromium.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        other = manager.new_page()
+        sign_in(other, app_server.url, "manager@demo.board")
+        open_page(other, f"{app_server.url}/triage?id={suggestion_id}")
+        expect(other.get_by_text(f"#{suggestion_id} · {TITLE}")).to_be_visible()
+        other.get_by_role("button", name="Change status").click()
+        wait_idle(other)
+        other.get_by_label("Reply to the author").fill(REPLY)
+        other.get_by_role("button", name="Send reply").click()
+        wait_idle(other)
+    finally:
+        manager.close()
+
+    open_page(page, f"{app_server.url}/inbox")
+    expect(sidebar(page).get_by_text(re.compile(r"Inbox \(\d+\)"))).to_be_visible()
+    expect(page.get_by_text(REPLY).first).to_be_attached()  # a cell of the (canvas) data grid
+
+
+def test_user_text_shows_literally_and_loads_nothing(app_server, page):
+    hits = []
+    page.on("request", lambda request: hits.append(request.url) if ":9/" in request.url else None)
+    sign_in(page, app_server.url, "staff@demo.board")
+    open_page(page, f"{app_server.url}/raise")
+    title = "![x](http://127.0.0.1:9/p.png) <script>x</script>"
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill("<img src=http://127.0.0.1:9/q.png onerror=alert(1)> ten chars")
+    page.get_by_role("button", name="Continue").click()
+    wait_idle(page)
+    if page.get_by_role("button", name="Submit mine anyway").count():
+        page.get_by_role("button", name="Submit mine anyway").click()
+        wait_idle(page)
+    suggestion_id = re.search(r"#(\d+)", page.get_by_text(re.compile(r"Saved as suggestion #\d+")).inner_text()).group(1)
+    open_page(page, f"{app_server.url}/browse?id={suggestion_id}")
+    expect(page.get_by_text(f"#{suggestion_id} · {title}")).to_be_visible()
+    assert hits == []
