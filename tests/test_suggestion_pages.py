@@ -134,3 +134,21 @@ def test_opening_a_suggestion_by_id_respects_scope(org_store, known, role, allow
     assert shown is allowed
     if not allowed:
         assert any("not allowed" in e.value for e in at.error)
+
+
+def test_marking_a_duplicate_in_triage_moves_the_plus_ones(org_store, known):
+    original = submit(org_store, known["staff"], key="o").id
+    copy = submit(org_store, known["staff"], key="c", title="Small refunds are slow again").id
+    sg.vote(org_store, known["regional_manager"], copy)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(org_store, known["manager"].id)
+    at.run()
+    at.switch_page("app_pages/triage.py")
+    at.query_params["id"] = str(copy)
+    at.run()
+    next(s for s in at.selectbox if s.label == "New status").select("duplicate")
+    next(n for n in at.number_input if n.label.startswith("Original")).set_value(original)
+    at.button(key="FormSubmitter:status_form-Change status").click().run()
+    assert not at.exception and not at.error
+    assert (sg.get(org_store, known["staff"], original)["votes"], sg.get(org_store, known["staff"], copy)["votes"]) == (1, 0)
+    assert sg.get(org_store, known["staff"], copy)["duplicate_of"] == original
