@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from board.access import Person, scope_filter
+from board.errors import NotAllowed
 from board.accounts import LOCKOUT, MAX_FAILURES, utcnow
 from board.db import Store
 
@@ -57,3 +58,35 @@ def admin_attention(db: Store, *, now: datetime | None = None) -> dict:
             "SELECT email FROM sign_in_failures WHERE failed_at > ? GROUP BY email HAVING count(*) >= ?"
             " ORDER BY email", (now - LOCKOUT, MAX_FAILURES))]
     return {"without_password": without_password, "locked": locked}
+
+
+def minutes_overview(db: Store, viewer: Person, *, months: list[date]) -> list[dict]:
+    """Per office in scope and month: meetings held, problems discussed, solutions recorded, and the share
+    of due actions closed on time. Offices without meetings appear with zeros, never missing."""
+    if viewer.role == "regional_manager":
+        condition, params = "o.region_id = ?", (viewer.region_id,)
+    elif viewer.role in ("leader", "admin"):
+        condition, params = "TRUE", ()
+    else:
+        raise NotAllowed()
+    with db.read() as con:
+        return con.rows(
+            "WITH month AS (SELECT unnest(?::DATE[]) AS month),"
+            " held AS (SELECT m.office_id, date_trunc('month', m.meeting_date) AS month, count(DISTINCT m.id) AS meetings,"
+            "  count(i.id) FILTER (WHERE i.kind IN ('real_problem', 'anticipated_problem')) AS problems,"
+            "  count(i.id) FILTER (WHERE i.solution <> '') AS solutions"
+            "  FROM meetings m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
+            "  WHERE m.status = 'published' GROUP BY 1, 2),"
+            " due AS (SELECT m.office_id, date_trunc('month', a.due_date) AS month, count(*) AS due,"
+            "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
+            "  FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
+            "  WHERE NOT a.removed AND m.status = 'published' AND a.due_date < current_date GROUP BY 1, 2)"
+            " SELECT r.name AS region, o.name AS office, month.month,"
+            "  coalesce(held.meetings, 0) AS meetings, coalesce(held.problems, 0) AS problems,"
+            "  coalesce(held.solutions, 0) AS solutions, coalesce(due.due, 0) AS actions_due,"
+            "  CASE WHEN due.due > 0 THEN round(100.0 * due.on_time / due.due) END AS closed_on_time_pct"
+            " FROM offices o JOIN regions r ON r.id = o.region_id CROSS JOIN month"
+            " LEFT JOIN held ON held.office_id = o.id AND held.month = month.month"
+            " LEFT JOIN due ON due.office_id = o.id AND due.month = month.month"
+            f" WHERE {condition} ORDER BY r.name, o.name, month.month",
+            ([m.replace(day=1) for m in months], *params))

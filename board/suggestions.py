@@ -17,7 +17,7 @@ TITLE = (3, 120)
 DESCRIPTION = (10, 5000)
 LONG_TEXT = 5000
 COMMENT = (1, 2000)
-NOTIFY_KINDS = ("status", "reply", "escalated", "duplicate_votes")
+NOTIFY_KINDS = ("status", "reply", "escalated", "duplicate_votes", "discussed")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STOPWORDS = frozenset(
     "the and for with that this from have has are was were our not but can when they their them into about "

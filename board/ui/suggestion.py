@@ -9,7 +9,7 @@ from board.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, STATUS_LABELS
 
 EVENT_LABELS = {"submitted": "submitted", "status": "status changed", "reply": "replied", "comment": "commented",
                 "assigned": "owner set", "due": "due date set", "escalated": "escalated",
-                "author_reply": "author replied", "duplicate_votes": "+1s moved"}
+                "author_reply": "author replied", "duplicate_votes": "+1s moved", "discussed": "discussed in a meeting"}
 
 
 def card(row: dict) -> None:

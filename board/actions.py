@@ -1,0 +1,67 @@
+"""Action items from minutes: my actions, a team's open actions, closing one with a note."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from board.access import Person
+from board.accounts import utcnow
+from board.db import Conn, Store
+from board.errors import Invalid, NotAllowed
+from board.suggestions import COMMENT, clean
+
+ACTION_SQL = """
+SELECT a.id, a.description, a.due_date, a.status, a.closed_at, a.owner_id, p.name AS owner,
+       m.id AS meeting_id, m.meeting_date, coalesce(t.name || ' team, ' || o.name, o.name || ' office') AS unit,
+       a.status = 'open' AND a.due_date < ? AS overdue
+FROM action_items a JOIN meetings m ON m.id = a.meeting_id JOIN people p ON p.id = a.owner_id
+JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id
+WHERE NOT a.removed AND m.status = 'published'
+"""
+
+
+def mine(db: Store, person: Person, *, today: date, include_closed: bool = False) -> list[dict]:
+    """The person's action items, soonest due first."""
+    closed = "" if include_closed else " AND a.status = 'open'"
+    with db.read() as con:
+        return con.rows(ACTION_SQL + f" AND a.owner_id = ?{closed} ORDER BY a.due_date, a.id", (today, person.id))
+
+
+def team_open(db: Store, manager: Person, *, today: date) -> list[dict]:
+    """Open actions from the manager's team meetings (a regional manager: their region's), soonest due first."""
+    if manager.role == "manager":
+        condition, params = "m.team_id = ?", (manager.team_id,)
+    elif manager.role == "regional_manager":
+        condition, params = "m.region_id = ?", (manager.region_id,)
+    elif manager.role == "leader":
+        condition, params = "TRUE", ()
+    else:
+        raise NotAllowed()
+    with db.read() as con:
+        return con.rows(ACTION_SQL + f" AND a.status = 'open' AND {condition} ORDER BY a.due_date, a.id",
+                        (today, *params))
+
+
+def close(db: Store, person: Person, action_id: int, to: str, note: str = "") -> None:
+    """The owner (or whoever recorded the minutes) marks an open action done or dropped; dropping needs a note."""
+    note = clean(note)
+    if to not in ("done", "dropped"):
+        raise Invalid({"status": "Mark it done or dropped."})
+    if to == "dropped" and not note:
+        raise Invalid({"note": "Say why the action is dropped."})
+    if len(note) > COMMENT[1]:
+        raise Invalid({"note": f"Write at most {COMMENT[1]} characters."})
+
+    def apply(con: Conn) -> None:
+        row = con.one("SELECT a.status, a.owner_id, m.author_id FROM action_items a JOIN meetings m"
+                      " ON m.id = a.meeting_id WHERE a.id = ? AND NOT a.removed", (action_id,))
+        if row is None or person.id not in (row["owner_id"], row["author_id"]):
+            raise NotAllowed("Only the action's owner or the minutes' author may close it.")
+        if row["status"] != "open":
+            raise Invalid({"status": f"This action is already {row['status']}."})
+        now = utcnow()
+        con.execute("UPDATE action_items SET status = ?, closed_at = ? WHERE id = ?", (to, now, action_id))
+        con.execute("INSERT INTO action_events (action_id, actor_id, from_status, to_status, note, created_at)"
+                    " VALUES (?, ?, 'open', ?, ?, ?)", (action_id, person.id, to, note, now))
+
+    db.write(apply, lock=("action", action_id))

@@ -1,0 +1,25 @@
+"""Office overview: per office and month, meetings held, problems discussed, solutions, actions closed on time."""
+
+import datetime
+
+import pandas as pd
+import streamlit as st
+
+from board import reports
+from board.ui import session
+
+person = session.page_person("overview")
+db = session.store()
+st.title("Office overview")
+
+months_back = st.slider("Months", min_value=3, max_value=18, value=6)
+first = datetime.date.today().replace(day=1)
+months = [(first - datetime.timedelta(days=31 * i)).replace(day=1) for i in range(months_back)][::-1]
+rows = reports.minutes_overview(db, person, months=months)
+frame = pd.DataFrame(rows)
+frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+st.caption("Offices that held no meeting in a month show 0. Actions are counted in the month they fell due.")
+st.dataframe(frame.pivot_table(index=["region", "office"], columns="month", values="meetings", aggfunc="sum"))
+st.subheader("Every figure")
+st.dataframe(frame, hide_index=True)
+st.download_button("Download CSV", frame.to_csv(index=False).encode(), "office_overview.csv", "text/csv")

@@ -1,0 +1,48 @@
+"""Review queue (regional managers): the region's unreviewed minutes, oldest first; mark reviewed or follow up."""
+
+import pandas as pd
+import streamlit as st
+
+from board import minutes, review
+from board.errors import BoardError, Invalid
+from board.ui import session
+from board.ui.forms import field_error, set_errors
+
+person = session.page_person("review")
+db = session.store()
+st.title("Review queue")
+
+rows = review.queue(db, person)
+if not rows:
+    st.success("Every published minutes of your region has been reviewed.")
+    st.stop()
+frame = pd.DataFrame(rows, columns=["no_problems", "meeting_date", "unit", "chair", "problems", "solutions"])
+frame["no_problems"] = frame["no_problems"].map({True: "no problems discussed", False: ""})
+st.text(f"{len(rows)} waiting; {sum(r['no_problems'] for r in rows)} discussed no problem at all")
+st.dataframe(frame.rename(columns={"no_problems": "flag"}), hide_index=True)
+
+chosen = st.selectbox("Review", [r["id"] for r in rows],
+                      format_func=lambda i: next(f"{r['meeting_date']} · {r['unit']}" for r in rows if r["id"] == i))
+meeting = minutes.get_meeting(db, person, chosen)
+for number, item in enumerate(meeting["items"], start=1):
+    st.text(f"{number}. {minutes.ITEM_KINDS[item['kind']]}: {item['discussed']}")
+    if item["solution"]:
+        st.text(f"   Solution: {item['solution']}")
+    for action in item["actions"]:
+        st.text(f"   Action: {action['description']} (due {action['due_date']}, {action['status']})")
+
+with st.form("review_form", clear_on_submit=True):
+    verdict = st.radio("Verdict", list(review.VERDICTS), format_func=review.VERDICTS.get, horizontal=True)
+    field_error("review_form", "verdict")
+    comment = st.text_area("Comment for the author (required for follow-up)", max_chars=2000)
+    field_error("review_form", "comment")
+    if st.form_submit_button("Save review", type="primary"):
+        try:
+            review.review(db, person, chosen, verdict, comment)
+            set_errors("review_form", {})
+            st.rerun()
+        except Invalid as error:
+            set_errors("review_form", error.errors)
+            st.rerun()
+        except BoardError as error:
+            st.error(str(error))

@@ -1,0 +1,327 @@
+"""Meeting minutes: drafts kept server-side, validated publishing, amendments with every version kept."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from board.access import Person
+from board.accounts import utcnow
+from board.db import Conn, Store
+from board.errors import Invalid, NotAllowed, NotFound
+from board.suggestions import clean, record
+
+ITEM_KINDS = {"real_problem": "Real problem", "anticipated_problem": "Anticipated problem",
+              "brainstorm": "Brainstorm", "decision": "Decision", "information": "Information"}
+PROBLEM_KINDS = ("real_problem", "anticipated_problem")
+MAX_TEXT = 5000
+MAX_DRAFT = 500_000
+
+
+def empty_item() -> dict:
+    return {"id": None, "kind": "real_problem", "category": None, "discussed": "", "solution": "",
+            "suggestion_ids": [], "actions": []}
+
+
+def empty_action(meeting_date: str | None) -> dict:
+    return {"id": None, "description": "", "owner_id": None, "due_date": meeting_date, "status": "open"}
+
+
+# --- who may record, who may read --------------------------------------------------------
+
+def recordable_units(db: Store, person: Person) -> list[dict]:
+    """Where the person may record minutes: a manager their team, a regional manager any office of their region."""
+    with db.read() as con:
+        if person.role == "manager":
+            return [{"team_id": person.team_id, "office_id": person.office_id,
+                     "label": f"{person.team} team, {person.office}"}]
+        if person.role == "regional_manager":
+            return [{"team_id": None, "office_id": r["id"], "label": f"{r['name']} office"} for r in con.rows(
+                "SELECT id, name FROM offices WHERE region_id = ? ORDER BY name", (person.region_id,))]
+    return []
+
+
+def visible(viewer: Person) -> tuple[str, tuple]:
+    """SQL on alias m for the published minutes a person may read: their team's and office's meetings;
+    a regional manager their region's; a leader all."""
+    if viewer.role == "leader":
+        return "m.status = 'published'", ()
+    if viewer.role == "regional_manager":
+        return "m.status = 'published' AND m.region_id = ?", (viewer.region_id,)
+    return ("m.status = 'published' AND (m.team_id = ? OR (m.team_id IS NULL AND m.office_id = ?))",
+            (viewer.team_id, viewer.office_id))
+
+
+# --- drafts --------------------------------------------------------------------------------
+
+def start_draft(db: Store, author: Person, *, team_id: int | None, office_id: int, today: date) -> int:
+    """A new draft for a unit the author may record for; dated today, chaired by the author."""
+    if not any(u["team_id"] == team_id and u["office_id"] == office_id for u in recordable_units(db, author)):
+        raise NotAllowed("You may record minutes only for your own team (managers) or your region's offices.")
+    doc = {"meeting_date": today.isoformat(), "chair_id": author.id, "attendee_ids": [], "items": [empty_item()]}
+    return db.write(lambda con: con.scalar(
+        "INSERT INTO meetings (team_id, office_id, region_id, author_id, status, draft, created_at)"
+        " SELECT ?, o.id, o.region_id, ?, 'draft', ?, ? FROM offices o WHERE o.id = ? RETURNING id",
+        (team_id, author.id, json.dumps(doc), utcnow(), office_id)))
+
+
+def meeting_unit(db: Store, meeting_id: int) -> dict:
+    """The team and office a meeting belongs to (no content)."""
+    with db.read() as con:
+        row = con.one("SELECT team_id, office_id FROM meetings WHERE id = ?", (meeting_id,))
+    if row is None:
+        raise NotFound("There are no such minutes.")
+    return row
+
+
+def my_drafts(db: Store, author: Person) -> list[dict]:
+    with db.read() as con:
+        return con.rows(
+            "SELECT m.id, m.created_at, coalesce(t.name || ' team', o.name || ' office') AS unit"
+            " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
+            " WHERE m.author_id = ? AND m.status = 'draft' ORDER BY m.id DESC", (author.id,))
+
+
+def save_draft(db: Store, author: Person, meeting_id: int, doc: dict) -> None:
+    """Keep the working copy of the author's draft (no validation: a draft may be incomplete)."""
+    text = json.dumps(doc, default=str)
+    if len(text) > MAX_DRAFT:
+        raise Invalid({"draft": "These minutes are too long to keep as one draft; shorten some items."})
+    def apply(con: Conn) -> None:
+        _own(con, author, meeting_id, status="draft")
+        con.execute("UPDATE meetings SET draft = ? WHERE id = ?", (text, meeting_id))
+    db.write(apply, lock=("meeting", meeting_id))
+
+
+def _own(con: Conn, author: Person, meeting_id: int, *, status: str) -> dict:
+    row = con.one("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+    if row is None or row["author_id"] != author.id:
+        raise NotAllowed("Only the person who recorded these minutes may change them.")
+    if row["status"] != status:
+        raise Invalid({"status": "These minutes were already published." if status == "draft"
+                       else "These minutes are still a draft."})
+    return row
+
+
+def load_for_editing(db: Store, author: Person, meeting_id: int) -> dict:
+    """The document the author edits: the draft's working copy, or the published content to amend."""
+    with db.read() as con:
+        row = con.one("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+        if row is None or row["author_id"] != author.id:
+            raise NotAllowed("Only the person who recorded these minutes may change them.")
+        if row["status"] == "draft":
+            return json.loads(row["draft"])
+        return _content(con, row)
+
+
+def _content(con: Conn, row: dict) -> dict:
+    """The published meeting as a document (the same shape a draft has)."""
+    items = con.rows("SELECT id, kind, category, discussed, solution FROM meeting_items"
+                     " WHERE meeting_id = ? AND NOT removed ORDER BY position", (row["id"],))
+    for item in items:
+        item["suggestion_ids"] = [r["suggestion_id"] for r in con.rows(
+            "SELECT suggestion_id FROM item_links WHERE item_id = ? ORDER BY suggestion_id", (item["id"],))]
+        item["actions"] = con.rows(
+            "SELECT id, description, owner_id, CAST(due_date AS VARCHAR) AS due_date, status FROM action_items"
+            " WHERE item_id = ? AND NOT removed ORDER BY id", (item["id"],))
+    return {"meeting_date": row["meeting_date"].isoformat() if row["meeting_date"] else None,
+            "chair_id": row["chair_id"], "attendee_ids": list(row["attendee_ids"]), "items": items}
+
+
+# --- validation ----------------------------------------------------------------------------
+
+def validate(con: Conn, doc: dict, meeting: dict, *, today: date, categories: tuple[str, ...]) -> dict[str, str]:
+    """{field path: message}; paths look like "meeting_date", "items.0.discussed", "items.0.actions.1.owner_id"."""
+    errors: dict[str, str] = {}
+    day = parse_date(doc.get("meeting_date"))
+    if day is None:
+        errors["meeting_date"] = "Give the date of the meeting."
+    elif day > today:
+        errors["meeting_date"] = "The meeting date cannot be in the future."
+    roster = {r["id"] for r in con.rows("SELECT id FROM people WHERE active")}
+    if doc.get("chair_id") not in roster:
+        errors["chair_id"] = "Choose the chair from the roster."
+    if any(a not in roster for a in doc.get("attendee_ids", [])):
+        errors["attendee_ids"] = "Every attendee must be an active person in the roster."
+    if not doc.get("items"):
+        errors["items"] = "Add at least one item: what was discussed."
+    office_suggestions = {r["id"] for r in con.rows("SELECT id FROM suggestions WHERE office_id = ?",
+                                                    (meeting["office_id"],))}
+    for i, item in enumerate(doc.get("items", [])):
+        errors.update(_item_errors(f"items.{i}", item, day, roster, office_suggestions, categories))
+    return errors
+
+
+def _item_errors(path: str, item: dict, day: date | None, roster: set, suggestion_ids: set,
+                 categories: tuple[str, ...]) -> dict[str, str]:
+    errors = {}
+    if item.get("kind") not in ITEM_KINDS:
+        errors[f"{path}.kind"] = "Choose what kind of item this is."
+    if not clean(item.get("discussed")):
+        errors[f"{path}.discussed"] = "Say what was discussed."
+    for name in ("discussed", "solution"):
+        if len(clean(item.get(name))) > MAX_TEXT:
+            errors[f"{path}.{name}"] = f"Write at most {MAX_TEXT} characters."
+    if item.get("category") not in (None, "", *categories):
+        errors[f"{path}.category"] = "Choose one of the categories."
+    if any(s not in suggestion_ids for s in item.get("suggestion_ids", [])):
+        errors[f"{path}.suggestion_ids"] = "Link only suggestions of this office."
+    for j, action in enumerate(item.get("actions", [])):
+        where = f"{path}.actions.{j}"
+        if not clean(action.get("description")):
+            errors[f"{where}.description"] = "Say what is to be done."
+        if action.get("owner_id") not in roster:
+            errors[f"{where}.owner_id"] = "Choose the owner from the roster."
+        due = parse_date(action.get("due_date"))
+        if due is None:
+            errors[f"{where}.due_date"] = "Give a due date."
+        elif day is not None and due < day:
+            errors[f"{where}.due_date"] = "The due date cannot be before the meeting."
+    return errors
+
+
+def parse_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --- publishing and amending ----------------------------------------------------------------
+
+def publish(db: Store, author: Person, meeting_id: int, doc: dict, *, today: date,
+            categories: tuple[str, ...]) -> int:
+    """Validate and publish a draft in one transaction; the draft stays as it was when invalid."""
+    return _write_version(db, author, meeting_id, doc, today=today, categories=categories, status="draft")
+
+
+def amend(db: Store, author: Person, meeting_id: int, doc: dict, *, today: date,
+          categories: tuple[str, ...]) -> int:
+    """The author amends published minutes; the previous versions stay in the history."""
+    return _write_version(db, author, meeting_id, doc, today=today, categories=categories, status="published")
+
+
+def _write_version(db: Store, author: Person, meeting_id: int, doc: dict, *, today: date,
+                   categories: tuple[str, ...], status: str) -> int:
+    def apply(con: Conn) -> int:
+        meeting = _own(con, author, meeting_id, status=status)
+        errors = validate(con, doc, meeting, today=today, categories=categories)
+        if errors:
+            raise Invalid(errors)
+        now = utcnow()
+        con.execute(
+            "UPDATE meetings SET status = 'published', draft = NULL, meeting_date = ?, chair_id = ?,"
+            " attendee_ids = ?, version = version + 1, published_at = coalesce(published_at, ?) WHERE id = ?",
+            (parse_date(doc["meeting_date"]), doc["chair_id"], list(doc["attendee_ids"]), now, meeting_id))
+        _apply_items(con, author, meeting, doc, now)
+        saved = _content(con, {**meeting, "meeting_date": parse_date(doc["meeting_date"]), "chair_id": doc["chair_id"],
+                               "attendee_ids": doc["attendee_ids"]})
+        version = meeting["version"] + 1
+        con.execute("INSERT INTO meeting_versions (meeting_id, version, author_id, content, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)", (meeting_id, version, author.id, json.dumps(saved), now))
+        return version
+
+    return db.write(apply, lock=("meeting", meeting_id))
+
+
+def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datetime) -> None:
+    """Update items and actions by id, insert new ones, mark the dropped ones removed; record new links."""
+    kept = {i["id"] for i in doc["items"] if i.get("id")}
+    con.execute("UPDATE meeting_items SET removed = TRUE WHERE meeting_id = ? AND NOT list_contains(?, id)",
+                (meeting["id"], sorted(kept)))
+    for position, item in enumerate(doc["items"]):
+        values = (item["kind"], item.get("category") or None, clean(item["discussed"]), clean(item.get("solution")))
+        if item.get("id") in kept and item.get("id"):
+            item_id = item["id"]
+            con.execute("UPDATE meeting_items SET position = ?, kind = ?, category = ?, discussed = ?, solution = ?"
+                        " WHERE id = ? AND meeting_id = ?", (position, *values, item_id, meeting["id"]))
+        else:
+            item_id = con.scalar("INSERT INTO meeting_items (meeting_id, position, kind, category, discussed, solution)"
+                                 " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", (meeting["id"], position, *values))
+        _apply_actions(con, meeting["id"], item_id, item.get("actions", []), author, now)
+        for suggestion_id in item.get("suggestion_ids", []):
+            if con.scalar("INSERT INTO item_links (item_id, suggestion_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+                          " RETURNING 1", (item_id, suggestion_id)):
+                record(con, suggestion_id, author.id, "discussed", None, str(meeting["id"]),
+                       f"Discussed in the {_unit_name(con, meeting)} meeting of {parse_date(doc['meeting_date']):%d %B %Y}",
+                       now)
+
+
+def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict], author: Person,
+                   now: datetime) -> None:
+    kept = sorted(a["id"] for a in actions if a.get("id"))
+    con.execute("UPDATE action_items SET removed = TRUE WHERE item_id = ? AND NOT list_contains(?, id)",
+                (item_id, kept))
+    for action in actions:
+        values = (clean(action["description"]), action["owner_id"], parse_date(action["due_date"]))
+        if action.get("id"):
+            con.execute("UPDATE action_items SET description = ?, owner_id = ?, due_date = ? WHERE id = ?"
+                        " AND item_id = ?", (*values, action["id"], item_id))
+            continue
+        action_id = con.scalar(
+            "INSERT INTO action_items (item_id, meeting_id, description, owner_id, due_date, status)"
+            " VALUES (?, ?, ?, ?, ?, 'open') RETURNING id", (item_id, meeting_id, *values))
+        con.execute("INSERT INTO action_events (action_id, actor_id, to_status, created_at) VALUES (?, ?, 'open', ?)",
+                    (action_id, author.id, now))
+
+
+def _unit_name(con: Conn, meeting: dict) -> str:
+    return con.scalar("SELECT coalesce(t.name || ' team', '') || CASE WHEN t.name IS NULL THEN o.name || ' office'"
+                      " ELSE ', ' || o.name END FROM offices o LEFT JOIN teams t ON t.id = ? WHERE o.id = ?",
+                      (meeting["team_id"], meeting["office_id"]))
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+LIST_SQL = """
+SELECT m.id, m.meeting_date, coalesce(t.name || ' team, ' || o.name, o.name || ' office') AS unit,
+       c.name AS chair, a.name AS author, m.review_status, m.version, m.author_id, m.team_id, m.office_id,
+       (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed
+        AND i.kind IN ('real_problem', 'anticipated_problem')) AS problems,
+       (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed AND i.solution <> '')
+        AS solutions
+FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id
+LEFT JOIN people c ON c.id = m.chair_id JOIN people a ON a.id = m.author_id
+"""
+
+
+def list_minutes(db: Store, viewer: Person, *, limit: int = 200) -> list[dict]:
+    """Published minutes the viewer may read, newest meeting first."""
+    condition, params = visible(viewer)
+    with db.read() as con:
+        return con.rows(LIST_SQL + f" WHERE {condition} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?",
+                        (*params, limit))
+
+
+def get_meeting(db: Store, viewer: Person, meeting_id: int) -> dict:
+    """One published meeting with items, actions, links, reviews and versions; NotAllowed outside scope."""
+    condition, params = visible(viewer)
+    with db.read() as con:
+        row = con.one(LIST_SQL.replace("SELECT m.id,", "SELECT m.attendee_ids, m.chair_id, m.id,", 1)
+                      + f" WHERE m.id = ? AND {condition}", (meeting_id, *params))
+        if row is None:
+            raise NotAllowed("You are not allowed to read these minutes, or they do not exist.")
+        row["items"] = _content(con, row)["items"]
+        names = {r["id"]: r["name"] for r in con.rows("SELECT id, name FROM people WHERE list_contains(?, id)",
+                                                      (list(row["attendee_ids"]),))}
+        row["attendees"] = [names.get(i, "?") for i in row["attendee_ids"]]
+        row["reviews"] = con.rows("SELECT r.created_at, p.name AS reviewer, r.verdict, r.comment FROM meeting_reviews r"
+                                  " JOIN people p ON p.id = r.reviewer_id WHERE r.meeting_id = ? ORDER BY r.id",
+                                  (meeting_id,))
+        row["versions"] = con.rows("SELECT v.version, v.created_at, p.name AS author FROM meeting_versions v"
+                                   " JOIN people p ON p.id = v.author_id WHERE v.meeting_id = ? ORDER BY v.version",
+                                   (meeting_id,))
+    return row
+
+
+def version_content(db: Store, viewer: Person, meeting_id: int, version: int) -> dict:
+    """What a given version said (readers of the meeting only)."""
+    get_meeting(db, viewer, meeting_id)
+    with db.read() as con:
+        content = con.scalar("SELECT content FROM meeting_versions WHERE meeting_id = ? AND version = ?",
+                             (meeting_id, version))
+    if content is None:
+        raise NotFound("There is no such version.")
+    return json.loads(content)
