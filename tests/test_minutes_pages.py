@@ -1,0 +1,103 @@
+"""Minutes through the real pages (AppTest): record with a link and an action, the owner's actions,
+the regional review, the author reading the verdict, the playbook, and scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from board import accounts, inbox, minutes, review
+from tests.test_suggestions import submit
+
+APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+
+
+def open_as(store, person, page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(store, person.id)
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def widget(elements, label: str):
+    return next(e for e in elements if e.label == label)
+
+
+def all_text(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in [*at.text, *at.success, *at.error, *at.warning])
+
+
+def test_record_review_and_follow_up_end_to_end(org_store, known):
+    staff, manager, regional = known["staff"], known["manager"], known["regional_manager"]
+    suggestion = submit(org_store, staff, key="s").id
+
+    at = open_as(org_store, manager, "minutes")
+    widget(at.button, "Start").click().run()
+    widget(at.text_area, "What was discussed").input("Small refunds wait ten days.").run()
+    widget(at.text_area, "Solution or decision").input("Agents refund up to 20 dollars.").run()
+    widget(at.multiselect, "Linked suggestions").select(suggestion).run()
+    widget(at.button, "Add an action").click().run()
+    widget(at.text_input, "Action").input("Ask finance for numbers").run()
+    widget(at.selectbox, "Owner").set_value(staff.id).run()
+    widget(at.button, "Publish").click().run()
+    assert not at.exception and "Published." in all_text(at)
+
+    assert "Discussed in the Billing team" in inbox.updates(org_store, staff)[0]["note"]
+    at = open_as(org_store, staff, "my_actions")
+    assert list(at.dataframe[0].value["description"]) == ["Ask finance for numbers"]
+
+    at = open_as(org_store, regional, "review")
+    widget(at.radio, "Verdict").set_value("needs_follow_up")
+    at.text_area[0].input("Share the refund numbers next month.")
+    at.button(key="FormSubmitter:review_form-Save review").click().run()
+    assert review.queue(org_store, regional) == []
+
+    at = open_as(org_store, manager, "minutes")
+    assert "Share the refund numbers next month." in all_text(at)
+    assert "needs follow up" in all_text(at)
+
+
+def test_publishing_bad_minutes_shows_errors_and_keeps_the_draft(org_store, known):
+    at = open_as(org_store, known["manager"], "minutes")
+    widget(at.button, "Start").click().run()
+    widget(at.button, "Publish").click().run()
+    assert "Say what was discussed." in [e.value for e in at.error]
+    draft = minutes.my_drafts(org_store, known["manager"])
+    assert len(draft) == 1 and minutes.list_minutes(org_store, known["manager"]) == []
+
+
+def test_playbook_search_finds_a_solution(demo_store, known):
+    at = open_as(demo_store, known["staff"], "playbook")
+    at.text_input[0].input("refund").run()
+    assert any("refund" in t.value.lower() for t in at.text if t.value.startswith("Solution:"))
+
+
+@pytest.mark.parametrize("role, allowed", [("staff", True), ("manager", True), ("regional_manager", True),
+                                           ("leader", True), ("admin", False)])
+def test_minutes_by_id_respect_scope(demo_store, known, role, allowed):
+    meeting_id = minutes.list_minutes(demo_store, known["staff"])[0]["id"]  # the Kuala Lumpur Billing team
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(demo_store, known[role].id)
+    at.run()
+    at.switch_page("app_pages/minutes.py")
+    at.query_params["id"] = str(meeting_id)
+    at.run()
+    assert not at.exception
+    readable = any("Billing team, Kuala Lumpur" in t.value and "chair:" in t.value for t in at.text)
+    assert readable is allowed
+    if not allowed:
+        assert any("not allowed" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("role", ["staff", "manager", "leader", "admin"])
+def test_only_regional_managers_have_a_review_queue(demo_store, known, role):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(demo_store, known[role].id)
+    at.run()
+    with pytest.raises(ValueError):
+        at.switch_page("app_pages/review.py")
