@@ -5,7 +5,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import audit, inbox, people, reports, settings, triage
+from board import actions, audit, inbox, people, reports, review, settings, triage
 from board.ui import session
 
 person = session.page_person("home")
@@ -24,7 +24,22 @@ if person.role in ("manager", "regional_manager", "leader"):
     counts = triage.queue_counts(db, person, today=datetime.date.today(), sla_days=config.ack_sla_days)
     st.page_link("app_pages/triage.py",
                  label=f"Triage: {counts['open']} open suggestion(s) in your queue, {counts['overdue']} overdue")
-st.info("Meeting minutes and the morale pulse will appear here as they arrive in Frontline Board.")
+today = datetime.date.today()
+mine = actions.mine(db, person, today=today)
+if mine:
+    late = sum(1 for a in mine if a["overdue"])
+    st.page_link("app_pages/my_actions.py", label=f"My actions: {len(mine)} open, {late} overdue")
+if person.role in ("manager", "regional_manager"):
+    follow_up = [v for v in review.verdicts_for_author(db, person) if v["verdict"] == "needs_follow_up"][:3]
+    if follow_up:
+        st.warning("Minutes you recorded need follow-up:")
+    for verdict in follow_up:
+        st.text(f"{verdict['meeting_date']:%d %b %Y}, review by {verdict['reviewer']}: {verdict['comment']}")
+if person.role == "regional_manager":
+    waiting = review.queue(db, person)
+    st.page_link("app_pages/review.py", label=f"Review queue: {len(waiting)} minutes waiting, "
+                 f"{sum(r['no_problems'] for r in waiting)} discussed no problem")
+st.info("The morale pulse will appear here when it arrives in Frontline Board.")
 
 if person.role in ("regional_manager", "leader", "admin"):
     st.subheader("Offices")
