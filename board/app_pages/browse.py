@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from board import settings, suggestions
-from board.errors import BoardError, Invalid, NotAllowed
-from board.ui import session, suggestion
-from board.ui.forms import field_error, set_errors
+from board.errors import Invalid, NotAllowed
+from board.ui import forms, session, suggestion
+from board.ui.forms import field_error
 from board.workflow import KINDS, STATUS_LABELS, STATUSES
 
 person = session.page_person("browse")
@@ -52,12 +52,4 @@ with st.form("comment", clear_on_submit=True):
     note = st.text_area("Add a comment", max_chars=suggestions.COMMENT[1])
     field_error("comment", "comment")
     if st.form_submit_button("Comment"):
-        try:
-            suggestions.comment(db, person, chosen, note)
-            set_errors("comment", {})
-            st.rerun()
-        except Invalid as error:
-            set_errors("comment", error.errors)
-            st.rerun()
-        except BoardError as error:
-            st.error(str(error))
+        forms.run("comment", lambda: suggestions.comment(db, person, chosen, note))

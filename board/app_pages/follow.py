@@ -4,10 +4,10 @@ import datetime
 
 import streamlit as st
 
-from board import receipts, settings, suggestions, triage
-from board.errors import BoardError, Invalid
-from board.ui import session, suggestion
-from board.ui.forms import field_error, set_errors
+from board import settings, suggestions, triage
+from board.errors import BoardError
+from board.ui import forms, session, suggestion
+from board.ui.forms import field_error
 
 person = session.page_person("follow")
 db = session.store()
@@ -25,7 +25,7 @@ if not code:
     st.stop()
 try:
     row = suggestions.follow(db, person, code)
-except (receipts.CodeThrottled, BoardError) as error:
+except BoardError as error:  # a wrong code, or too many of them
     st.session_state.pop("follow_code", None)
     st.error(str(error))
     st.stop()
@@ -37,13 +37,7 @@ with st.form("author_reply", clear_on_submit=True):
     text = st.text_area("Reply, still anonymous", max_chars=suggestions.COMMENT[1])
     field_error("author_reply", "reply")
     if st.form_submit_button("Send reply"):
-        try:
-            suggestions.author_reply(db, person, code, text)
-            set_errors("author_reply", {})
-            st.rerun()
-        except Invalid as error:
-            set_errors("author_reply", error.errors)
-            st.rerun()
+        forms.run("author_reply", lambda: suggestions.author_reply(db, person, code, text))
 
 sla = settings.load(db).ack_sla_days
 if triage.author_may_escalate(row, today=datetime.date.today(), sla_days=sla):

@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from board import actions
-from board.errors import BoardError, Invalid
-from board.ui import session
-from board.ui.forms import field_error, set_errors
+from board.ui import forms, session
+from board.ui.forms import field_error
 
 person = session.page_person("my_actions")
 db = session.store()
@@ -38,15 +37,7 @@ else:
             note = st.text_input("Note (required when dropped)", max_chars=2000)
             field_error("close_action", "note")
             if st.form_submit_button("Save"):
-                try:
-                    actions.close(db, person, chosen, to, note)
-                    set_errors("close_action", {})
-                    st.rerun()
-                except Invalid as error:
-                    set_errors("close_action", error.errors)
-                    st.rerun()
-                except BoardError as error:
-                    st.error(str(error))
+                forms.run("close_action", lambda: actions.close(db, person, chosen, to, note))
 
 if person.role in ("manager", "regional_manager", "leader"):
     st.subheader("Open actions of your " + {"manager": "team", "regional_manager": "region", "leader": "organisation"}[person.role])

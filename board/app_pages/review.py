@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from board import minutes, review
-from board.errors import BoardError, Invalid
-from board.ui import session
-from board.ui.forms import field_error, set_errors
+from board.ui import forms, session
+from board.ui.forms import field_error
 
 person = session.page_person("review")
 db = session.store()
@@ -37,12 +36,4 @@ with st.form("review_form", clear_on_submit=True):
     comment = st.text_area("Comment for the author (required for follow-up)", max_chars=2000)
     field_error("review_form", "comment")
     if st.form_submit_button("Save review", type="primary"):
-        try:
-            review.review(db, person, chosen, verdict, comment)
-            set_errors("review_form", {})
-            st.rerun()
-        except Invalid as error:
-            set_errors("review_form", error.errors)
-            st.rerun()
-        except BoardError as error:
-            st.error(str(error))
+        forms.run("review_form", lambda: review.review(db, person, chosen, verdict, comment))

@@ -6,9 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from board import people, settings, suggestions, triage
-from board.errors import BoardError, Invalid
-from board.ui import session, suggestion
-from board.ui.forms import field_error, set_errors
+from board.ui import forms, session, suggestion
+from board.ui.forms import field_error
 from board.workflow import LEVEL_LABELS, STATUS_LABELS, allowed_transitions
 
 person = session.page_person("triage")
@@ -45,19 +44,6 @@ suggestion.card(row)
 suggestion.timeline(suggestions.timeline(db, chosen))
 
 
-def act(form: str, action) -> None:
-    """Run an action; field errors go beside the fields, others above."""
-    try:
-        action()
-        set_errors(form, {})
-        st.rerun()
-    except Invalid as error:
-        set_errors(form, error.errors)
-        st.rerun()
-    except BoardError as error:
-        st.error(str(error))
-
-
 allowed = allowed_transitions(row["status"])
 if allowed:
     with st.form("status_form"):
@@ -68,14 +54,14 @@ if allowed:
         original = st.number_input("Original suggestion # (for duplicate)", min_value=0, step=1, value=0)
         field_error("status_form", "duplicate_of")
         if st.form_submit_button("Change status", type="primary"):
-            act("status_form", lambda: triage.change_status(db, person, chosen, to, note=note,
+            forms.run("status_form", lambda: triage.change_status(db, person, chosen, to, note=note,
                                                             duplicate_of=int(original) or None, expected=row["status"]))
 
 with st.form("reply_form", clear_on_submit=True):
     text = st.text_area("Reply to the author", max_chars=suggestions.COMMENT[1])
     field_error("reply_form", "reply")
     if st.form_submit_button("Send reply"):
-        act("reply_form", lambda: triage.reply(db, person, chosen, text))
+        forms.run("reply_form", lambda: triage.reply(db, person, chosen, text))
 
 left, right = st.columns(2)
 with left.form("owner_form"):
@@ -84,17 +70,17 @@ with left.form("owner_form"):
                          format_func=lambda i: next(f"{p['name']} ({p['team']}, {p['office']})" for p in candidates if p["id"] == i))
     field_error("owner_form", "owner")
     if st.form_submit_button("Set owner"):
-        act("owner_form", lambda: triage.assign(db, person, chosen, owner))
+        forms.run("owner_form", lambda: triage.assign(db, person, chosen, owner))
 with right.form("due_form"):
     current = row["due_date"] if row["due_date"] and row["due_date"] >= today else today + datetime.timedelta(days=14)
     due = st.date_input("Due date", value=current, min_value=today)
     field_error("due_form", "due_date")
     if st.form_submit_button("Set due date"):
-        act("due_form", lambda: triage.set_due(db, person, chosen, due, today=today))
+        forms.run("due_form", lambda: triage.set_due(db, person, chosen, due, today=today))
 
 if triage.can_escalate(person, row):
     with st.form("escalate_form"):
         reason = st.text_input("Why escalate? (optional)", max_chars=500)
         field_error("escalate_form", "level")
         if st.form_submit_button("Escalate one level up"):
-            act("escalate_form", lambda: triage.escalate(db, person, chosen, note=reason))
+            forms.run("escalate_form", lambda: triage.escalate(db, person, chosen, note=reason))

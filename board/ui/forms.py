@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from board.errors import BoardError, Invalid
+
 
 def set_errors(form: str, errors: dict[str, str]) -> None:
     """Remember a form's errors for the next run (empty clears them)."""
@@ -30,3 +32,18 @@ def field_error(form: str, field: str) -> None:
 def problem_table(errors: dict[str, str]) -> None:
     """Problems that may quote user text (e.g. a CSV cell), shown as plain text in a table."""
     st.dataframe(pd.DataFrame({"where": list(errors), "problem": list(errors.values())}), hide_index=True)
+
+
+def run(form: str, action) -> None:
+    """Run a form's action: on success clear its errors and rerun; field errors go beside their fields,
+    any other refusal is shown as one message."""
+    try:
+        action()
+    except Invalid as error:
+        set_errors(form, error.errors)
+        st.rerun()
+    except BoardError as error:
+        st.error(str(error))
+        return
+    set_errors(form, {})
+    st.rerun()
