@@ -10,14 +10,13 @@ from pathlib import Path
 from board import accounts, db, demo, people, roster
 from board.errors import BoardError, Invalid
 
-SERVE_URL = "http://localhost:8501"
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m board", description="Frontline Board administration.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply pending database migrations")
-    sub.add_parser("prepare", help="migrate, seed the demo organisation if the database is empty, say how to sign in")
+    prep = sub.add_parser("prepare", help="migrate, seed the demo organisation if the database is empty, say how to sign in")
+    prep.add_argument("--port", type=int, default=8501, help="the port the app will serve on (for the address shown)")
     org = sub.add_parser("import-org", help="add regions, offices and teams from a region,office,team CSV")
     org.add_argument("file", type=Path)
     imp = sub.add_parser("import-roster", help="import people from a roster CSV (upsert by email)")
@@ -49,16 +48,16 @@ def _migrate(args) -> int:
 
 
 def _prepare(args) -> int:
-    store = db.Store(db.database_path())
+    store, url = db.Store(db.database_path()), f"http://localhost:{args.port}"
     db.migrate(store)
     if demo.is_empty(store):
         print("Empty database: creating the demo organisation ...", flush=True)
         counts = demo.seed(store)
         print(f"Demo organisation ready: {counts['people']} people.")
     if demo.is_demo(store):
-        print(f"Demo sign-in at {SERVE_URL}: password '{demo.PASSWORD}' for "
+        print(f"Demo sign-in at {url}: password '{demo.PASSWORD}' for "
               + ", ".join(email for email, _ in demo.KNOWN.values()))
-    print(f"Serving Frontline Board at {SERVE_URL} (Ctrl-C stops it)", flush=True)
+    print(f"Serving Frontline Board at {url} (Ctrl-C stops it)", flush=True)
     return 0
 
 
