@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from board.db import Conn
+from board.minutes import long_date
 
 LAGGING, NO_PROBLEMS = "Mexico City", "Sydney"
 PROBLEMS = [
@@ -39,7 +40,7 @@ COMMENTS = ["Good discussion; please share the refund trial results next month."
 
 def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
     """Insert meetings, items, links, actions, reviews and versions for most teams over `months` months."""
-    teams = con.rows("SELECT t.id AS team_id, t.office_id, o.region_id, o.name AS office FROM teams t"
+    teams = con.rows("SELECT t.id AS team_id, t.name AS team, t.office_id, o.region_id, o.name AS office FROM teams t"
                      " JOIN offices o ON o.id = t.office_id ORDER BY t.id")
     managers = {r["team_id"]: r["id"] for r in con.rows(
         "SELECT id, team_id FROM people WHERE role = 'manager' AND active ORDER BY email LIKE '%@demo.board' DESC, id")}
@@ -98,7 +99,8 @@ class _Rows:
             for suggestion_id in linked:
                 self.links.append({"item_id": item_id, "suggestion_id": suggestion_id})
                 self.suggestion_events.append((suggestion_id, manager, str(meeting_id),
-                                               f"Discussed in the team meeting of {day:%d %B %Y}", when))
+                                               f"Discussed in the {team['team']} team, {team['office']} meeting"
+                                               f" of {long_date(day)}", when))
             actions = [self.action(rng, meeting_id, item_id, rng.choice(members), day, today, manager)
                        for _ in range(rng.choice([0, 1, 1, 2]))]
             content.append({"id": item_id, "kind": kind, "category": category, "discussed": discussed,

@@ -228,12 +228,17 @@ def _write_version(db: Store, author: Person, meeting_id: int, doc: dict, *, tod
 
 def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datetime) -> None:
     """Update items and actions by id, insert new ones, mark the dropped ones removed; record new links."""
-    kept = {i["id"] for i in doc["items"] if i.get("id")}
+    # Only this meeting's own item ids count: any other id in the document becomes a new item.
+    own = {r["id"] for r in con.rows("SELECT id FROM meeting_items WHERE meeting_id = ? AND NOT removed",
+                                     (meeting["id"],))}
+    kept = {i["id"] for i in doc["items"] if i.get("id") in own}
     con.execute("UPDATE meeting_items SET removed = TRUE WHERE meeting_id = ? AND NOT list_contains(?, id)",
                 (meeting["id"], sorted(kept)))
+    con.execute("UPDATE action_items SET removed = TRUE WHERE meeting_id = ? AND item_id IN"
+                " (SELECT id FROM meeting_items WHERE meeting_id = ? AND removed)", (meeting["id"], meeting["id"]))
     for position, item in enumerate(doc["items"]):
         values = (item["kind"], item.get("category") or None, clean(item["discussed"]), clean(item.get("solution")))
-        if item.get("id") in kept and item.get("id"):
+        if item.get("id") in kept:
             item_id = item["id"]
             con.execute("UPDATE meeting_items SET position = ?, kind = ?, category = ?, discussed = ?, solution = ?"
                         " WHERE id = ? AND meeting_id = ?", (position, *values, item_id, meeting["id"]))
@@ -241,22 +246,26 @@ def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datet
             item_id = con.scalar("INSERT INTO meeting_items (meeting_id, position, kind, category, discussed, solution)"
                                  " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", (meeting["id"], position, *values))
         _apply_actions(con, meeting["id"], item_id, item.get("actions", []), author, now)
+        # An unlinked suggestion leaves this item; the versions table keeps that it was linked.
+        con.execute("DELETE FROM item_links WHERE item_id = ? AND NOT list_contains(?, suggestion_id)",
+                    (item_id, list(item.get("suggestion_ids", []))))
         for suggestion_id in item.get("suggestion_ids", []):
             if con.scalar("INSERT INTO item_links (item_id, suggestion_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
                           " RETURNING 1", (item_id, suggestion_id)):
                 record(con, suggestion_id, author.id, "discussed", None, str(meeting["id"]),
-                       f"Discussed in the {_unit_name(con, meeting)} meeting of {parse_date(doc['meeting_date']):%d %B %Y}",
+                       f"Discussed in the {_unit_name(con, meeting)} meeting of {long_date(parse_date(doc['meeting_date']))}",
                        now)
 
 
 def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict], author: Person,
                    now: datetime) -> None:
-    kept = sorted(a["id"] for a in actions if a.get("id"))
+    own = {r["id"] for r in con.rows("SELECT id FROM action_items WHERE item_id = ? AND NOT removed", (item_id,))}
+    kept = sorted(a["id"] for a in actions if a.get("id") in own)
     con.execute("UPDATE action_items SET removed = TRUE WHERE item_id = ? AND NOT list_contains(?, id)",
                 (item_id, kept))
     for action in actions:
         values = (clean(action["description"]), action["owner_id"], parse_date(action["due_date"]))
-        if action.get("id"):
+        if action.get("id") in own:
             con.execute("UPDATE action_items SET description = ?, owner_id = ?, due_date = ? WHERE id = ?"
                         " AND item_id = ?", (*values, action["id"], item_id))
             continue
@@ -265,6 +274,11 @@ def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict]
             " VALUES (?, ?, ?, ?, ?, 'open') RETURNING id", (item_id, meeting_id, *values))
         con.execute("INSERT INTO action_events (action_id, actor_id, to_status, created_at) VALUES (?, ?, 'open', ?)",
                     (action_id, author.id, now))
+
+
+def long_date(day: date) -> str:
+    """12 March 2026 (no leading zero)."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _unit_name(con: Conn, meeting: dict) -> str:

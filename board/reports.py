@@ -60,7 +60,7 @@ def admin_attention(db: Store, *, now: datetime | None = None) -> dict:
     return {"without_password": without_password, "locked": locked}
 
 
-def minutes_overview(db: Store, viewer: Person, *, months: list[date]) -> list[dict]:
+def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: date) -> list[dict]:
     """Per office in scope and month: meetings held, problems discussed, solutions recorded, and the share
     of due actions closed on time. Offices without meetings appear with zeros, never missing."""
     if viewer.role == "regional_manager":
@@ -80,7 +80,7 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date]) -> list[d
             " due AS (SELECT m.office_id, date_trunc('month', a.due_date) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
             "  FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
-            "  WHERE NOT a.removed AND m.status = 'published' AND a.due_date < current_date GROUP BY 1, 2)"
+            "  WHERE NOT a.removed AND m.status = 'published' AND a.due_date < ? GROUP BY 1, 2)"
             " SELECT r.name AS region, o.name AS office, month.month,"
             "  coalesce(held.meetings, 0) AS meetings, coalesce(held.problems, 0) AS problems,"
             "  coalesce(held.solutions, 0) AS solutions, coalesce(due.due, 0) AS actions_due,"
@@ -89,4 +89,4 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date]) -> list[d
             " LEFT JOIN held ON held.office_id = o.id AND held.month = month.month"
             " LEFT JOIN due ON due.office_id = o.id AND due.month = month.month"
             f" WHERE {condition} ORDER BY r.name, o.name, month.month",
-            ([m.replace(day=1) for m in months], *params))
+            ([m.replace(day=1) for m in months], today, *params))

@@ -15,7 +15,7 @@ st.title("Office overview")
 months_back = st.slider("Months", min_value=3, max_value=18, value=6)
 first = datetime.date.today().replace(day=1)
 months = [(first - datetime.timedelta(days=31 * i)).replace(day=1) for i in range(months_back)][::-1]
-rows = reports.minutes_overview(db, person, months=months)
+rows = reports.minutes_overview(db, person, months=months, today=datetime.date.today())
 frame = pd.DataFrame(rows)
 frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
 st.caption("Offices that held no meeting in a month show 0. Actions are counted in the month they fell due.")
