@@ -101,3 +101,14 @@ def test_only_regional_managers_have_a_review_queue(demo_store, known, role):
     at.run()
     with pytest.raises(ValueError):
         at.switch_page("app_pages/review.py")
+
+
+def test_closing_the_editor_keeps_the_draft_and_it_can_be_continued(org_store, known):
+    at = open_as(org_store, known["manager"], "minutes")
+    widget(at.button, "Start").click().run()
+    widget(at.text_area, "What was discussed").input("Rota gaps on Fridays.").run()
+    next(b for b in at.button if b.label.startswith("Close the editor")).click().run()
+    assert not any(t.label == "What was discussed" for t in at.text_area)
+    draft_id = minutes.my_drafts(org_store, known["manager"])[0]["id"]
+    widget(at.button, f"Continue draft #{draft_id} (started {minutes.my_drafts(org_store, known['manager'])[0]['created_at']:%d %b %Y})").click().run()
+    assert widget(at.text_area, "What was discussed").value == "Rota gaps on Fridays."

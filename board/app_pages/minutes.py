@@ -16,10 +16,10 @@ today = datetime.date.today()
 st.title("Meeting minutes")
 
 units = minutes.recordable_units(db, person)
-if units and "minutes_edit" not in st.session_state:
-    drafts = minutes.my_drafts(db, person)
-    if drafts:  # a reload never loses a draft: the newest one opens again
-        minutes_editor.open_editor(drafts[0]["id"], person)
+drafts = minutes.my_drafts(db, person) if units else []
+if drafts and not st.session_state.get("minutes_opened_draft"):
+    st.session_state["minutes_opened_draft"] = True  # a reload never loses a draft: the newest one opens again
+    minutes_editor.open_editor(drafts[0]["id"], person)
 
 if "minutes_edit" in st.session_state:
     state = st.session_state["minutes_edit"]
@@ -35,6 +35,10 @@ if "minutes_edit" in st.session_state:
         st.rerun()
     st.stop()
 
+for draft in drafts:
+    if st.button(f"Continue draft #{draft['id']} (started {draft['created_at']:%d %b %Y})", key=f"draft_{draft['id']}"):
+        minutes_editor.open_editor(draft["id"], person)
+        st.rerun()
 if units:
     with st.expander("Record new minutes"):
         labels = {i: u["label"] for i, u in enumerate(units)}
