@@ -15,6 +15,7 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "inbox": ("Suggestions", "app_pages/inbox.py", "Inbox"),
     "browse": ("Suggestions", "app_pages/browse.py", "All suggestions"),
     "follow": ("Suggestions", "app_pages/follow.py", "Follow with a code"),
+    "pulse": ("", "app_pages/pulse.py", "Morale pulse"),
     "minutes": ("Meetings", "app_pages/minutes.py", "Meeting minutes"),
     "my_actions": ("Meetings", "app_pages/my_actions.py", "My actions"),
     "playbook": ("Meetings", "app_pages/playbook.py", "Playbook"),

@@ -7,7 +7,7 @@ import io
 import random
 from datetime import date, datetime, timedelta
 
-from board import accounts, audit, demo_minutes, demo_suggestions, roster, settings
+from board import accounts, audit, demo_minutes, demo_pulse, demo_suggestions, roster, settings
 from board.access import Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
@@ -117,6 +117,7 @@ def seed(db: Store, *, today: date | None = None, activity: bool = True) -> dict
     if activity:
         db.write(lambda con: demo_suggestions.seed(con, rng, today, MONTHS))
         db.write(lambda con: demo_minutes.seed(con, rng, today, MONTHS))
+        db.write(lambda con: demo_pulse.seed(con, rng, today, MONTHS))
     return {"people": len(rows), "known": len(known)}
 
 

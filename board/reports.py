@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from board.access import Person, scope_filter
+from board.disclosure import shown_groups
 from board.errors import NotAllowed
 from board.accounts import LOCKOUT, MAX_FAILURES, utcnow
 from board.db import Store
@@ -90,3 +91,87 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: da
             " LEFT JOIN due ON due.office_id = o.id AND due.month = month.month"
             f" WHERE {condition} ORDER BY r.name, o.name, month.month",
             ([m.replace(day=1) for m in months], today, *params))
+
+
+MORALE_LEVELS = ("team", "office", "region", "org")
+_STATS = ("n", "mood", "promoters", "detractors")
+
+
+def morale(db: Store, viewer: Person, *, k: int, level: str = "team") -> list[dict]:
+    """Mood and eNPS per period for each group of a level in the viewer's scope. Suppression is decided on
+    the whole organisation (so no two views can be combined to reveal a small group): a suppressed group
+    carries `suppressed=True` and no figures."""
+    if level not in MORALE_LEVELS:
+        raise ValueError(level)
+    units = _units(db)
+    totals = _pulse_totals(db)
+    rows = []
+    for period, teams in totals.items():
+        counts, sums, parent = _roll_up(teams, units)
+        shown = shown_groups(counts, parent, k)
+        for key in counts:
+            if key[0] != level or not _in_scope(viewer, key, units):
+                continue
+            row = {"period_id": period[0], "starts_on": period[1], "level": level, "group": _label(key, units),
+                   "responses": counts[key] if key in shown else None, "suppressed": key not in shown}
+            if key in shown:
+                stat = sums[key]
+                row.update(mood=round(stat["mood"] / stat["n"], 2),
+                           enps=round(100 * (stat["promoters"] - stat["detractors"]) / stat["n"]))
+            rows.append(row)
+    return sorted(rows, key=lambda r: (r["group"], r["starts_on"]))
+
+
+def _units(db: Store) -> dict[int, dict]:
+    with db.read() as con:
+        return {r["team_id"]: r for r in con.rows(
+            "SELECT t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office, r.id AS region_id,"
+            " r.name AS region FROM teams t JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id")}
+
+
+def _pulse_totals(db: Store) -> dict[tuple, dict[int, dict]]:
+    with db.read() as con:
+        rows = con.rows(
+            "SELECT p.id AS period_id, p.starts_on, r.team_id, count(*) AS n, sum(r.mood) AS mood,"
+            " count(*) FILTER (WHERE r.enps >= 9) AS promoters, count(*) FILTER (WHERE r.enps <= 6) AS detractors"
+            " FROM pulse_responses r JOIN pulse_periods p ON p.id = r.period_id GROUP BY ALL ORDER BY p.starts_on")
+    totals: dict[tuple, dict[int, dict]] = {}
+    for row in rows:
+        totals.setdefault((row["period_id"], row["starts_on"]), {})[row["team_id"]] = row
+    return totals
+
+
+def _roll_up(teams: dict[int, dict], units: dict[int, dict]) -> tuple[dict, dict, dict]:
+    counts, sums, parent = {}, {}, {}
+    for team_id, unit in units.items():
+        keys = [("team", team_id), ("office", unit["office_id"]), ("region", unit["region_id"]), ("org", 0)]
+        for child, up in zip(keys, keys[1:] + [None]):
+            parent[child] = up
+        stat = teams.get(team_id, {"n": 0, "mood": 0, "promoters": 0, "detractors": 0})
+        for key in keys:
+            total = sums.setdefault(key, dict.fromkeys(_STATS, 0))
+            for name in _STATS:
+                total[name] += stat[name] or 0
+    counts = {key: total["n"] for key, total in sums.items()}
+    return counts, sums, parent
+
+
+def _in_scope(viewer: Person, key: tuple, units: dict[int, dict]) -> bool:
+    kind, ident = key
+    if viewer.role == "leader":
+        return True
+    if viewer.role == "regional_manager":
+        regions = {kind: {u[f"{kind}_id"] for u in units.values() if u["region_id"] == viewer.region_id}
+                   for kind in ("team", "office", "region")}
+        return kind in regions and ident in regions[kind]
+    if viewer.role == "manager":
+        return key == ("team", viewer.team_id)
+    return False
+
+
+def _label(key: tuple, units: dict[int, dict]) -> str:
+    kind, ident = key
+    if kind == "org":
+        return "Whole organisation"
+    unit = next(u for u in units.values() if u[f"{kind}_id"] == ident)
+    return {"team": f"{unit['team']}, {unit['office']}", "office": unit["office"], "region": unit["region"]}[kind]

@@ -19,6 +19,7 @@ class Settings:
     anonymity_k: int = 5
     ack_sla_days: int = 5
     categories: tuple[str, ...] = field(default=DEFAULT_CATEGORIES)
+    pulse_period_days: int = 14
     demo: bool = False
 
 
@@ -36,9 +37,11 @@ def _load(con: Conn) -> Settings:
     return Settings(**known)
 
 
-def validate(anonymity_k, ack_sla_days, categories) -> dict[str, str]:
+def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14) -> dict[str, str]:
     """{field: message} for each invalid value; empty when all are valid."""
     errors = {}
+    if not isinstance(pulse_period_days, int) or not 7 <= pulse_period_days <= 91:
+        errors["pulse_period_days"] = "A pulse period is a whole number of days from 7 to 91."
     if not isinstance(anonymity_k, int) or not MIN_K <= anonymity_k <= 50:
         errors["anonymity_k"] = f"Minimum group size must be a whole number from {MIN_K} to 50."
     if not isinstance(ack_sla_days, int) or not 1 <= ack_sla_days <= 60:
@@ -53,13 +56,14 @@ def validate(anonymity_k, ack_sla_days, categories) -> dict[str, str]:
     return errors
 
 
-def save(db: Store, actor: Person, *, anonymity_k, ack_sla_days, categories) -> Settings:
-    """Validate and save all three settings at once (admins only); nothing is saved when one is invalid."""
+def save(db: Store, actor: Person, *, anonymity_k, ack_sla_days, categories, pulse_period_days=14) -> Settings:
+    """Validate and save the settings at once (admins only); nothing is saved when one is invalid."""
     require(actor, "admin_settings")
-    errors = validate(anonymity_k, ack_sla_days, categories)
+    errors = validate(anonymity_k, ack_sla_days, categories, pulse_period_days)
     if errors:
         raise Invalid(errors)
-    values = {"anonymity_k": anonymity_k, "ack_sla_days": ack_sla_days, "categories": [c.strip() for c in categories]}
+    values = {"anonymity_k": anonymity_k, "ack_sla_days": ack_sla_days, "categories": [c.strip() for c in categories],
+              "pulse_period_days": pulse_period_days}
 
     def apply(con: Conn) -> Settings:
         before = asdict(_load(con))

@@ -23,10 +23,13 @@ with st.form("settings"):
     field_error("settings", "ack_sla_days")
     categories = st.text_area("Suggestion categories, one per line", value="\n".join(current.categories))
     field_error("settings", "categories")
+    period = st.number_input("Pulse period (days)", min_value=1, max_value=365, value=current.pulse_period_days,
+                             step=1, help="How often staff are asked the morale pulse. Takes effect with the next period.")
+    field_error("settings", "pulse_period_days")
     if st.form_submit_button("Save settings", type="primary"):
         try:
             settings.save(db, admin, anonymity_k=int(k), ack_sla_days=int(sla),
-                          categories=[c for c in categories.splitlines() if c.strip()])
+                          categories=[c for c in categories.splitlines() if c.strip()], pulse_period_days=int(period))
             set_errors("settings", {})
             st.success("Settings saved.")
         except Invalid as error:

@@ -5,11 +5,12 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import actions, audit, inbox, people, reports, review, settings, triage
+from board import actions, audit, inbox, people, pulse, reports, review, settings, triage
 from board.ui import session
 
 person = session.page_person("home")
 db = session.store()
+config = settings.load(db)
 
 st.title("Home")
 st.text(f"Welcome, {person.name}. {person.role_label} in {person.team}, {person.office} ({person.region}).")
@@ -20,7 +21,6 @@ st.page_link("app_pages/raise_suggestion.py", label="Raise a suggestion or an an
 if unread:
     st.page_link("app_pages/inbox.py", label=f"{unread} unread update(s) on suggestions you raised or +1'd")
 if person.role in ("manager", "regional_manager", "leader"):
-    config = settings.load(db)
     counts = triage.queue_counts(db, person, today=datetime.date.today(), sla_days=config.ack_sla_days)
     st.page_link("app_pages/triage.py",
                  label=f"Triage: {counts['open']} open suggestion(s) in your queue, {counts['overdue']} overdue")
@@ -39,7 +39,8 @@ if person.role == "regional_manager":
     waiting = review.queue(db, person)
     st.page_link("app_pages/review.py", label=f"Review queue: {len(waiting)} minutes waiting, "
                  f"{sum(r['no_problems'] for r in waiting)} discussed no problem")
-st.info("The morale pulse will appear here when it arrives in Frontline Board.")
+if not pulse.has_answered(db, person, today=today, length_days=config.pulse_period_days):
+    st.page_link("app_pages/pulse.py", label="You have not answered this period's morale pulse yet: it takes a minute")
 
 if person.role in ("regional_manager", "leader", "admin"):
     st.subheader("Offices")

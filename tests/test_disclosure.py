@@ -1,0 +1,58 @@
+"""Small-group suppression, proved over random organisations (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from board.disclosure import nearest_shown_ancestor, shown_groups
+
+
+def organisation(team_counts: list[list[list[int]]]) -> tuple[dict, dict]:
+    """Counts and parents for org -> regions -> offices -> teams from nested team counts."""
+    counts, parent = {"org": 0}, {"org": None}
+    for r, offices in enumerate(team_counts):
+        region = ("region", r)
+        counts[region], parent[region] = 0, "org"
+        for o, teams in enumerate(offices):
+            office = ("office", r, o)
+            counts[office], parent[office] = 0, region
+            for t, n in enumerate(teams):
+                team = ("team", r, o, t)
+                counts[team], parent[team] = n, office
+                for unit in (office, region, "org"):
+                    counts[unit] += n
+    return counts, parent
+
+
+ORGS = st.lists(st.lists(st.lists(st.integers(0, 14), min_size=1, max_size=4), min_size=1, max_size=3),
+                min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ORGS, st.integers(3, 8))
+def test_no_shown_group_or_difference_reveals_fewer_than_k(team_counts, k):
+    counts, parent = organisation(team_counts)
+    shown = shown_groups(counts, parent, k)
+    assert all(counts[key] >= k for key in shown)
+    for key in shown:
+        ancestor = parent[key]
+        while ancestor is not None:
+            if ancestor in shown:
+                assert counts[ancestor] - counts[key] == 0 or counts[ancestor] - counts[key] >= k
+            ancestor = parent[ancestor]
+    for top in shown:
+        below = [s for s in shown if nearest_shown_ancestor(s, shown, parent) == top]
+        if below:
+            rest = counts[top] - sum(counts[s] for s in below)
+            assert rest == 0 or rest >= k
+
+
+def test_a_team_beside_its_office_is_hidden_when_the_rest_is_small():
+    counts, parent = organisation([[[6, 2]]])  # office 8 = team 6 + team 2
+    shown = shown_groups(counts, parent, 5)
+    assert ("team", 0, 0, 0) not in shown and ("office", 0, 0) in shown  # 8 - 6 = 2 would reveal the small team
+
+
+def test_large_groups_are_all_shown():
+    counts, parent = organisation([[[6, 7], [9]], [[5]]])
+    assert shown_groups(counts, parent, 5) == set(counts)

@@ -1,0 +1,122 @@
+"""The morale pulse: one answer per period, no identity in a response, results only for groups of k."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from board import accounts, people, pulse, reports
+from board.errors import Invalid
+from tests.test_anonymity import new_rows, snapshot
+
+APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+DAY = date(2026, 11, 18)
+LENGTH = 14
+
+
+def good(**changes) -> pulse.Answer:
+    return pulse.Answer(**{"mood": 4, "enps": 9, "empowered": 4, "tools": 3, "acted_on": 4, "workload": 2,
+                           "proud": 5, "comment": "", **changes})
+
+
+def test_periods_line_up_and_cover_every_day():
+    start, end = pulse.period_bounds(DAY, LENGTH)
+    assert start <= DAY < end and (end - start).days == LENGTH and (start - pulse.ANCHOR).days % LENGTH == 0
+    assert pulse.period_bounds(end, LENGTH)[0] == end
+
+
+def test_one_answer_per_person_per_period(org_store, known):
+    staff = known["staff"]
+    assert not pulse.has_answered(org_store, staff, today=DAY, length_days=LENGTH)
+    pulse.submit(org_store, staff, good(), today=DAY, length_days=LENGTH)
+    assert pulse.has_answered(org_store, staff, today=DAY, length_days=LENGTH)
+    with pytest.raises(pulse.AlreadyAnswered, match="already answered"):
+        pulse.submit(org_store, staff, good(mood=1), today=DAY, length_days=LENGTH)
+    _, end = pulse.period_bounds(DAY, LENGTH)
+    pulse.submit(org_store, staff, good(), today=end, length_days=LENGTH)  # the next period is open again
+    with org_store.read() as con:
+        assert con.scalar("SELECT count(*) FROM pulse_responses") == 2
+
+
+@pytest.mark.parametrize("changes, field", [({"mood": 0}, "mood"), ({"enps": 11}, "enps"), ({"tools": None}, "tools"),
+                                            ({"comment": "x" * 1001}, "comment")])
+def test_invalid_answers_are_named_and_nothing_is_stored(org_store, known, changes, field):
+    with pytest.raises(Invalid) as invalid:
+        pulse.submit(org_store, known["staff"], good(**changes), today=DAY, length_days=LENGTH)
+    assert list(invalid.value.errors) == [field]
+    assert not pulse.has_answered(org_store, known["staff"], today=DAY, length_days=LENGTH)
+
+
+def test_a_response_cannot_be_joined_back_to_the_person(org_store, known):
+    staff, marker = known["staff"], "PULSE-MARKER-42"
+    before = snapshot(org_store)
+    pulse.submit(org_store, staff, good(comment=marker), today=DAY, length_days=LENGTH)
+    rows = new_rows(before, snapshot(org_store))
+    response = next(r for r in rows if r.get("comment") == marker)
+    assert set(response) == {"id", "period_id", "team_id", "mood", "enps", "empowered", "tools", "acted_on",
+                             "workload", "proud", "comment"}  # no person, no time
+    assert len(response["id"]) == 32  # random, not a sequence
+    participation = next(r for r in rows if "person_id" in r)
+    assert set(participation) == {"period_id", "person_id"}  # nothing shared with the response but the period
+    assert participation["person_id"] == staff.id
+
+
+def answer_team(store, team_people, n: int, mood: int, enps: int) -> None:
+    for person in team_people[:n]:
+        pulse.submit(store, person, good(mood=mood, enps=enps), today=DAY, length_days=LENGTH)
+
+
+def team_members(store, known, team_name: str) -> list:
+    everyone = people.list_people(store, known["admin"])
+    return [people.get_person(store, p["id"]) for p in everyone
+            if p["office"] == "Kuala Lumpur" and p["team"] == team_name]
+
+
+def test_morale_figures_and_small_groups_suppressed_with_their_complement(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    answer_team(org_store, billing, 6, mood=4, enps=10)   # 6 promoters
+    answer_team(org_store, care, 2, mood=2, enps=3)       # 2 detractors: a small group
+    leader = known["leader"]
+    teams = {r["group"]: r for r in reports.morale(org_store, leader, k=5, level="team")}
+    assert teams["Customer Care, Kuala Lumpur"]["suppressed"] and teams["Customer Care, Kuala Lumpur"]["responses"] is None
+    # Billing (6) beside Kuala Lumpur (8) would reveal Customer Care's 2 by subtraction: suppressed too.
+    assert teams["Billing, Kuala Lumpur"]["suppressed"]
+    office = next(r for r in reports.morale(org_store, leader, k=5, level="office") if r["group"] == "Kuala Lumpur")
+    assert (office["responses"], office["mood"], office["enps"]) == (8, 3.5, 50)  # (6*4+2*2)/8; (6-2)/8
+
+
+def test_morale_is_shown_only_within_scope(org_store, known):
+    answer_team(org_store, team_members(org_store, known, "Billing"), 6, mood=4, enps=8)
+    assert reports.morale(org_store, known["staff"], k=5, level="team") == []
+    mine = reports.morale(org_store, known["manager"], k=5, level="team")
+    assert [r["group"] for r in mine] == ["Billing, Kuala Lumpur"]
+    assert {r["group"] for r in reports.morale(org_store, known["regional_manager"], k=5, level="region")} == {"Asia Pacific"}
+
+
+def test_pulse_page_answers_once_and_home_reminds_until_then(org_store, known):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(org_store, known["staff"].id)
+    at.run()
+    assert any("morale pulse" in link.label for link in at.get("page_link"))
+    at.switch_page("app_pages/pulse.py").run()
+    radios = at.radio
+    for radio in radios:
+        radio.set_value(radio.options and int(radio.options[-1]))
+    at.button(key="FormSubmitter:pulse_form-Send my answer").click().run()
+    assert not at.exception and "You have answered the pulse for this period" in [s.value for s in at.success][0]
+    assert pulse.has_answered(org_store, known["staff"], today=date.today(), length_days=LENGTH)
+    at.switch_page("app_pages/home.py").run()
+    assert not any("morale pulse" in link.label for link in at.get("page_link"))
+
+
+def test_pulse_page_names_missing_answers(org_store, known):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(org_store, known["staff"].id)
+    at.run()
+    at.switch_page("app_pages/pulse.py").run()
+    at.button(key="FormSubmitter:pulse_form-Send my answer").click().run()
+    assert "Choose a mood from 1 to 5." in [e.value for e in at.error]
+    assert not pulse.has_answered(org_store, known["staff"], today=date.today(), length_days=LENGTH)
