@@ -30,6 +30,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "browse": EVERYONE,
     "follow": EVERYONE,
     "triage": MANAGERS_UP,
+    "dashboard": MANAGERS_UP,
     "pulse": EVERYONE,
     "minutes": EVERYONE,
     "my_actions": EVERYONE,

@@ -19,6 +19,7 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "minutes": ("Meetings", "app_pages/minutes.py", "Meeting minutes"),
     "my_actions": ("Meetings", "app_pages/my_actions.py", "My actions"),
     "playbook": ("Meetings", "app_pages/playbook.py", "Playbook"),
+    "dashboard": ("Manage", "app_pages/dashboard.py", "Dashboards"),
     "triage": ("Manage", "app_pages/triage.py", "Triage"),
     "review": ("Manage", "app_pages/review.py", "Review queue"),
     "overview": ("Manage", "app_pages/overview.py", "Office overview"),

@@ -113,6 +113,7 @@ def morale(db: Store, viewer: Person, *, k: int, level: str = "team") -> list[di
             if key[0] != level or not _in_scope(viewer, key, units):
                 continue
             row = {"period_id": period[0], "starts_on": period[1], "level": level, "group": _label(key, units),
+                   "group_id": key[1], **_ids(key, units),
                    "responses": counts[key] if key in shown else None, "suppressed": key not in shown}
             if key in shown:
                 stat = sums[key]
@@ -167,6 +168,41 @@ def _in_scope(viewer: Person, key: tuple, units: dict[int, dict]) -> bool:
     if viewer.role == "manager":
         return key == ("team", viewer.team_id)
     return False
+
+
+def _ids(key: tuple, units: dict[int, dict]) -> dict:
+    """The region, office and team ids a group lies in (None above its level), for filtering."""
+    kind, ident = key
+    if kind == "org":
+        return {"region_id": None, "office_id": None, "team_id": None}
+    unit = next(u for u in units.values() if u[f"{kind}_id"] == ident)
+    return {"region_id": unit["region_id"], "office_id": unit["office_id"] if kind in ("office", "team") else None,
+            "team_id": unit["team_id"] if kind == "team" else None}
+
+
+def participation(db: Store, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
+                  team_id: int | None = None) -> list[dict]:
+    """Per period: how many people of the viewer's (filtered) scope answered, out of how many active now."""
+    if viewer.role == "regional_manager":
+        region_id = viewer.region_id
+    elif viewer.role == "manager":
+        team_id = viewer.team_id
+    elif viewer.role != "leader":
+        raise NotAllowed()
+    parts, params = ["p.active"], []
+    for column, value in (("o.region_id", region_id), ("o.id", office_id), ("t.id", team_id)):
+        if value is not None:
+            parts.append(f"{column} = ?")
+            params.append(value)
+    where = " AND ".join(parts)
+    with db.read() as con:
+        return con.rows(
+            "WITH people_in AS (SELECT p.id FROM people p JOIN teams t ON t.id = p.team_id"
+            f" JOIN offices o ON o.id = t.office_id WHERE {where})"
+            " SELECT pp.starts_on, count(pa.person_id) AS answered, (SELECT count(*) FROM people_in) AS people,"
+            " round(100.0 * count(pa.person_id) / nullif((SELECT count(*) FROM people_in), 0), 1) AS participation_pct"
+            " FROM pulse_periods pp LEFT JOIN pulse_participation pa ON pa.period_id = pp.id"
+            " AND pa.person_id IN (SELECT id FROM people_in) GROUP BY pp.starts_on ORDER BY pp.starts_on", params)
 
 
 def _label(key: tuple, units: dict[int, dict]) -> str:

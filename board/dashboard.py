@@ -1,0 +1,191 @@
+"""Dashboard queries (read-only, part of the reports layer): suggestions, minutes and responsiveness,
+always limited to the viewer's scope and the chosen filters. Morale figures come from reports.morale,
+where the anonymity threshold is enforced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from board.access import Person
+from board.db import Store
+from board.errors import NotAllowed
+
+DASHBOARD_ROLES = ("manager", "regional_manager", "leader")
+AGE_BUCKETS = ((0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 90, "31-90 days"), (91, 100_000, "over 90 days"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer narrowed the dashboard to; None means everything in scope."""
+
+    start: date
+    end: date  # exclusive
+    region_id: int | None = None
+    office_id: int | None = None
+    team_id: int | None = None
+    category: str | None = None
+
+
+def scope_sql(viewer: Person, filters: Filters, alias: str = "s", *, category: bool = True) -> tuple[str, list]:
+    """SQL on an alias with region_id/office_id/team_id columns: the viewer's scope, then the filters."""
+    if viewer.role not in DASHBOARD_ROLES:
+        raise NotAllowed()
+    parts, params = [], []
+    if viewer.role == "regional_manager":
+        parts.append(f"{alias}.region_id = ?")
+        params.append(viewer.region_id)
+    elif viewer.role == "manager":
+        parts.append(f"{alias}.team_id = ?")
+        params.append(viewer.team_id)
+    for column in ("region_id", "office_id", "team_id"):
+        value = getattr(filters, column)
+        if value is not None:
+            parts.append(f"{alias}.{column} = ?")
+            params.append(value)
+    if category and filters.category:
+        parts.append(f"{alias}.category = ?")
+        params.append(filters.category)
+    return " AND ".join(parts) or "TRUE", params
+
+
+def _suggestions(viewer: Person, filters: Filters) -> tuple[str, list]:
+    """The suggestions of the dashboard: in scope, matching the filters, submitted in the period."""
+    condition, params = scope_sql(viewer, filters)
+    return (f"FROM suggestions s WHERE {condition} AND s.created_at >= ? AND s.created_at < ?",
+            [*params, filters.start, filters.end])
+
+
+def funnel(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+    """How many suggestions are in each status."""
+    source, params = _suggestions(viewer, filters)
+    with db.read() as con:
+        return con.rows(f"SELECT s.status, count(*) AS suggestions {source} GROUP BY s.status", params)
+
+
+def monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+    """Per month: suggestions submitted, and suggestions implemented (by the month they were implemented)."""
+    source, params = _suggestions(viewer, filters)
+    with db.read() as con:
+        return con.rows(
+            f"WITH s AS (SELECT s.id, s.created_at {source}),"
+            " done AS (SELECT date_trunc('month', e.created_at) AS month, count(*) AS implemented"
+            "  FROM suggestion_events e JOIN s ON s.id = e.suggestion_id"
+            "  WHERE e.kind = 'status' AND e.to_value = 'implemented' GROUP BY 1),"
+            " made AS (SELECT date_trunc('month', created_at) AS month, count(*) AS submitted FROM s GROUP BY 1)"
+            " SELECT coalesce(made.month, done.month) AS month, coalesce(submitted, 0) AS submitted,"
+            " coalesce(implemented, 0) AS implemented FROM made FULL JOIN done ON done.month = made.month"
+            " ORDER BY month", params)
+
+
+def response_times(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+    """Per month of submission: median and p90 days to acknowledgement and to resolution."""
+    source, params = _suggestions(viewer, filters)
+    with db.read() as con:
+        return con.rows(
+            f"WITH s AS (SELECT s.id, s.created_at {source}),"
+            " firsts AS (SELECT e.suggestion_id,"
+            "  min(e.created_at) FILTER (WHERE e.to_value = 'acknowledged') AS acknowledged,"
+            "  min(e.created_at) FILTER (WHERE e.to_value IN ('implemented', 'declined', 'duplicate')) AS resolved"
+            "  FROM suggestion_events e JOIN s ON s.id = e.suggestion_id WHERE e.kind = 'status' GROUP BY 1)"
+            " SELECT date_trunc('month', s.created_at) AS month,"
+            "  quantile_cont(epoch(f.acknowledged - s.created_at) / 86400, 0.5) AS ack_median_days,"
+            "  quantile_cont(epoch(f.acknowledged - s.created_at) / 86400, 0.9) AS ack_p90_days,"
+            "  quantile_cont(epoch(f.resolved - s.created_at) / 86400, 0.5) AS resolution_median_days,"
+            "  quantile_cont(epoch(f.resolved - s.created_at) / 86400, 0.9) AS resolution_p90_days"
+            " FROM s JOIN firsts f ON f.suggestion_id = s.id GROUP BY 1 ORDER BY 1", params)
+
+
+def ageing(db: Store, viewer: Person, filters: Filters, *, today: date, sla_cutoff: date) -> list[dict]:
+    """Open suggestions by age, with how many of each age are overdue for acknowledgement."""
+    source, params = _suggestions(viewer, filters)
+    cases = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{label}'" for low, high, label in AGE_BUCKETS)
+    with db.read() as con:
+        rows = con.rows(
+            f"SELECT CASE {cases} END AS age, count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM ("
+            "  SELECT date_diff('day', CAST(s.created_at AS DATE), CAST(? AS DATE)) AS age,"
+            "  s.status = 'new' AND s.created_at < ? AS overdue"
+            f"  {source} AND s.status IN ('new', 'acknowledged', 'under_review', 'planned', 'in_progress')) a"
+            " GROUP BY 1", [today, sla_cutoff, *params])
+    order = [label for _, _, label in AGE_BUCKETS]
+    return sorted(rows, key=lambda r: order.index(r["age"]))
+
+
+def categories(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+    source, params = _suggestions(viewer, filters)
+    with db.read() as con:
+        return con.rows(f"SELECT s.category, count(*) AS suggestions {source} GROUP BY 1 ORDER BY 2 DESC", params)
+
+
+def escalations(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+    """Escalations per month and the level they went to."""
+    source, params = _suggestions(viewer, filters)
+    with db.read() as con:
+        return con.rows(
+            f"WITH s AS (SELECT s.id {source}) SELECT date_trunc('month', e.created_at) AS month,"
+            " e.to_value AS level, count(*) AS escalations FROM suggestion_events e JOIN s ON s.id = e.suggestion_id"
+            " WHERE e.kind = 'escalated' GROUP BY 1, 2 ORDER BY 1, 2", params)
+
+
+def newest(db: Store, viewer: Person, filters: Filters, limit: int = 50) -> list[dict]:
+    """The unfiltered feed of the newest suggestions, exactly as written (leaders only)."""
+    if viewer.role != "leader":
+        raise NotAllowed()
+    source, params = _suggestions(viewer, filters)
+    with db.read() as con:
+        return con.rows(
+            "SELECT s.id, s.created_at, s.kind, s.category, s.status, s.title, o.name AS office"
+            f" {source.replace('FROM suggestions s', 'FROM suggestions s JOIN offices o ON o.id = s.office_id')}"
+            " ORDER BY s.id DESC LIMIT ?", [*params, limit])
+
+
+def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = None, category: str | None = None,
+          month: date | None = None, limit: int = 500) -> list[dict]:
+    """The suggestions behind a number on a chart (a status, a category or a month of submission)."""
+    source, params = _suggestions(viewer, filters)
+    extra, more = [], []
+    for column, value in (("s.status", status), ("s.category", category)):
+        if value:
+            extra.append(f"{column} = ?")
+            more.append(value)
+    if month:
+        extra.append("date_trunc('month', s.created_at) = ?")
+        more.append(month)
+    where = "".join(f" AND {e}" for e in extra)
+    with db.read() as con:
+        return con.rows("SELECT s.id, s.created_at, s.status, s.category, s.level,"
+                        f" CASE WHEN s.anonymous THEN 'Anonymous' ELSE 'named' END AS author, s.title {source}{where}"
+                        " ORDER BY s.id DESC LIMIT ?", [*params, *more, limit])
+
+
+def minutes_monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+    """Per month: meetings held, problems discussed and the share of actions due that month closed on time."""
+    condition, params = scope_sql(viewer, filters, "m", category=False)
+    with db.read() as con:
+        return con.rows(
+            "WITH m AS (SELECT * FROM meetings m WHERE m.status = 'published' AND " + condition + "),"
+            " held AS (SELECT date_trunc('month', m.meeting_date) AS month, count(DISTINCT m.id) AS meetings,"
+            "  count(i.id) FILTER (WHERE i.kind IN ('real_problem', 'anticipated_problem')) AS problems"
+            "  FROM m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
+            "  WHERE m.meeting_date >= ? AND m.meeting_date < ? GROUP BY 1),"
+            " due AS (SELECT date_trunc('month', a.due_date) AS month, count(*) AS due,"
+            "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
+            "  FROM action_items a JOIN m ON m.id = a.meeting_id"
+            "  WHERE NOT a.removed AND a.due_date >= ? AND a.due_date < least(?, current_date) GROUP BY 1)"
+            " SELECT coalesce(held.month, due.month) AS month, coalesce(meetings, 0) AS meetings,"
+            " coalesce(problems, 0) AS problems,"
+            " CASE WHEN due > 0 THEN round(100.0 * on_time / due) END AS actions_on_time_pct"
+            " FROM held FULL JOIN due ON due.month = held.month ORDER BY month",
+            [*params, filters.start, filters.end, filters.start, filters.end])
+
+
+def team_ack_days(db: Store, viewer: Person, filters: Filters) -> dict[int, float]:
+    """Median days to acknowledgement per team (for responsiveness against morale)."""
+    source, params = _suggestions(viewer, filters)
+    with db.read() as con:
+        rows = con.rows(
+            f"WITH s AS (SELECT s.id, s.team_id, s.created_at {source} AND s.team_id IS NOT NULL)"
+            " SELECT s.team_id, quantile_cont(epoch(e.created_at - s.created_at) / 86400, 0.5) AS ack_days"
+            " FROM s JOIN suggestion_events e ON e.suggestion_id = s.id"
+            " WHERE e.kind = 'status' AND e.to_value = 'acknowledged' GROUP BY 1", params)
+    return {r["team_id"]: r["ack_days"] for r in rows}
