@@ -66,9 +66,22 @@ def current_period(con: Conn, today: date, length_days: int) -> int:
     if found is not None:
         return found
     start, end = period_bounds(today, length_days)
-    latest_end = con.scalar("SELECT max(ends_on) FROM pulse_periods")
-    start = max(start, latest_end) if latest_end else start  # never overlap an earlier period
+    latest = con.one("SELECT id, ends_on FROM pulse_periods ORDER BY ends_on DESC LIMIT 1")
+    if latest:
+        start = max(start, latest["ends_on"])  # never overlap an earlier period
+        shuffle_period(con, latest["id"])
     return con.scalar("INSERT INTO pulse_periods (starts_on, ends_on) VALUES (?, ?) RETURNING id", (start, end))
+
+
+def shuffle_period(con: Conn, period_id: int) -> None:
+    """Rewrite a closed period's responses and participation in random order, so the n-th response can no
+    longer be matched with the n-th participation row by their physical position."""
+    for table in ("pulse_responses", "pulse_participation"):
+        con.execute(f"CREATE TEMP TABLE shuffled AS SELECT * FROM {table} WHERE period_id = ? ORDER BY random()",
+                    (period_id,))
+        con.execute(f"DELETE FROM {table} WHERE period_id = ?", (period_id,))
+        con.execute(f"INSERT INTO {table} SELECT * FROM shuffled")
+        con.execute("DROP TABLE shuffled")
 
 
 def has_answered(db: Store, person: Person, *, today: date, length_days: int) -> bool:

@@ -211,3 +211,17 @@ def _label(key: tuple, units: dict[int, dict]) -> str:
         return "Whole organisation"
     unit = next(u for u in units.values() if u[f"{kind}_id"] == ident)
     return {"team": f"{unit['team']}, {unit['office']}", "office": unit["office"], "region": unit["region"]}[kind]
+
+
+def pulse_comments(db: Store, viewer: Person, *, k: int, period_id: int, level: str, group_id: int) -> list[str]:
+    """The comments of one group and period, only if its figures are shown (at least k respondents and no
+    small complement), in random order and without any date finer than the period."""
+    shown = {(r["level"], r["group_id"]) for r in morale(db, viewer, k=k, level=level)
+             if r["period_id"] == period_id and not r["suppressed"]}
+    if (level, group_id) not in shown:
+        return []
+    column = {"team": "t.id", "office": "o.id", "region": "o.region_id", "org": "0"}[level]
+    with db.read() as con:
+        return [r["comment"] for r in con.rows(
+            "SELECT r.comment FROM pulse_responses r JOIN teams t ON t.id = r.team_id JOIN offices o ON o.id = t.office_id"
+            f" WHERE r.period_id = ? AND {column} = ? AND r.comment <> '' ORDER BY random()", (period_id, group_id))]

@@ -120,3 +120,28 @@ def test_pulse_page_names_missing_answers(org_store, known):
     at.button(key="FormSubmitter:pulse_form-Send my answer").click().run()
     assert "Choose a mood from 1 to 5." in [e.value for e in at.error]
     assert not pulse.has_answered(org_store, known["staff"], today=date.today(), length_days=LENGTH)
+
+
+def test_a_closed_period_is_rewritten_in_random_order(org_store, known):
+    team = team_members(org_store, known, "Billing") + team_members(org_store, known, "Customer Care")
+    for number, person in enumerate(team):
+        pulse.submit(org_store, person, good(comment=f"c{number:02d}"), today=DAY, length_days=LENGTH)
+    _, end = pulse.period_bounds(DAY, LENGTH)
+    pulse.submit(org_store, known["leader"], good(), today=end, length_days=LENGTH)  # opens the next period
+    with org_store.read() as con:
+        order = [r["comment"] for r in con.rows("SELECT comment FROM pulse_responses WHERE comment <> '' ORDER BY rowid")]
+    assert sorted(order) == [f"c{n:02d}" for n in range(len(team))] and order != sorted(order)
+
+
+def test_comments_only_for_groups_that_are_shown(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    for person in billing[:6]:
+        pulse.submit(org_store, person, good(comment="Billing note"), today=DAY, length_days=LENGTH)
+    for person in care[:2]:
+        pulse.submit(org_store, person, good(comment="Care note"), today=DAY, length_days=LENGTH)
+    with org_store.read() as con:
+        period = con.scalar("SELECT id FROM pulse_periods")
+    leader, office = known["leader"], known["staff"].office_id
+    assert reports.pulse_comments(org_store, leader, k=5, period_id=period, level="team", group_id=billing[0].team_id) == []
+    office_comments = reports.pulse_comments(org_store, leader, k=5, period_id=period, level="office", group_id=office)
+    assert sorted(office_comments) == ["Billing note"] * 6 + ["Care note"] * 2

@@ -56,3 +56,13 @@ if person.role in ("manager", "regional_manager", "leader"):
         frame["responses"] = [f"fewer than {config.anonymity_k} responses" if s else str(n)
                               for n, s in zip(frame["responses"], frame["suppressed"])]
         st.dataframe(frame.drop(columns="suppressed").rename(columns={"starts_on": "period"}), hide_index=True)
+        shown = [r for r in rows if not r["suppressed"]]
+        if shown:
+            st.subheader("Comments")
+            choice = st.selectbox("Group and period", range(len(shown)), index=len(shown) - 1,
+                                  format_func=lambda i: f"{shown[i]['group']}, period from {shown[i]['starts_on']}")
+            picked = shown[choice]
+            comments = reports.pulse_comments(db, person, k=config.anonymity_k, period_id=picked["period_id"],
+                                              level=level, group_id=picked["group_id"])
+            st.caption("In random order; only for groups with enough responses.")
+            st.dataframe(pd.DataFrame({"comment": comments}), hide_index=True)
