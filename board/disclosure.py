@@ -7,22 +7,21 @@ either would reveal a small group by subtraction. Extra groups are suppressed un
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Hashable
 
 Key = Hashable
 
 
 def shown_groups(counts: dict[Key, int], parent: dict[Key, Key | None], k: int) -> set[Key]:
-    """The keys whose aggregates may be shown, given respondent counts and each key's parent (None at the top)."""
+    """The keys whose aggregates may be shown, given respondent counts and each key's parent (None at the top).
+    Each round is linear in the number of groups; rounds repeat until nothing more must be hidden."""
     shown = {key for key, n in counts.items() if n >= k}
-    changed = True
-    while changed:
-        changed = False
-        for key in sorted(shown, key=lambda key: (counts[key], str(key))):
-            if key in shown and _reveals(key, shown, counts, parent, k):
-                shown.discard(key)
-                changed = True
-    return shown
+    while True:
+        hide = _revealing(shown, counts, parent, k)
+        if not hide:
+            return shown
+        shown -= hide
 
 
 def _ancestors(key: Key, parent: dict[Key, Key | None]) -> list[Key]:
@@ -37,14 +36,18 @@ def nearest_shown_ancestor(key: Key, shown: set[Key], parent: dict[Key, Key | No
     return next((a for a in _ancestors(key, parent) if a in shown), None)
 
 
-def _reveals(key: Key, shown: set[Key], counts: dict[Key, int], parent: dict, k: int) -> bool:
-    """Whether showing `key` next to the other shown groups lets someone subtract a small group."""
-    for ancestor in _ancestors(key, parent):
-        if ancestor in shown and 0 < counts[ancestor] - counts[key] < k:
-            return True
-    above = nearest_shown_ancestor(key, shown, parent)
-    if above is None:
-        return False
-    beside = [s for s in shown if nearest_shown_ancestor(s, shown, parent) == above]
-    rest = counts[above] - sum(counts[s] for s in beside)
-    return 0 < rest < k
+def _revealing(shown: set[Key], counts: dict[Key, int], parent: dict, k: int) -> set[Key]:
+    """Groups to hide this round: any whose difference from a shown ancestor is 1..k-1, and, where a shown
+    group minus its shown sub-groups leaves 1..k-1, the smallest of those sub-groups."""
+    hide, below = set(), defaultdict(list)
+    for key in shown:
+        ancestors = [a for a in _ancestors(key, parent) if a in shown]
+        if any(0 < counts[a] - counts[key] < k for a in ancestors):
+            hide.add(key)
+        if ancestors:
+            below[ancestors[0]].append(key)
+    for top, keys in below.items():
+        rest = counts[top] - sum(counts[key] for key in keys)
+        if 0 < rest < k and not hide.intersection(keys):
+            hide.add(min(keys, key=lambda key: (counts[key], str(key))))
+    return hide

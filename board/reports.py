@@ -94,7 +94,6 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: da
 
 
 MORALE_LEVELS = ("team", "office", "region", "org")
-_STATS = ("n", "mood", "promoters", "detractors")
 
 
 def morale(db: Store, viewer: Person, *, k: int, level: str = "team") -> list[dict]:
@@ -103,81 +102,78 @@ def morale(db: Store, viewer: Person, *, k: int, level: str = "team") -> list[di
     carries `suppressed=True` and no figures."""
     if level not in MORALE_LEVELS:
         raise ValueError(level)
-    units = _units(db)
-    totals = _pulse_totals(db)
+    units = _Units(db)
+    allowed = units.in_scope(viewer, level)
     rows = []
-    for period, teams in totals.items():
-        counts, sums, parent = _roll_up(teams, units)
-        shown = shown_groups(counts, parent, k)
-        for key in counts:
-            if key[0] != level or not _in_scope(viewer, key, units):
+    for period, groups in _pulse_groups(db).items():
+        shown = shown_groups({key: g["n"] for key, g in groups.items()}, units.parent, k)
+        for key, group in groups.items():
+            if key[0] != level or key not in allowed:
                 continue
-            row = {"period_id": period[0], "starts_on": period[1], "level": level, "group": _label(key, units),
-                   "group_id": key[1], **_ids(key, units),
-                   "responses": counts[key] if key in shown else None, "suppressed": key not in shown}
+            row = {"period_id": period[0], "starts_on": period[1], "level": level, "group": units.label[key],
+                   "group_id": key[1], **units.ids[key], "responses": None, "suppressed": key not in shown}
             if key in shown:
-                stat = sums[key]
-                row.update(mood=round(stat["mood"] / stat["n"], 2),
-                           enps=round(100 * (stat["promoters"] - stat["detractors"]) / stat["n"]))
+                row.update(responses=group["n"], mood=round(group["mood"] / group["n"], 2),
+                           enps=round(100 * (group["promoters"] - group["detractors"]) / group["n"]))
             rows.append(row)
     return sorted(rows, key=lambda r: (r["group"], r["starts_on"]))
 
 
-def _units(db: Store) -> dict[int, dict]:
-    with db.read() as con:
-        return {r["team_id"]: r for r in con.rows(
-            "SELECT t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office, r.id AS region_id,"
-            " r.name AS region FROM teams t JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id")}
+class _Units:
+    """The unit hierarchy once: each group's parent, label and region/office/team ids."""
+
+    def __init__(self, db: Store):
+        with db.read() as con:
+            teams = con.rows("SELECT t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office,"
+                             " r.id AS region_id, r.name AS region FROM teams t JOIN offices o ON o.id = t.office_id"
+                             " JOIN regions r ON r.id = o.region_id")
+        self.parent: dict = {("org", 0): None}
+        self.label: dict = {("org", 0): "Whole organisation"}
+        self.ids: dict = {("org", 0): {"region_id": None, "office_id": None, "team_id": None}}
+        for t in teams:
+            team, office, region = ("team", t["team_id"]), ("office", t["office_id"]), ("region", t["region_id"])
+            self.parent.update({team: office, office: region, region: ("org", 0)})
+            self.label.update({team: f"{t['team']}, {t['office']}", office: t["office"], region: t["region"]})
+            self.ids[team] = {"region_id": t["region_id"], "office_id": t["office_id"], "team_id": t["team_id"]}
+            self.ids[office] = {"region_id": t["region_id"], "office_id": t["office_id"], "team_id": None}
+            self.ids[region] = {"region_id": t["region_id"], "office_id": None, "team_id": None}
+
+    def in_scope(self, viewer: Person, level: str) -> set:
+        """The groups of a level whose results the viewer may see."""
+        keys = [key for key in self.parent if key[0] == level]
+        if viewer.role == "leader":
+            return set(keys)
+        if viewer.role == "regional_manager":
+            return {key for key in keys if self.ids[key]["region_id"] == viewer.region_id}
+        if viewer.role == "manager":
+            return {("team", viewer.team_id)} if level == "team" else set()
+        return set()
 
 
-def _pulse_totals(db: Store) -> dict[tuple, dict[int, dict]]:
+def _pulse_groups(db: Store) -> dict[tuple, dict[tuple, dict]]:
+    """Per period, the respondent count and sums of every team, office, region and the organisation."""
     with db.read() as con:
         rows = con.rows(
-            "SELECT p.id AS period_id, p.starts_on, r.team_id, count(*) AS n, sum(r.mood) AS mood,"
-            " count(*) FILTER (WHERE r.enps >= 9) AS promoters, count(*) FILTER (WHERE r.enps <= 6) AS detractors"
-            " FROM pulse_responses r JOIN pulse_periods p ON p.id = r.period_id GROUP BY ALL ORDER BY p.starts_on")
-    totals: dict[tuple, dict[int, dict]] = {}
+            "SELECT r.period_id, p.starts_on, r.team_id, t.office_id, o.region_id, count(*) AS n,"
+            " sum(r.mood) AS mood, count(*) FILTER (WHERE r.enps >= 9) AS promoters,"
+            " count(*) FILTER (WHERE r.enps <= 6) AS detractors"
+            " FROM pulse_responses r JOIN pulse_periods p ON p.id = r.period_id JOIN teams t ON t.id = r.team_id"
+            " JOIN offices o ON o.id = t.office_id"
+            " GROUP BY GROUPING SETS ((r.period_id, p.starts_on, r.team_id, t.office_id, o.region_id),"
+            "  (r.period_id, p.starts_on, t.office_id, o.region_id), (r.period_id, p.starts_on, o.region_id),"
+            "  (r.period_id, p.starts_on))")
+    periods: dict[tuple, dict[tuple, dict]] = {}
     for row in rows:
-        totals.setdefault((row["period_id"], row["starts_on"]), {})[row["team_id"]] = row
-    return totals
-
-
-def _roll_up(teams: dict[int, dict], units: dict[int, dict]) -> tuple[dict, dict, dict]:
-    counts, sums, parent = {}, {}, {}
-    for team_id, unit in units.items():
-        keys = [("team", team_id), ("office", unit["office_id"]), ("region", unit["region_id"]), ("org", 0)]
-        for child, up in zip(keys, keys[1:] + [None]):
-            parent[child] = up
-        stat = teams.get(team_id, {"n": 0, "mood": 0, "promoters": 0, "detractors": 0})
-        for key in keys:
-            total = sums.setdefault(key, dict.fromkeys(_STATS, 0))
-            for name in _STATS:
-                total[name] += stat[name] or 0
-    counts = {key: total["n"] for key, total in sums.items()}
-    return counts, sums, parent
-
-
-def _in_scope(viewer: Person, key: tuple, units: dict[int, dict]) -> bool:
-    kind, ident = key
-    if viewer.role == "leader":
-        return True
-    if viewer.role == "regional_manager":
-        regions = {kind: {u[f"{kind}_id"] for u in units.values() if u["region_id"] == viewer.region_id}
-                   for kind in ("team", "office", "region")}
-        return kind in regions and ident in regions[kind]
-    if viewer.role == "manager":
-        return key == ("team", viewer.team_id)
-    return False
-
-
-def _ids(key: tuple, units: dict[int, dict]) -> dict:
-    """The region, office and team ids a group lies in (None above its level), for filtering."""
-    kind, ident = key
-    if kind == "org":
-        return {"region_id": None, "office_id": None, "team_id": None}
-    unit = next(u for u in units.values() if u[f"{kind}_id"] == ident)
-    return {"region_id": unit["region_id"], "office_id": unit["office_id"] if kind in ("office", "team") else None,
-            "team_id": unit["team_id"] if kind == "team" else None}
+        if row["team_id"] is not None:
+            key = ("team", row["team_id"])
+        elif row["office_id"] is not None:
+            key = ("office", row["office_id"])
+        elif row["region_id"] is not None:
+            key = ("region", row["region_id"])
+        else:
+            key = ("org", 0)
+        periods.setdefault((row["period_id"], row["starts_on"]), {})[key] = row
+    return dict(sorted(periods.items(), key=lambda item: item[0][1]))
 
 
 def participation(db: Store, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
@@ -205,12 +201,6 @@ def participation(db: Store, viewer: Person, *, region_id: int | None = None, of
             " AND pa.person_id IN (SELECT id FROM people_in) GROUP BY pp.starts_on ORDER BY pp.starts_on", params)
 
 
-def _label(key: tuple, units: dict[int, dict]) -> str:
-    kind, ident = key
-    if kind == "org":
-        return "Whole organisation"
-    unit = next(u for u in units.values() if u[f"{kind}_id"] == ident)
-    return {"team": f"{unit['team']}, {unit['office']}", "office": unit["office"], "region": unit["region"]}[kind]
 
 
 def pulse_comments(db: Store, viewer: Person, *, k: int, period_id: int, level: str, group_id: int) -> list[str]:
