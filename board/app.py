@@ -64,6 +64,6 @@ else:
     pages = [st.Page("app_pages/sign_in.py", title="Sign in", default=True)]
 
 session.flush_cookie()
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)
 forms.forget_errors_on_page_change(page.url_path)
 page.run()

@@ -189,3 +189,79 @@ def team_ack_days(db: Store, viewer: Person, filters: Filters) -> dict[int, floa
             " FROM s JOIN suggestion_events e ON e.suggestion_id = s.id"
             " WHERE e.kind = 'status' AND e.to_value = 'acknowledged' GROUP BY 1", params)
     return {r["team_id"]: r["ack_days"] for r in rows}
+
+
+def data_version(db: Store) -> tuple:
+    """A cheap fingerprint of the data the dashboards read: it changes whenever a suggestion, a status
+    event, published minutes, an action, a pulse answer or the organisation changes (a cache key part)."""
+    with db.read() as con:
+        row = con.one(
+            "SELECT (SELECT max(id) FROM suggestions) AS suggestions,"
+            " (SELECT max(id) FROM suggestion_events) AS events,"
+            " (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM meetings WHERE status = 'published')"
+            "  AS meetings,"
+            " (SELECT max(id) FROM action_events) AS actions, (SELECT count(*) FROM pulse_responses) AS responses,"
+            " (SELECT count(*) FROM pulse_periods) AS periods,"
+            " (SELECT count(*) || ':' || max(id) FROM teams) AS teams")
+    return tuple(row.values())
+
+
+def units_in_scope(db: Store, viewer: Person) -> list[dict]:
+    """The regions, offices and teams (ids and names) the viewer may filter the dashboards by."""
+    if viewer.role not in DASHBOARD_ROLES:
+        raise NotAllowed()
+    with db.read() as con:
+        rows = con.rows("SELECT r.id AS region_id, r.name AS region, o.id AS office_id, o.name AS office,"
+                        " t.id AS team_id, t.name AS team FROM regions r JOIN offices o ON o.region_id = r.id"
+                        " JOIN teams t ON t.office_id = o.id ORDER BY region, office, team")
+    if viewer.role == "regional_manager":
+        return [r for r in rows if r["region_id"] == viewer.region_id]
+    if viewer.role == "manager":
+        return [r for r in rows if r["team_id"] == viewer.team_id]
+    return rows
+
+
+def responsiveness_vs_morale(ack_days: dict[int, float], team_morale: list[dict]) -> list[dict]:
+    """Per team: median days to acknowledgement beside its mean mood over the shown periods only
+    (weighted by responses); teams with no shown period are left out, never shown as 0."""
+    shown: dict[int, dict] = {}
+    for row in team_morale:
+        if row["level"] != "team" or row["suppressed"]:
+            continue
+        team = shown.setdefault(row["team_id"], {"team": row["group"], "responses": 0, "mood_sum": 0.0})
+        team["responses"] += row["responses"]
+        team["mood_sum"] += row["mood"] * row["responses"]
+    return [{"team_id": team_id, "team": t["team"], "ack_days": round(ack_days[team_id], 1),
+             "mood": round(t["mood_sum"] / t["responses"], 2), "responses": t["responses"]}
+            for team_id, t in sorted(shown.items(), key=lambda item: item[1]["team"])
+            if ack_days.get(team_id) is not None]
+
+
+def minutes_coverage(db: Store, viewer: Person, filters: Filters, *, today: date) -> list[dict]:
+    """Meetings held per office in scope and month of the period (0 when none; reports.minutes_overview),
+    narrowed to the filtered offices. A manager's scope is their team: its own meetings, one row per month."""
+    months = [date(y, m, 1) for y in range(filters.start.year, filters.end.year + 1) for m in range(1, 13)
+              if filters.start <= date(y, m, 1) < filters.end]
+    units = [u for u in units_in_scope(db, viewer) if all(getattr(filters, key) in (None, u[key])
+                                                         for key in ("region_id", "office_id", "team_id"))]
+    if viewer.role == "manager":
+        held = {r["month"].date(): r["meetings"] for r in minutes_monthly(db, viewer, filters)}
+        unit = units_in_scope(db, viewer)[0]
+        return [{"region": unit["region"], "office": f"{unit['team']}, {unit['office']}", "month": month,
+                 "meetings": held.get(month, 0)} for month in months]
+    from board.reports import minutes_overview
+    offices = {(u["region"], u["office"]) for u in units}
+    return [r for r in minutes_overview(db, viewer, months=months, today=today)
+            if (r["region"], r["office"]) in offices]
+
+
+def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: str) -> dict[str, list[dict]]:
+    """Morale rows of one level (reports.morale, suppression included) and participation, narrowed to the
+    filtered groups and the period (a pulse period counts when it starts in it)."""
+    from board.reports import morale, participation
+    in_period = lambda r: filters.start <= r["starts_on"] < filters.end  # noqa: E731
+    rows = [r for r in morale(db, viewer, k=k, level=level) if in_period(r)
+            and all(getattr(filters, key) in (None, r[key]) for key in ("region_id", "office_id", "team_id"))]
+    taking = participation(db, viewer, region_id=filters.region_id, office_id=filters.office_id,
+                           team_id=filters.team_id)
+    return {"rows": rows, "participation": [r for r in taking if in_period(r)]}

@@ -1,8 +1,147 @@
-"""Dashboards for managers, regional managers and leaders (built out in board/charts.py and this page)."""
+"""Dashboards: morale, suggestions, minutes and responsiveness within the viewer's scope (leader: everything;
+regional manager: their region; manager: their team). Figures come from the reports layer, which enforces
+the anonymity threshold; data is cached per role, scope, filters and data version."""
 
+import datetime
+
+import pandas as pd
 import streamlit as st
 
+from board import charts, dashboard, settings
+from board.access import Person
+from board.export import to_csv
 from board.ui import session
+from board.workflow import STATUS_LABELS, sla_cutoff
+
+LEVELS = {"org": "Whole organisation", "region": "Region", "office": "Office", "team": "Team"}
 
 person = session.page_person("dashboard")
+db = session.store()
+config = settings.load(db)
+today = datetime.date.today()
 st.title("Dashboards")
+
+
+def _viewer(role: str, region_id: int | None, team_id: int | None) -> Person:
+    """A person carrying only a role and scope: cached data depends on nothing else about the viewer."""
+    return Person(0, "", "", role, True, team_id or 0, "", 0, "", region_id or 0, "")
+
+
+def _months(frame: pd.DataFrame) -> pd.DataFrame:
+    if "month" in frame.columns:
+        frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    return frame
+
+
+@st.cache_data(ttl=3600, max_entries=500, show_spinner=False)
+def _suggestions_and_minutes(path: str, role: str, region_id, team_id, filters: dashboard.Filters,
+                             today: datetime.date, sla_days: int, version: tuple) -> dict[str, pd.DataFrame]:
+    store, viewer = session.store(), _viewer(role, region_id, team_id)
+    data = {name: _months(pd.DataFrame(getattr(dashboard, name)(store, viewer, filters))) for name in
+            ("funnel", "monthly", "response_times", "categories", "escalations", "minutes_monthly")}
+    data["ageing"] = pd.DataFrame(dashboard.ageing(store, viewer, filters, today=today,
+                                                   sla_cutoff=sla_cutoff(today, sla_days)))
+    data["ack_days"] = dashboard.team_ack_days(store, viewer, filters)
+    if role == "leader":
+        data["newest"] = pd.DataFrame(dashboard.newest(store, viewer, filters))
+    data["coverage"] = _months(pd.DataFrame(dashboard.minutes_coverage(store, viewer, filters, today=today)))
+    return data
+
+
+@st.cache_data(ttl=3600, max_entries=500, show_spinner=False)
+def _morale(path: str, role: str, region_id, team_id, filters: dashboard.Filters, level: str, k: int,
+            version: tuple) -> dict[str, list[dict]]:
+    store, viewer = session.store(), _viewer(role, region_id, team_id)
+    return dashboard.morale_view(store, viewer, filters, k=k, level=level)
+
+
+def _choice(column, label: str, options: dict, key: str):
+    """A filter over the ids in scope; a scope of one is shown fixed."""
+    if len(options) == 1:
+        column.selectbox(label, list(options), format_func=options.get, key=key, disabled=True)
+        return next(iter(options))
+    return column.selectbox(label, [None, *options], key=key,
+                            format_func=lambda v: f"All {label.lower()}s" if v is None else options[v])
+
+
+def _show(figure, frame: pd.DataFrame, name: str) -> None:
+    st.plotly_chart(figure, key=f"chart_{name}")
+    st.download_button("Download CSV", to_csv(frame), f"{name}.csv", "text/csv", key=f"csv_{name}", on_click="ignore")
+
+
+def _drill(what: str, options: list, format_func=str) -> None:
+    """The suggestions behind one bar of the chart above, as a table (titles are user text: cells only)."""
+    choice = st.selectbox(f"Show the suggestions behind: {what}", [None, *options], key=f"drill_{what}",
+                          format_func=lambda v: "choose one" if v is None else format_func(v))
+    if choice is not None:
+        st.dataframe(pd.DataFrame(dashboard.drill(db, person, filters, **{what: choice})), hide_index=True)
+
+
+first_month = today.replace(day=1)
+months = list(pd.date_range(end=first_month, periods=36, freq="MS").date)
+start, last = st.select_slider("Period", months, value=(months[-12], months[-1]), key="period",
+                               format_func=lambda m: m.strftime("%b %Y"))
+units = dashboard.units_in_scope(db, person)
+columns = st.columns(4)
+region_id = _choice(columns[0], "Region", {u["region_id"]: u["region"] for u in units}, "region")
+office_id = _choice(columns[1], "Office", {u["office_id"]: u["office"] for u in units
+                                           if region_id in (None, u["region_id"])}, "office")
+team_id = _choice(columns[2], "Team", {u["team_id"]: f"{u['team']}, {u['office']}" for u in units
+                                       if region_id in (None, u["region_id"]) and office_id in (None, u["office_id"])},
+                  "team")
+category = columns[3].selectbox("Category", [None, *config.categories], key="category",
+                                format_func=lambda c: "All categories" if c is None else c)
+filters = dashboard.Filters(start, (last + datetime.timedelta(days=31)).replace(day=1), region_id, office_id,
+                            team_id, category)
+scope = (str(db.path), person.role, person.region_id if person.role == "regional_manager" else None,
+         person.team_id if person.role == "manager" else None)
+version = dashboard.data_version(db)
+data = _suggestions_and_minutes(*scope, filters, today, config.ack_sla_days, version)
+
+morale_tab, suggestions_tab, minutes_tab, versus_tab = st.tabs(["Morale", "Suggestions", "Minutes",
+                                                                "Responsiveness vs morale"])
+with morale_tab:
+    finest = "team" if team_id else "office" if office_id else "region" if region_id else "org"
+    levels = list(LEVELS)[list(LEVELS).index(finest):]
+    level = st.selectbox("Compare by", levels, index=min(1, len(levels) - 1), format_func=LEVELS.get,
+                         key="morale_level")
+    morale = _morale(*scope, filters, level, config.anonymity_k, version)
+    note = f"fewer than {config.anonymity_k} responses"
+    table = pd.DataFrame([{"period": r["starts_on"], "group": r["group"],  # numbers stay numbers in the CSV
+                           **({"responses": note, "mood": note, "eNPS": note} if r["suppressed"] else
+                              {"responses": r["responses"], "mood": r["mood"], "eNPS": r["enps"]})}
+                          for r in morale["rows"]], columns=["period", "group", "responses", "mood", "eNPS"],
+                         dtype=object)
+    st.caption(f"A group with fewer than {config.anonymity_k} responses in a period is not shown, and neither is "
+               "any figure that would reveal it by subtraction.")
+    _show(charts.morale_trend(morale["rows"]), table, "mood")
+    _show(charts.enps_trend(morale["rows"]), table, "enps")
+    st.dataframe(table.astype(str), hide_index=True)
+    _show(charts.participation_rate(morale["participation"]), pd.DataFrame(morale["participation"]), "participation")
+
+with suggestions_tab:
+    funnel = data["funnel"].assign(status=[STATUS_LABELS.get(s, s) for s in data["funnel"].get("status", [])])
+    _show(charts.funnel(data["funnel"]), funnel, "funnel")
+    _drill("status", [s for s in STATUS_LABELS if s in set(data["funnel"].get("status", []))], STATUS_LABELS.get)
+    _show(charts.submitted_vs_implemented(data["monthly"]), data["monthly"], "submitted_implemented")
+    _drill("month", list(data["monthly"].get("month", [])), lambda m: m.strftime("%b %Y"))
+    _show(charts.response_times(data["response_times"]), data["response_times"].round(1), "response_times")
+    _show(charts.ageing(data["ageing"]), data["ageing"], "ageing")
+    _show(charts.categories(data["categories"]), data["categories"], "categories")
+    _drill("category", list(data["categories"].get("category", [])))
+    _show(charts.escalations(data["escalations"]), data["escalations"], "escalations")
+    if person.role == "leader":
+        st.subheader("Newest suggestions")
+        st.dataframe(data["newest"], hide_index=True)
+
+with minutes_tab:
+    _show(charts.minutes_coverage(data["coverage"]), data["coverage"], "minutes_coverage")
+    _show(charts.problems_discussed(data["minutes_monthly"]), data["minutes_monthly"], "problems_discussed")
+    _show(charts.actions_on_time(data["minutes_monthly"]), data["minutes_monthly"], "actions_on_time")
+
+with versus_tab:
+    team_rows = morale["rows"] if level == "team" else _morale(*scope, filters, "team", config.anonymity_k,
+                                                              version)["rows"]
+    versus = pd.DataFrame(dashboard.responsiveness_vs_morale(data["ack_days"], team_rows))
+    st.caption("Only teams whose morale is shown for at least one period appear; mood is the mean over those periods.")
+    _show(charts.responsiveness_vs_morale(versus), versus, "responsiveness_vs_morale")

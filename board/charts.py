@@ -1,0 +1,221 @@
+"""The dashboard charts: pure functions from rows (a DataFrame or a list of dicts) to Plotly figures.
+No Streamlit, no database. Empty data gives a titled figure that says so, never an exception."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from board.workflow import STATUS_LABELS, STATUSES
+
+NO_DATA = "No data for these filters"
+LEVEL_ORDER = ("team", "office", "region", "leadership")
+
+
+def _text(value) -> str:
+    """A name as literal text: Plotly reads tags such as <a href> in labels, so they are escaped."""
+    return html.escape(str(value), quote=False)
+
+
+def _frame(rows) -> pd.DataFrame:
+    return rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows or []))
+
+
+def _figure(title: str, x: str, y: str, **layout) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template="plotly_white",
+                      margin={"t": 60, "l": 60, "r": 20, "b": 50}, legend_title_text="", **layout)
+    return fig
+
+
+def _empty(fig: go.Figure) -> go.Figure:
+    fig.add_annotation(text=NO_DATA, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font={"size": 16})
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    return fig
+
+
+def _missing(frame: pd.DataFrame, *columns: str) -> bool:
+    return frame.empty or any(c not in frame.columns for c in columns)
+
+
+def _trend(rows, value: str, title: str, y: str, y_range: list | None) -> go.Figure:
+    """One line per group; a suppressed period is a gap in its line, never a point."""
+    frame = _frame(rows)
+    fig = _figure(title, "pulse period (start date)", y)
+    if _missing(frame, "starts_on", "group", value):
+        return _empty(fig)
+    if "suppressed" in frame.columns:
+        frame[value] = frame[value].where(~frame["suppressed"].fillna(False).astype(bool))
+    frame = frame.sort_values("starts_on")
+    if frame[value].isna().all():
+        return _empty(fig)
+    for group, part in frame.groupby("group", sort=True):
+        fig.add_trace(go.Scatter(x=list(part["starts_on"]), y=[None if pd.isna(v) else v for v in part[value]],
+                                 name=_text(group), mode="lines+markers", connectgaps=False))
+    if y_range:
+        fig.update_yaxes(range=y_range)
+    return fig
+
+
+def morale_trend(rows) -> go.Figure:
+    """Mean mood per pulse period and group (rows of reports.morale)."""
+    return _trend(rows, "mood", "Mood per pulse period", "mood (1 = very low, 5 = very high)", [1, 5])
+
+
+def enps_trend(rows) -> go.Figure:
+    """eNPS per pulse period and group (rows of reports.morale)."""
+    return _trend(rows, "enps", "eNPS per pulse period", "eNPS (% promoters - % detractors)", [-100, 100])
+
+
+def participation_rate(rows) -> go.Figure:
+    """Share of people in scope who answered each pulse period (rows of reports.participation)."""
+    frame = _frame(rows)
+    fig = _figure("Pulse participation per period", "pulse period (start date)", "% of people who answered")
+    if _missing(frame, "starts_on", "participation_pct"):
+        return _empty(fig)
+    frame = frame.sort_values("starts_on")
+    fig.add_trace(go.Scatter(x=list(frame["starts_on"]), y=list(frame["participation_pct"]), name="participation",
+                             mode="lines+markers", hovertemplate="%{x}: %{y}%<extra></extra>"))
+    fig.update_yaxes(range=[0, 100])
+    return fig
+
+
+def funnel(rows) -> go.Figure:
+    """Suggestions in each status, in workflow order (new to implemented, then declined and duplicate)."""
+    frame = _frame(rows)
+    fig = _figure("Suggestion funnel: suggestions by status", "suggestions", "status")
+    if _missing(frame, "status", "suggestions"):
+        return _empty(fig)
+    counts = dict(zip(frame["status"], frame["suggestions"]))
+    order = [s for s in STATUSES if s in counts] + sorted(s for s in counts if s not in STATUSES)
+    fig.add_trace(go.Bar(x=[counts[s] for s in order], y=[_text(STATUS_LABELS.get(s, s)) for s in order],
+                         orientation="h", name="suggestions", text=[counts[s] for s in order]))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def submitted_vs_implemented(rows) -> go.Figure:
+    """Per month: suggestions submitted and suggestions implemented (rows of dashboard.monthly)."""
+    frame = _frame(rows)
+    fig = _figure("Suggestions submitted and implemented per month", "month", "suggestions", barmode="group")
+    if _missing(frame, "month", "submitted", "implemented"):
+        return _empty(fig)
+    frame = frame.sort_values("month")
+    for column, name in (("submitted", "Submitted"), ("implemented", "Implemented")):
+        fig.add_trace(go.Bar(x=list(frame["month"]), y=list(frame[column]), name=name))
+    return fig
+
+
+RESPONSE_LINES = (("ack_median_days", "To acknowledgement, median", "solid"),
+                  ("ack_p90_days", "To acknowledgement, p90", "dot"),
+                  ("resolution_median_days", "To resolution, median", "solid"),
+                  ("resolution_p90_days", "To resolution, p90", "dot"))
+
+
+def response_times(rows) -> go.Figure:
+    """Per month of submission: median and p90 days to acknowledgement and to resolution."""
+    frame = _frame(rows)
+    fig = _figure("Time to acknowledgement and to resolution", "month of submission", "days")
+    if _missing(frame, "month", *(c for c, _, _ in RESPONSE_LINES)):
+        return _empty(fig)
+    frame = frame.sort_values("month")
+    for column, name, dash in RESPONSE_LINES:
+        values = [None if pd.isna(v) else round(float(v), 1) for v in frame[column]]
+        fig.add_trace(go.Scatter(x=list(frame["month"]), y=values, name=name, mode="lines+markers",
+                                 line={"dash": dash}))
+    return fig
+
+
+def ageing(rows) -> go.Figure:
+    """Open suggestions by age since submission, with those overdue for acknowledgement."""
+    frame = _frame(rows)
+    fig = _figure("Open suggestions by age", "age since submission", "suggestions", barmode="group")
+    if _missing(frame, "age", "open", "overdue"):
+        return _empty(fig)
+    for column, name in (("open", "Open"), ("overdue", "Overdue for acknowledgement")):
+        fig.add_trace(go.Bar(x=list(frame["age"]), y=list(frame[column]), name=name))
+    return fig
+
+
+def categories(rows) -> go.Figure:
+    """Suggestions per category, most first."""
+    frame = _frame(rows)
+    fig = _figure("Suggestions by category", "category", "suggestions")
+    if _missing(frame, "category", "suggestions"):
+        return _empty(fig)
+    frame = frame.sort_values("suggestions", ascending=False)
+    fig.add_trace(go.Bar(x=[_text(c) for c in frame["category"]], y=list(frame["suggestions"]), name="suggestions"))
+    return fig
+
+
+def escalations(rows) -> go.Figure:
+    """Escalations per month, stacked by the level they went to."""
+    frame = _frame(rows)
+    fig = _figure("Escalations per month by level", "month", "escalations", barmode="stack")
+    if _missing(frame, "month", "level", "escalations"):
+        return _empty(fig)
+    levels = sorted(frame["level"].unique(), key=lambda v: (LEVEL_ORDER.index(v) if v in LEVEL_ORDER else 99, v))
+    for level in levels:
+        part = frame[frame["level"] == level].sort_values("month")
+        fig.add_trace(go.Bar(x=list(part["month"]), y=list(part["escalations"]), name=f"To {level}"))
+    return fig
+
+
+def minutes_coverage(rows) -> go.Figure:
+    """Meetings held per office and month (rows of reports.minutes_overview); a month without one shows 0."""
+    frame = _frame(rows)
+    fig = _figure("Minutes coverage: meetings per office and month", "month", "office")
+    if _missing(frame, "office", "month", "meetings"):
+        return _empty(fig)
+    table = frame.pivot_table(index="office", columns="month", values="meetings", aggfunc="sum", fill_value=0)
+    table = table.sort_index(ascending=False)
+    fig.add_trace(go.Heatmap(z=table.values.tolist(), x=list(table.columns), y=[_text(o) for o in table.index],
+                             name="meetings",
+                             colorscale="Blues", zmin=0, colorbar={"title": {"text": "meetings"}},
+                             hovertemplate="%{y}, %{x}: %{z} meetings<extra></extra>"))
+    return fig
+
+
+def problems_discussed(rows) -> go.Figure:
+    """Problems (real and anticipated) discussed in published minutes per month."""
+    frame = _frame(rows)
+    fig = _figure("Problems discussed in meetings per month", "month", "problems discussed")
+    if _missing(frame, "month", "problems"):
+        return _empty(fig)
+    frame = frame.sort_values("month")
+    fig.add_trace(go.Bar(x=list(frame["month"]), y=list(frame["problems"]), name="problems discussed"))
+    return fig
+
+
+def actions_on_time(rows) -> go.Figure:
+    """Share of meeting actions due each month that were closed by their due date."""
+    frame = _frame(rows)
+    fig = _figure("Meeting actions closed on time per month", "month the action fell due", "% of actions due")
+    if _missing(frame, "month", "actions_on_time_pct") or frame["actions_on_time_pct"].isna().all():
+        return _empty(fig)
+    frame = frame.sort_values("month")
+    values = [None if pd.isna(v) else v for v in frame["actions_on_time_pct"]]
+    fig.add_trace(go.Scatter(x=list(frame["month"]), y=values, name="closed on time", mode="lines+markers"))
+    fig.update_yaxes(range=[0, 100])
+    return fig
+
+
+def responsiveness_vs_morale(rows) -> go.Figure:
+    """Per team: median days to acknowledgement against mean mood (only teams whose morale is shown)."""
+    frame = _frame(rows)
+    fig = _figure("Responsiveness vs morale per team", "median days to acknowledgement",
+                  "mood (1 = very low, 5 = very high)")
+    if _missing(frame, "team", "ack_days", "mood"):
+        return _empty(fig)
+    frame = frame.dropna(subset=["ack_days", "mood"])
+    if frame.empty:
+        return _empty(fig)
+    fig.add_trace(go.Scatter(x=[round(float(v), 1) for v in frame["ack_days"]], y=list(frame["mood"]),
+                             text=[_text(t) for t in frame["team"]], mode="markers", name="teams",
+                             hovertemplate="%{text}: %{x} days, mood %{y}<extra></extra>"))
+    fig.update_yaxes(range=[1, 5])
+    return fig

@@ -1,0 +1,165 @@
+"""The dashboards through the real page (AppTest): each allowed role, scope of the filters, the leaders' feed,
+suppressed morale cells, a CSV per chart, drill-down, and caches that never mix viewers or go stale."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from board import accounts, dashboard, people
+from tests.test_suggestions import submit
+
+APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+PAGE = "app_pages/dashboard.py"
+CHARTS = 13  # morale 3, suggestions 6, minutes 3, responsiveness vs morale 1
+
+
+def open_dashboard(store, person) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["session_token"] = accounts.start_session(store, person.id)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def default_filters() -> dashboard.Filters:
+    """What the page shows before anything is touched: the last 12 months, everything in scope."""
+    this_month = date.today().replace(day=1)
+    start = date(this_month.year - (this_month.month <= 11), (this_month.month - 12) % 12 + 1, 1)
+    return dashboard.Filters(start, (this_month + timedelta(days=31)).replace(day=1))
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+def funnel_total(at: AppTest) -> int:
+    bars = figures(at)["Suggestion funnel: suggestions by status"]["data"]
+    return sum(sum(trace["x"]) for trace in bars)
+
+
+def table_with(at: AppTest, column: str):
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def another_manager(store, manager):
+    """The manager of another team (the demo has one per team)."""
+    with store.read() as con:
+        other_id = con.scalar("SELECT min(id) FROM people WHERE role = 'manager' AND active AND team_id <> ?",
+                              (manager.team_id,))
+    return people.get_person(store, other_id)
+
+
+@pytest.mark.parametrize("role", ["manager", "regional_manager", "leader"])
+def test_dashboard_renders_every_chart_with_a_csv_for_each(demo_store, known, role):
+    at = open_dashboard(demo_store, known[role])
+    assert [t.value for t in at.title] == ["Dashboards"] and not at.error
+    assert [t.label for t in at.tabs] == ["Morale", "Suggestions", "Minutes", "Responsiveness vs morale"]
+    charts = figures(at)
+    assert len(at.get("plotly_chart")) == len(charts) == CHARTS
+    assert all(spec["data"] for spec in charts.values()), [t for t, s in charts.items() if not s["data"]]
+    buttons = at.download_button
+    assert len(buttons) == CHARTS and {b.label for b in buttons} == {"Download CSV"}
+
+
+@pytest.mark.parametrize("role", ["staff", "admin"])
+def test_staff_and_admin_cannot_open_the_dashboard(demo_store, known, role):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["session_token"] = accounts.start_session(demo_store, known[role].id)
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
+
+
+def test_filters_offer_only_the_viewers_scope(demo_store, known):
+    regional, manager = known["regional_manager"], known["manager"]
+    units = dashboard.units_in_scope(demo_store, known["leader"])
+    region_offices = {u["office"] for u in units if u["region_id"] == regional.region_id}
+    at = open_dashboard(demo_store, regional)
+    assert at.selectbox(key="region").options == [regional.region]
+    assert set(at.selectbox(key="office").options) == {"All offices", *region_offices}
+    assert len(region_offices) < len({u["office"] for u in units})
+    at = open_dashboard(demo_store, manager)
+    assert at.selectbox(key="team").options == [f"{manager.team}, {manager.office}"]
+    assert at.selectbox(key="office").options == [manager.office]
+
+
+def test_leader_sees_the_newest_feed_and_a_manager_does_not(demo_store, known):
+    at = open_dashboard(demo_store, known["leader"])
+    assert [s.value for s in at.subheader] == ["Newest suggestions"]
+    feed = table_with(at, "title")
+    newest = dashboard.newest(demo_store, known["leader"], default_filters())
+    assert list(feed["id"]) == [r["id"] for r in newest] and len(feed) > 0
+    at = open_dashboard(demo_store, known["manager"])
+    assert not at.subheader and not any("office" in df.value.columns for df in at.dataframe)
+
+
+def test_suppressed_morale_cells_say_fewer_than_k_responses(demo_store, known):
+    at = open_dashboard(demo_store, known["leader"])
+    at.selectbox(key="morale_level").set_value("team").run()
+    assert not at.exception
+    table = table_with(at, "eNPS")
+    note = "fewer than 5 responses"
+    hidden = table[table["mood"] == note]
+    assert len(hidden) > 0 and (hidden["responses"] == note).all() and (hidden["eNPS"] == note).all()
+    shown = table[table["mood"] != note]
+    assert len(shown) > 0 and shown["responses"].astype(int).min() >= 5
+    assert not table[["responses", "mood"]].isin(["", "0", "None", "nan"]).any().any()  # eNPS 0 is a real score
+    mood = figures(at)["Mood per pulse period"]
+    points = sum(sum(y is not None for y in trace["y"]) for trace in mood["data"])
+    assert points == len(shown)  # suppressed periods are gaps, never points
+
+
+def test_drill_down_lists_the_suggestions_behind_a_status(demo_store, known):
+    manager = known["manager"]
+    at = open_dashboard(demo_store, manager)
+    at.selectbox(key="drill_status").set_value("new").run()
+    rows = dashboard.drill(demo_store, manager, default_filters(), status="new")
+    listed = table_with(at, "author")
+    assert len(rows) > 0 and list(listed["id"]) == [r["id"] for r in rows]
+    assert set(listed["status"]) == {"new"}
+
+
+def test_cached_numbers_belong_to_each_viewer_and_refresh_on_new_data(demo_store, known):
+    manager, regional = known["manager"], known["regional_manager"]
+    other = another_manager(demo_store, manager)
+    expected = {p.id: sum(r["suggestions"] for r in dashboard.funnel(demo_store, p, default_filters()))
+                for p in (manager, other, regional)}
+    assert len(set(expected.values())) == 3
+    for person in (manager, other, regional, manager):  # the cache is shared by every session
+        assert funnel_total(open_dashboard(demo_store, person)) == expected[person.id]
+    at = open_dashboard(demo_store, manager)
+    submit(demo_store, known["staff"], key="fresh")  # staff of the manager's team
+    at.run()
+    assert funnel_total(at) == expected[manager.id] + 1
+
+
+# --- the read-only helpers behind the page --------------------------------------------------------
+
+def test_responsiveness_vs_morale_uses_shown_periods_only():
+    billing = {"level": "team", "team_id": 1, "group": "Billing, Dublin", "suppressed": False}
+    morale = [{**billing, "responses": 6, "mood": 3.0}, {**billing, "responses": 12, "mood": 4.5},
+              {"level": "team", "team_id": 2, "group": "Onboarding, Dublin", "suppressed": True, "responses": None},
+              {"level": "team", "team_id": 3, "group": "Care, Lisbon", "suppressed": False, "responses": 5, "mood": 2.0}]
+    rows = dashboard.responsiveness_vs_morale({1: 2.04, 2: 1.0}, morale)
+    assert rows == [{"team_id": 1, "team": "Billing, Dublin", "ack_days": 2.0, "mood": 4.0, "responses": 18}]
+
+
+def test_minutes_coverage_has_every_month_of_the_period(demo_store, known):
+    filters = default_filters()
+    manager = dashboard.minutes_coverage(demo_store, known["manager"], filters, today=date.today())
+    assert len(manager) == 12 and {r["office"] for r in manager} == {"Billing, Kuala Lumpur"}
+    assert sum(r["meetings"] for r in manager) == sum(
+        r["meetings"] for r in dashboard.minutes_monthly(demo_store, known["manager"], filters))
+    regional = dashboard.minutes_coverage(demo_store, known["regional_manager"], filters, today=date.today())
+    offices = {u["office"] for u in dashboard.units_in_scope(demo_store, known["regional_manager"])}
+    assert {r["office"] for r in regional} == offices and len(regional) == 12 * len(offices)
+    one = dashboard.Filters(filters.start, filters.end, office_id=known["regional_manager"].office_id)
+    only = dashboard.minutes_coverage(demo_store, known["regional_manager"], one, today=date.today())
+    assert {r["office"] for r in only} == {known["regional_manager"].office}
