@@ -25,6 +25,7 @@ test: $(VENV)/.test chromium
 
 bench: $(VENV)/.test
 	$(PY) -m tests.benchmarks.suggestions
+	$(PY) -m board bench
 
 migrate: $(VENV)/.runtime
 	$(PY) -m board migrate

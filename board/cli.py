@@ -1,4 +1,4 @@
-"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password."""
+"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password | bench."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="validate and show the changes without writing")
     pw = sub.add_parser("set-password", help="set a built-in account's password (asked for, never an argument)")
     pw.add_argument("email")
+    bench = sub.add_parser("bench", help="measure the dashboards on a large generated organisation (several minutes)")
+    bench.add_argument("--quick", action="store_true", help="everything 20 times smaller")
+    bench.add_argument("--out", type=Path, default=Path("data/bench_dashboards.json"), help="where the JSON goes")
+    bench.add_argument("--scale", type=float, help=argparse.SUPPRESS)  # tests: a tiny dataset
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -93,10 +97,17 @@ def _set_password(args) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from board import bench  # imports pandas and plotly: only when asked
+
+    return bench.main(args)
+
+
 COMMANDS = {
     "migrate": _migrate,
     "prepare": _prepare,
     "import-org": _import_org,
     "import-roster": _import_roster,
     "set-password": _set_password,
+    "bench": _bench,
 }

@@ -1,0 +1,57 @@
+"""The dashboard benchmark runs end to end on a tiny dataset and writes every figure it promises."""
+
+from __future__ import annotations
+
+import json
+
+from board import bench, cli
+
+
+def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert cli.main(["bench", "--scale", "0.002", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+
+    for table in bench.TABLES:
+        assert table in report["dataset"]["rows"]
+    assert report["dataset"]["rows"]["suggestions"] == 2_000
+    assert report["dataset"]["rows"]["suggestion_events"] == 8_000  # topped up to the exact planned count
+    assert report["dataset"]["rows"]["pulse_responses"] == report["dataset"]["rows"]["pulse_participation"] == 10_000
+    assert report["dataset"]["duckdb_mb"] > 0 and report["dataset"]["sqlite_mb"] > 0
+
+    assert set(report["queries"]) == {"leader", "regional_manager"}
+    assert "newest" in report["queries"]["leader"] and "newest" not in report["queries"]["regional_manager"]
+    for results in report["queries"].values():
+        assert {"funnel", "response_times", "morale (team)", "participation", "minutes_overview"} <= set(results)
+        for name, r in results.items():
+            assert r["reports_ms"] > 0 and r["raw_ms"] > 0 and r["overhead"] > 0, name
+            assert r["sqlite_ms"] is not None and r["sqlite_ratio"] is not None, (name, r["sqlite_note"])
+            assert "differ" not in r["sqlite_note"], (name, r["sqlite_note"])  # SQLite answered the same rows
+            assert r["statements"] >= 1
+    assert "percentiles in Python" in report["queries"]["leader"]["response_times"]["sqlite_note"]
+
+    page = report["leader_dashboard"]
+    assert page["total_ms"] > 0 and page["queries_ms"] > 0 and page["csv_ms"] > 0
+    assert page["figures_included"] == (page["figures"] > 0)
+    assert report["memory_mb"]["measuring_duckdb"] > 0 and report["memory_mb"]["generating"] > 0
+    assert report["cpu_count"] >= 1
+    assert set(report["targets"]) == {"leader_dashboard", "overhead", "sqlite", "memory"}
+    assert all(isinstance(t["met"], bool) for t in report["targets"].values())
+    printed = capsys.readouterr().out
+    assert "whole leader dashboard" in printed and ("MET" in printed or "MISSED" in printed)
+
+
+def test_translation_for_sqlite_keeps_the_query_and_moves_percentiles_to_python():
+    sql, plan = bench.translate(
+        "WITH s AS (SELECT s.id, s.created_at FROM suggestions s WHERE TRUE)"
+        " SELECT date_trunc('month', s.created_at) AS month,"
+        " quantile_cont(epoch(f.done - s.created_at) / 86400, 0.5) AS median_days,"
+        " quantile_cont(epoch(f.done - s.created_at) / 86400, 0.9) AS p90_days"
+        " FROM s JOIN f ON f.id = s.id GROUP BY 1 ORDER BY 1")
+    assert "quantile" not in sql and "strftime('%Y-%m-01', s.created_at) AS month" in sql
+    assert "((julianday(f.done) - julianday(s.created_at)) * 86400) / 86400 AS v0" in sql
+    rows = [("2026-01-01", 1.0), ("2026-01-01", 3.0), ("2026-01-01", 2.0), ("2025-12-01", 5.0)]
+    assert bench._finish_quantiles(rows, *plan) == [("2025-12-01", 5.0, 5.0), ("2026-01-01", 2.0, 2.8)]
+    rolled, _ = bench.translate("SELECT a.x, a.y, count(*) AS n FROM a GROUP BY GROUPING SETS ((a.x, a.y), (a.x))")
+    assert rolled == ("SELECT a.x, a.y, count(*) AS n FROM a GROUP BY a.x, a.y"
+                      " UNION ALL SELECT a.x, NULL AS y, count(*) AS n FROM a GROUP BY a.x")
