@@ -88,7 +88,8 @@ class _Rows:
     def meeting(self, rng, team, day, today, manager, members, reviewer, team_suggestions) -> None:
         meeting_id = len(self.meetings) + 1
         when = datetime.combine(day, datetime.min.time()) + timedelta(hours=15)
-        attendees = sorted(rng.sample(members, min(len(members), rng.randint(5, 10))) + [manager])
+        others = [m for m in members if m != manager]
+        attendees = sorted(rng.sample(others, min(len(others), rng.randint(5, 10))) + [manager])
         pool = OTHER if team["office"] == NO_PROBLEMS else PROBLEMS + OTHER
         content = []
         for position, (kind, category, discussed, solution) in enumerate(rng.sample(pool, rng.randint(1, 3))):
