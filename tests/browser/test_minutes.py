@@ -11,17 +11,21 @@ SOLUTION = "Batch jobs move to the night from next month."
 
 
 def start_minutes(page) -> None:
-    """Open "Record new minutes" and press Start; on a loaded machine the first press can arrive while the
-    page is still connecting, so press again while no editor has appeared."""
+    """Open "Record new minutes" and press Start. On a loaded machine a press can be lost while the page is
+    still connecting, so if no editor appears within 20 s and Start is still there, press it once more."""
     editor, start = page.get_by_label("What was discussed"), page.get_by_role("button", name="Start")
-    for _ in range(3):
-        if editor.count():
-            break
-        if not start.is_visible():
-            page.get_by_text("Record new minutes").click()
-        start.click()
-        wait_idle(page, settle_ms=500)
-    expect(editor).to_be_visible()
+    page.get_by_text("Record new minutes").click()
+    start.click()
+    try:
+        expect(editor).to_be_visible(timeout=20_000)
+        return
+    except AssertionError:
+        if editor.count() or not page.get_by_text("Record new minutes").count():
+            raise
+    if not start.is_visible():
+        page.get_by_text("Record new minutes").click()
+    start.click()
+    expect(editor).to_be_visible(timeout=20_000)
 
 
 def test_manager_records_minutes_the_draft_survives_a_reload_and_publishes(app_server, page):
