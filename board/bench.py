@@ -70,6 +70,15 @@ def u(args: str, salt: int) -> str:
     return f"((hash({args}, {salt}) % 1000003) / 1000003.0)"
 
 
+def pick(options: str, args: str, salt: int) -> str:
+    """SQL choosing one element of a SQL list literal, deterministically from the arguments and a salt."""
+    return f"({options})[1 + CAST(hash({args}, {salt}) % len({options}) AS BIGINT)]"
+
+
+CATEGORIES = "['system', 'system', 'process', 'process', 'policy', 'training', 'product', 'other']"
+LIKELIHOODS = "['happening_now', 'likely', 'possible', 'brainstormed']"
+
+
 def _clock(t0: float) -> str:
     return f"[{time.perf_counter() - t0:7.1f} s]"
 
@@ -112,7 +121,8 @@ def _organisation(con: db.Conn, n: dict) -> dict:
         WITH firsts AS (SELECT o.region_id, min(t.id) AS team_id FROM teams t JOIN offices o ON o.id = t.office_id
                         GROUP BY 1),
         p AS (SELECT i, CASE WHEN i <= {T} THEN 'manager' WHEN i <= {T + R} THEN 'regional_manager'
-                             WHEN i = {T + R + 1} THEN 'leader' WHEN i = {T + R + 2} THEN 'admin' ELSE 'staff' END AS role
+                             WHEN i = {T + R + 1} THEN 'leader' WHEN i = {T + R + 2} THEN 'admin'
+                             ELSE 'staff' END AS role
               FROM range(1, {P} + 1) x(i))
         SELECT i, CASE role WHEN 'manager' THEN 'manager' || i WHEN 'regional_manager' THEN 'regional' || (i - {T})
                             WHEN 'staff' THEN 'staff' || i ELSE role END || '@bench.board',
@@ -167,11 +177,10 @@ def _suggestions(con: db.Conn, n: dict) -> dict:
         INSERT INTO suggestions (id, kind, category, title, description, likelihood, author_id, anonymous, team_id,
             office_id, region_id, status, level, owner_id, submission_key, created_at)
         SELECT p.id, CASE WHEN {u('p.id', 5)} < 0.35 THEN 'anticipated_problem' ELSE 'improvement' END AS kind,
-            (['system', 'system', 'process', 'process', 'policy', 'training', 'product', 'other'])[1 + CAST(hash(p.id, 4) % 8 AS BIGINT)],
-            'The ' || ({WORDS})[1 + CAST(hash(p.id, 40) % 10 AS BIGINT)] || ' ' || ({WORDS})[1 + CAST(hash(p.id, 41) % 10 AS BIGINT)] || ' needs work',
-            'Customers notice that the ' || ({WORDS})[1 + CAST(hash(p.id, 42) % 10 AS BIGINT)] || ' fails often.',
-            CASE WHEN kind = 'anticipated_problem'
-                 THEN (['happening_now', 'likely', 'possible', 'brainstormed'])[1 + CAST(hash(p.id, 6) % 4 AS BIGINT)] END,
+            {pick(CATEGORIES, 'p.id', 4)},
+            'The ' || {pick(WORDS, 'p.id', 40)} || ' ' || {pick(WORDS, 'p.id', 41)} || ' needs work',
+            'Customers notice that the ' || {pick(WORDS, 'p.id', 42)} || ' fails often.',
+            CASE WHEN kind = 'anticipated_problem' THEN {pick(LIKELIHOODS, 'p.id', 6)} END,
             p.author_id, p.anonymous, CASE WHEN p.office_level THEN NULL ELSE p.team END, p.office_id, p.region_id,
             coalesce(s.status, 'new'),
             CASE WHEN p.escalates_twice AND p.e2 < TIMESTAMP '{NOW}' THEN 'leadership'
@@ -231,7 +240,8 @@ def _pulse(con: db.Conn, n: dict) -> dict:
     score = lambda salt, shift=0.0: (f"CAST(greatest(1, least(5, round(base + {shift} + 0.8 * "  # noqa: E731
                                      f"({u('person_id, period_id', salt)} - 0.5)))) AS INTEGER)")
     region = f"(1 + ((1 + (team_id - 1) * {O} // {T}) - 1) * {R} // {O})"
-    dip = f"CASE WHEN {region} = 3 AND period_id BETWEEN {int(periods * 0.6)} AND {int(periods * 0.75)} THEN 0.8 ELSE 0 END"
+    dip = (f"CASE WHEN {region} = 3 AND period_id BETWEEN {int(periods * 0.6)} AND {int(periods * 0.75)}"
+           " THEN 0.8 ELSE 0 END")
     con.execute(f"""
         INSERT INTO pulse_responses (id, period_id, team_id, mood, enps, empowered, tools, acted_on, workload,
             proud, comment)
@@ -239,7 +249,7 @@ def _pulse(con: db.Conn, n: dict) -> dict:
             CAST(greatest(0, least(10, round(2 * base + 1 + 3 * ({u('person_id, period_id', 60)} - 0.5)))) AS INTEGER),
             {score(61)}, {score(62)}, {score(63)}, {score(64, -0.3)}, {score(65)},
             CASE WHEN {u('person_id, period_id', 66)} < 0.08
-                 THEN ({COMMENTS})[1 + CAST(hash(person_id, period_id, 67) % 5 AS BIGINT)] ELSE '' END
+                 THEN {pick(COMMENTS, 'person_id, period_id', 67)} ELSE '' END
         FROM (SELECT *, 3.55 + 0.9 * ({u('team_id', 55)} - 0.5) - ({dip}) + ({u('person_id, period_id', 56)}
                   + {u('person_id, period_id', 57)} + {u('person_id, period_id', 58)} - 1.5) AS base FROM bench_part)
         ORDER BY period_id, id""")
@@ -274,9 +284,9 @@ def _minutes(con: db.Conn, n: dict) -> dict:
             CASE WHEN mt.office_id % 17 = 0 AND i.f < 0.5 THEN 'information' WHEN i.f < 0.30 THEN 'real_problem'
                  WHEN i.f < 0.50 THEN 'anticipated_problem' WHEN i.f < 0.65 THEN 'brainstorm'
                  WHEN i.f < 0.80 THEN 'decision' ELSE 'information' END,
-            (['policy', 'system', 'process', 'training', 'product', 'other'])[1 + CAST(hash(i.n, 71) % 6 AS BIGINT)],
-            'The ' || ({WORDS})[1 + CAST(hash(i.n, 74) % 10 AS BIGINT)] || ' came up again (item ' || i.n || ').',
-            CASE WHEN {u('i.n', 72)} < 0.55 THEN 'Agreed: fix the ' || ({WORDS})[1 + CAST(hash(i.n, 75) % 10 AS BIGINT)] ELSE '' END,
+            {pick(CATEGORIES, 'i.n', 71)},
+            'The ' || {pick(WORDS, 'i.n', 74)} || ' came up again (item ' || i.n || ').',
+            CASE WHEN {u('i.n', 72)} < 0.55 THEN 'Agreed: fix the ' || {pick(WORDS, 'i.n', 75)} ELSE '' END,
             {u('i.n', 73)} < 0.02
         FROM (SELECT n, CAST(1 + (n - 1) * {M} // {ITEMS} AS INTEGER) AS m, {u('n', 70)} AS f
               FROM range(1, {ITEMS} + 1) x(n)) i JOIN meetings mt ON mt.id = i.m""")
@@ -353,7 +363,8 @@ def build(folder: Path, scale: float) -> dict:
         rows = _count(con, *TABLES)
     spent["sqlite copy"] = export_sqlite(store, folder / "bench.sqlite", t0)
     db.close_store(folder / "bench.duckdb")
-    return {"rows": rows, "seconds": spent, "generate_s": round(sum(v for k, v in spent.items() if k != "sqlite copy"), 1),
+    generating = sum(v for k, v in spent.items() if k != "sqlite copy")
+    return {"rows": rows, "seconds": spent, "generate_s": round(generating, 1),
             "duckdb_mb": round((folder / "bench.duckdb").stat().st_size / 2**20, 1),
             "sqlite_mb": round((folder / "bench.sqlite").stat().st_size / 2**20, 1),
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
@@ -425,12 +436,12 @@ def _split(text: str) -> list[str]:
     return [text[a + 1:b].strip() for a, b in zip(cuts, cuts[1:])]
 
 
-def _final_select(sql: str) -> tuple[str, list[str], str, str]:
-    """(what precedes the outermost final SELECT, its items, its FROM part, what follows FROM up to GROUP BY...)"""
+def _final_select(sql: str) -> tuple[str, list[str], str]:
+    """(what precedes the statement's final top-level SELECT, that SELECT's items, everything after its FROM)"""
     at = _top_level(sql, "SELECT")[-1]
     body = sql[at + len("SELECT"):]
     cut = _top_level(body, " FROM ")[0]
-    return sql[:at], _split(body[:cut]), body[cut + len(" FROM "):], body
+    return sql[:at], _split(body[:cut]), body[cut + len(" FROM "):]
 
 
 def _alias(item: str) -> str:
@@ -453,7 +464,7 @@ def _tail(rest: str) -> tuple[str, str, str]:
 
 def _grouping_sets(sql: str) -> str:
     """GROUP BY GROUPING SETS (...) as a UNION ALL of plain GROUP BYs, absent keys as NULL."""
-    head, items, rest, _ = _final_select(sql)
+    head, items, rest = _final_select(sql)
     source, grouped, order = _tail(rest)
     sets = [_split(s.strip()[1:-1]) for s in _split(grouped[len("GROUPING SETS"):].strip()[1:-1])]
     parts = []
@@ -465,7 +476,7 @@ def _grouping_sets(sql: str) -> str:
 
 
 def _group_by_all(sql: str) -> str:
-    _, items, _, _ = _final_select(sql)
+    _, items, _ = _final_select(sql)
     keys = [_expression(item) for item in items if not AGGREGATE.search(item)]
     return sql.replace("GROUP BY ALL", "GROUP BY " + ", ".join(keys))
 
@@ -474,7 +485,7 @@ def _quantiles(sql: str) -> tuple[str, list, int]:
     """The values behind quantile_cont(...), fetched with their group keys (Python sorts them per group and
     computes the percentile):
     (SQL, [(output name, value column, q) or (output name, key column)], number of key columns)."""
-    head, items, rest, _ = _final_select(sql)
+    head, items, rest = _final_select(sql)
     source, _, _ = _tail(rest)
     keys, values, plan = [], [], []
     for item in items:
@@ -653,8 +664,8 @@ def measure_sqlite(sq: sqlite3.Connection, results: dict) -> None:
             notes.append("grouping sets as UNION ALL")
         if rows != result["duckdb_rows"]:
             notes.append(f"row counts differ: SQLite {rows}, DuckDB {result['duckdb_rows']}")
-        result.update(sqlite_ms=took["median_ms"], sqlite_ratio=round(took["median_ms"] / max(result["raw_ms"], 0.01), 1),
-                      sqlite_note="; ".join(notes), sqlite_rows=rows)
+        ratio = round(took["median_ms"] / max(result["raw_ms"], 0.01), 1)
+        result.update(sqlite_ms=took["median_ms"], sqlite_ratio=ratio, sqlite_note="; ".join(notes), sqlite_rows=rows)
         result["runs"]["sqlite"] = took["runs"]
 
 
