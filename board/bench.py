@@ -642,11 +642,18 @@ def measure_duckdb(store: db.Store, queries: dict) -> dict:
     return results
 
 
+def _repeat(params: list, sql: str) -> list:
+    """Parameters for SQL whose source was repeated (grouping sets as UNION ALL): each copy takes them all."""
+    holes = sql.count("?")
+    return params * (holes // len(params)) if params and holes != len(params) and holes % len(params) == 0 else params
+
+
 def measure_sqlite(sq: sqlite3.Connection, results: dict) -> None:
     """The recorded statements of each query, translated, on SQLite (adds the figures to `results`)."""
     for name, result in results.items():
         try:
-            statements = [(*translate(sql), [_sqlite_param(p) for p in params]) for sql, params in result["statements"]]
+            statements = [(*translate(sql), _repeat([_sqlite_param(p) for p in params], translate(sql)[0]))
+                          for sql, params in result["statements"]]
         except Untranslated as error:
             result.update(sqlite_ms=None, sqlite_ratio=None, sqlite_note=f"not translated: {error}")
             continue

@@ -96,16 +96,17 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: da
 MORALE_LEVELS = ("team", "office", "region", "org")
 
 
-def morale(db: Store, viewer: Person, *, k: int, level: str = "team") -> list[dict]:
-    """Mood and eNPS per period for each group of a level in the viewer's scope. Suppression is decided on
-    the whole organisation (so no two views can be combined to reveal a small group): a suppressed group
-    carries `suppressed=True` and no figures."""
+def morale(db: Store, viewer: Person, *, k: int, level: str = "team", start: date | None = None,
+           end: date | None = None) -> list[dict]:
+    """Mood and eNPS per period (those starting in [start, end) when given) for each group of a level in the
+    viewer's scope. Suppression is decided per period on the whole organisation (so no two views can be
+    combined to reveal a small group): a suppressed group carries `suppressed=True` and no figures."""
     if level not in MORALE_LEVELS:
         raise ValueError(level)
     units = _Units(db)
     allowed = units.in_scope(viewer, level)
     rows = []
-    for period, groups in _pulse_groups(db).items():
+    for period, groups in _pulse_groups(db, start, end).items():
         shown = shown_groups({key: g["n"] for key, g in groups.items()}, units.parent, k)
         for key, group in groups.items():
             if key[0] != level or key not in allowed:
@@ -150,18 +151,22 @@ class _Units:
         return set()
 
 
-def _pulse_groups(db: Store) -> dict[tuple, dict[tuple, dict]]:
+def _pulse_groups(db: Store, start: date | None, end: date | None) -> dict[tuple, dict[tuple, dict]]:
     """Per period, the respondent count and sums of every team, office, region and the organisation."""
     with db.read() as con:
+        first, last = con.one(  # period ids first: filtering the answers by id lets DuckDB skip the rest
+            "SELECT coalesce(min(id), 0) AS first, coalesce(max(id), -1) AS last FROM pulse_periods"
+            " WHERE starts_on >= ? AND starts_on < ?", (start or date.min, end or date.max)).values()
         rows = con.rows(
             "SELECT r.period_id, p.starts_on, r.team_id, t.office_id, o.region_id, count(*) AS n,"
             " sum(r.mood) AS mood, count(*) FILTER (WHERE r.enps >= 9) AS promoters,"
             " count(*) FILTER (WHERE r.enps <= 6) AS detractors"
             " FROM pulse_responses r JOIN pulse_periods p ON p.id = r.period_id JOIN teams t ON t.id = r.team_id"
-            " JOIN offices o ON o.id = t.office_id"
+            " JOIN offices o ON o.id = t.office_id WHERE r.period_id BETWEEN ? AND ?"
+            " AND p.starts_on >= ? AND p.starts_on < ?"
             " GROUP BY GROUPING SETS ((r.period_id, p.starts_on, r.team_id, t.office_id, o.region_id),"
             "  (r.period_id, p.starts_on, t.office_id, o.region_id), (r.period_id, p.starts_on, o.region_id),"
-            "  (r.period_id, p.starts_on))")
+            "  (r.period_id, p.starts_on))", (first, last, start or date.min, end or date.max))
     periods: dict[tuple, dict[tuple, dict]] = {}
     for row in rows:
         if row["team_id"] is not None:

@@ -145,3 +145,10 @@ def test_comments_only_for_groups_that_are_shown(org_store, known):
     assert reports.pulse_comments(org_store, leader, k=5, period_id=period, level="team", group_id=billing[0].team_id) == []
     office_comments = reports.pulse_comments(org_store, leader, k=5, period_id=period, level="office", group_id=office)
     assert sorted(office_comments) == ["Billing note"] * 6 + ["Care note"] * 2
+
+
+def test_morale_for_a_period_range_matches_the_same_periods_unfiltered(demo_store, known):
+    leader, start, end = known["leader"], date(2026, 1, 1), date(2026, 7, 1)
+    ranged = reports.morale(demo_store, leader, k=5, level="team", start=start, end=end)
+    everything = [r for r in reports.morale(demo_store, leader, k=5, level="team") if start <= r["starts_on"] < end]
+    assert ranged == everything and ranged  # suppression is per period, so the range changes nothing shown
