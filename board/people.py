@@ -101,16 +101,3 @@ def change_person(db: Store, actor: Person, person_id: int, *, role: str, active
         )
 
     db.write(apply, lock=("person", person_id))
-
-
-def team_manager_names(db: Store, team_id: int) -> list[str]:
-    """Names of the active managers of a team."""
-    with db.read() as con:
-        return [
-            r["name"]
-            for r in con.rows(
-                "SELECT name FROM people WHERE team_id = ? AND role = 'manager' AND active ORDER BY name",
-                (team_id,),
-            )
-        ]
-

@@ -61,11 +61,6 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-def ack_deadline(created: date, sla_days: int) -> date:
-    """The last day to acknowledge within the SLA."""
-    return add_working_days(created, sla_days)
-
-
 def sla_cutoff(today: date, sla_days: int) -> date:
     """Suggestions created before this day and still new are overdue for acknowledgement."""
     current, days = today, sla_days
