@@ -8,7 +8,7 @@ from board.access import Person
 from board.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
-from board.suggestions import COMMENT, clean
+from board.suggestions import checked_text, clean
 
 ACTION_SQL = """
 SELECT a.id, a.description, a.due_date, a.status, a.closed_at, a.owner_id, p.name AS owner,
@@ -49,8 +49,7 @@ def close(db: Store, person: Person, action_id: int, to: str, note: str = "") ->
         raise Invalid({"status": "Mark it done or dropped."})
     if to == "dropped" and not note:
         raise Invalid({"note": "Say why the action is dropped."})
-    if len(note) > COMMENT[1]:
-        raise Invalid({"note": f"Write at most {COMMENT[1]} characters."})
+    checked_text("note", note, required=False)
 
     def apply(con: Conn) -> None:
         row = con.one("SELECT a.status, a.owner_id, m.author_id FROM action_items a JOIN meetings m"

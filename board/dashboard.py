@@ -260,8 +260,8 @@ def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: s
     filtered groups and the period (a pulse period counts when it starts in it)."""
     from board.reports import morale, participation
     in_period = lambda r: filters.start <= r["starts_on"] < filters.end  # noqa: E731
-    rows = [r for r in morale(db, viewer, k=k, level=level, start=filters.start, end=filters.end) if in_period(r)
-            and all(getattr(filters, key) in (None, r[key]) for key in ("region_id", "office_id", "team_id"))]
+    rows = [r for r in morale(db, viewer, k=k, level=level, start=filters.start, end=filters.end)
+            if all(getattr(filters, key) in (None, r[key]) for key in ("region_id", "office_id", "team_id"))]
     taking = participation(db, viewer, region_id=filters.region_id, office_id=filters.office_id,
                            team_id=filters.team_id)
     return {"rows": rows, "participation": [r for r in taking if in_period(r)]}

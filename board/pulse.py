@@ -86,7 +86,6 @@ def shuffle_period(con: Conn, period_id: int) -> None:
 
 def has_answered(db: Store, person: Person, *, today: date, length_days: int) -> bool:
     with db.read() as con:
-        start, end = period_bounds(today, length_days)
         return bool(con.scalar(
             "SELECT count(*) FROM pulse_participation pp JOIN pulse_periods p ON p.id = pp.period_id"
             " WHERE pp.person_id = ? AND p.starts_on <= ? AND ? < p.ends_on", (person.id, today, today)))

@@ -7,7 +7,7 @@ from board.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
 from board.minutes import LIST_SQL
-from board.suggestions import COMMENT, clean
+from board.suggestions import checked_text, clean
 
 VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
 
@@ -32,8 +32,7 @@ def review(db: Store, reviewer: Person, meeting_id: int, verdict: str, comment: 
         raise Invalid({"verdict": "Choose reviewed or needs follow-up."})
     if verdict == "needs_follow_up" and not comment:
         raise Invalid({"comment": "Say what needs following up: the author will read it."})
-    if len(comment) > COMMENT[1]:
-        raise Invalid({"comment": f"Write at most {COMMENT[1]} characters."})
+    checked_text("comment", comment, required=False)
 
     def apply(con: Conn) -> None:
         region = con.scalar("SELECT region_id FROM meetings WHERE id = ? AND status = 'published'", (meeting_id,))

@@ -61,6 +61,17 @@ def clean(text: str | None) -> str:
     return _CONTROL.sub("", text or "").strip()
 
 
+def checked_text(field: str, text: str | None, *, required: bool) -> str:
+    """The cleaned text of a reply, comment or note; Invalid names the field when it is empty (if required)
+    or longer than COMMENT allows."""
+    text = clean(text)
+    if required and not COMMENT[0] <= len(text) <= COMMENT[1]:
+        raise Invalid({field: f"Write 1 to {COMMENT[1]} characters."})
+    if len(text) > COMMENT[1]:
+        raise Invalid({field: f"Write at most {COMMENT[1]} characters."})
+    return text
+
+
 def validate(draft: Draft, categories: tuple[str, ...]) -> dict[str, str]:
     """{field: message} for each invalid field of a draft."""
     errors = {}
@@ -268,9 +279,7 @@ def vote(db: Store, person: Person, suggestion_id: int) -> bool:
 
 def comment(db: Store, person: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
     """Add a comment (1-2,000 characters) to a suggestion in the person's scope."""
-    text = clean(text)
-    if not COMMENT[0] <= len(text) <= COMMENT[1]:
-        raise Invalid({"comment": f"Write 1 to {COMMENT[1]} characters."})
+    text = checked_text("comment", text, required=True)
 
     def apply(con: Conn) -> int:
         _in_scope(con, person, suggestion_id)
@@ -293,9 +302,7 @@ def follow(db: Store, person: Person, code: str, *, now: datetime | None = None)
 
 def author_reply(db: Store, person: Person, code: str, text: str, *, now: datetime | None = None) -> int:
     """The anonymous author answers through their code; nothing about them is stored."""
-    text = clean(text)
-    if not COMMENT[0] <= len(text) <= COMMENT[1]:
-        raise Invalid({"reply": f"Write 1 to {COMMENT[1]} characters."})
+    text = checked_text("reply", text, required=True)
     suggestion_id = receipts.open_code(db, person.id, code, now=now or utcnow())
     when = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
     return db.write(lambda con: record(con, suggestion_id, None, "author_reply", None, None, text, when),

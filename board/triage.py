@@ -9,7 +9,7 @@ from board.access import Person
 from board.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
-from board.suggestions import COMMENT, SUMMARY_SQL, clean, record
+from board.suggestions import SUMMARY_SQL, checked_text, clean, record
 from board.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
 
 SORTS = {"age": "s.created_at ASC, s.id ASC", "votes": "votes DESC, s.id ASC", "category": "s.category, s.id"}
@@ -97,8 +97,7 @@ def change_status(db: Store, actor: Person, suggestion_id: int, to: str, *, note
             raise Invalid({"status": problem})
         if to == "declined" and not note:
             raise Invalid({"note": "Give the reason for declining: the author will read it."})
-        if len(note) > COMMENT[1]:
-            raise Invalid({"note": f"Write at most {COMMENT[1]} characters."})
+        checked_text("note", note, required=False)
         if to == "duplicate":
             _merge_into(con, actor, row, duplicate_of, now)
         con.execute("UPDATE suggestions SET status = ?, duplicate_of = ? WHERE id = ?",
@@ -154,9 +153,7 @@ def set_due(db: Store, actor: Person, suggestion_id: int, due: date, *, today: d
 
 def reply(db: Store, actor: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
     """Answer the author (1-2,000 characters); the author and +1ers see it in their inbox."""
-    text = clean(text)
-    if not COMMENT[0] <= len(text) <= COMMENT[1]:
-        raise Invalid({"reply": f"Write 1 to {COMMENT[1]} characters."})
+    text = checked_text("reply", text, required=True)
     return _act(db, actor, suggestion_id,
                 lambda con, row: record(con, row["id"], actor.id, "reply", None, None, text, now or utcnow()))
 

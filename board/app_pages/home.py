@@ -11,6 +11,7 @@ from board.ui import session
 person = session.page_person("home")
 db = session.store()
 config = settings.load(db)
+today = datetime.date.today()
 
 st.title("Home")
 st.text(f"Welcome, {person.name}. {person.role_label} in {person.team}, {person.office} ({person.region}).")
@@ -21,10 +22,9 @@ st.page_link("app_pages/raise_suggestion.py", label="Raise a suggestion or an an
 if unread:
     st.page_link("app_pages/inbox.py", label=f"{unread} unread update(s) on suggestions you raised or +1'd")
 if person.role in ("manager", "regional_manager", "leader"):
-    counts = triage.queue_counts(db, person, today=datetime.date.today(), sla_days=config.ack_sla_days)
+    counts = triage.queue_counts(db, person, today=today, sla_days=config.ack_sla_days)
     st.page_link("app_pages/triage.py",
                  label=f"Triage: {counts['open']} open suggestion(s) in your queue, {counts['overdue']} overdue")
-today = datetime.date.today()
 mine = actions.mine(db, person, today=today)
 if mine:
     late = sum(1 for a in mine if a["overdue"])
