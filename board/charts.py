@@ -25,7 +25,7 @@ def _frame(rows) -> pd.DataFrame:
 
 def _figure(title: str, x: str, y: str, **layout) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template="plotly_white",
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y,  # the look: the app's own Plotly theme
                       margin={"t": 60, "l": 60, "r": 20, "b": 50}, legend_title_text="", **layout)
     return fig
 
@@ -214,8 +214,9 @@ def responsiveness_vs_morale(rows) -> go.Figure:
     frame = frame.dropna(subset=["ack_days", "mood"])
     if frame.empty:
         return _empty(fig)
-    fig.add_trace(go.Scatter(x=[round(float(v), 1) for v in frame["ack_days"]], y=list(frame["mood"]),
-                             text=[_text(t) for t in frame["team"]], mode="markers", name="teams",
+    fig.add_trace(go.Scatter(x=frame["ack_days"].astype(float).round(1).to_numpy(),
+                             y=frame["mood"].astype(float).to_numpy(),
+                             text=frame["team"].map(_text).to_numpy(), mode="markers", name="teams",
                              hovertemplate="%{text}: %{x} days, mood %{y}<extra></extra>"))
     fig.update_yaxes(range=[1, 5])
     return fig

@@ -68,10 +68,9 @@ def monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
         return con.rows(
-            f"WITH s AS (SELECT s.id, s.created_at {source}),"
-            " done AS (SELECT date_trunc('month', e.created_at) AS month, count(*) AS implemented"
-            "  FROM suggestion_events e JOIN s ON s.id = e.suggestion_id"
-            "  WHERE e.kind = 'status' AND e.to_value = 'implemented' GROUP BY 1),"
+            f"WITH s AS (SELECT s.created_at, s.implemented_at {source}),"
+            " done AS (SELECT date_trunc('month', implemented_at) AS month, count(*) AS implemented FROM s"
+            "  WHERE implemented_at IS NOT NULL GROUP BY 1),"
             " made AS (SELECT date_trunc('month', created_at) AS month, count(*) AS submitted FROM s GROUP BY 1)"
             " SELECT coalesce(made.month, done.month) AS month, coalesce(submitted, 0) AS submitted,"
             " coalesce(implemented, 0) AS implemented FROM made FULL JOIN done ON done.month = made.month"
@@ -79,21 +78,18 @@ def monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
 
 
 def response_times(db: Store, viewer: Person, filters: Filters) -> list[dict]:
-    """Per month of submission: median and p90 days to acknowledgement and to resolution."""
+    """Per month of submission: median and p90 days to the first acknowledgement and to resolution."""
     source, params = _suggestions(viewer, filters)
+    days = lambda column: f"epoch({column} - s.created_at) / 86400"  # noqa: E731
     with db.read() as con:
         return con.rows(
-            f"WITH s AS (SELECT s.id, s.created_at {source}),"
-            " firsts AS (SELECT e.suggestion_id,"
-            "  min(e.created_at) FILTER (WHERE e.to_value = 'acknowledged') AS acknowledged,"
-            "  min(e.created_at) FILTER (WHERE e.to_value IN ('implemented', 'declined', 'duplicate')) AS resolved"
-            "  FROM suggestion_events e JOIN s ON s.id = e.suggestion_id WHERE e.kind = 'status' GROUP BY 1)"
-            " SELECT date_trunc('month', s.created_at) AS month,"
-            "  quantile_cont(epoch(f.acknowledged - s.created_at) / 86400, 0.5) AS ack_median_days,"
-            "  quantile_cont(epoch(f.acknowledged - s.created_at) / 86400, 0.9) AS ack_p90_days,"
-            "  quantile_cont(epoch(f.resolved - s.created_at) / 86400, 0.5) AS resolution_median_days,"
-            "  quantile_cont(epoch(f.resolved - s.created_at) / 86400, 0.9) AS resolution_p90_days"
-            " FROM s JOIN firsts f ON f.suggestion_id = s.id GROUP BY 1 ORDER BY 1", params)
+            f"SELECT date_trunc('month', s.created_at) AS month,"
+            f" quantile_cont({days('s.acknowledged_at')}, 0.5) AS ack_median_days,"
+            f" quantile_cont({days('s.acknowledged_at')}, 0.9) AS ack_p90_days,"
+            f" quantile_cont({days('s.resolved_at')}, 0.5) AS resolution_median_days,"
+            f" quantile_cont({days('s.resolved_at')}, 0.9) AS resolution_p90_days"
+            f" {source} AND (s.acknowledged_at IS NOT NULL OR s.resolved_at IS NOT NULL) GROUP BY 1 ORDER BY 1",
+            params)
 
 
 def ageing(db: Store, viewer: Person, filters: Filters, *, today: date, sla_cutoff: date) -> list[dict]:
@@ -140,22 +136,65 @@ def newest(db: Store, viewer: Person, filters: Filters, limit: int = 50) -> list
 
 
 def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = None, category: str | None = None,
-          month: date | None = None, limit: int = 500) -> list[dict]:
-    """The suggestions behind a number on a chart (a status, a category or a month of submission)."""
+          month: date | None = None, age: str | None = None, escalated_to: str | None = None,
+          team_id: int | None = None, today: date | None = None, limit: int = 500) -> list[dict]:
+    """The suggestions behind a number on a chart: a status, a category, a month of submission, an age of the
+    open ones on `today`, a level escalated to, or a team (always within the viewer's scope and filters)."""
     source, params = _suggestions(viewer, filters)
     extra, more = [], []
-    for column, value in (("s.status", status), ("s.category", category)):
-        if value:
+    for column, value in (("s.status", status), ("s.category", category), ("s.team_id", team_id)):
+        if value is not None:
             extra.append(f"{column} = ?")
             more.append(value)
     if month:
         extra.append("date_trunc('month', s.created_at) = ?")
         more.append(month)
+    if age is not None:
+        low, high = next((low, high) for low, high, label in AGE_BUCKETS if label == age)
+        extra.append("s.status IN ('new', 'acknowledged', 'under_review', 'planned', 'in_progress')"
+                     " AND date_diff('day', CAST(s.created_at AS DATE), CAST(? AS DATE)) BETWEEN ? AND ?")
+        more.extend([today or date.today(), low, high])
+    if escalated_to is not None:
+        extra.append("EXISTS (SELECT 1 FROM suggestion_events e WHERE e.suggestion_id = s.id"
+                     " AND e.kind = 'escalated' AND e.to_value = ?)")
+        more.append(escalated_to)
     where = "".join(f" AND {e}" for e in extra)
     with db.read() as con:
         return con.rows("SELECT s.id, s.created_at, s.status, s.category, s.level,"
-                        f" CASE WHEN s.anonymous THEN 'Anonymous' ELSE 'named' END AS author, s.title {source}{where}"
-                        " ORDER BY s.id DESC LIMIT ?", [*params, *more, limit])
+                        f" CASE WHEN s.anonymous THEN 'Anonymous' ELSE 'named' END AS author, s.title,"
+                        f" s.acknowledged_at {source}{where} ORDER BY s.id DESC LIMIT ?", [*params, *more, limit])
+
+
+def drill_meetings(db: Store, viewer: Person, filters: Filters, *, month: date, office: str | None = None,
+                   limit: int = 500) -> list[dict]:
+    """The published meetings behind the minutes charts: one month, optionally one office (by name)."""
+    condition, params = scope_sql(viewer, filters, "m", category=False)
+    where, more = ("", []) if office is None else (" AND o.name = ?", [office])
+    with db.read() as con:
+        return con.rows(
+            "SELECT m.id, m.meeting_date, o.name AS office, coalesce(t.name, 'whole office') AS team,"
+            " (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed"
+            "  AND i.kind IN ('real_problem', 'anticipated_problem')) AS problems,"
+            " (SELECT count(*) FROM action_items a WHERE a.meeting_id = m.id AND NOT a.removed) AS actions,"
+            " coalesce(m.review_status, 'not reviewed') AS review"
+            " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
+            f" WHERE m.status = 'published' AND {condition} AND date_trunc('month', m.meeting_date) = ?{where}"
+            " ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?", [*params, month, *more, limit])
+
+
+def drill_actions(db: Store, viewer: Person, filters: Filters, *, month: date, today: date,
+                  limit: int = 500) -> list[dict]:
+    """The actions behind 'closed on time': those of published minutes due in the month (before today)."""
+    condition, params = scope_sql(viewer, filters, "m", category=False)
+    with db.read() as con:
+        return con.rows(
+            "SELECT a.due_date, a.description, p.name AS owner, a.status, CAST(a.closed_at AS DATE) AS closed_on,"
+            " a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date AS on_time, o.name AS office"
+            " FROM action_items a JOIN meetings m ON m.id = a.meeting_id JOIN offices o ON o.id = m.office_id"
+            " JOIN people p ON p.id = a.owner_id"
+            f" WHERE NOT a.removed AND m.status = 'published' AND {condition}"
+            " AND date_trunc('month', a.due_date) = ? AND a.due_date < ? ORDER BY a.due_date, a.id LIMIT ?",
+            [*params, month, today, limit])
 
 
 def minutes_monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
@@ -180,20 +219,19 @@ def minutes_monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
 
 
 def team_ack_days(db: Store, viewer: Person, filters: Filters) -> dict[int, float]:
-    """Median days to acknowledgement per team (for responsiveness against morale)."""
+    """Median days to the first acknowledgement per team (for responsiveness against morale)."""
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
         rows = con.rows(
-            f"WITH s AS (SELECT s.id, s.team_id, s.created_at {source} AND s.team_id IS NOT NULL)"
-            " SELECT s.team_id, quantile_cont(epoch(e.created_at - s.created_at) / 86400, 0.5) AS ack_days"
-            " FROM s JOIN suggestion_events e ON e.suggestion_id = s.id"
-            " WHERE e.kind = 'status' AND e.to_value = 'acknowledged' GROUP BY 1", params)
+            "SELECT s.team_id, quantile_cont(epoch(s.acknowledged_at - s.created_at) / 86400, 0.5) AS ack_days"
+            f" {source} AND s.team_id IS NOT NULL AND s.acknowledged_at IS NOT NULL GROUP BY 1", params)
     return {r["team_id"]: r["ack_days"] for r in rows}
 
 
-def data_version(db: Store) -> tuple:
-    """A cheap fingerprint of the data the dashboards read: it changes whenever a suggestion, a status
-    event, published minutes, an action, a pulse answer or the organisation changes (a cache key part)."""
+def data_version(db: Store) -> dict:
+    """A cheap fingerprint of the data the dashboards read, part by part (cache key parts): "suggestions"
+    changes with every suggestion, status event, published minutes and action; "pulse" with every pulse answer
+    and period; "organisation" with the teams and who is active."""
     with db.read() as con:
         row = con.one(
             "SELECT (SELECT max(id) FROM suggestions) AS suggestions,"
@@ -202,8 +240,11 @@ def data_version(db: Store) -> tuple:
             "  AS meetings,"
             " (SELECT max(id) FROM action_events) AS actions, (SELECT count(*) FROM pulse_responses) AS responses,"
             " (SELECT count(*) FROM pulse_periods) AS periods,"
-            " (SELECT count(*) || ':' || max(id) FROM teams) AS teams")
-    return tuple(row.values())
+            " (SELECT count(*) || ':' || max(id) FROM teams) AS teams,"
+            " (SELECT count(*) FILTER (WHERE active) || ':' || max(id) FROM people) AS people")
+    organisation = (row["teams"], row["people"])
+    return {"suggestions": (row["suggestions"], row["events"], row["meetings"], row["actions"], *organisation),
+            "pulse": (row["responses"], row["periods"], *organisation)}
 
 
 def units_in_scope(db: Store, viewer: Person) -> list[dict]:
@@ -221,19 +262,12 @@ def units_in_scope(db: Store, viewer: Person) -> list[dict]:
     return rows
 
 
-def responsiveness_vs_morale(ack_days: dict[int, float], team_morale: list[dict]) -> list[dict]:
+def responsiveness_vs_morale(ack_days: dict[int, float], team_mood: dict[int, dict]) -> list[dict]:
     """Per team: median days to acknowledgement beside its mean mood over the shown periods only
-    (weighted by responses); teams with no shown period are left out, never shown as 0."""
-    shown: dict[int, dict] = {}
-    for row in team_morale:
-        if row["level"] != "team" or row["suppressed"]:
-            continue
-        team = shown.setdefault(row["team_id"], {"team": row["group"], "responses": 0, "mood_sum": 0.0})
-        team["responses"] += row["responses"]
-        team["mood_sum"] += row["mood"] * row["responses"]
-    return [{"team_id": team_id, "team": t["team"], "ack_days": round(ack_days[team_id], 1),
-             "mood": round(t["mood_sum"] / t["responses"], 2), "responses": t["responses"]}
-            for team_id, t in sorted(shown.items(), key=lambda item: item[1]["team"])
+    (reports.Morale.team_mood); teams with no shown period or no acknowledgement are left out."""
+    return [{"team_id": team_id, "team": t["team"], "ack_days": round(ack_days[team_id], 1), "mood": t["mood"],
+             "responses": t["responses"]}
+            for team_id, t in sorted(team_mood.items(), key=lambda item: item[1]["team"])
             if ack_days.get(team_id) is not None]
 
 
@@ -244,9 +278,11 @@ def minutes_coverage(db: Store, viewer: Person, filters: Filters, *, today: date
               if filters.start <= date(y, m, 1) < filters.end]
     units = [u for u in units_in_scope(db, viewer) if all(getattr(filters, key) in (None, u[key])
                                                          for key in ("region_id", "office_id", "team_id"))]
-    if viewer.role == "manager":
+    if not units:
+        return []
+    if viewer.role == "manager" or filters.team_id is not None:  # one team: its own meetings, month by month
         held = {r["month"].date(): r["meetings"] for r in minutes_monthly(db, viewer, filters)}
-        unit = units_in_scope(db, viewer)[0]
+        unit = units[0]
         return [{"region": unit["region"], "office": f"{unit['team']}, {unit['office']}", "month": month,
                  "meetings": held.get(month, 0)} for month in months]
     from board.reports import minutes_overview
@@ -255,13 +291,36 @@ def minutes_coverage(db: Store, viewer: Person, filters: Filters, *, today: date
             if (r["region"], r["office"]) in offices]
 
 
-def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: str) -> dict[str, list[dict]]:
-    """Morale rows of one level (reports.morale, suppression included) and participation, narrowed to the
-    filtered groups and the period (a pulse period counts when it starts in it)."""
-    from board.reports import morale, participation
-    in_period = lambda r: filters.start <= r["starts_on"] < filters.end  # noqa: E731
-    rows = [r for r in morale(db, viewer, k=k, level=level, start=filters.start, end=filters.end)
-            if all(getattr(filters, key) in (None, r[key]) for key in ("region_id", "office_id", "team_id"))]
-    taking = participation(db, viewer, region_id=filters.region_id, office_id=filters.office_id,
-                           team_id=filters.team_id)
-    return {"rows": rows, "participation": [r for r in taking if in_period(r)]}
+def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: str) -> dict:
+    """Morale rows of one level (suppression included), narrowed to the filtered groups, participation, and
+    each team's mood for responsiveness against morale, for the pulse periods starting in the period."""
+    from board.reports import Morale, participation
+    figures = Morale(db, k=k, start=filters.start, end=filters.end)
+    narrowed = lambda r: all(getattr(filters, key) in (None, r[key])  # noqa: E731
+                             for key in ("region_id", "office_id", "team_id"))
+    return {"rows": [r for r in figures.rows(viewer, level) if narrowed(r)],
+            "participation": participation(db, viewer, region_id=filters.region_id, office_id=filters.office_id,
+                                           team_id=filters.team_id, start=filters.start, end=filters.end),
+            "teams": {team: t for team, t in figures.team_mood(viewer).items() if narrowed(t)}}
+
+
+def suggestions_and_minutes(db: Store, viewer: Person, filters: Filters, *, today: date,
+                            sla_cutoff: date) -> dict:
+    """Everything the suggestions, minutes and responsiveness tabs read, as tables (the page caches this)."""
+    import pandas as pd
+
+    def table(rows: list[dict]) -> pd.DataFrame:
+        frame = pd.DataFrame(rows)
+        if "month" in frame.columns:
+            frame["month"] = pd.to_datetime(frame["month"]).dt.date
+        return frame
+
+    data = {name: table(query(db, viewer, filters)) for name, query in (
+        ("funnel", funnel), ("monthly", monthly), ("response_times", response_times), ("categories", categories),
+        ("escalations", escalations), ("minutes_monthly", minutes_monthly))}
+    data["ageing"] = table(ageing(db, viewer, filters, today=today, sla_cutoff=sla_cutoff))
+    data["ack_days"] = team_ack_days(db, viewer, filters)
+    if viewer.role == "leader":
+        data["newest"] = table(newest(db, viewer, filters))
+    data["coverage"] = table(minutes_coverage(db, viewer, filters, today=today))
+    return data

@@ -103,6 +103,10 @@ class Conn:
         """The result as a pandas DataFrame (for reports and charts)."""
         return self._cur.execute(sql, params).df()
 
+    def arrays(self, sql: str, params: tuple | list | dict = ()) -> dict:
+        """The result as one numpy array per column (for roll-ups over many thousands of rows)."""
+        return self._cur.execute(sql, params).fetchnumpy()
+
 
 class Store:
     """One connection per process and database file; a cursor per unit of work."""

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from board.db import Conn
+from board.suggestions import fill_milestones
 from board.workflow import PATH, add_working_days
 
 # (category, kind, title, description, customer impact, proposed solution)
@@ -74,6 +75,7 @@ def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
     for table, rows in (("suggestions", state.suggestions), ("suggestion_events", state.events),
                         ("votes", state.votes), ("notifications", state.notifications)):
         con.insert_frame(table, pd.DataFrame(rows))
+    fill_milestones(con)
     _advance_sequences(con, len(state.suggestions), len(state.events), len(state.notifications))
 
 

@@ -51,3 +51,47 @@ def _revealing(shown: set[Key], counts: dict[Key, int], parent: dict, k: int) ->
         if 0 < rest < k and not hide.intersection(keys):
             hide.add(min(keys, key=lambda key: (counts[key], str(key))))
     return hide
+
+
+def shown_matrix(counts, parent, rank, k: int):
+    """`shown_groups` for many periods at once, with arrays: `counts[period, group]` respondents, `parent[group]`
+    the index of its parent (-1 at the top) and `rank[group]` the tie-break order (the position of str(key) among
+    the keys). Returns a boolean array of the same shape as `counts`; each row equals what `shown_groups` gives
+    for that period (the property tests compare them). Each round is a few array operations over all periods;
+    the rare 'small remainder' cases are settled one by one with the same tie-break."""
+    import numpy as np
+
+    counts = np.asarray(counts, dtype=np.int64)
+    periods, groups = counts.shape
+    parent, rank = np.asarray(parent, dtype=np.int64), np.asarray(rank, dtype=np.int64)
+    ancestors = [parent]  # ancestors[d][g]: the ancestor d+1 levels up, or -1
+    while (ancestors[-1] >= 0).any():
+        up = ancestors[-1]
+        ancestors.append(np.where(up >= 0, parent[np.maximum(up, 0)], -1))
+    ancestors.pop()
+    rows = np.arange(periods)[:, None] * groups
+    shown = counts >= k
+    while True:
+        hide = np.zeros_like(shown)
+        nearest = np.full(counts.shape, -1)
+        for up in reversed(ancestors):  # farthest first, so the nearest shown ancestor is written last
+            has = up >= 0
+            above = shown[:, np.maximum(up, 0)] & has
+            difference = counts[:, np.maximum(up, 0)] - counts
+            hide |= above & (difference > 0) & (difference < k)
+            nearest = np.where(above, up, nearest)
+        hide &= shown
+        below = shown & (nearest >= 0)
+        cells = (rows + nearest)[below]
+        size = periods * groups
+        inside = np.bincount(cells, weights=counts[below], minlength=size).reshape(counts.shape)
+        members = np.bincount(cells, minlength=size).reshape(counts.shape)
+        hidden = np.bincount((rows + nearest)[below & hide], minlength=size).reshape(counts.shape)
+        rest = counts - inside.astype(np.int64)
+        for period, top in zip(*np.nonzero(shown & (members > 0) & (hidden == 0) & (rest > 0) & (rest < k))):
+            candidates = np.flatnonzero(below[period] & (nearest[period] == top))
+            smallest = candidates[np.lexsort((rank[candidates], counts[period, candidates]))[0]]
+            hide[period, smallest] = True
+        if not hide.any():
+            return shown
+        shown &= ~hide

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+import numpy as np
 
 from board.access import Person, scope_filter
-from board.disclosure import shown_groups
+from board.disclosure import shown_matrix
 from board.errors import NotAllowed
 from board.accounts import LOCKOUT, MAX_FAILURES, utcnow
 from board.db import Store
@@ -99,25 +101,81 @@ MORALE_LEVELS = ("team", "office", "region", "org")
 def morale(db: Store, viewer: Person, *, k: int, level: str = "team", start: date | None = None,
            end: date | None = None) -> list[dict]:
     """Mood and eNPS per period (those starting in [start, end) when given) for each group of a level in the
-    viewer's scope. Suppression is decided per period on the whole organisation (so no two views can be
-    combined to reveal a small group): a suppressed group carries `suppressed=True` and no figures."""
-    if level not in MORALE_LEVELS:
-        raise ValueError(level)
-    units = _Units(db)
-    allowed = units.in_scope(viewer, level)
-    rows = []
-    for period, groups in _pulse_groups(db, start, end).items():
-        shown = shown_groups({key: g["n"] for key, g in groups.items()}, units.parent, k)
-        for key, group in groups.items():
+    viewer's scope (see Morale)."""
+    return Morale(db, k=k, start=start, end=end).rows(viewer, level)
+
+
+class Morale:
+    """Mood and eNPS of every team, office, region and the organisation for each pulse period starting in
+    [start, end), and which of them may be shown. Suppression is decided per period on the whole organisation
+    (so no two views, filters or roles can be combined to reveal a small group), so the range asked for changes
+    nothing shown. What a viewer gets is limited to their scope."""
+
+    def __init__(self, db: Store, *, k: int, start: date | None = None, end: date | None = None):
+        self.units = units = _Units(db)
+        self.keys = keys = list(units.parent)
+        column = {key: i for i, key in enumerate(keys)}
+        with db.read() as con:
+            periods = con.rows("SELECT id, starts_on FROM pulse_periods WHERE starts_on >= ? AND starts_on < ?"
+                               " ORDER BY starts_on", (start or date.min, end or date.max))
+            ids = [p["id"] for p in periods] or [0]
+            teams = con.arrays(  # filtering the answers by period id lets DuckDB skip the other periods' blocks
+                "SELECT period_id, team_id, count(*) AS n, sum(mood) AS mood,"
+                " count(*) FILTER (WHERE enps >= 9) AS promoters, count(*) FILTER (WHERE enps <= 6) AS detractors"
+                " FROM pulse_responses WHERE period_id BETWEEN ? AND ? GROUP BY period_id, team_id",
+                (min(ids), max(ids)))
+        self.periods = [(p["id"], p["starts_on"]) for p in periods]
+        row = {period_id: i for i, (period_id, _) in enumerate(self.periods)}
+        rows = np.array([row.get(p, -1) for p in teams["period_id"]], dtype=np.int64)
+        kept = rows >= 0  # ids between the first and last that start outside the range
+        rows = rows[kept]
+        parent = np.array([column[units.parent[key]] if units.parent[key] else -1 for key in keys], dtype=np.int64)
+        levels = [np.array([column[("team", t)] for t in teams["team_id"][kept]], dtype=np.int64)]
+        while (parent[levels[-1]] >= 0).any():  # each team's office, region and the organisation
+            levels.append(parent[levels[-1]])
+        self.sums = {}
+        for name in ("n", "mood", "promoters", "detractors"):
+            matrix = np.zeros((len(self.periods), len(keys)), dtype=np.int64)
+            for columns in levels:
+                np.add.at(matrix, (rows, columns), np.asarray(teams[name][kept], dtype=np.int64))
+            self.sums[name] = matrix
+        rank = np.empty(len(keys), dtype=np.int64)  # the tie-break: the order of str(key), as shown_groups uses
+        rank[[column[key] for key in sorted(keys, key=str)]] = np.arange(len(keys))
+        self.shown = shown_matrix(self.sums["n"], parent, rank, k)
+
+    def rows(self, viewer: Person, level: str) -> list[dict]:
+        """Each group of the level in the viewer's scope, for each period it has answers in: its figures, or
+        `suppressed=True` and no figures."""
+        if level not in MORALE_LEVELS:
+            raise ValueError(level)
+        units, allowed, found = self.units, self.units.in_scope(viewer, level), []
+        n, mood = self.sums["n"], self.sums["mood"]
+        net = self.sums["promoters"] - self.sums["detractors"]
+        for g, key in enumerate(self.keys):
             if key[0] != level or key not in allowed:
                 continue
-            row = {"period_id": period[0], "starts_on": period[1], "level": level, "group": units.label[key],
-                   "group_id": key[1], **units.ids[key], "responses": None, "suppressed": key not in shown}
-            if key in shown:
-                row.update(responses=group["n"], mood=round(group["mood"] / group["n"], 2),
-                           enps=round(100 * (group["promoters"] - group["detractors"]) / group["n"]))
-            rows.append(row)
-    return sorted(rows, key=lambda r: (r["group"], r["starts_on"]))
+            for p in np.flatnonzero(n[:, g]):
+                period_id, starts_on = self.periods[p]
+                row = {"period_id": period_id, "starts_on": starts_on, "level": level, "group": units.label[key],
+                       "group_id": key[1], **units.ids[key], "responses": None, "suppressed": not self.shown[p, g]}
+                if self.shown[p, g]:
+                    count = int(n[p, g])
+                    row.update(responses=count, mood=round(int(mood[p, g]) / count, 2),
+                               enps=round(100 * int(net[p, g]) / count))
+                found.append(row)
+        return sorted(found, key=lambda r: (r["group"], r["starts_on"]))
+
+    def team_mood(self, viewer: Person) -> dict[int, dict]:
+        """Per team in the viewer's scope with at least one shown period: the mean mood over its shown periods
+        (weighted by responses) and their responses. Other teams are left out, never shown as 0."""
+        allowed, found = self.units.in_scope(viewer, "team"), {}
+        responses = (self.sums["n"] * self.shown).sum(axis=0)
+        mood = (self.sums["mood"] * self.shown).sum(axis=0)
+        for g, key in enumerate(self.keys):
+            if key[0] == "team" and key in allowed and responses[g]:
+                found[key[1]] = {"team": self.units.label[key], **self.units.ids[key], "responses": int(responses[g]),
+                                 "mood": round(int(mood[g]) / int(responses[g]), 2)}
+        return found
 
 
 class _Units:
@@ -151,39 +209,10 @@ class _Units:
         return set()
 
 
-def _pulse_groups(db: Store, start: date | None, end: date | None) -> dict[tuple, dict[tuple, dict]]:
-    """Per period, the respondent count and sums of every team, office, region and the organisation."""
-    with db.read() as con:
-        first, last = con.one(  # period ids first: filtering the answers by id lets DuckDB skip the rest
-            "SELECT coalesce(min(id), 0) AS first, coalesce(max(id), -1) AS last FROM pulse_periods"
-            " WHERE starts_on >= ? AND starts_on < ?", (start or date.min, end or date.max)).values()
-        rows = con.rows(
-            "SELECT r.period_id, p.starts_on, r.team_id, t.office_id, o.region_id, count(*) AS n,"
-            " sum(r.mood) AS mood, count(*) FILTER (WHERE r.enps >= 9) AS promoters,"
-            " count(*) FILTER (WHERE r.enps <= 6) AS detractors"
-            " FROM pulse_responses r JOIN pulse_periods p ON p.id = r.period_id JOIN teams t ON t.id = r.team_id"
-            " JOIN offices o ON o.id = t.office_id WHERE r.period_id BETWEEN ? AND ?"
-            " AND p.starts_on >= ? AND p.starts_on < ?"
-            " GROUP BY GROUPING SETS ((r.period_id, p.starts_on, r.team_id, t.office_id, o.region_id),"
-            "  (r.period_id, p.starts_on, t.office_id, o.region_id), (r.period_id, p.starts_on, o.region_id),"
-            "  (r.period_id, p.starts_on))", (first, last, start or date.min, end or date.max))
-    periods: dict[tuple, dict[tuple, dict]] = {}
-    for row in rows:
-        if row["team_id"] is not None:
-            key = ("team", row["team_id"])
-        elif row["office_id"] is not None:
-            key = ("office", row["office_id"])
-        elif row["region_id"] is not None:
-            key = ("region", row["region_id"])
-        else:
-            key = ("org", 0)
-        periods.setdefault((row["period_id"], row["starts_on"]), {})[key] = row
-    return dict(sorted(periods.items(), key=lambda item: item[0][1]))
-
-
 def participation(db: Store, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
-                  team_id: int | None = None) -> list[dict]:
-    """Per period: how many people of the viewer's (filtered) scope answered, out of how many active now."""
+                  team_id: int | None = None, start: date | None = None, end: date | None = None) -> list[dict]:
+    """Per period (those starting in [start, end) when given): how many people of the viewer's (filtered)
+    scope answered, out of how many are active now."""
     if viewer.role == "regional_manager":
         region_id = viewer.region_id
     elif viewer.role == "manager":
@@ -197,21 +226,28 @@ def participation(db: Store, viewer: Person, *, region_id: int | None = None, of
             params.append(value)
     where = " AND ".join(parts)
     with db.read() as con:
+        first, last = con.one(  # period ids first: filtering participation by id lets DuckDB skip the rest
+            "SELECT coalesce(min(id), 0) AS first, coalesce(max(id), -1) AS last FROM pulse_periods"
+            " WHERE starts_on >= ? AND starts_on < ?", (start or date.min, end or date.max)).values()
         return con.rows(
             "WITH people_in AS (SELECT p.id FROM people p JOIN teams t ON t.id = p.team_id"
             f" JOIN offices o ON o.id = t.office_id WHERE {where})"
             " SELECT pp.starts_on, count(pa.person_id) AS answered, (SELECT count(*) FROM people_in) AS people,"
             " round(100.0 * count(pa.person_id) / nullif((SELECT count(*) FROM people_in), 0), 1) AS participation_pct"
             " FROM pulse_periods pp LEFT JOIN pulse_participation pa ON pa.period_id = pp.id"
-            " AND pa.person_id IN (SELECT id FROM people_in) GROUP BY pp.starts_on ORDER BY pp.starts_on", params)
-
-
-
+            " AND pa.period_id BETWEEN ? AND ? AND pa.person_id IN (SELECT id FROM people_in)"
+            " WHERE pp.starts_on >= ? AND pp.starts_on < ? GROUP BY pp.starts_on ORDER BY pp.starts_on",
+            [*params, first, last, start or date.min, end or date.max])
 
 def pulse_comments(db: Store, viewer: Person, *, k: int, period_id: int, level: str, group_id: int) -> list[str]:
     """The comments of one group and period, only if its figures are shown (at least k respondents and no
     small complement), in random order and without any date finer than the period."""
-    shown = {(r["level"], r["group_id"]) for r in morale(db, viewer, k=k, level=level)
+    with db.read() as con:
+        starts_on = con.scalar("SELECT starts_on FROM pulse_periods WHERE id = ?", (period_id,))
+    if starts_on is None:
+        return []
+    shown = {(r["level"], r["group_id"]) for r in morale(db, viewer, k=k, level=level, start=starts_on,
+                                                          end=starts_on + timedelta(days=1))
              if r["period_id"] == period_id and not r["suppressed"]}
     if (level, group_id) not in shown:
         return []

@@ -131,6 +131,24 @@ def submit(db: Store, author: Person, draft: Draft, *, categories: tuple[str, ..
     return db.write(apply, lock=("submission", submission_key))
 
 
+MILESTONES = {"acknowledged_at": ("acknowledged",), "resolved_at": ("implemented", "declined", "duplicate"),
+              "implemented_at": ("implemented",)}
+
+
+def milestones(to: str, now: datetime) -> dict[str, datetime]:
+    """The milestone columns a move to status `to` sets (triage keeps a column once it is set)."""
+    return {column: now for column, statuses in MILESTONES.items() if to in statuses}
+
+
+def fill_milestones(con: Conn) -> None:
+    """Set every suggestion's milestone columns from its status events (after a bulk load: demo, benchmark)."""
+    firsts = ", ".join(f"min(created_at) FILTER (WHERE to_value IN ({', '.join('?' * len(statuses))})) AS {column}"
+                       for column, statuses in MILESTONES.items())
+    con.execute(f"UPDATE suggestions SET {', '.join(f'{c} = f.{c}' for c in MILESTONES)} FROM (SELECT suggestion_id,"
+                f" {firsts} FROM suggestion_events WHERE kind = 'status' GROUP BY suggestion_id) f"
+                " WHERE f.suggestion_id = suggestions.id", [s for statuses in MILESTONES.values() for s in statuses])
+
+
 def record(con: Conn, suggestion_id: int, actor_id: int | None, kind: str, from_value, to_value,
            note: str, now: datetime) -> int:
     """Append one event and tell the author (if named) and the +1ers, except the actor."""

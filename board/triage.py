@@ -9,7 +9,7 @@ from board.access import Person
 from board.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
-from board.suggestions import SUMMARY_SQL, checked_text, clean, record
+from board.suggestions import SUMMARY_SQL, checked_text, clean, milestones, record
 from board.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
 
 SORTS = {"age": "s.created_at ASC, s.id ASC", "votes": "votes DESC, s.id ASC", "category": "s.category, s.id"}
@@ -100,8 +100,10 @@ def change_status(db: Store, actor: Person, suggestion_id: int, to: str, *, note
         checked_text("note", note, required=False)
         if to == "duplicate":
             _merge_into(con, actor, row, duplicate_of, now)
-        con.execute("UPDATE suggestions SET status = ?, duplicate_of = ? WHERE id = ?",
-                    (to, duplicate_of if to == "duplicate" else None, row["id"]))
+        reached = milestones(to, now)  # kept when already set: the first time counts
+        con.execute("UPDATE suggestions SET status = ?, duplicate_of = ?"
+                    + "".join(f", {column} = coalesce({column}, ?)" for column in reached) + " WHERE id = ?",
+                    (to, duplicate_of if to == "duplicate" else None, *reached.values(), row["id"]))
         return record(con, row["id"], actor.id, "status", row["status"], to, note, now)
 
     return _act(db, actor, suggestion_id, work)

@@ -81,3 +81,45 @@ def test_filters_and_scope_narrow_every_number(org_store, known, built):
 
 def test_team_acknowledgement_days(org_store, known, built):
     assert dashboard.team_ack_days(org_store, known["leader"], FILTERS) == {known["staff"].team_id: 3.0}
+
+
+def test_every_suggestion_chart_drills_down_to_the_suggestions_behind_it(org_store, known, built):
+    leader, (first, second, third) = known["leader"], built
+    drill = lambda **chosen: [r["id"] for r in dashboard.drill(org_store, leader, FILTERS, **chosen)]  # noqa: E731
+    assert drill(month=date(2026, 3, 1)) == [third, second, first] and drill(month=date(2026, 4, 1)) == []
+    assert drill(age="8-30 days", today=date(2026, 3, 30)) == [third]  # the only open one, 28 days old
+    assert drill(age="0-7 days", today=date(2026, 3, 30)) == []
+    assert drill(escalated_to="region") == [third] and drill(escalated_to="leadership") == []
+    assert drill(team_id=known["staff"].team_id) == [third, second, first]
+    acknowledged = {r["id"]: r["acknowledged_at"] for r in dashboard.drill(org_store, leader, FILTERS)}
+    assert acknowledged == {first: MARCH + timedelta(days=2), second: MARCH + timedelta(days=4), third: None}
+    europe_team = known["leader"].team_id  # a team outside the manager's scope lists nothing for them
+    assert dashboard.drill(org_store, known["manager"], FILTERS, team_id=europe_team) == []
+
+
+def test_minutes_charts_drill_down_to_the_meetings_and_actions_they_count(demo_store, known):
+    today = date(2026, 11, 1)
+    filters = dashboard.Filters(start=date(2025, 11, 1), end=date(2026, 11, 1))
+    for viewer in (known["leader"], known["regional_manager"], known["manager"]):
+        for row in dashboard.minutes_monthly(demo_store, viewer, filters):
+            month = row["month"].date()
+            meetings = dashboard.drill_meetings(demo_store, viewer, filters, month=month)
+            assert len(meetings) == row["meetings"] and sum(m["problems"] for m in meetings) == row["problems"]
+            actions = dashboard.drill_actions(demo_store, viewer, filters, month=month, today=today)
+            if row["actions_on_time_pct"] is not None and month < today.replace(day=1):
+                share = 100 * sum(a["on_time"] for a in actions) / len(actions)
+                assert abs(share - row["actions_on_time_pct"]) <= 0.5  # the chart shows it rounded
+    coverage = [r for r in dashboard.minutes_coverage(demo_store, known["regional_manager"], filters, today=today)
+                if r["meetings"]]
+    for cell in coverage[:10]:
+        listed = dashboard.drill_meetings(demo_store, known["regional_manager"], filters, month=cell["month"],
+                                          office=cell["office"])
+        assert len(listed) == cell["meetings"] and {m["office"] for m in listed} == {cell["office"]}
+
+
+def test_a_team_filter_shows_that_teams_own_minutes_coverage(demo_store, known):
+    filters = dashboard.Filters(start=date(2025, 11, 1), end=date(2026, 11, 1), team_id=known["manager"].team_id)
+    leader_view = dashboard.minutes_coverage(demo_store, known["leader"], filters, today=date(2026, 11, 1))
+    manager_view = dashboard.minutes_coverage(demo_store, known["manager"], filters, today=date(2026, 11, 1))
+    assert leader_view == manager_view and len(leader_view) == 12  # the team's meetings, not its whole office's
+    assert {r["office"] for r in leader_view} == {"Billing, Kuala Lumpur"}

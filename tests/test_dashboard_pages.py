@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, dashboard, people
+from board import accounts, dashboard, people, pulse, reports, settings
 from tests.test_suggestions import submit
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
@@ -119,11 +119,24 @@ def test_suppressed_morale_cells_say_fewer_than_k_responses(demo_store, known):
 def test_drill_down_lists_the_suggestions_behind_a_status(demo_store, known):
     manager = known["manager"]
     at = open_dashboard(demo_store, manager)
-    at.selectbox(key="drill_status").set_value("new").run()
+    at.selectbox(key="drill_status").set_value("New").run()
     rows = dashboard.drill(demo_store, manager, default_filters(), status="new")
     listed = table_with(at, "author")
     assert len(rows) > 0 and list(listed["id"]) == [r["id"] for r in rows]
     assert set(listed["status"]) == {"new"}
+
+
+@pytest.mark.parametrize("role", ["manager", "regional_manager", "leader"])
+def test_every_drill_down_lists_rows_for_its_first_choice(demo_store, known, role):
+    at = open_dashboard(demo_store, known[role])
+    drills = [box.key for box in at.selectbox if box.key and box.key.startswith("drill_")]
+    assert len(drills) == 10  # 6 suggestion charts, 3 minutes charts, responsiveness vs morale
+    for key in drills:
+        box = at.selectbox(key=key)
+        assert len(box.options) > 1, key  # the demo has something behind every chart
+        at.selectbox(key=key).select_index(1).run()
+        assert not at.exception and not at.error, key
+        assert not [i.value for i in at.info if i.value == "Nothing to list."], key
 
 
 def test_cached_numbers_belong_to_each_viewer_and_refresh_on_new_data(demo_store, known):
@@ -140,14 +153,33 @@ def test_cached_numbers_belong_to_each_viewer_and_refresh_on_new_data(demo_store
     assert funnel_total(at) == expected[manager.id] + 1
 
 
+def test_cached_morale_refreshes_on_a_pulse_answer(demo_store, known):
+    manager, today = known["manager"], date.today()
+    length = settings.load(demo_store).pulse_period_days
+    at = open_dashboard(demo_store, manager)
+    before = figures(at)["Pulse participation per period"]["data"][0]
+    expected = reports.participation(demo_store, manager, start=default_filters().start, end=default_filters().end)
+    assert list(before["y"]) == [r["participation_pct"] for r in expected]
+    with demo_store.read() as con:  # someone of the manager's team who has not answered this period
+        waiting = con.scalar("SELECT min(p.id) FROM people p WHERE p.team_id = ? AND p.active AND p.id NOT IN ("
+                             " SELECT pa.person_id FROM pulse_participation pa JOIN pulse_periods pp"
+                             " ON pp.id = pa.period_id WHERE pp.starts_on = ?)",
+                             (manager.team_id, pulse.period_bounds(today, length)[0]))
+    pulse.submit(demo_store, people.get_person(demo_store, waiting), pulse.Answer(
+        mood=4, enps=8, empowered=4, tools=4, acted_on=4, workload=4, proud=4, comment=""), today=today,
+        length_days=length)
+    at.run()
+    after = figures(at)["Pulse participation per period"]["data"][0]
+    expected = reports.participation(demo_store, manager, start=default_filters().start, end=default_filters().end)
+    assert list(after["y"]) == [r["participation_pct"] for r in expected] != list(before["y"])
+
+
 # --- the read-only helpers behind the page --------------------------------------------------------
 
-def test_responsiveness_vs_morale_uses_shown_periods_only():
-    billing = {"level": "team", "team_id": 1, "group": "Billing, Dublin", "suppressed": False}
-    morale = [{**billing, "responses": 6, "mood": 3.0}, {**billing, "responses": 12, "mood": 4.5},
-              {"level": "team", "team_id": 2, "group": "Onboarding, Dublin", "suppressed": True, "responses": None},
-              {"level": "team", "team_id": 3, "group": "Care, Lisbon", "suppressed": False, "responses": 5, "mood": 2.0}]
-    rows = dashboard.responsiveness_vs_morale({1: 2.04, 2: 1.0}, morale)
+def test_responsiveness_vs_morale_pairs_each_shown_team_with_its_acknowledgement_days():
+    teams = {1: {"team": "Billing, Dublin", "responses": 18, "mood": 4.0},
+             3: {"team": "Care, Lisbon", "responses": 5, "mood": 2.0}}  # team 3: nothing acknowledged yet
+    rows = dashboard.responsiveness_vs_morale({1: 2.04, 2: 1.0}, teams)  # team 2: its morale is not shown
     assert rows == [{"team_id": 1, "team": "Billing, Dublin", "ack_days": 2.0, "mood": 4.0, "responses": 18}]
 
 

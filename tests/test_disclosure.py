@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from board.disclosure import nearest_shown_ancestor, shown_groups
+from board.disclosure import nearest_shown_ancestor, shown_groups, shown_matrix
 
 
 def organisation(team_counts: list[list[list[int]]]) -> tuple[dict, dict]:
@@ -56,3 +56,37 @@ def test_a_team_beside_its_office_is_hidden_when_the_rest_is_small():
 def test_large_groups_are_all_shown():
     counts, parent = organisation([[[6, 7], [9]], [[5]]])
     assert shown_groups(counts, parent, 5) == set(counts)
+
+
+def as_arrays(periods: list[dict], parent: dict) -> tuple:
+    """The array form of several periods' counts over one hierarchy (for shown_matrix)."""
+    keys = list(parent)
+    index = {key: i for i, key in enumerate(keys)}
+    order = sorted(keys, key=str)
+    rank = [order.index(key) for key in keys]
+    parents = [index[parent[key]] if parent[key] is not None else -1 for key in keys]
+    counts = [[period.get(key, 0) for key in keys] for period in periods]
+    return keys, counts, parents, rank
+
+
+@settings(max_examples=300, deadline=None)
+@given(ORGS, st.integers(1, 4), st.integers(3, 8), st.data())
+def test_the_array_form_decides_exactly_as_the_reference_for_every_period(shape, period_count, k, data):
+    """One hierarchy, fresh random counts per period."""
+    periods, parent = [], None
+    for _ in range(period_count):
+        drawn = [[[data.draw(st.integers(0, 14)) for _ in teams] for teams in offices] for offices in shape]
+        counts, parent = organisation(drawn)
+        periods.append({key: n for key, n in counts.items() if n > 0})  # as the query returns them: no empty groups
+    keys, counts, parents, rank = as_arrays(periods, parent)
+    shown = shown_matrix(counts, parents, rank, k)
+    for p, period in enumerate(periods):
+        assert {keys[g] for g in range(len(keys)) if shown[p, g]} == shown_groups(period, parent, k)
+
+
+def test_the_array_form_breaks_ties_by_the_key_as_the_reference_does():
+    counts, parent = organisation([[[3, 3, 3, 1]]])  # office 10: the remainder 1 forces one team of 3 out
+    keys, matrix, parents, rank = as_arrays([counts], parent)
+    expected = shown_groups(counts, parent, 3)
+    assert {keys[g] for g in range(len(keys)) if shown_matrix(matrix, parents, rank, 3)[0, g]} == expected
+    assert ("team", 0, 0, 0) not in expected and ("team", 0, 0, 1) in expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -152,3 +152,20 @@ def test_morale_for_a_period_range_matches_the_same_periods_unfiltered(demo_stor
     ranged = reports.morale(demo_store, leader, k=5, level="team", start=start, end=end)
     everything = [r for r in reports.morale(demo_store, leader, k=5, level="team") if start <= r["starts_on"] < end]
     assert ranged == everything and ranged  # suppression is per period, so the range changes nothing shown
+
+
+def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    answer_team(org_store, billing, 6, mood=4, enps=8)
+    answer_team(org_store, care, 5, mood=2, enps=8)
+    later = DAY + timedelta(days=LENGTH)
+    for person in billing[:2]:  # a second period in which Billing alone answers, too few to be shown
+        pulse.submit(org_store, person, good(mood=1), today=later, length_days=LENGTH)
+    figures = reports.Morale(org_store, k=5)
+    teams = figures.team_mood(known["leader"])
+    assert {t["team"]: (t["responses"], t["mood"]) for t in teams.values()} == {
+        "Billing, Kuala Lumpur": (6, 4.0), "Customer Care, Kuala Lumpur": (5, 2.0)}
+    assert list(figures.team_mood(known["manager"])) == [known["manager"].team_id]
+    assert figures.team_mood(known["staff"]) == {}
+    billing_rows = [r for r in figures.rows(known["leader"], "team") if r["group"] == "Billing, Kuala Lumpur"]
+    assert [(r["responses"], r["suppressed"]) for r in billing_rows] == [(6, False), (None, True)]

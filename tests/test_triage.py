@@ -169,3 +169,51 @@ def test_twenty_four_threads_submit_vote_and_move_statuses(org_store, known):
     for sid in shared:
         last = [e["to_value"] for e in events if e["suggestion_id"] == sid][-1]
         assert sg.get(org_store, manager, sid)["status"] == last != "new"
+
+
+def milestone_columns(store, suggestion_id: int) -> dict:
+    with store.read() as con:
+        return con.one("SELECT acknowledged_at, resolved_at, implemented_at FROM suggestions WHERE id = ?",
+                       (suggestion_id,))
+
+
+def test_status_moves_set_each_milestone_once_and_the_bulk_fill_agrees(org_store, known):
+    manager, start = known["manager"], datetime(2026, 3, 2, 9, 0)
+    done = submit(org_store, known["staff"], key="m1").id
+    declined = submit(org_store, known["staff"], key="m2").id
+    for hours, to in enumerate(["acknowledged", "under_review", "planned", "in_progress", "implemented"], 1):
+        triage.change_status(org_store, manager, done, to, now=start + timedelta(hours=hours))
+    triage.change_status(org_store, manager, declined, "declined", note="Out of scope", now=start)
+    assert milestone_columns(org_store, done) == {"acknowledged_at": start + timedelta(hours=1),
+                                                  "resolved_at": start + timedelta(hours=5),
+                                                  "implemented_at": start + timedelta(hours=5)}
+    assert milestone_columns(org_store, declined) == {"acknowledged_at": None, "resolved_at": start,
+                                                      "implemented_at": None}
+    before = {i: milestone_columns(org_store, i) for i in (done, declined)}
+    org_store.write(sg.fill_milestones)  # what the demo and the benchmark run after a bulk load
+    assert {i: milestone_columns(org_store, i) for i in (done, declined)} == before
+
+
+def test_the_migration_fills_milestones_from_existing_events(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    names = [name for name, _ in db.available_migrations()]
+    for name, sql in db.available_migrations():
+        if name < "0005":
+            (folder / name).write_text(sql)
+    store = db.Store(tmp_path / "old.duckdb")
+    db.migrate(store, folder)  # a database from before the milestone columns, with history
+    at = datetime(2026, 1, 5, 10, 0)
+    store.write(lambda con: con.execute(
+        "INSERT INTO regions (id, name) VALUES (1, 'R'); INSERT INTO offices (id, name, region_id) VALUES (1, 'O', 1);"
+        "INSERT INTO suggestions (id, kind, category, title, description, anonymous, office_id, region_id, level,"
+        " submission_key, created_at, status) VALUES (7, 'improvement', 'policy', 'T', 'Description', true, 1, 1,"
+        " 'office', 'k7', TIMESTAMP '2026-01-05 09:00', 'implemented');"
+        "INSERT INTO suggestion_events (suggestion_id, kind, from_value, to_value, note, created_at) VALUES"
+        " (7, 'status', 'new', 'acknowledged', '', TIMESTAMP '2026-01-05 10:00'),"
+        " (7, 'reply', NULL, NULL, 'Thanks', TIMESTAMP '2026-01-06 10:00'),"
+        " (7, 'status', 'in_progress', 'implemented', '', TIMESTAMP '2026-02-01 10:00')"))
+    assert db.migrate(store) == [name for name in names if name >= "0005"]
+    assert milestone_columns(store, 7) == {"acknowledged_at": at, "resolved_at": datetime(2026, 2, 1, 10, 0),
+                                           "implemented_at": datetime(2026, 2, 1, 10, 0)}
+    store.close()

@@ -27,30 +27,16 @@ def _viewer(role: str, region_id: int | None, team_id: int | None) -> Person:
     return Person(0, "", "", role, True, team_id or 0, "", 0, "", region_id or 0, "")
 
 
-def _months(frame: pd.DataFrame) -> pd.DataFrame:
-    if "month" in frame.columns:
-        frame["month"] = pd.to_datetime(frame["month"]).dt.date
-    return frame
-
-
 @st.cache_data(ttl=3600, max_entries=500, show_spinner=False)
 def _suggestions_and_minutes(path: str, role: str, region_id, team_id, filters: dashboard.Filters,
-                             today: datetime.date, sla_days: int, version: tuple) -> dict[str, pd.DataFrame]:
-    store, viewer = session.store(), _viewer(role, region_id, team_id)
-    data = {name: _months(pd.DataFrame(getattr(dashboard, name)(store, viewer, filters))) for name in
-            ("funnel", "monthly", "response_times", "categories", "escalations", "minutes_monthly")}
-    data["ageing"] = pd.DataFrame(dashboard.ageing(store, viewer, filters, today=today,
-                                                   sla_cutoff=sla_cutoff(today, sla_days)))
-    data["ack_days"] = dashboard.team_ack_days(store, viewer, filters)
-    if role == "leader":
-        data["newest"] = pd.DataFrame(dashboard.newest(store, viewer, filters))
-    data["coverage"] = _months(pd.DataFrame(dashboard.minutes_coverage(store, viewer, filters, today=today)))
-    return data
+                             today: datetime.date, sla_days: int, version: tuple) -> dict:
+    return dashboard.suggestions_and_minutes(session.store(), _viewer(role, region_id, team_id), filters,
+                                             today=today, sla_cutoff=sla_cutoff(today, sla_days))
 
 
 @st.cache_data(ttl=3600, max_entries=500, show_spinner=False)
 def _morale(path: str, role: str, region_id, team_id, filters: dashboard.Filters, level: str, k: int,
-            version: tuple) -> dict[str, list[dict]]:
+            version: tuple) -> dict:
     store, viewer = session.store(), _viewer(role, region_id, team_id)
     return dashboard.morale_view(store, viewer, filters, k=k, level=level)
 
@@ -69,12 +55,17 @@ def _show(figure, frame: pd.DataFrame, name: str) -> None:
     st.download_button("Download CSV", to_csv(frame), f"{name}.csv", "text/csv", key=f"csv_{name}", on_click="ignore")
 
 
-def _drill(what: str, options: list, format_func=str) -> None:
-    """The suggestions behind one bar of the chart above, as a table (titles are user text: cells only)."""
-    choice = st.selectbox(f"Show the suggestions behind: {what}", [None, *options], key=f"drill_{what}",
-                          format_func=lambda v: "choose one" if v is None else format_func(v))
-    if choice is not None:
-        st.dataframe(pd.DataFrame(dashboard.drill(db, person, filters, **{what: choice})), hide_index=True)
+def _drill(what: str, options: list, rows, format_func=str) -> None:
+    """The list behind one bar, cell or point of the chart above, as a table (user text stays in cells)."""
+    labels = {format_func(option): option for option in options}
+    choice = st.selectbox(f"Show the list behind: {what}", ["choose one", *labels], key=f"drill_{what}")
+    if choice in labels:
+        found = rows(labels[choice])
+        st.dataframe(pd.DataFrame(found), hide_index=True) if found else st.info("Nothing to list.")
+
+
+def _month(value) -> str:
+    return value.strftime("%b %Y")
 
 
 first_month = today.replace(day=1)
@@ -96,7 +87,7 @@ filters = dashboard.Filters(start, (last + datetime.timedelta(days=31)).replace(
 scope = (str(db.path), person.role, person.region_id if person.role == "regional_manager" else None,
          person.team_id if person.role == "manager" else None)
 version = dashboard.data_version(db)
-data = _suggestions_and_minutes(*scope, filters, today, config.ack_sla_days, version)
+data = _suggestions_and_minutes(*scope, filters, today, config.ack_sla_days, version["suggestions"])
 
 morale_tab, suggestions_tab, minutes_tab, versus_tab = st.tabs(["Morale", "Suggestions", "Minutes",
                                                                 "Responsiveness vs morale"])
@@ -105,7 +96,7 @@ with morale_tab:
     levels = list(LEVELS)[list(LEVELS).index(finest):]
     level = st.selectbox("Compare by", levels, index=min(1, len(levels) - 1), format_func=LEVELS.get,
                          key="morale_level")
-    morale = _morale(*scope, filters, level, config.anonymity_k, version)
+    morale = _morale(*scope, filters, level, config.anonymity_k, version["pulse"])
     note = f"fewer than {config.anonymity_k} responses"
     table = pd.DataFrame([{"period": r["starts_on"], "group": r["group"],  # numbers stay numbers in the CSV
                            **({"responses": note, "mood": note, "eNPS": note} if r["suppressed"] else
@@ -120,28 +111,45 @@ with morale_tab:
     _show(charts.participation_rate(morale["participation"]), pd.DataFrame(morale["participation"]), "participation")
 
 with suggestions_tab:
+    suggestions = lambda **chosen: dashboard.drill(db, person, filters, today=today, **chosen)  # noqa: E731
     funnel = data["funnel"].assign(status=[STATUS_LABELS.get(s, s) for s in data["funnel"].get("status", [])])
     _show(charts.funnel(data["funnel"]), funnel, "funnel")
-    _drill("status", [s for s in STATUS_LABELS if s in set(data["funnel"].get("status", []))], STATUS_LABELS.get)
+    _drill("status", [s for s in STATUS_LABELS if s in set(data["funnel"].get("status", []))],
+           lambda v: suggestions(status=v), STATUS_LABELS.get)
     _show(charts.submitted_vs_implemented(data["monthly"]), data["monthly"], "submitted_implemented")
-    _drill("month", list(data["monthly"].get("month", [])), lambda m: m.strftime("%b %Y"))
+    _drill("month", list(data["monthly"].get("month", [])), lambda v: suggestions(month=v), _month)
     _show(charts.response_times(data["response_times"]), data["response_times"].round(1), "response_times")
+    _drill("month submitted (response times)", list(data["response_times"].get("month", [])),
+           lambda v: suggestions(month=v), _month)
     _show(charts.ageing(data["ageing"]), data["ageing"], "ageing")
+    _drill("age", list(data["ageing"].get("age", [])), lambda v: suggestions(age=v))
     _show(charts.categories(data["categories"]), data["categories"], "categories")
-    _drill("category", list(data["categories"].get("category", [])))
+    _drill("category", list(data["categories"].get("category", [])), lambda v: suggestions(category=v))
     _show(charts.escalations(data["escalations"]), data["escalations"], "escalations")
+    _drill("escalated to", sorted(set(data["escalations"].get("level", []))),
+           lambda v: suggestions(escalated_to=v))
     if person.role == "leader":
         st.subheader("Newest suggestions")
         st.dataframe(data["newest"], hide_index=True)
 
 with minutes_tab:
+    held = data["coverage"][data["coverage"]["meetings"] > 0] if len(data["coverage"]) else data["coverage"]
     _show(charts.minutes_coverage(data["coverage"]), data["coverage"], "minutes_coverage")
+    _drill("office and month", list(zip(held.get("office", []), held.get("month", []))),
+           lambda v: dashboard.drill_meetings(db, person, filters, month=v[1],
+                                              office=None if person.role == "manager" or team_id else v[0]),
+           lambda v: f"{v[0]}, {_month(v[1])}")
+    minutes_months = list(data["minutes_monthly"].get("month", []))
     _show(charts.problems_discussed(data["minutes_monthly"]), data["minutes_monthly"], "problems_discussed")
+    _drill("meetings of the month", minutes_months,
+           lambda v: dashboard.drill_meetings(db, person, filters, month=v), _month)
     _show(charts.actions_on_time(data["minutes_monthly"]), data["minutes_monthly"], "actions_on_time")
+    _drill("actions due in the month", minutes_months,
+           lambda v: dashboard.drill_actions(db, person, filters, month=v, today=today), _month)
 
 with versus_tab:
-    team_rows = morale["rows"] if level == "team" else _morale(*scope, filters, "team", config.anonymity_k,
-                                                              version)["rows"]
-    versus = pd.DataFrame(dashboard.responsiveness_vs_morale(data["ack_days"], team_rows))
+    versus = pd.DataFrame(dashboard.responsiveness_vs_morale(data["ack_days"], morale["teams"]))
     st.caption("Only teams whose morale is shown for at least one period appear; mood is the mean over those periods.")
     _show(charts.responsiveness_vs_morale(versus), versus, "responsiveness_vs_morale")
+    teams = dict(zip(versus.get("team_id", []), versus.get("team", [])))
+    _drill("team", list(teams), lambda v: suggestions(team_id=v), teams.get)
