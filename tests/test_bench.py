@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from board import bench, cli
+from board import bench, bench_data, cli
 
 
 def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
@@ -12,7 +12,7 @@ def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
     assert cli.main(["bench", "--scale", "0.002", "--out", str(out)]) == 0
     report = json.loads(out.read_text())
 
-    for table in bench.TABLES:
+    for table in bench_data.TABLES:
         assert table in report["dataset"]["rows"]
     assert report["dataset"]["rows"]["suggestions"] == 2_000
     assert report["dataset"]["rows"]["suggestion_events"] == 8_000  # topped up to the exact planned count

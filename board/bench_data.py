@@ -1,0 +1,360 @@
+"""The benchmark's dataset: a deterministic large organisation generated in bulk SQL with hash-based values
+(python -m board bench builds it in a child process: python -m board.bench_data FOLDER SCALE), and the same
+rows copied into SQLite with sensible indexes for the comparison."""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import sqlite3
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from board import db
+from board.pulse import period_bounds
+from board.suggestions import fill_milestones
+
+FULL = {"teams": 4_000, "offices": 200, "people": 50_000, "suggestions": 1_000_000,
+        "suggestion_events": 4_000_000, "pulse_responses": 5_000_000, "meetings": 70_000, "meeting_items": 200_000}
+REGIONS = 6
+TODAY = date(2026, 11, 20)
+NOW = datetime(2026, 11, 20, 12, 0)
+HISTORY_DAYS = 540  # suggestions and minutes: 18 months
+PERIOD_DAYS = 14
+TABLES = ("regions", "offices", "teams", "people", "suggestions", "suggestion_events", "meetings", "meeting_items",
+          "action_items", "action_events", "pulse_periods", "pulse_responses", "pulse_participation")
+SQLITE_INDEXES = (
+    "offices (region_id)", "teams (office_id)", "people (team_id)", "suggestions (created_at)",
+    "suggestions (region_id, created_at)", "suggestions (office_id)", "suggestions (team_id)",
+    "suggestion_events (suggestion_id)", "suggestion_events (kind, to_value)", "meetings (office_id, meeting_date)",
+    "meetings (region_id)", "meeting_items (meeting_id)", "action_items (meeting_id)",
+    "pulse_responses (period_id, team_id)", "pulse_participation (person_id)")
+SQLITE_UNIQUE = ("pulse_responses (id)", "pulse_participation (period_id, person_id)", "people (email)",
+                 "suggestions (submission_key)")
+PATH = "['acknowledged', 'under_review', 'planned', 'in_progress', 'implemented']"
+WORDS = "['refund', 'billing', 'queue', 'login', 'portal', 'invoice', 'callback', 'handover', 'template', 'policy']"
+COMMENTS = ("['Too many system outages this month.', 'Good support from my manager.', 'Workload is heavy.',"
+            " 'The refund trial made calls shorter.', 'More training on the new billing codes, please.']")
+
+
+def sizes(scale: float) -> dict[str, int]:
+    n = {name: max(1, round(count * scale)) for name, count in FULL.items()}
+    n["regions"] = REGIONS
+    n["offices"] = max(REGIONS, n["offices"])
+    n["teams"] = max(n["offices"], n["teams"])
+    n["people"] = max(n["teams"] + REGIONS + 10, n["people"])
+    return n
+
+
+def u(args: str, salt: int) -> str:
+    """SQL for a deterministic pseudo-random number in [0, 1) from the arguments and a salt."""
+    return f"((hash({args}, {salt}) % 1000003) / 1000003.0)"
+
+
+def pick(options: str, args: str, salt: int) -> str:
+    """SQL choosing one element of a SQL list literal, deterministically from the arguments and a salt."""
+    return f"({options})[1 + CAST(hash({args}, {salt}) % len({options}) AS BIGINT)]"
+
+
+CATEGORIES = "['system', 'system', 'process', 'process', 'policy', 'training', 'product', 'other']"
+LIKELIHOODS = "['happening_now', 'likely', 'possible', 'brainstormed']"
+
+
+def _clock(t0: float) -> str:
+    return f"[{time.perf_counter() - t0:7.1f} s]"
+
+
+# --- the dataset (runs in the child process) ------------------------------------------------------------
+
+def generate(store: db.Store, n: dict, t0: float) -> dict[str, float]:
+    """Fill an empty migrated store; return the seconds each step took."""
+    spent = {}
+    steps = (("organisation and people", _organisation), ("suggestions", _suggestions),
+             ("suggestion events", _events), ("pulse", _pulse), ("minutes", _minutes))
+    for name, step in steps:
+        start = time.perf_counter()
+        counts = store.write(lambda con, step=step: step(con, n))
+        spent[name] = round(time.perf_counter() - start, 1)
+        print(f"{_clock(t0)} {name}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+              + f" ({spent[name]} s)", flush=True)
+    with store.read() as con:
+        for scratch in ("bench_plan", "bench_steps", "bench_events", "bench_part"):
+            con.execute(f"DROP TABLE IF EXISTS {scratch}")
+        con.execute("CHECKPOINT")
+    return spent
+
+
+def _count(con: db.Conn, *tables: str) -> dict[str, int]:
+    return {t: con.scalar(f"SELECT count(*) FROM {t}") for t in tables}
+
+
+def _organisation(con: db.Conn, n: dict) -> dict:
+    T, O, R, P = n["teams"], n["offices"], n["regions"], n["people"]
+    con.execute(f"INSERT INTO regions (id, name) SELECT r, 'Region ' || r FROM range(1, {R} + 1) x(r)")
+    con.execute(f"INSERT INTO offices (id, region_id, name) SELECT o, 1 + (o - 1) * {R} // {O}, 'Office ' || o"
+                f" FROM range(1, {O} + 1) x(o)")
+    con.execute(f"INSERT INTO teams (id, office_id, name) SELECT t, 1 + (t - 1) * {O} // {T}, 'Team ' || t"
+                f" FROM range(1, {T} + 1) x(t)")
+    # people 1..T manage team i; then one regional manager per region, the leader, the admin; the rest staff
+    # spread over the teams by hash (team sizes vary, so some teams stay under the anonymity threshold).
+    con.execute(f"""
+        INSERT INTO people (id, email, name, role, team_id, active)
+        WITH firsts AS (SELECT o.region_id, min(t.id) AS team_id FROM teams t JOIN offices o ON o.id = t.office_id
+                        GROUP BY 1),
+        p AS (SELECT i, CASE WHEN i <= {T} THEN 'manager' WHEN i <= {T + R} THEN 'regional_manager'
+                             WHEN i = {T + R + 1} THEN 'leader' WHEN i = {T + R + 2} THEN 'admin'
+                             ELSE 'staff' END AS role
+              FROM range(1, {P} + 1) x(i))
+        SELECT i, CASE role WHEN 'manager' THEN 'manager' || i WHEN 'regional_manager' THEN 'regional' || (i - {T})
+                            WHEN 'staff' THEN 'staff' || i ELSE role END || '@bench.board',
+            'Person ' || i, role,
+            CASE WHEN i <= {T} THEN i WHEN role = 'regional_manager' THEN f.team_id ELSE 1 + hash(i, 11) % {T} END,
+            role <> 'staff' OR {u('i', 12)} >= 0.02
+        FROM p LEFT JOIN firsts f ON f.region_id = i - {T} AND role = 'regional_manager'""")
+    return _count(con, "regions", "offices", "teams", "people")
+
+
+def _suggestions(con: db.Conn, n: dict) -> dict:
+    T, O, R, N = n["teams"], n["offices"], n["regions"], n["suggestions"]
+    start, span = datetime.combine(TODAY - timedelta(days=HISTORY_DAYS), datetime.min.time()), HISTORY_DAYS * 86400
+    days = lambda expr: f"to_seconds(CAST(86400 * ({expr}) AS BIGINT))"  # noqa: E731
+    # One plan row per suggestion: where it lands, how far its workflow goes (final status) and when each step
+    # would happen; acknowledgement speed depends on the team, so teams differ in responsiveness.
+    con.execute(f"""
+        CREATE TABLE bench_plan AS SELECT
+            i + 1 AS id,
+            {u('i', 1)} < 0.2 AS anonymous,
+            anonymous AND {u('i', 2)} < 0.3 AS office_level,
+            CAST(1 + hash(i, 3) % {T} AS INTEGER) AS team,
+            CAST(1 + (team - 1) * {O} // {T} AS INTEGER) AS office_id,
+            CAST(1 + (office_id - 1) * {R} // {O} AS INTEGER) AS region_id,
+            CASE WHEN office_level THEN {T} + region_id ELSE team END AS manager,
+            CASE WHEN anonymous THEN NULL ELSE CAST(1 + hash(i, 24) % {n['people']} AS INTEGER) END AS author_id,
+            TIMESTAMP '{start}' + to_seconds(CAST(i * {span} // {N} AS BIGINT)) AS raw_created,
+            CASE WHEN anonymous THEN date_trunc('day', raw_created) ELSE raw_created END AS created_at,
+            {u('i', 7)} AS f,
+            CASE WHEN f < 0.16 THEN 'new' WHEN f < 0.21 THEN 'duplicate' WHEN f < 0.36 THEN 'declined'
+                 WHEN f < 0.46 THEN 'acknowledged' WHEN f < 0.54 THEN 'under_review' WHEN f < 0.62 THEN 'planned'
+                 WHEN f < 0.70 THEN 'in_progress' ELSE 'implemented' END AS fin,
+            CASE fin WHEN 'new' THEN 0 WHEN 'duplicate' THEN 1 WHEN 'declined' THEN 2 WHEN 'acknowledged' THEN 1
+                 WHEN 'under_review' THEN 2 WHEN 'planned' THEN 3 WHEN 'in_progress' THEN 4 ELSE 5 END AS nsteps,
+            created_at + {days(f"0.05 - ln(1 - {u('i', 8)}) * 2.5 * (0.4 + 1.6 * {u('team', 9)})")} AS t1,
+            t1 + {days(f"1 + 11 * {u('i', 13)}")} AS t2, t2 + {days(f"1 + 11 * {u('i', 14)}")} AS t3,
+            t3 + {days(f"1 + 11 * {u('i', 15)}")} AS t4, t4 + {days(f"1 + 11 * {u('i', 16)}")} AS t5,
+            fin <> 'duplicate' AND {u('i', 20)} < 0.12 AS escalates,
+            created_at + {days(f"2 + 7 * {u('i', 21)}")} AS e1,
+            escalates AND {u('i', 22)} < 0.3 AS escalates_twice,
+            e1 + {days(f"1 + 3 * {u('i', 23)}")} AS e2
+        FROM range({N}) x(i)""")
+    con.execute(f"""
+        CREATE TABLE bench_steps AS SELECT * FROM (
+            SELECT p.id, x.k,
+                CASE WHEN p.fin = 'duplicate' THEN 'duplicate' WHEN p.fin = 'declined' AND x.k = 2 THEN 'declined'
+                     ELSE ({PATH})[x.k] END AS to_value,
+                CASE WHEN x.k = 1 THEN 'new' ELSE ({PATH})[x.k - 1] END AS from_value,
+                ([p.t1, p.t2, p.t3, p.t4, p.t5])[x.k] AS happened
+            FROM bench_plan p JOIN range(1, 6) x(k) ON x.k <= p.nsteps) WHERE happened < TIMESTAMP '{NOW}'""")
+    con.execute(f"""
+        INSERT INTO suggestions (id, kind, category, title, description, likelihood, author_id, anonymous, team_id,
+            office_id, region_id, status, level, owner_id, submission_key, created_at)
+        SELECT p.id, CASE WHEN {u('p.id', 5)} < 0.35 THEN 'anticipated_problem' ELSE 'improvement' END AS kind,
+            {pick(CATEGORIES, 'p.id', 4)},
+            'The ' || {pick(WORDS, 'p.id', 40)} || ' ' || {pick(WORDS, 'p.id', 41)} || ' needs work',
+            'Customers notice that the ' || {pick(WORDS, 'p.id', 42)} || ' fails often.',
+            CASE WHEN kind = 'anticipated_problem' THEN {pick(LIKELIHOODS, 'p.id', 6)} END,
+            p.author_id, p.anonymous, CASE WHEN p.office_level THEN NULL ELSE p.team END, p.office_id, p.region_id,
+            coalesce(s.status, 'new'),
+            CASE WHEN p.escalates_twice AND p.e2 < TIMESTAMP '{NOW}' THEN 'leadership'
+                 WHEN p.escalates AND p.e1 < TIMESTAMP '{NOW}' THEN 'region'
+                 WHEN p.office_level THEN 'office' ELSE 'team' END,
+            CASE WHEN s.status IS NOT NULL THEN p.manager END, 'bench' || p.id, p.created_at
+        FROM bench_plan p LEFT JOIN (SELECT id, arg_max(to_value, k) AS status FROM bench_steps GROUP BY id) s
+          ON s.id = p.id ORDER BY p.id""")
+    return _count(con, "suggestions")
+
+
+def _events(con: db.Conn, n: dict) -> dict:
+    now = f"TIMESTAMP '{NOW}'"
+    con.execute(f"""
+        CREATE TABLE bench_events AS
+        SELECT id AS suggestion_id, 0 AS ord, author_id AS actor_id, 'submitted' AS kind, NULL AS from_value,
+            'new' AS to_value, '' AS note, created_at AS happened FROM bench_plan
+        UNION ALL SELECT s.id, s.k, p.manager, 'status', s.from_value, s.to_value, '', s.happened
+            FROM bench_steps s JOIN bench_plan p ON p.id = s.id
+        UNION ALL SELECT id, 10, manager, 'escalated', CASE WHEN office_level THEN 'office' ELSE 'team' END,
+            'region', 'Needs the region', e1 FROM bench_plan WHERE escalates AND e1 < {now}
+        UNION ALL SELECT id, 11, {n['teams']} + region_id, 'escalated', 'region', 'leadership', '', e2
+            FROM bench_plan WHERE escalates_twice AND e2 < {now}""")
+    # Replies (after an acknowledgement) make up the rest, so the table holds exactly the planned count.
+    missing = n["suggestion_events"] - con.scalar("SELECT count(*) FROM bench_events")
+    acks = con.scalar("SELECT count(*) FROM bench_steps WHERE k = 1 AND to_value = 'acknowledged'")
+    if missing > 0 and acks:
+        con.execute(f"""
+            INSERT INTO bench_events SELECT s.id, 20 + j, p.manager, 'reply', NULL, NULL,
+                'Thanks for raising this: we are looking at it.', s.happened + to_hours(CAST(1 + 24 * j AS BIGINT))
+            FROM bench_steps s JOIN bench_plan p ON p.id = s.id, range({math.ceil(missing / acks)}) x(j)
+            WHERE s.k = 1 AND s.to_value = 'acknowledged' ORDER BY j, hash(s.id, 30) LIMIT {missing}""")
+    con.execute("""
+        INSERT INTO suggestion_events (id, suggestion_id, actor_id, kind, from_value, to_value, note, created_at)
+        SELECT row_number() OVER (ORDER BY happened, suggestion_id, ord), suggestion_id, actor_id, kind, from_value,
+            to_value, note, happened FROM bench_events ORDER BY 1""")
+    fill_milestones(con)
+    return _count(con, "suggestion_events")
+
+
+def _pulse(con: db.Conn, n: dict) -> dict:
+    """Fortnightly periods back from today, as many as the response count needs at 55-85% participation
+    (one team in eleven answers at 30%); one answer per person and period; a morale dip in region 3."""
+    T, O, R, N = n["teams"], n["offices"], n["regions"], n["pulse_responses"]
+    rate = f"CASE WHEN team_id % 11 = 6 THEN 0.3 ELSE 0.55 + 0.30 * {u('team_id', 51)} END"
+    per_period = con.scalar(f"SELECT sum({rate}) FROM people WHERE active")
+    periods = max(1, math.ceil(N / per_period * 1.01))
+    current, _ = period_bounds(TODAY, PERIOD_DAYS)
+    con.execute(f"INSERT INTO pulse_periods (id, starts_on, ends_on) SELECT p, DATE '{current}'"
+                f" + CAST((p - {periods}) * {PERIOD_DAYS} AS INTEGER), DATE '{current}'"
+                f" + CAST((p - {periods} + 1) * {PERIOD_DAYS} AS INTEGER) FROM range(1, {periods} + 1) x(p)")
+    con.execute(f"""
+        CREATE TABLE bench_part AS SELECT period_id, person_id, team_id FROM (
+            SELECT x.p AS period_id, id AS person_id, team_id FROM people, range(1, {periods} + 1) x(p)
+            WHERE active AND {u('id, x.p', 50)} < {rate}) ORDER BY hash(person_id, period_id, 52) LIMIT {N}""")
+    con.execute("INSERT INTO pulse_participation (period_id, person_id)"
+                " SELECT period_id, person_id FROM bench_part ORDER BY period_id, hash(person_id, period_id, 53)")
+    score = lambda salt, shift=0.0: (f"CAST(greatest(1, least(5, round(base + {shift} + 0.8 * "  # noqa: E731
+                                     f"({u('person_id, period_id', salt)} - 0.5)))) AS INTEGER)")
+    region = f"(1 + ((1 + (team_id - 1) * {O} // {T}) - 1) * {R} // {O})"
+    dip = (f"CASE WHEN {region} = 3 AND period_id BETWEEN {int(periods * 0.6)} AND {int(periods * 0.75)}"
+           " THEN 0.8 ELSE 0 END")
+    con.execute(f"""
+        INSERT INTO pulse_responses (id, period_id, team_id, mood, enps, empowered, tools, acted_on, workload,
+            proud, comment)
+        SELECT md5(CAST(hash(person_id, period_id, 54) AS VARCHAR)) AS id, period_id, team_id, {score(59)},
+            CAST(greatest(0, least(10, round(2 * base + 1 + 3 * ({u('person_id, period_id', 60)} - 0.5)))) AS INTEGER),
+            {score(61)}, {score(62)}, {score(63)}, {score(64, -0.3)}, {score(65)},
+            CASE WHEN {u('person_id, period_id', 66)} < 0.08
+                 THEN {pick(COMMENTS, 'person_id, period_id', 67)} ELSE '' END
+        FROM (SELECT *, 3.55 + 0.9 * ({u('team_id', 55)} - 0.5) - ({dip}) + ({u('person_id, period_id', 56)}
+                  + {u('person_id, period_id', 57)} + {u('person_id, period_id', 58)} - 1.5) AS base FROM bench_part)
+        ORDER BY period_id, id""")
+    return _count(con, "pulse_periods", "pulse_responses", "pulse_participation")
+
+
+def _minutes(con: db.Conn, n: dict) -> dict:
+    """Meetings spread over 18 months and the teams (3% office meetings, 5% drafts), 2-3 items each, actions
+    for about a third of the items of published minutes; offices 17, 34, ... never discuss a problem."""
+    T, O, R, M, ITEMS = n["teams"], n["offices"], n["regions"], n["meetings"], n["meeting_items"]
+    first = TODAY - timedelta(days=HISTORY_DAYS)
+    con.execute(f"""
+        INSERT INTO meetings (id, team_id, office_id, region_id, meeting_date, chair_id, author_id, status,
+            review_status, version, created_at, published_at)
+        SELECT j, CASE WHEN office_meeting THEN NULL ELSE team END, office, region, day, author, author,
+            CASE WHEN draft THEN 'draft' ELSE 'published' END,
+            CASE WHEN draft THEN NULL WHEN {u('j', 64)} < 0.6 THEN 'reviewed' WHEN {u('j', 64)} < 0.7
+                 THEN 'needs_follow_up' END,
+            CASE WHEN draft THEN 0 WHEN {u('j', 65)} < 0.05 THEN 2 ELSE 1 END,
+            CAST(day AS TIMESTAMP) + INTERVAL 17 HOUR,
+            CASE WHEN NOT draft THEN CAST(day AS TIMESTAMP) + INTERVAL 18 HOUR END
+        FROM (SELECT j, CAST(1 + hash(j, 60) % {T} AS INTEGER) AS team,
+                  CAST(1 + (team - 1) * {O} // {T} AS INTEGER) AS office,
+                  CAST(1 + (office - 1) * {R} // {O} AS INTEGER) AS region, {u('j', 61)} < 0.03 AS office_meeting,
+                  CASE WHEN office_meeting THEN {T} + region ELSE team END AS author,
+                  DATE '{first}' + CAST((j - 1) * {HISTORY_DAYS} // {M} AS INTEGER) AS day,
+                  {u('j', 62)} < 0.05 AS draft
+              FROM range(1, {M} + 1) x(j))""")
+    con.execute(f"""
+        INSERT INTO meeting_items (id, meeting_id, position, kind, category, discussed, solution, removed)
+        SELECT i.n, i.m, row_number() OVER (PARTITION BY i.m ORDER BY i.n) - 1,
+            CASE WHEN mt.office_id % 17 = 0 AND i.f < 0.5 THEN 'information' WHEN i.f < 0.30 THEN 'real_problem'
+                 WHEN i.f < 0.50 THEN 'anticipated_problem' WHEN i.f < 0.65 THEN 'brainstorm'
+                 WHEN i.f < 0.80 THEN 'decision' ELSE 'information' END,
+            {pick(CATEGORIES, 'i.n', 71)},
+            'The ' || {pick(WORDS, 'i.n', 74)} || ' came up again (item ' || i.n || ').',
+            CASE WHEN {u('i.n', 72)} < 0.55 THEN 'Agreed: fix the ' || {pick(WORDS, 'i.n', 75)} ELSE '' END,
+            {u('i.n', 73)} < 0.02
+        FROM (SELECT n, CAST(1 + (n - 1) * {M} // {ITEMS} AS INTEGER) AS m, {u('n', 70)} AS f
+              FROM range(1, {ITEMS} + 1) x(n)) i JOIN meetings mt ON mt.id = i.m""")
+    con.execute(f"""
+        INSERT INTO action_items (id, item_id, meeting_id, description, owner_id, due_date, status, closed_at, removed)
+        SELECT row_number() OVER (ORDER BY id), id, meeting_id, 'Follow up item ' || id, author_id, due,
+            status, CASE WHEN status <> 'open' THEN least(CAST(due AS TIMESTAMP)
+                + to_seconds(CAST(86400 * (-6 + 9 * {u('id', 83)}) AS BIGINT)), TIMESTAMP '{NOW}') END,
+            {u('id', 84)} < 0.01
+        FROM (SELECT i.id, i.meeting_id, m.author_id,
+                  m.meeting_date + CAST(7 + 28 * {u('i.id', 81)} AS INTEGER) AS due,
+                  CASE WHEN due >= DATE '{TODAY}' THEN (CASE WHEN {u('i.id', 82)} < 0.15 THEN 'done' ELSE 'open' END)
+                       WHEN {u('i.id', 82)} < 0.65 THEN 'done' WHEN {u('i.id', 82)} < 0.9 THEN 'open'
+                       ELSE 'dropped' END AS status
+              FROM meeting_items i JOIN meetings m ON m.id = i.meeting_id
+              WHERE m.status = 'published' AND {u('i.id', 80)} < 0.3)""")
+    return _count(con, "meetings", "meeting_items", "action_items")
+
+
+def export_sqlite(store: db.Store, path: Path, t0: float) -> float:
+    """Copy the dashboard tables row for row into SQLite (dates and times as ISO text), then index them."""
+    start = time.perf_counter()
+    sq = sqlite3.connect(path)
+    sq.execute("PRAGMA journal_mode = OFF")
+    sq.execute("PRAGMA synchronous = OFF")
+    with store.read() as con:
+        for table in TABLES:
+            cols = con.rows("SELECT column_name AS name, data_type AS type FROM information_schema.columns"
+                            " WHERE table_name = ? ORDER BY ordinal_position", (table,))
+            sq.execute(f"CREATE TABLE {table} (" + ", ".join(_sqlite_column(c) for c in cols) + ")")
+            select = ", ".join(_sqlite_value(c) for c in cols)
+            insert = f"INSERT INTO {table} VALUES ({', '.join('?' * len(cols))})"
+            cur = con._cur.execute(f"SELECT {select} FROM {table}")  # the raw cursor: chunks, not one list
+            while chunk := cur.fetchmany(100_000):
+                sq.executemany(insert, chunk)
+            sq.commit()
+        for number, index in enumerate(SQLITE_UNIQUE + SQLITE_INDEXES):
+            unique = "UNIQUE " if index in SQLITE_UNIQUE else ""
+            sq.execute(f"CREATE {unique}INDEX i{number} ON {index}")
+        sq.execute("ANALYZE")
+        sq.commit()
+    sq.close()
+    print(f"{_clock(t0)} SQLite copy with {len(SQLITE_UNIQUE + SQLITE_INDEXES)} indexes:"
+          f" {path.stat().st_size / 2**20:,.0f} MB ({time.perf_counter() - start:.1f} s)", flush=True)
+    return round(time.perf_counter() - start, 1)
+
+
+def _sqlite_column(column: dict) -> str:
+    kind = column["type"].upper()
+    if column["name"] == "id" and kind in ("INTEGER", "BIGINT"):
+        return "id INTEGER PRIMARY KEY"
+    affinity = "INTEGER" if kind in ("INTEGER", "BIGINT", "BOOLEAN") else "REAL" if kind == "DOUBLE" else "TEXT"
+    return f"{column['name']} {affinity}"
+
+
+def _sqlite_value(column: dict) -> str:
+    name, kind = f'"{column["name"]}"', column["type"].upper()
+    if kind == "TIMESTAMP":
+        return f"strftime({name}, '%Y-%m-%d %H:%M:%S')"
+    if kind == "BOOLEAN":
+        return f"CAST({name} AS INTEGER)"
+    if kind in ("DATE",) or kind.endswith("[]"):
+        return f"CAST({name} AS VARCHAR)"
+    return name
+
+
+def build(folder: Path, scale: float) -> dict:
+    """The child process: generate, copy to SQLite, report what was built."""
+    t0, n = time.perf_counter(), sizes(scale)
+    print(f"{_clock(t0)} generating at scale {scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in n.items()), flush=True)
+    store = db.open_store(folder / "bench.duckdb")
+    spent = generate(store, n, t0)
+    with store.read() as con:
+        rows = _count(con, *TABLES)
+    spent["sqlite copy"] = export_sqlite(store, folder / "bench.sqlite", t0)
+    db.close_store(folder / "bench.duckdb")
+    generating = sum(v for k, v in spent.items() if k != "sqlite copy")
+    return {"rows": rows, "seconds": spent, "generate_s": round(generating, 1),
+            "duckdb_mb": round((folder / "bench.duckdb").stat().st_size / 2**20, 1),
+            "sqlite_mb": round((folder / "bench.sqlite").stat().st_size / 2**20, 1),
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+if __name__ == "__main__":  # the child process that builds the dataset: python -m board.bench_data FOLDER SCALE
+    _folder = Path(sys.argv[1])
+    (_folder / "build.json").write_text(json.dumps(build(_folder, float(sys.argv[2]))))
