@@ -1,4 +1,4 @@
-"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password | bench."""
+"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password | backup | restore | bench."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from board import accounts, db, demo, people, roster
+from board import accounts, backup, db, demo, people, roster
 from board.errors import BoardError, Invalid
 
 
@@ -25,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="validate and show the changes without writing")
     pw = sub.add_parser("set-password", help="set a built-in account's password (asked for, never an argument)")
     pw.add_argument("email")
+    back = sub.add_parser("backup", help="write a backup (Parquet files and a checked manifest) to a new folder")
+    back.add_argument("dir", type=Path, nargs="?", help="a new or empty folder (default: data/backups/<timestamp>/)")
+    rest = sub.add_parser("restore", help="check a backup and restore it into a new database file")
+    rest.add_argument("dir", type=Path, help="the backup folder (or the .zip downloaded from the app)")
+    rest.add_argument("--to", type=Path, help="the new database file (default: the app's database, if it does not exist)")
     bench = sub.add_parser("bench", help="measure the dashboards on a large generated organisation (several minutes)")
     bench.add_argument("--quick", action="store_true", help="everything 20 times smaller")
     bench.add_argument("--out", type=Path, default=Path("data/bench_dashboards.json"), help="where the JSON goes")
@@ -97,6 +102,31 @@ def _set_password(args) -> int:
     return 0
 
 
+def _backup(args) -> int:
+    path = db.database_path()
+    if not path.is_file():
+        print(f"error: there is no database at {path} to back up", file=sys.stderr)
+        return 1
+    try:
+        store = db.Store(path, read_only=True)  # a backup never changes the database, not even by migrating it
+    except db.DatabaseBusy as error:
+        raise db.DatabaseBusy(f"{error} Or, while the app runs, sign in as an admin and download a backup "
+                              "from Admin > Backup.") from error
+    try:
+        made = backup.backup(store, args.dir or backup.default_dir())
+    finally:
+        store.close()
+    print(f"Backup written to {made.path}: {made.tables} tables, {made.rows} rows, with manifest.json.")
+    return 0
+
+
+def _restore(args) -> int:
+    target = args.to or db.database_path()
+    done = backup.restore(args.dir, target)
+    print(f"Restored {done.tables} tables, {done.rows} rows into {done.path}; counts and hashes match the manifest.")
+    return 0
+
+
 def _bench(args) -> int:
     from board import bench  # imports pandas and plotly: only when asked
 
@@ -109,5 +139,7 @@ COMMANDS = {
     "import-org": _import_org,
     "import-roster": _import_roster,
     "set-password": _set_password,
+    "backup": _backup,
+    "restore": _restore,
     "bench": _bench,
 }

@@ -16,6 +16,10 @@ class NotFound(BoardError):
     """The thing asked for does not exist (or is outside the person's scope)."""
 
 
+class BackupError(BoardError):
+    """A backup could not be written, or was refused on restore (damaged, mismatched, target holds data)."""
+
+
 class Invalid(BoardError):
     """Input failed validation; `errors` maps each field (or row) to its message."""
 
