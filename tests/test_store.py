@@ -135,3 +135,34 @@ def test_command_line_write_on_a_busy_database_says_what_to_do(tmp_path):
             assert f"PID {holder.pid}" in lines[0] and "stop it" in lines[0]
     finally:
         holder.communicate("", timeout=10)
+
+
+def _newer_schema(path: Path) -> None:
+    store = db.Store(path)
+    db.migrate(store)
+    store.write(lambda con: con.execute("INSERT INTO schema_migrations (name) VALUES ('9999_future.sql')"))
+    store.close()
+
+
+def _junk(path: Path) -> None:
+    path.write_bytes(b"this is not a database" * 1000)
+
+
+@pytest.mark.parametrize("make, message", [(_newer_schema, "updated by a newer Frontline Board"),
+                                           (_junk, "cannot be opened")])
+def test_start_up_on_a_bad_file_explains_in_one_line_and_changes_nothing(tmp_path, monkeypatch, make, message):
+    from streamlit.testing.v1 import AppTest
+
+    path = tmp_path / "board.duckdb"
+    make(path)
+    before = path.read_bytes()
+    env = {**os.environ, "BOARD_DB": str(path), "PYTHONPATH": str(ROOT)}
+    prepare = subprocess.run([sys.executable, "-m", "board", "prepare"], env=env, capture_output=True, text=True,
+                             timeout=120, cwd=ROOT)
+    assert prepare.returncode != 0 and message in prepare.stderr and "Traceback" not in prepare.stderr
+    assert len(prepare.stderr.strip().splitlines()) == 1
+    monkeypatch.setenv("BOARD_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "board" / "app.py"), default_timeout=30).run()
+    assert not at.exception and any(message in e.value for e in at.error)
+    db.close_store(path)
+    assert path.read_bytes() == before
