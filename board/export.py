@@ -20,4 +20,6 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise)
-    return safe.to_csv(index=False).encode("utf-8")
+    # CRLF rows (RFC 4180): a cell holding a lone CR is then quoted too, so it cannot start a new row whose
+    # first cell a spreadsheet would read as a formula.
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")

@@ -15,6 +15,7 @@ ITEM_KINDS = {"real_problem": "Real problem", "anticipated_problem": "Anticipate
               "brainstorm": "Brainstorm", "decision": "Decision", "information": "Information"}
 PROBLEM_KINDS = ("real_problem", "anticipated_problem")
 MAX_TEXT = 5000
+MAX_ACTION = 500
 MAX_DRAFT = 500_000
 
 
@@ -170,6 +171,8 @@ def _item_errors(path: str, item: dict, day: date | None, roster: set, suggestio
         where = f"{path}.actions.{j}"
         if not clean(action.get("description")):
             errors[f"{where}.description"] = "Say what is to be done."
+        elif len(clean(action.get("description"))) > MAX_ACTION:
+            errors[f"{where}.description"] = f"Write at most {MAX_ACTION} characters."
         if action.get("owner_id") not in roster:
             errors[f"{where}.owner_id"] = "Choose the owner from the roster."
         due = parse_date(action.get("due_date"))

@@ -58,12 +58,16 @@ def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
         raise ImportRefused({"file": f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(columns)}."})
     reader.fieldnames = header
     rows = []
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            raise ImportRefused({"file": f"More than {MAX_ROWS} rows; split the file."})
-        row = {c: (raw.get(c) or "").strip() for c in columns}
-        if any(row.values()):
-            rows.append((number, row))
+    try:
+        for number, raw in enumerate(reader, start=2):
+            if number - 1 > MAX_ROWS:
+                raise ImportRefused({"file": f"More than {MAX_ROWS} rows; split the file."})
+            row = {c: (raw.get(c) or "").strip() for c in columns}
+            if any(row.values()):
+                rows.append((number, row))
+    except csv.Error as error:  # e.g. a cell longer than the csv module's limit of 131,072 characters
+        raise ImportRefused({f"line {reader.line_num}": f"This line cannot be read as CSV ({error}); "
+                                                          f"cells hold at most {MAX_TEXT} characters."})
     if not rows:
         raise ImportRefused({"file": "The file has no data rows."})
     return rows

@@ -171,7 +171,8 @@ def escalate(db: Store, actor: Person, suggestion_id: int, *, note: str = "", no
     def work(con: Conn, row: dict) -> int:
         if not can_escalate(actor, row):
             raise Invalid({"level": f"You cannot escalate this suggestion from the {row['level']} level."})
-        return _escalate(con, row, actor.id, escalation_target(row["level"]), clean(note), now or utcnow())
+        return _escalate(con, row, actor.id, escalation_target(row["level"]), checked_text("note", note, required=False),
+                         now or utcnow())
 
     return _act(db, actor, suggestion_id, work)
 
@@ -213,6 +214,6 @@ def _author_escalation(db: Store, suggestion_id: int, author_id: int | None, *, 
         if not author_may_escalate(row, today=today, sla_days=sla_days):
             raise Invalid({"level": f"You can escalate once {sla_days} working days have passed without an "
                                     "acknowledgement."})
-        return _escalate(con, row, author_id, "region", clean(note), now)
+        return _escalate(con, row, author_id, "region", checked_text("note", note, required=False), now)
 
     return db.write(apply, lock=("suggestion", suggestion_id))

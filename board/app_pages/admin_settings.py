@@ -31,10 +31,12 @@ with st.form("settings"):
             settings.save(db, admin, anonymity_k=int(k), ack_sla_days=int(sla),
                           categories=[c for c in categories.splitlines() if c.strip()], pulse_period_days=int(period))
             set_errors("settings", {})
-            st.success("Settings saved.")
+            st.session_state["settings__saved"] = True
         except Invalid as error:
             set_errors("settings", error.errors)
-            st.rerun()
+        st.rerun()  # draw the fields again with only the current errors
+if st.session_state.pop("settings__saved", False):
+    st.success("Settings saved.")
 
 if current.demo:
     st.subheader("Demo mode")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import reports
+from board.export import to_csv
 from board.ui import session
 
 person = session.page_person("overview")
@@ -22,4 +23,4 @@ st.caption("Offices that held no meeting in a month show 0. Actions are counted 
 st.dataframe(frame.pivot_table(index=["region", "office"], columns="month", values="meetings", aggfunc="sum"))
 st.subheader("Every figure")
 st.dataframe(frame, hide_index=True)
-st.download_button("Download CSV", frame.to_csv(index=False).encode(), "office_overview.csv", "text/csv")
+st.download_button("Download CSV", to_csv(frame), "office_overview.csv", "text/csv")

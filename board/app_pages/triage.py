@@ -81,6 +81,7 @@ with right.form("due_form"):
 if triage.can_escalate(person, row):
     with st.form("escalate_form"):
         reason = st.text_input("Why escalate? (optional)", max_chars=500)
+        field_error("escalate_form", "note")
         field_error("escalate_form", "level")
         if st.form_submit_button("Escalate one level up"):
             forms.run("escalate_form", lambda: triage.escalate(db, person, chosen, note=reason))

@@ -58,10 +58,14 @@ def render(person: Person, roster: list[dict], office_id: int) -> None:
     if st.button("Add an item"):
         new["items"].append({**minutes.empty_item(), "uid": _uid()})
     new["items"] = [i for i in new["items"] if not i.pop("remove", False)]
+    field_error(FORM, "draft")
     if new != doc:
         state["doc"] = new
         if not state["amend"]:
-            minutes.save_draft(db, person, state["meeting_id"], new)
+            try:
+                minutes.save_draft(db, person, state["meeting_id"], new)
+            except Invalid as error:  # too long to keep: say so beside the editor; the session keeps the text
+                set_errors(FORM, error.errors)
         st.rerun()
 
 
@@ -104,7 +108,8 @@ def _links(db, person, item: dict, uid: str, office_id: int) -> list[int]:
 
 def _action(action: dict, path: str, uid: str, ids: list, names: dict) -> dict:
     cols = st.columns([3, 2, 2, 1])
-    description = cols[0].text_input("Action", value=action["description"], key=f"{uid}_description", max_chars=500)
+    description = cols[0].text_input("Action", value=action["description"], key=f"{uid}_description",
+                                   max_chars=minutes.MAX_ACTION)
     owner = cols[1].selectbox("Owner", ids, index=ids.index(action["owner_id"]) if action["owner_id"] in ids else None,
                               format_func=names.get, key=f"{uid}_owner")
     due = cols[2].date_input("Due", value=minutes.parse_date(action["due_date"]), key=f"{uid}_due", format="YYYY-MM-DD")
