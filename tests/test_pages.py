@@ -110,15 +110,7 @@ def test_forbidden_page_cannot_be_opened_by_role(demo_store, known, role, page):
         at.switch_page(page_file(page))
 
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_admin_page_file_run_directly_stops_a_non_admin(demo_store, known, page):
-    """Defence in depth: the page checks the role itself, even if navigation were bypassed."""
-    at = AppTest.from_file(str(Path(APP).parent / page_file(page)), default_timeout=30)
-    at.session_state["session_token"] = accounts.start_session(demo_store, known["leader"].id)
-    at.run()
-    assert not at.exception
-    assert errors(at) == ["You are not allowed to open this page."]
-    assert not titles(at) and not at.dataframe
+# Every forbidden page file run directly (navigation bypassed), for all five roles: tests/test_access_matrix.py.
 
 
 def test_signed_out_only_has_the_sign_in_page_and_no_data(demo_db_path):
@@ -150,21 +142,27 @@ def test_user_text_is_never_rendered_as_markdown(demo_store, known):
     assert any("example.invalid" in t.value for t in at.sidebar.text)  # shown, but as plain text
 
 
-def oidc_app(user: dict, cookie_secret: str = "s" * 40) -> AppTest:
-    """The app in OpenID Connect mode ([auth] in secrets) with st.user set as the provider would."""
+def oidc_app(user: dict, cookie_secret: str | None = "s" * 40) -> AppTest:
+    """The app in OpenID Connect mode ([auth] in secrets) with st.user set as the provider would
+    (cookie_secret None: the key is missing)."""
     at = AppTest.from_file(APP, default_timeout=30)
     at.secrets["auth"] = {"cookie_secret": cookie_secret, "redirect_uri": "http://localhost:8501/oauth2callback",
                           "client_id": "board", "client_secret": "secret",
                           "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+    if cookie_secret is None:
+        del at.secrets["auth"]["cookie_secret"]
     at.user = user
     return at.run()
 
 
-def test_oidc_short_cookie_secret_stops_the_app(demo_db_path):
-    at = oidc_app({"is_logged_in": True, "email": "admin@demo.board", "email_verified": True}, cookie_secret="short")
+@pytest.mark.parametrize("cookie_secret", ["short", "", "s" * 31, None],
+                         ids=["short", "empty", "31-chars", "missing"])
+def test_oidc_short_or_missing_cookie_secret_stops_the_app(demo_db_path, cookie_secret):
+    at = oidc_app({"is_logged_in": True, "email": "admin@demo.board", "email_verified": True},
+                  cookie_secret=cookie_secret)
     assert not at.exception
     assert len(errors(at)) == 1 and "cookie_secret" in errors(at)[0]
-    assert not titles(at) and not at.dataframe
+    assert not titles(at) and not at.dataframe and not at.sidebar.button
 
 
 def test_oidc_verified_email_of_active_person_opens_home(demo_db_path, known):
@@ -187,6 +185,18 @@ def test_oidc_identity_without_access_sees_only_no_access(demo_db_path, user):
     assert not at.dataframe
     with pytest.raises(ValueError):
         at.switch_page(page_file("home"))
+
+
+def test_oidc_demoted_person_loses_the_page_on_next_rerun(demo_store, known):
+    at = oidc_app({"is_logged_in": True, "email": "manager@demo.board", "email_verified": True})
+    at.switch_page(page_file("triage")).run()
+    assert titles(at) == ["Triage"]
+    set_role(demo_store, known["manager"].id, "staff")
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Home"]
+    with pytest.raises(ValueError):
+        at.switch_page(page_file("triage"))
 
 
 def test_oidc_deactivated_person_has_no_access_on_next_rerun(demo_store, known):
@@ -248,6 +258,23 @@ def test_demoted_admin_loses_admin_pages_on_next_rerun(demo_store, known):
     for page in ADMIN_PAGES + ["people"]:
         with pytest.raises(ValueError):
             at.switch_page(page_file(page))
+
+
+ROLE_ONLY_PAGES = {"manager": ("triage", "Triage"), "regional_manager": ("review", "Review queue"),
+                   "leader": ("overview", "Office overview"), "admin": ("admin_people", "Accounts and roles")}
+
+
+@pytest.mark.parametrize("role", list(ROLE_ONLY_PAGES))
+def test_demoted_to_staff_loses_the_role_page_on_next_rerun(demo_store, known, role):
+    page, title = ROLE_ONLY_PAGES[role]
+    at = signed_in(demo_store, known[role], page)
+    assert titles(at) == [title] and not errors(at)
+    set_role(demo_store, known[role].id, "staff")
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Home"]
+    with pytest.raises(ValueError):
+        at.switch_page(page_file(page))
 
 
 def test_deactivated_person_is_signed_out_on_next_rerun(demo_store, known):

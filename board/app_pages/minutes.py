@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import minutes
-from board.errors import NotAllowed
+from board.errors import BoardError, NotAllowed
 from board.ui import minutes_editor, session
 from board.ui.forms import field_error
 
@@ -21,8 +21,24 @@ if drafts and not st.session_state.get("minutes_opened_draft"):
     st.session_state["minutes_opened_draft"] = True  # a reload never loses a draft: the newest one opens again
     minutes_editor.open_editor(drafts[0]["id"], person)
 
+
+def editable(state: dict) -> bool:
+    """Whether the editor holds the person's own draft or own published minutes. Session state is not trusted:
+    both checks read only within the person's scope, so another unit's minutes are never loaded."""
+    try:
+        if state.get("amend"):
+            return minutes.get_meeting(db, person, state["meeting_id"])["author_id"] == person.id
+        return state.get("meeting_id") in {d["id"] for d in drafts}
+    except (BoardError, AttributeError, KeyError, TypeError):
+        return False
+
+
 if "minutes_edit" in st.session_state:
     state = st.session_state["minutes_edit"]
+    if not editable(state):
+        minutes_editor.close_editor()
+        st.error("You are not allowed to read these minutes, or they do not exist.")
+        st.stop()
     st.subheader("Amend published minutes" if state["amend"] else "Draft minutes (saved as you type)")
     meeting = minutes.meeting_unit(db, state["meeting_id"])
     minutes_editor.render(person, minutes_editor.roster_for(db, person, meeting["office_id"]), meeting["office_id"])

@@ -1,0 +1,105 @@
+"""Pages' URLs opened directly by the five roles, in a real browser against a live server.
+
+Forbidden (every role x every page it may not open): Streamlit says "Page not found" and runs the person's Home
+page instead, with none of the forbidden page's heading or content. Allowed: the page itself renders. One
+browser context per role; the five load their URLs at the same time.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+
+from playwright.sync_api import expect
+
+from board.access import PAGE_ROLES, ROLES
+from board.demo import KNOWN
+
+from .conftest import APP, nav_paths, session_cookie, sidebar, wait_for
+
+NOT_FOUND = "Page not found"
+HEADINGS = {"browse": "Suggestions", "dashboard": "Dashboards", "triage": "Triage"}  # where h1 differs from nav
+CONTENT = {  # text only the page shows when it runs (checked absent when it may not)
+    "triage": "open in the queue",
+    "dashboard": "Newest suggestions",
+    "review": "Save review",
+    "overview": "Offices that held no meeting in a month show 0",
+    "people": "@example.com",
+    "admin_people": "Person to change",
+    "admin_roster": "Roster import",
+    "admin_settings": "Save settings",
+    "admin_backup": "Create backup",
+}
+
+
+def nav_titles_by_key() -> dict[str, str]:
+    """page key -> the title the router gives it (board/app.py's PAGES table)."""
+    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    table = next(node.value for node in tree.body
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
+    return {key: entry[2] for key, entry in ast.literal_eval(table).items()}
+
+
+def check(page, role: str, key: str, titles: dict[str, str]) -> None:
+    """The page a role sees at a URL: the page itself if allowed, else Home after "Page not found"."""
+    heading = page.get_by_role("heading", level=1)
+    if role in PAGE_ROLES[key]:
+        expect(heading, f"{role} /{key}").to_have_text([titles[key]])
+        expect(page.get_by_text(NOT_FOUND, exact=True), f"{role} /{key}").to_have_count(0)
+        return
+    expect(page.get_by_text(NOT_FOUND, exact=True), f"{role} /{key}").to_be_visible()
+    expect(heading, f"{role} /{key}").to_have_text(["Home"])
+    expect(page.get_by_role("heading", name=titles[key], exact=True), f"{role} /{key}").to_have_count(0)
+    if key in CONTENT:
+        assert CONTENT[key] not in page.content(), f"{role} /{key} showed {CONTENT[key]!r}"
+
+
+def sign_in_all(pages: dict, url: str) -> None:
+    """Sign every role in at once: load all the forms, submit them all, then wait for each session cookie."""
+    for page in pages.values():
+        page.goto(url, wait_until="commit")
+    for role, page in pages.items():
+        page.get_by_label("Email", exact=True).fill(KNOWN[role][0])
+        page.get_by_label("Password", exact=True).fill("demo")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+    for role, page in pages.items():
+        expect(sidebar(page).get_by_role("button", name="Sign out"), role).to_be_visible()
+        wait_for(page, lambda: session_cookie(page) is not None, f"{role} signed in but has no session cookie")
+
+
+def test_each_page_url_opens_only_for_the_roles_allowed(chromium, app_server):
+    """One signed-in context per role. Every role opens the URL of every page it may not open; every page's URL
+    is opened by one of the roles allowed (in turn), and each role's navigation links exactly its allowed
+    URLs. (That every allowed page renders for every allowed role is test_pages.py's AppTest matrix.)
+    The contexts load their URLs at the same time and are then checked one by one."""
+    started = time.monotonic()
+    titles = {**nav_titles_by_key(), **HEADINGS}
+    contexts = {role: chromium.new_context(viewport={"width": 1400, "height": 900}) for role in ROLES}
+    opened = []
+    try:
+        pages = {}
+        for role, context in contexts.items():
+            context.set_default_timeout(20_000)
+            pages[role] = context.new_page()
+        sign_in_all(pages, app_server.url)
+        signed_in = time.monotonic()
+        for role, page in pages.items():
+            allowed = {"" if key == "home" else key for key, roles in PAGE_ROLES.items() if role in roles}
+            assert nav_paths(page) == allowed, f"{role}: navigation {sorted(nav_paths(page))} != {sorted(allowed)}"
+        for number, (key, roles) in enumerate(PAGE_ROLES.items()):
+            allowed = [role for role in ROLES if role in roles]
+            openers = [role for role in ROLES if role not in roles] + [allowed[number % len(allowed)]]
+            for role in openers:  # the default page lives at /
+                pages[role].goto(f"{app_server.url}/{'' if key == 'home' else key}", wait_until="commit")
+            for role in openers:
+                check(pages[role], role, key, titles)
+                opened.append((role, key))
+    finally:
+        for context in contexts.values():
+            context.close()
+    done = time.monotonic()
+    forbidden = sum(role not in PAGE_ROLES[key] for role, key in opened)
+    assert forbidden == sum(len(set(ROLES) - roles) for roles in PAGE_ROLES.values())
+    assert {key for _, key in opened} == set(PAGE_ROLES)
+    print(f"{len(opened)} URLs ({forbidden} forbidden) for {len(ROLES)} roles: sign-in {signed_in - started:.1f} s, "
+          f"URLs {done - signed_in:.1f} s")

@@ -1,0 +1,218 @@
+"""The golden path across all roles in one real-browser test, with a screenshot of every step.
+
+Staff raises a named and an anonymous suggestion -> the manager acknowledges and replies -> staff sees the reply
+in the inbox -> the anonymous author follows with the code and answers -> the manager records minutes linking
+the named suggestion -> the regional manager reviews them -> the leader's dashboard counts them (the funnel and
+minutes coverage CSVs change by exactly what happened, and the newest feed lists both titles).
+
+Screenshots go to tests/artifacts/golden_path/ (git-ignored), numbered in step order.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import open_page, sign_in, wait_idle
+from tests.browser.test_dashboard import download_first_visible_csv
+from tests.browser.test_minutes import start_minutes
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "golden_path"
+RUN = secrets.token_hex(3)  # titles unique to this run
+NAMED = f"Hold music loops every 20 seconds ({RUN})"
+ANONYMOUS = f"Shift swaps are approved too late to plan childcare ({RUN})"
+REPLY_NAMED = "Thanks: we are asking for a longer playlist."
+REPLY_ANONYMOUS = "Understood. Could you say which weeks were affected?"
+AUTHOR_ANSWER = "Mostly the weeks around month end."
+DISCUSSED = f"Callers complain about the hold music ({RUN})."
+
+
+class Steps:
+    """Numbered screenshots of the whole page."""
+
+    def __init__(self) -> None:
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+        ARTIFACTS.mkdir(parents=True)
+        self.number = 0
+
+    def shot(self, page, name: str) -> None:
+        self.number += 1
+        wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / f"{self.number:02d}-{name}.png"), full_page=True)
+
+
+def new_page(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(20_000)
+    return context, context.new_page()
+
+
+def raise_suggestion(page, url: str, title: str, description: str, *, anonymous: bool) -> tuple[str, str | None]:
+    """Fill the raise form; the new id and, for an anonymous one, the follow-up code shown once."""
+    open_page(page, f"{url}/raise")
+    if anonymous:
+        page.get_by_text("Submit anonymously").click()
+        wait_idle(page)
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill(description)
+    page.get_by_role("button", name="Continue").click()
+    wait_idle(page)
+    anyway = page.get_by_role("button", name="Submit mine anyway")
+    if anyway.count():
+        anyway.click()
+        wait_idle(page)
+    saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+"))
+    expect(saved).to_be_visible()
+    suggestion_id = re.search(r"#(\d+)", saved.inner_text()).group(1)
+    code = page.locator('[data-testid="stCode"]').inner_text().strip() if anonymous else None
+    return suggestion_id, code
+
+
+def leader_figures(page, url: str, tmp_path: Path) -> dict:
+    """The leader's dashboard: the funnel and minutes coverage as downloaded, and the page's text."""
+    open_page(page, f"{url}/dashboard")
+    expect(page.get_by_role("heading", name="Dashboards")).to_be_visible()
+    page.get_by_role("tab", name="Suggestions", exact=True).click()
+    wait_idle(page)
+    name, text = download_first_visible_csv(page, tmp_path)
+    assert name == "funnel.csv", name
+    funnel = {row["status"]: int(row["suggestions"]) for row in csv.DictReader(io.StringIO(text))}
+    page.get_by_role("tab", name="Minutes", exact=True).click()
+    wait_idle(page)
+    name, text = download_first_visible_csv(page, tmp_path)
+    assert name == "minutes_coverage.csv", name
+    this_month = datetime.date.today().replace(day=1).isoformat()
+    meetings = sum(int(row["meetings"]) for row in csv.DictReader(io.StringIO(text))
+                   if row["office"] == "Kuala Lumpur" and row["month"].startswith(this_month))
+    return {"funnel": funnel, "meetings": meetings}
+
+
+def test_golden_path_across_roles(chromium, app_server, tmp_path):
+    url, steps = app_server.url, Steps()
+    contexts = {}
+    try:
+        for role, email in (("staff", "staff@demo.board"), ("manager", "manager@demo.board"),
+                            ("regional", "regional@demo.board"), ("leader", "leader@demo.board")):
+            contexts[role] = new_page(chromium)
+            sign_in(contexts[role][1], url, email)
+        staff, manager, regional, leader = (contexts[r][1] for r in ("staff", "manager", "regional", "leader"))
+        before = leader_figures(leader, url, tmp_path)
+
+        # 1. Staff raises a named and an anonymous suggestion.
+        named_id, _ = raise_suggestion(staff, url, NAMED, "The hold music restarts so often that callers hang up.",
+                                       anonymous=False)
+        steps.shot(staff, "staff-raised-named")
+        anonymous_id, code = raise_suggestion(staff, url, ANONYMOUS,
+                                              "Swaps are approved the day before, too late to arrange anything.",
+                                              anonymous=True)
+        assert re.fullmatch(r"[A-Z0-9]{6}(-[A-Z0-9]{4}){4}", code), code
+        steps.shot(staff, "staff-raised-anonymous-with-code")
+
+        # 2. The manager acknowledges the named one and replies to both.
+        open_page(manager, f"{url}/triage?id={named_id}")
+        expect(manager.get_by_text(f"#{named_id} · {NAMED}")).to_be_visible()
+        manager.get_by_role("button", name="Change status").click()  # the next step: acknowledged
+        wait_idle(manager)
+        expect(manager.get_by_text(re.compile(r"status: Acknowledged"))).to_be_visible()
+        manager.get_by_label("Reply to the author").fill(REPLY_NAMED)
+        manager.get_by_role("button", name="Send reply").click()
+        wait_idle(manager)
+        expect(manager.get_by_text(REPLY_NAMED).first).to_be_attached()
+        steps.shot(manager, "manager-acknowledged-and-replied")
+        open_page(manager, f"{url}/triage?id={anonymous_id}")
+        expect(manager.get_by_text(f"#{anonymous_id} · {ANONYMOUS}")).to_be_visible()
+        expect(manager.get_by_text(re.compile(r"By Anonymous"))).to_be_visible()
+        manager.get_by_label("Reply to the author").fill(REPLY_ANONYMOUS)
+        manager.get_by_role("button", name="Send reply").click()
+        wait_idle(manager)
+        expect(manager.get_by_text(REPLY_ANONYMOUS).first).to_be_attached()
+        steps.shot(manager, "manager-replied-to-anonymous")
+
+        # 3. Staff sees the reply in the inbox.
+        open_page(staff, f"{url}/inbox")
+        expect(staff.get_by_text(re.compile(r"Inbox \(\d+\)")).first).to_be_visible()
+        expect(staff.get_by_text(REPLY_NAMED).first).to_be_attached()  # a cell of the (canvas) data grid
+        steps.shot(staff, "staff-inbox-shows-reply")
+
+        # 4. The anonymous author follows with the code, reads the reply and answers, still anonymous.
+        open_page(staff, f"{url}/follow")
+        staff.get_by_label("Follow-up code").fill(code)
+        staff.get_by_role("button", name="Open").click()
+        wait_idle(staff)
+        expect(staff.get_by_text(f"#{anonymous_id} · {ANONYMOUS}")).to_be_visible()
+        expect(staff.get_by_text(REPLY_ANONYMOUS).first).to_be_attached()
+        staff.get_by_label("Reply, still anonymous").fill(AUTHOR_ANSWER)
+        staff.get_by_role("button", name="Send reply").click()
+        wait_idle(staff)
+        expect(staff.get_by_text(AUTHOR_ANSWER).first).to_be_attached()
+        steps.shot(staff, "anonymous-author-followed-and-answered")
+        open_page(manager, f"{url}/triage?id={anonymous_id}")  # the manager reads the answer, by nobody named
+        expect(manager.get_by_text(AUTHOR_ANSWER).first).to_be_attached()
+        assert "Sam Staff" not in manager.locator('[data-testid="stMain"]').inner_text()
+
+        # 5. The manager records minutes linking the named suggestion, and publishes them.
+        open_page(manager, f"{url}/minutes")
+        start_minutes(manager)
+        manager.get_by_label("What was discussed").fill(DISCUSSED)
+        manager.get_by_label("What was discussed").blur()
+        wait_idle(manager)
+        manager.get_by_label("Find suggestions to link").fill(RUN)
+        manager.get_by_label("Find suggestions to link").press("Enter")
+        wait_idle(manager)
+        links = manager.locator('[data-testid="stMultiSelect"]').filter(has=manager.get_by_label("Linked suggestions"))
+        links.get_by_role("button", name="Open").click()  # 1.67's multiselect is a react-aria combobox:
+        links.get_by_role("combobox").press_sequentially("Hold music")  # it lists the options as one types
+        manager.get_by_role("option", name=f"#{named_id} {NAMED}").click()
+        wait_idle(manager)
+        manager.keyboard.press("Escape")
+        steps.shot(manager, "manager-minutes-draft-linking-suggestion")
+        manager.get_by_role("button", name="Publish").click()
+        wait_idle(manager)
+        expect(manager.get_by_text("Published.")).to_be_visible()
+        expect(manager.get_by_text(f"Linked suggestions: #{named_id}")).to_be_visible()
+        meeting_id = re.search(r"[?&]id=(\d+)", manager.url).group(1)
+        steps.shot(manager, "manager-published-minutes")
+        open_page(staff, f"{url}/inbox")  # the link reached the author
+        expect(staff.get_by_text(re.compile(r"Discussed in the Billing team, Kuala Lumpur meeting")).first
+               ).to_be_attached()
+
+        # 6. The regional manager reviews them.
+        open_page(regional, f"{url}/review")
+        label = f"{datetime.date.today().isoformat()} · Billing team, Kuala Lumpur"
+        regional.get_by_label("Review", exact=True).click()  # the queue is long and oldest first: type to find ours
+        regional.get_by_label("Review", exact=True).press_sequentially(datetime.date.today().isoformat())
+        regional.get_by_role("option", name=label).click()
+        wait_idle(regional)
+        expect(regional.get_by_text(DISCUSSED, exact=False).first).to_be_visible()
+        regional.get_by_label("Comment for the author (required for follow-up)").fill("Good catch.")
+        regional.get_by_role("button", name="Save review").click()
+        wait_idle(regional)
+        open_page(regional, f"{url}/minutes?id={meeting_id}")
+        expect(regional.get_by_text(re.compile(r"Review by Rahul Regional on .*: reviewed"))).to_be_visible()
+        steps.shot(regional, "regional-manager-reviewed")
+
+        # 7. The leader's dashboard counts them.
+        after = leader_figures(leader, url, tmp_path)
+        expected = dict(before["funnel"])
+        expected["Acknowledged"] = expected.get("Acknowledged", 0) + 1
+        expected["New"] = expected.get("New", 0) + 1
+        assert {k: v for k, v in after["funnel"].items() if v} == {k: v for k, v in expected.items() if v}
+        assert after["meetings"] == before["meetings"] + 1
+        leader.get_by_role("tab", name="Suggestions", exact=True).click()
+        wait_idle(leader)
+        expect(leader.get_by_text("Newest suggestions")).to_be_visible()
+        for title in (NAMED, ANONYMOUS):
+            expect(leader.get_by_text(title).first).to_be_attached()
+        leader.get_by_text("Newest suggestions").scroll_into_view_if_needed()
+        steps.shot(leader, "leader-dashboard-counts-them")
+    finally:
+        for context, _ in contexts.values():
+            context.close()
+    assert len(list(ARTIFACTS.glob("*.png"))) == steps.number == 10
