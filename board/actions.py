@@ -52,9 +52,9 @@ def close(db: Store, person: Person, action_id: int, to: str, note: str = "") ->
     checked_text("note", note, required=False)
 
     def apply(con: Conn) -> None:
-        row = con.one("SELECT a.status, a.owner_id, m.author_id FROM action_items a JOIN meetings m"
-                      " ON m.id = a.meeting_id WHERE a.id = ? AND NOT a.removed", (action_id,))
-        if row is None or person.id not in (row["owner_id"], row["author_id"]):
+        row = con.one("SELECT a.status FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
+                      " WHERE a.id = ? AND NOT a.removed AND ? IN (a.owner_id, m.author_id)", (action_id, person.id))
+        if row is None:
             raise NotAllowed("Only the action's owner or the minutes' author may close it.")
         if row["status"] != "open":
             raise Invalid({"status": f"This action is already {row['status']}."})

@@ -95,8 +95,9 @@ def save_draft(db: Store, author: Person, meeting_id: int, doc: dict) -> None:
 
 
 def _own(con: Conn, author: Person, meeting_id: int, *, status: str) -> dict:
-    row = con.one("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
-    if row is None or row["author_id"] != author.id:
+    """The author's own meeting; another person's is never read (the author is part of the query)."""
+    row = con.one("SELECT * FROM meetings WHERE id = ? AND author_id = ?", (meeting_id, author.id))
+    if row is None:
         raise NotAllowed("Only the person who recorded these minutes may change them.")
     if row["status"] != status:
         raise Invalid({"status": "These minutes were already published." if status == "draft"
@@ -107,8 +108,8 @@ def _own(con: Conn, author: Person, meeting_id: int, *, status: str) -> dict:
 def load_for_editing(db: Store, author: Person, meeting_id: int) -> dict:
     """The document the author edits: the draft's working copy, or the published content to amend."""
     with db.read() as con:
-        row = con.one("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
-        if row is None or row["author_id"] != author.id:
+        row = con.one("SELECT * FROM meetings WHERE id = ? AND author_id = ?", (meeting_id, author.id))
+        if row is None:
             raise NotAllowed("Only the person who recorded these minutes may change them.")
         if row["status"] == "draft":
             return json.loads(row["draft"])

@@ -35,8 +35,10 @@ def review(db: Store, reviewer: Person, meeting_id: int, verdict: str, comment: 
     checked_text("comment", comment, required=False)
 
     def apply(con: Conn) -> None:
-        region = con.scalar("SELECT region_id FROM meetings WHERE id = ? AND status = 'published'", (meeting_id,))
-        if reviewer.role != "regional_manager" or region != reviewer.region_id:
+        found = reviewer.role == "regional_manager" and con.scalar(
+            "SELECT count(*) FROM meetings WHERE id = ? AND status = 'published' AND region_id = ?",
+            (meeting_id, reviewer.region_id))
+        if not found:
             raise NotAllowed("You may review only your region's published minutes.")
         con.execute("INSERT INTO meeting_reviews (meeting_id, reviewer_id, verdict, comment, created_at)"
                     " VALUES (?, ?, ?, ?, ?)", (meeting_id, reviewer.id, verdict, comment, utcnow()))

@@ -68,9 +68,21 @@ def may_act(viewer: Person, row: dict) -> bool:
     return viewer.role == "leader"
 
 
+def _acting_scope(actor: Person) -> tuple[str, tuple]:
+    """may_act as SQL on the suggestions table, so another unit's suggestion is never read."""
+    if actor.role == "manager":
+        return "(team_id = ? OR (team_id IS NULL AND office_id = ?))", (actor.team_id, actor.office_id)
+    if actor.role == "regional_manager":
+        return "region_id = ?", (actor.region_id,)
+    if actor.role == "leader":
+        return "TRUE", ()
+    return "FALSE", ()
+
+
 def _load(con: Conn, actor: Person, suggestion_id: int) -> dict:
+    condition, params = _acting_scope(actor)
     row = con.one("SELECT id, status, level, team_id, office_id, region_id, owner_id, author_id, created_at"
-                  " FROM suggestions WHERE id = ?", (suggestion_id,))
+                  f" FROM suggestions WHERE id = ? AND {condition}", (suggestion_id, *params))
     if row is None or not may_act(actor, row):
         raise NotAllowed("You are not allowed to act on this suggestion.")
     return row
