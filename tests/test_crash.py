@@ -8,10 +8,13 @@ import os
 import random
 import shutil
 import signal
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 from board import db
 from tests import crash_worker
@@ -61,6 +64,15 @@ class Ledger:
         self.pending = [key for key in dict.fromkeys(self.pending + sent) if key not in self.submits]
         self.writes += acked
         return acked
+
+
+@pytest.fixture(autouse=True)
+def plain_main(monkeypatch):
+    """Children must not re-run the test process's __main__: an AppTest earlier in the run leaves a page script
+    there, which the fork server would execute in every child (multiprocessing re-imports the main module)."""
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "__spec__", None, raising=False)
+    monkeypatch.delattr(main, "__file__", raising=False)
 
 
 def fork_server():
