@@ -57,7 +57,7 @@ class _RecordingConn:
 
     def __getattr__(self, name):
         method = getattr(self._con, name)
-        if name not in ("rows", "one", "scalar", "df", "execute"):
+        if name not in ("rows", "one", "scalar", "df", "arrays", "execute"):
             return method
 
         def noted(sql, params=(), *rest):

@@ -125,20 +125,21 @@ class Morale:
                 " FROM pulse_responses WHERE period_id BETWEEN ? AND ? GROUP BY period_id, team_id",
                 (min(ids), max(ids)))
         self.periods = [(p["id"], p["starts_on"]) for p in periods]
-        row = {period_id: i for i, (period_id, _) in enumerate(self.periods)}
-        rows = np.array([row.get(p, -1) for p in teams["period_id"]], dtype=np.int64)
-        kept = rows >= 0  # ids between the first and last that start outside the range
+        team_keys = [key for key in keys if key[0] == "team"]
+        rows = _positions([p["id"] for p in periods], teams["period_id"])
+        places = _positions([key[1] for key in team_keys], teams["team_id"])
+        kept = (rows >= 0) & (places >= 0)  # ids between the first and last that start outside the range
         rows = rows[kept]
         parent = np.array([column[units.parent[key]] if units.parent[key] else -1 for key in keys], dtype=np.int64)
-        levels = [np.array([column[("team", t)] for t in teams["team_id"][kept]], dtype=np.int64)]
+        levels = [np.array([column[key] for key in team_keys], dtype=np.int64)[places[kept]]]
         while (parent[levels[-1]] >= 0).any():  # each team's office, region and the organisation
             levels.append(parent[levels[-1]])
-        self.sums = {}
+        shape, self.sums = (len(self.periods), len(keys)), {}
         for name in ("n", "mood", "promoters", "detractors"):
-            matrix = np.zeros((len(self.periods), len(keys)), dtype=np.int64)
-            for columns in levels:
-                np.add.at(matrix, (rows, columns), np.asarray(teams[name][kept], dtype=np.int64))
-            self.sums[name] = matrix
+            values = np.asarray(teams[name][kept], dtype=np.float64)
+            total = sum(np.bincount(rows * shape[1] + columns, weights=values, minlength=shape[0] * shape[1])
+                        for columns in levels)  # exact: counts and sums far below 2**53
+            self.sums[name] = total.reshape(shape).round().astype(np.int64)
         rank = np.empty(len(keys), dtype=np.int64)  # the tie-break: the order of str(key), as shown_groups uses
         rank[[column[key] for key in sorted(keys, key=str)]] = np.arange(len(keys))
         self.shown = shown_matrix(self.sums["n"], parent, rank, k)
@@ -176,6 +177,16 @@ class Morale:
                 found[key[1]] = {"team": self.units.label[key], **self.units.ids[key], "responses": int(responses[g]),
                                  "mood": round(int(mood[g]) / int(responses[g]), 2)}
         return found
+
+
+def _positions(ids: list[int], values) -> "np.ndarray":
+    """The position of each value in ids (-1 where absent), vectorised through a lookup array."""
+    values = np.asarray(values, dtype=np.int64)
+    if not ids or not len(values):
+        return np.full(len(values), -1, dtype=np.int64)
+    lookup = np.full(max(max(ids), int(values.max())) + 1, -1, dtype=np.int64)
+    lookup[ids] = np.arange(len(ids))
+    return lookup[values]
 
 
 class _Units:

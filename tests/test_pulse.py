@@ -169,3 +169,21 @@ def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, kn
     assert figures.team_mood(known["staff"]) == {}
     billing_rows = [r for r in figures.rows(known["leader"], "team") if r["group"] == "Billing, Kuala Lumpur"]
     assert [(r["responses"], r["suppressed"]) for r in billing_rows] == [(6, False), (None, True)]
+
+
+def test_the_roll_up_counts_every_level_as_sql_does(demo_store):
+    figures = reports.Morale(demo_store, k=5)
+    with demo_store.read() as con:
+        truth = con.rows(
+            "SELECT r.period_id, t.id AS team, o.id AS office, o.region_id AS region, count(*) AS n, sum(r.mood) AS mood"
+            " FROM pulse_responses r JOIN teams t ON t.id = r.team_id JOIN offices o ON o.id = t.office_id"
+            " GROUP BY GROUPING SETS ((r.period_id, t.id, o.id, o.region_id), (r.period_id, o.id, o.region_id),"
+            " (r.period_id, o.region_id), (r.period_id))")
+    column = {key: i for i, key in enumerate(figures.keys)}
+    row = {period_id: i for i, (period_id, _) in enumerate(figures.periods)}
+    for t in truth:
+        key = (("team", t["team"]) if t["team"] is not None else ("office", t["office"]) if t["office"] is not None
+               else ("region", t["region"]) if t["region"] is not None else ("org", 0))
+        cell = (row[t["period_id"]], column[key])
+        assert (figures.sums["n"][cell], figures.sums["mood"][cell]) == (t["n"], t["mood"]), key
+    assert figures.sums["n"].sum() == 4 * sum(t["n"] for t in truth if t["team"] is not None)  # 4 levels, no more

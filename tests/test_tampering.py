@@ -38,7 +38,7 @@ TAMPERERS = ("staff", "manager", "regional_manager")
 def fetched(monkeypatch) -> list[tuple[str, str]]:
     """(sql, result as text) of every statement whose result reached the code, for the rest of the test."""
     log: list[tuple[str, str]] = []
-    real_rows, real_scalar, real_df = db.Conn.rows, db.Conn.scalar, db.Conn.df
+    real_rows, real_scalar, real_df, real_arrays = db.Conn.rows, db.Conn.scalar, db.Conn.df, db.Conn.arrays
 
     def rows(self, sql, params=()):
         result = real_rows(self, sql, params)
@@ -55,7 +55,13 @@ def fetched(monkeypatch) -> list[tuple[str, str]]:
         log.append((sql, result.to_csv()))
         return result
 
+    def arrays(self, sql, params=()):
+        result = real_arrays(self, sql, params)
+        log.append((sql, repr({name: list(values) for name, values in result.items()})))
+        return result
+
     monkeypatch.setattr(db.Conn, "rows", rows)  # Conn.one goes through rows
+    monkeypatch.setattr(db.Conn, "arrays", arrays)
     monkeypatch.setattr(db.Conn, "scalar", scalar)
     monkeypatch.setattr(db.Conn, "df", df)
     return log
