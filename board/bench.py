@@ -52,6 +52,8 @@ class _Recording:
 
 
 class _RecordingConn:
+    """Notes (sql, params, whether the result was fetched as numpy arrays) of every statement run."""
+
     def __init__(self, con: db.Conn, log: list):
         self._con, self._log = con, log
 
@@ -61,7 +63,7 @@ class _RecordingConn:
             return method
 
         def noted(sql, params=(), *rest):
-            self._log.append((sql, list(params)))
+            self._log.append((sql, list(params), name == "arrays"))
             return method(sql, params, *rest)
         return noted
 
@@ -294,9 +296,10 @@ def measure_duckdb(store: db.Store, queries: dict) -> dict:
         statements = recording.statements
         with store.read() as con:
             cur = con._cur  # the bare DuckDB cursor under the reports layer's Conn: the floor
-            layer, raw = timed(lambda: fn(store), lambda: [cur.execute(sql, params).fetchall()
-                                                           for sql, params in statements])
-            rows = [len(cur.execute(sql, params).fetchall()) for sql, params in statements]
+            fetch = lambda sql, params, numpy: (cur.execute(sql, params).fetchnumpy() if numpy  # noqa: E731
+                                                else cur.execute(sql, params).fetchall())  # as the layer fetches
+            layer, raw = timed(lambda: fn(store), lambda: [fetch(*statement) for statement in statements])
+            rows = [len(cur.execute(sql, params).fetchall()) for sql, params, _ in statements]
         results[name] = {"reports_ms": layer["median_ms"], "raw_ms": raw["median_ms"],
                          "overhead": round(layer["median_ms"] / max(raw["median_ms"], 0.01), 2),
                          "runs": {"reports": layer["runs"], "raw": raw["runs"]}, "statements": statements,
@@ -315,7 +318,7 @@ def measure_sqlite(sq: sqlite3.Connection, results: dict) -> None:
     for name, result in results.items():
         try:
             statements = [(*translate(sql), _repeat([_sqlite_param(p) for p in params], translate(sql)[0]))
-                          for sql, params in result["statements"]]
+                          for sql, params, _ in result["statements"]]
         except Untranslated as error:
             result.update(sqlite_ms=None, sqlite_ratio=None, sqlite_note=f"not translated: {error}")
             continue
