@@ -258,6 +258,27 @@ def submit_sign_in(page, email: str, password: str) -> None:
     wait_idle(page)
 
 
+def raise_suggestion(page, url: str, title: str, description: str, *, anonymous: bool) -> tuple[str, str | None]:
+    """Fill the raise form; the new id and, for an anonymous one, the follow-up code shown once."""
+    open_page(page, f"{url}/raise")
+    if anonymous:
+        page.get_by_text("Submit anonymously").click()
+        wait_idle(page)
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill(description)
+    page.get_by_role("button", name="Continue").click()
+    wait_idle(page)
+    anyway = page.get_by_role("button", name="Submit mine anyway")
+    if anyway.count():
+        anyway.click()
+        wait_idle(page)
+    saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+"))
+    expect(saved).to_be_visible()
+    suggestion_id = re.search(r"#(\d+)", saved.inner_text()).group(1)
+    code = page.locator('[data-testid="stCode"]').inner_text().strip() if anonymous else None
+    return suggestion_id, code
+
+
 def sign_in(page, base_url: str, email: str, password: str = "demo") -> None:
     """Sign in through the form and wait until the session cookie is stored in the browser."""
     open_page(page, base_url)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_page, sign_in, wait_idle
+from tests.browser.conftest import open_page, raise_suggestion, sign_in, wait_idle
 from tests.browser.test_dashboard import download_first_visible_csv
 from tests.browser.test_minutes import start_minutes
 
@@ -52,27 +52,6 @@ def new_page(chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     context.set_default_timeout(20_000)
     return context, context.new_page()
-
-
-def raise_suggestion(page, url: str, title: str, description: str, *, anonymous: bool) -> tuple[str, str | None]:
-    """Fill the raise form; the new id and, for an anonymous one, the follow-up code shown once."""
-    open_page(page, f"{url}/raise")
-    if anonymous:
-        page.get_by_text("Submit anonymously").click()
-        wait_idle(page)
-    page.get_by_label("Title").fill(title)
-    page.get_by_label("Description").fill(description)
-    page.get_by_role("button", name="Continue").click()
-    wait_idle(page)
-    anyway = page.get_by_role("button", name="Submit mine anyway")
-    if anyway.count():
-        anyway.click()
-        wait_idle(page)
-    saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+"))
-    expect(saved).to_be_visible()
-    suggestion_id = re.search(r"#(\d+)", saved.inner_text()).group(1)
-    code = page.locator('[data-testid="stCode"]').inner_text().strip() if anonymous else None
-    return suggestion_id, code
 
 
 def leader_figures(page, url: str, tmp_path: Path) -> dict:

@@ -7,7 +7,7 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_page, sidebar, sign_in, wait_idle
+from tests.browser.conftest import open_page, raise_suggestion, sidebar, sign_in, wait_idle
 
 TITLE = "Vending machine in the break room eats coins"
 DESCRIPTION = "The vending machine swallowed coins three times this fortnight without giving anything."
@@ -17,21 +17,10 @@ REPLY = "Facilities will replace it on Monday."
 def test_staff_raises_manager_answers_staff_sees_the_update(app_server, chromium, page):
     sign_in(page, app_server.url, "staff@demo.board")
     started = time.monotonic()
-    open_page(page, f"{app_server.url}/raise")
-    page.get_by_label("Title").fill(TITLE)
-    page.get_by_label("Description").fill(DESCRIPTION)
-    page.get_by_role("button", name="Continue").click()
-    wait_idle(page)
-    anyway = page.get_by_role("button", name="Submit mine anyway")
-    if anyway.count():
-        anyway.click()
-        wait_idle(page)
-    saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+"))
-    expect(saved).to_be_visible()
+    suggestion_id, _ = raise_suggestion(page, app_server.url, TITLE, DESCRIPTION, anonymous=False)
     seconds = time.monotonic() - started
     assert seconds < 60, f"raising a suggestion took {seconds:.1f} s"
     print(f"raise form to saved: {seconds:.1f} s")
-    suggestion_id = re.search(r"#(\d+)", saved.inner_text()).group(1)
 
     manager = chromium.new_context(viewport={"width": 1400, "height": 900})
     try:
