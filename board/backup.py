@@ -227,7 +227,7 @@ def _load(folder: Path, manifest: dict, partial: Path, *, label: Path) -> None:
                 con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', (path,))
             for name, last in sorted(manifest["sequences"].items()):
                 if last:
-                    con.scalar("SELECT max(nextval(?)) FROM range(?)", (name, last))
+                    con.scalar("SELECT setval(?, ?)", (name, last))
 
         try:
             store.write(clear_migration_records)

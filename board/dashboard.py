@@ -99,7 +99,7 @@ def ageing(db: Store, viewer: Person, filters: Filters, *, today: date, sla_cuto
     with db.read() as con:
         rows = con.rows(
             f"SELECT CASE {cases} END AS age, count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM ("
-            "  SELECT date_diff('day', CAST(s.created_at AS DATE), CAST(? AS DATE)) AS age,"
+            "  SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age,"
             "  s.status = 'new' AND s.created_at < ? AS overdue"
             f"  {source} AND s.status IN ('new', 'acknowledged', 'under_review', 'planned', 'in_progress')) a"
             " GROUP BY 1", [today, sla_cutoff, *params])
@@ -152,7 +152,7 @@ def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = N
     if age is not None:
         low, high = next((low, high) for low, high, label in AGE_BUCKETS if label == age)
         extra.append("s.status IN ('new', 'acknowledged', 'under_review', 'planned', 'in_progress')"
-                     " AND date_diff('day', CAST(s.created_at AS DATE), CAST(? AS DATE)) BETWEEN ? AND ?")
+                     " AND CAST(? AS DATE) - CAST(s.created_at AS DATE) BETWEEN ? AND ?")
         more.extend([today or date.today(), low, high])
     if escalated_to is not None:
         extra.append("EXISTS (SELECT 1 FROM suggestion_events e WHERE e.suggestion_id = s.id"

@@ -67,7 +67,7 @@ def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
     for name, used in (("meeting_id_seq", len(out.meetings)), ("meeting_item_id_seq", len(out.items)),
                        ("action_item_id_seq", len(out.actions)), ("action_event_id_seq", len(out.action_events)),
                        ("meeting_review_id_seq", len(out.reviews))):
-        con.execute(f"SELECT max(nextval('{name}')) FROM range(?)", (max(used, 1),))
+        con.execute("SELECT setval(?, ?)", (name, max(used, 1)))
     for event in out.suggestion_events:
         con.execute("INSERT INTO suggestion_events (suggestion_id, actor_id, kind, to_value, note, created_at)"
                     " VALUES (?, ?, 'discussed', ?, ?, ?)", event)

@@ -43,7 +43,7 @@ def seed(con: Conn, rng: random.Random, today: date, months: int, length_days: i
     for table, rows in (("pulse_periods", periods), ("pulse_responses", responses),
                         ("pulse_participation", participation)):
         con.insert_frame(table, pd.DataFrame(rows))
-    con.execute("SELECT max(nextval('pulse_period_id_seq')) FROM range(?)", (max(len(periods), 1),))
+    con.execute("SELECT setval('pulse_period_id_seq', ?)", (max(len(periods), 1),))
 
 
 def _response(rng: random.Random, period_id: int, person: dict, dip: float) -> dict:

@@ -83,7 +83,8 @@ def _advance_sequences(con: Conn, suggestions: int, events: int, notifications: 
     """Move the id sequences past the ids the bulk insert used."""
     for name, used in (("suggestion_id_seq", suggestions), ("suggestion_event_id_seq", events),
                        ("notification_id_seq", notifications)):
-        con.execute(f"SELECT max(nextval('{name}')) FROM range(?)", (used,))
+        if used:
+            con.execute("SELECT setval(?, ?)", (name, used))
 
 
 class _State:

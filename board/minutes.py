@@ -236,8 +236,8 @@ def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datet
     own = {r["id"] for r in con.rows("SELECT id FROM meeting_items WHERE meeting_id = ? AND NOT removed",
                                      (meeting["id"],))}
     kept = {i["id"] for i in doc["items"] if i.get("id") in own}
-    con.execute("UPDATE meeting_items SET removed = TRUE WHERE meeting_id = ? AND NOT list_contains(?, id)",
-                (meeting["id"], sorted(kept)))
+    con.execute("UPDATE meeting_items SET removed = TRUE"
+                " WHERE meeting_id = ? AND NOT (id = ANY(CAST(? AS INTEGER[])))", (meeting["id"], sorted(kept)))
     con.execute("UPDATE action_items SET removed = TRUE WHERE meeting_id = ? AND item_id IN"
                 " (SELECT id FROM meeting_items WHERE meeting_id = ? AND removed)", (meeting["id"], meeting["id"]))
     for position, item in enumerate(doc["items"]):
@@ -251,8 +251,9 @@ def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datet
                                  " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", (meeting["id"], position, *values))
         _apply_actions(con, meeting["id"], item_id, item.get("actions", []), author, now)
         # An unlinked suggestion leaves this item; the versions table keeps that it was linked.
-        con.execute("DELETE FROM item_links WHERE item_id = ? AND NOT list_contains(?, suggestion_id)",
-                    (item_id, list(item.get("suggestion_ids", []))))
+        linked = list(item.get("suggestion_ids", []))
+        con.execute("DELETE FROM item_links WHERE item_id = ? AND NOT (suggestion_id = ANY(CAST(? AS INTEGER[])))",
+                    (item_id, linked))
         for suggestion_id in item.get("suggestion_ids", []):
             if con.scalar("INSERT INTO item_links (item_id, suggestion_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
                           " RETURNING 1", (item_id, suggestion_id)):
@@ -265,8 +266,8 @@ def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict]
                    now: datetime) -> None:
     own = {r["id"] for r in con.rows("SELECT id FROM action_items WHERE item_id = ? AND NOT removed", (item_id,))}
     kept = sorted(a["id"] for a in actions if a.get("id") in own)
-    con.execute("UPDATE action_items SET removed = TRUE WHERE item_id = ? AND NOT list_contains(?, id)",
-                (item_id, kept))
+    con.execute("UPDATE action_items SET removed = TRUE"
+                " WHERE item_id = ? AND NOT (id = ANY(CAST(? AS INTEGER[])))", (item_id, kept))
     for action in actions:
         values = (clean(action["description"]), action["owner_id"], parse_date(action["due_date"]))
         if action.get("id") in own:
@@ -322,8 +323,8 @@ def get_meeting(db: Store, viewer: Person, meeting_id: int) -> dict:
         if row is None:
             raise NotAllowed("You are not allowed to read these minutes, or they do not exist.")
         row["items"] = _content(con, row)["items"]
-        names = {r["id"]: r["name"] for r in con.rows("SELECT id, name FROM people WHERE list_contains(?, id)",
-                                                      (list(row["attendee_ids"]),))}
+        names = {r["id"]: r["name"] for r in con.rows(
+            "SELECT id, name FROM people WHERE id = ANY(CAST(? AS INTEGER[]))", (list(row["attendee_ids"]),))}
         row["attendees"] = [names.get(i, "?") for i in row["attendee_ids"]]
         row["reviews"] = con.rows("SELECT r.created_at, p.name AS reviewer, r.verdict, r.comment FROM meeting_reviews r"
                                   " JOIN people p ON p.id = r.reviewer_id WHERE r.meeting_id = ? ORDER BY r.id",

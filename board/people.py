@@ -59,7 +59,7 @@ def units(db: Store) -> list[dict]:
             " count(p.id) FILTER (WHERE p.active AND p.role = 'manager') AS managers"
             " FROM regions r JOIN offices o ON o.region_id = r.id JOIN teams t ON t.office_id = o.id"
             " LEFT JOIN people p ON p.team_id = t.id"
-            " GROUP BY ALL ORDER BY region, office, team"
+            " GROUP BY r.id, r.name, o.id, o.name, t.id, t.name ORDER BY region, office, team"
         )
 
 

@@ -265,7 +265,8 @@ def mine(db: Store, person: Person) -> list[dict]:
     """The person's named suggestions with status, owner, days waiting and the latest reply."""
     with db.read() as con:
         return con.rows(
-            SUMMARY_SQL.replace("SELECT s.id,", "SELECT date_diff('day', s.created_at, now()::TIMESTAMP) AS days_waiting,"
+            SUMMARY_SQL.replace("SELECT s.id,", "SELECT CAST(CAST(now() AS TIMESTAMP) AS DATE)"
+                                " - CAST(s.created_at AS DATE) AS days_waiting,"
                                 " (SELECT note FROM suggestion_events e WHERE e.suggestion_id = s.id"
                                 "  AND e.kind = 'reply' ORDER BY e.id DESC LIMIT 1) AS latest_reply, s.id,", 1)
             + " WHERE s.author_id = ? ORDER BY s.id DESC", (person.id,))
