@@ -177,8 +177,8 @@ def translate(sql: str) -> tuple[str, tuple | None]:
         sql = _group_by_all(sql)
     if "quantile_cont" in sql:
         sql, *plan = _quantiles(sql)
-    sql = re.sub(r"date_diff\('day', CAST\(([^()]+?) AS DATE\), CAST\(([^()]+?) AS DATE\)\)",
-                 r"CAST(julianday(date(\2)) - julianday(date(\1)) AS INTEGER)", sql)
+    sql = re.sub(r"CAST\(([^()]+?) AS DATE\) - CAST\(([^()]+?) AS DATE\)",  # days between two dates
+                 r"CAST(julianday(date(\1)) - julianday(date(\2)) AS INTEGER)", sql)
     sql = re.sub(r"CAST\(([^()]+?) AS DATE\)", r"date(\1)", sql)
     sql = re.sub(r"date_trunc\('month', ([\w.]+)\)", r"strftime('%Y-%m-01', \1)", sql)
     sql = re.sub(r"epoch\(([\w.]+) - ([\w.]+)\)", r"((julianday(\1) - julianday(\2)) * 86400)", sql)

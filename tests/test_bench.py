@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from board import bench, bench_data, cli
 
@@ -55,3 +56,11 @@ def test_translation_for_sqlite_keeps_the_query_and_moves_percentiles_to_python(
     rolled, _ = bench.translate("SELECT a.x, a.y, count(*) AS n FROM a GROUP BY GROUPING SETS ((a.x, a.y), (a.x))")
     assert rolled == ("SELECT a.x, a.y, count(*) AS n FROM a GROUP BY a.x, a.y"
                       " UNION ALL SELECT a.x, NULL AS y, count(*) AS n FROM a GROUP BY a.x")
+
+
+def test_translation_for_sqlite_counts_days_between_dates():
+    sql, _ = bench.translate("SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age FROM suggestions s")
+    assert sql == ("SELECT CAST(julianday(date(?)) - julianday(date(s.created_at)) AS INTEGER) AS age"
+                   " FROM suggestions s")
+    assert sqlite3.connect(":memory:").execute(
+        sql.replace("suggestions s", "(SELECT '2026-01-01 23:00:00' AS created_at) s"), ("2026-01-05",)).fetchone() == (4,)
