@@ -10,8 +10,10 @@ from datetime import date
 from board.access import Person
 from board.db import Store
 from board.errors import NotAllowed
+from board.workflow import OPEN
 
 DASHBOARD_ROLES = ("manager", "regional_manager", "leader")
+OPEN_SQL = "s.status IN (" + ", ".join(f"'{status}'" for status in OPEN) + ")"  # workflow's open statuses
 AGE_BUCKETS = ((0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 90, "31-90 days"), (91, 100_000, "over 90 days"))
 
 
@@ -101,7 +103,7 @@ def ageing(db: Store, viewer: Person, filters: Filters, *, today: date, sla_cuto
             f"SELECT CASE {cases} END AS age, count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM ("
             "  SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age,"
             "  s.status = 'new' AND s.created_at < ? AS overdue"
-            f"  {source} AND s.status IN ('new', 'acknowledged', 'under_review', 'planned', 'in_progress')) a"
+            f"  {source} AND {OPEN_SQL}) a"
             " GROUP BY 1", [today, sla_cutoff, *params])
     order = [label for _, _, label in AGE_BUCKETS]
     return sorted(rows, key=lambda r: order.index(r["age"]))
@@ -151,8 +153,7 @@ def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = N
         more.append(month)
     if age is not None:
         low, high = next((low, high) for low, high, label in AGE_BUCKETS if label == age)
-        extra.append("s.status IN ('new', 'acknowledged', 'under_review', 'planned', 'in_progress')"
-                     " AND CAST(? AS DATE) - CAST(s.created_at AS DATE) BETWEEN ? AND ?")
+        extra.append(f"{OPEN_SQL} AND CAST(? AS DATE) - CAST(s.created_at AS DATE) BETWEEN ? AND ?")
         more.extend([today or date.today(), low, high])
     if escalated_to is not None:
         extra.append("EXISTS (SELECT 1 FROM suggestion_events e WHERE e.suggestion_id = s.id"
