@@ -74,9 +74,10 @@ class Untranslated(Exception):
     """A DuckDB construct the translation does not know (the SQLite column then says n/a)."""
 
 
-AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|quantile_cont|median|arg_max)\s*\(", re.I)
-DUCKDB_ONLY = ("quantile", "median(", "epoch(", "date_trunc", "date_diff", "::", "GROUP BY ALL", "GROUPING SETS",
-               "unnest", "least(", "greatest(", "current_date", "arg_max", "list_", "QUALIFY")
+AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|quantile_cont|percentile_cont|median|arg_max)\s*\(", re.I)
+DUCKDB_ONLY = ("quantile", "percentile", "WITHIN GROUP", "median(", "epoch", "extract(", "date_trunc", "date_diff",
+               "AS TIMESTAMP", "::", "GROUP BY ALL", "GROUPING SETS", "unnest", "least(", "greatest(", "current_date",
+               "arg_max", "list_", "QUALIFY")
 
 
 def _top_level(sql: str, word: str) -> list[int]:
@@ -148,19 +149,19 @@ def _group_by_all(sql: str) -> str:
 
 
 def _quantiles(sql: str) -> tuple[str, list, int]:
-    """The values behind quantile_cont(...), fetched with their group keys (Python sorts them per group and
-    computes the percentile):
+    """The values behind percentile_cont(q) WITHIN GROUP (ORDER BY value), fetched with their group keys
+    (Python sorts them per group and computes the percentile):
     (SQL, [(output name, value column, q) or (output name, key column)], number of key columns)."""
     head, items, rest = _final_select(sql)
     source, _, _ = _tail(rest)
     keys, values, plan = [], [], []
     for item in items:
-        match = re.fullmatch(r"quantile_cont\((.*), ([0-9.]+)\) AS (\w+)", item, re.S)
+        match = re.fullmatch(r"percentile_cont\(([0-9.]+)\) WITHIN GROUP \(ORDER BY (.*)\) AS (\w+)", item, re.S)
         if match:
-            expr = match.group(1)
+            expr = match.group(2)
             if expr not in values:
                 values.append(expr)
-            plan.append((match.group(3), values.index(expr), float(match.group(2))))
+            plan.append((match.group(3), values.index(expr), float(match.group(1))))
         else:
             keys.append(item)
             plan.append((_alias(item), len(keys) - 1))
@@ -175,13 +176,17 @@ def translate(sql: str) -> tuple[str, tuple | None]:
         sql = _grouping_sets(sql)
     if "GROUP BY ALL" in sql:
         sql = _group_by_all(sql)
-    if "quantile_cont" in sql:
+    if "percentile_cont" in sql:
         sql, *plan = _quantiles(sql)
+    sql = re.sub(r"CAST\(extract\(epoch FROM ([\w.]+) - ([\w.]+)\) AS DOUBLE(?: PRECISION)?\)",  # seconds between
+                 r"((julianday(\1) - julianday(\2)) * 86400)", sql)
+    sql = re.sub(r"CAST\(([\w.]+) AS TIMESTAMP\)", r"datetime(\1)", sql)
     sql = re.sub(r"CAST\(([^()]+?) AS DATE\) - CAST\(([^()]+?) AS DATE\)",  # days between two dates
                  r"CAST(julianday(date(\1)) - julianday(date(\2)) AS INTEGER)", sql)
     sql = re.sub(r"CAST\(([^()]+?) AS DATE\)", r"date(\1)", sql)
-    sql = re.sub(r"date_trunc\('month', ([\w.]+)\)", r"strftime('%Y-%m-01', \1)", sql)
-    sql = re.sub(r"epoch\(([\w.]+) - ([\w.]+)\)", r"((julianday(\1) - julianday(\2)) * 86400)", sql)
+    month = r"date_trunc\('month', ([\w.]+|datetime\([\w.]+\))\)"  # of a timestamp, or of a date as a timestamp
+    sql = re.sub(rf"CAST\({month} AS DATE\)", r"strftime('%Y-%m-01', \1)", sql)
+    sql = re.sub(month, r"strftime('%Y-%m-01', \1)", sql)
     sql = re.sub(r"SELECT unnest\(\?::DATE\[\]\) AS (\w+)", r"SELECT value AS \1 FROM json_each(?)", sql)
     sql = sql.replace("least(", "min(").replace("greatest(", "max(").replace("current_date", "date('now')")
     left = [word for word in DUCKDB_ONLY if word.lower() in sql.lower()]
@@ -203,7 +208,7 @@ def _sqlite_param(value):
 
 
 def quantile_cont(ordered: list[float], q: float) -> float | None:
-    """DuckDB's quantile_cont: linear interpolation between the closest ranks."""
+    """percentile_cont (DuckDB's quantile_cont): linear interpolation between the closest ranks."""
     if not ordered:
         return None
     position = q * (len(ordered) - 1)

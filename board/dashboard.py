@@ -82,14 +82,15 @@ def monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
 def response_times(db: Store, viewer: Person, filters: Filters) -> list[dict]:
     """Per month of submission: median and p90 days to the first acknowledgement and to resolution."""
     source, params = _suggestions(viewer, filters)
-    days = lambda column: f"epoch({column} - s.created_at) / 86400"  # noqa: E731
+    days = lambda column: (  # noqa: E731
+        f"CAST(extract(epoch FROM {column} - s.created_at) AS DOUBLE PRECISION) / 86400")
     with db.read() as con:
         return con.rows(
             f"SELECT date_trunc('month', s.created_at) AS month,"
-            f" quantile_cont({days('s.acknowledged_at')}, 0.5) AS ack_median_days,"
-            f" quantile_cont({days('s.acknowledged_at')}, 0.9) AS ack_p90_days,"
-            f" quantile_cont({days('s.resolved_at')}, 0.5) AS resolution_median_days,"
-            f" quantile_cont({days('s.resolved_at')}, 0.9) AS resolution_p90_days"
+            f" percentile_cont(0.5) WITHIN GROUP (ORDER BY {days('s.acknowledged_at')}) AS ack_median_days,"
+            f" percentile_cont(0.9) WITHIN GROUP (ORDER BY {days('s.acknowledged_at')}) AS ack_p90_days,"
+            f" percentile_cont(0.5) WITHIN GROUP (ORDER BY {days('s.resolved_at')}) AS resolution_median_days,"
+            f" percentile_cont(0.9) WITHIN GROUP (ORDER BY {days('s.resolved_at')}) AS resolution_p90_days"
             f" {source} AND (s.acknowledged_at IS NOT NULL OR s.resolved_at IS NOT NULL) GROUP BY 1 ORDER BY 1",
             params)
 
@@ -179,7 +180,8 @@ def drill_meetings(db: Store, viewer: Person, filters: Filters, *, month: date, 
             " (SELECT count(*) FROM action_items a WHERE a.meeting_id = m.id AND NOT a.removed) AS actions,"
             " coalesce(m.review_status, 'not reviewed') AS review"
             " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
-            f" WHERE m.status = 'published' AND {condition} AND date_trunc('month', m.meeting_date) = ?{where}"
+            f" WHERE m.status = 'published' AND {condition}"
+            f" AND date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) = ?{where}"
             " ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?", [*params, month, *more, limit])
 
 
@@ -194,7 +196,8 @@ def drill_actions(db: Store, viewer: Person, filters: Filters, *, month: date, t
             " FROM action_items a JOIN meetings m ON m.id = a.meeting_id JOIN offices o ON o.id = m.office_id"
             " JOIN people p ON p.id = a.owner_id"
             f" WHERE NOT a.removed AND m.status = 'published' AND {condition}"
-            " AND date_trunc('month', a.due_date) = ? AND a.due_date < ? ORDER BY a.due_date, a.id LIMIT ?",
+            " AND date_trunc('month', CAST(a.due_date AS TIMESTAMP)) = ? AND a.due_date < ?"
+            " ORDER BY a.due_date, a.id LIMIT ?",
             [*params, month, today, limit])
 
 
@@ -204,11 +207,12 @@ def minutes_monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
     with db.read() as con:
         return con.rows(
             "WITH m AS (SELECT * FROM meetings m WHERE m.status = 'published' AND " + condition + "),"
-            " held AS (SELECT date_trunc('month', m.meeting_date) AS month, count(DISTINCT m.id) AS meetings,"
+            " held AS (SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
+            "  count(DISTINCT m.id) AS meetings,"
             "  count(i.id) FILTER (WHERE i.kind IN ('real_problem', 'anticipated_problem')) AS problems"
             "  FROM m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
             "  WHERE m.meeting_date >= ? AND m.meeting_date < ? GROUP BY 1),"
-            " due AS (SELECT date_trunc('month', a.due_date) AS month, count(*) AS due,"
+            " due AS (SELECT date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
             "  FROM action_items a JOIN m ON m.id = a.meeting_id"
             "  WHERE NOT a.removed AND a.due_date >= ? AND a.due_date < least(?, current_date) GROUP BY 1)"
@@ -224,7 +228,8 @@ def team_ack_days(db: Store, viewer: Person, filters: Filters) -> dict[int, floa
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
         rows = con.rows(
-            "SELECT s.team_id, quantile_cont(epoch(s.acknowledged_at - s.created_at) / 86400, 0.5) AS ack_days"
+            "SELECT s.team_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY"
+            " CAST(extract(epoch FROM s.acknowledged_at - s.created_at) AS DOUBLE PRECISION) / 86400) AS ack_days"
             f" {source} AND s.team_id IS NOT NULL AND s.acknowledged_at IS NOT NULL GROUP BY 1", params)
     return {r["team_id"]: r["ack_days"] for r in rows}
 

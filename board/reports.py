@@ -75,12 +75,13 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: da
     with db.read() as con:
         return con.rows(
             "WITH month AS (SELECT unnest(?::DATE[]) AS month),"
-            " held AS (SELECT m.office_id, date_trunc('month', m.meeting_date) AS month, count(DISTINCT m.id) AS meetings,"
+            " held AS (SELECT m.office_id, date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
+            "  count(DISTINCT m.id) AS meetings,"
             "  count(i.id) FILTER (WHERE i.kind IN ('real_problem', 'anticipated_problem')) AS problems,"
             "  count(i.id) FILTER (WHERE i.solution <> '') AS solutions"
             "  FROM meetings m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
             "  WHERE m.status = 'published' GROUP BY 1, 2),"
-            " due AS (SELECT m.office_id, date_trunc('month', a.due_date) AS month, count(*) AS due,"
+            " due AS (SELECT m.office_id, date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
             "  FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
             "  WHERE NOT a.removed AND m.status = 'published' AND a.due_date < ? GROUP BY 1, 2)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from board import bench, bench_data, cli
 
 
@@ -46,10 +48,13 @@ def test_translation_for_sqlite_keeps_the_query_and_moves_percentiles_to_python(
     sql, plan = bench.translate(
         "WITH s AS (SELECT s.id, s.created_at FROM suggestions s WHERE TRUE)"
         " SELECT date_trunc('month', s.created_at) AS month,"
-        " quantile_cont(epoch(f.done - s.created_at) / 86400, 0.5) AS median_days,"
-        " quantile_cont(epoch(f.done - s.created_at) / 86400, 0.9) AS p90_days"
+        " percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(extract(epoch FROM f.done - s.created_at)"
+        " AS DOUBLE PRECISION) / 86400) AS median_days,"
+        " percentile_cont(0.9) WITHIN GROUP (ORDER BY CAST(extract(epoch FROM f.done - s.created_at)"
+        " AS DOUBLE PRECISION) / 86400) AS p90_days"
         " FROM s JOIN f ON f.id = s.id GROUP BY 1 ORDER BY 1")
-    assert "quantile" not in sql and "strftime('%Y-%m-01', s.created_at) AS month" in sql
+    assert "percentile" not in sql and "strftime('%Y-%m-01', s.created_at) AS month" in sql
+    assert plan == ([("month", 0), ("median_days", 0, 0.5), ("p90_days", 0, 0.9)], 1)  # one value column, twice
     assert "((julianday(f.done) - julianday(s.created_at)) * 86400) / 86400 AS v0" in sql
     rows = [("2026-01-01", 1.0), ("2026-01-01", 3.0), ("2026-01-01", 2.0), ("2025-12-01", 5.0)]
     assert bench._finish_quantiles(rows, *plan) == [("2025-12-01", 5.0, 5.0), ("2026-01-01", 2.0, 2.8)]
@@ -64,3 +69,39 @@ def test_translation_for_sqlite_counts_days_between_dates():
                    " FROM suggestions s")
     assert sqlite3.connect(":memory:").execute(
         sql.replace("suggestions s", "(SELECT '2026-01-01 23:00:00' AS created_at) s"), ("2026-01-05",)).fetchone() == (4,)
+
+
+def test_translation_for_sqlite_truncates_dates_to_their_month():
+    """Dates truncated as timestamps (a DATE's date_trunc is a timestamptz on PostgreSQL), with or without a
+    cast back to DATE, are the first of their month on SQLite too, from a date or a date and time alike."""
+    sql, plan = bench.translate(
+        "SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month, count(*) AS n FROM meetings m"
+        " WHERE date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) = ? GROUP BY 1")
+    assert plan is None and sql == (
+        "SELECT strftime('%Y-%m-01', datetime(m.meeting_date)) AS month, count(*) AS n FROM meetings m"
+        " WHERE strftime('%Y-%m-01', datetime(m.meeting_date)) = ? GROUP BY 1")
+    cast, _ = bench.translate("SELECT CAST(date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS DATE) AS month,"
+                              " CAST(a.closed_at AS DATE) AS closed_on FROM action_items a")
+    assert cast == "SELECT strftime('%Y-%m-01', datetime(a.due_date)) AS month, date(a.closed_at) AS closed_on" \
+                   " FROM action_items a"
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE meetings (meeting_date)")
+    con.executemany("INSERT INTO meetings VALUES (?)", [("2026-03-07",), ("2026-03-31 23:59:59",), ("2026-04-01",)])
+    assert con.execute(sql, ("2026-03-01",)).fetchall() == [("2026-03-01", 2)]
+
+
+def test_translation_for_sqlite_counts_seconds_between_timestamps():
+    sql, _ = bench.translate("SELECT CAST(extract(epoch FROM s.resolved_at - s.created_at) AS DOUBLE PRECISION) / 86400"
+                             " AS days FROM suggestions s")
+    assert sql == "SELECT ((julianday(s.resolved_at) - julianday(s.created_at)) * 86400) / 86400 AS days" \
+                  " FROM suggestions s"
+    days = sqlite3.connect(":memory:").execute(sql.replace(
+        "suggestions s", "(SELECT '2026-01-01 12:00:00' AS created_at, '2026-01-03 00:00:00' AS resolved_at) s"))
+    assert abs(days.fetchone()[0] - 1.5) < 1e-6
+
+
+def test_translation_for_sqlite_refuses_what_it_does_not_know():
+    for sql in ("SELECT quantile_cont(x, 0.5) AS q FROM t", "SELECT epoch(a - b) AS s FROM t",
+                "SELECT date_trunc('month', CAST(a + 1 AS TIMESTAMP)) AS m FROM t"):
+        with pytest.raises(bench.Untranslated):
+            bench.translate(sql)

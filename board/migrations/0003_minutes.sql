@@ -14,7 +14,7 @@ CREATE TABLE meetings (
     region_id INTEGER NOT NULL REFERENCES regions (id),
     meeting_date DATE,
     chair_id INTEGER REFERENCES people (id),
-    attendee_ids INTEGER[] NOT NULL DEFAULT [],
+    attendee_ids INTEGER[] NOT NULL DEFAULT ARRAY[]::INTEGER[],
     author_id INTEGER NOT NULL REFERENCES people (id),
     status VARCHAR NOT NULL CHECK (status IN ('draft', 'published')),
     -- the working copy of a draft (JSON), so nothing is lost when the browser reloads
