@@ -20,7 +20,7 @@ run: $(VENV)/.runtime
 	$(PY) -m streamlit run board/app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-test: $(VENV)/.test chromium
+test: $(VENV)/.test chromium postgresql
 	$(PY) -m pytest
 
 bench: $(VENV)/.test
@@ -38,6 +38,18 @@ chromium:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else \
 			echo "The browser tests need Debian's chromium: run  sudo apt-get install -y chromium  and then make test again."; \
+			exit 1; \
+		fi; }
+
+# The suite runs on both backends: it starts its own throwaway PostgreSQL cluster from Debian's binaries.
+.PHONY: postgresql
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$BOARD_TEST_PG_URL" ] || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's postgresql for the PostgreSQL half of the tests ..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else \
+			echo "The tests need Debian's postgresql: run  sudo apt-get install -y postgresql  and then make test again."; \
 			exit 1; \
 		fi; }
 

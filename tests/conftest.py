@@ -1,4 +1,4 @@
-"""Shared fixtures: real temporary DuckDB files (never mocks), the demo organisation, clean caches."""
+"""Shared fixtures: real temporary databases (never mocks) on both backends, the demo organisation, clean caches."""
 
 from __future__ import annotations
 
@@ -12,13 +12,86 @@ from board import db, demo, people
 DEMO_DAY = date(2026, 11, 1)
 
 
+BACKENDS = ("duckdb", "postgres")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "duckdb_only(reason): the test is about the DuckDB file itself")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that opens a database runs on both backends, unless it is about the DuckDB file."""
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("duckdb_only")
+        metafunc.parametrize("backend", ["duckdb"] if only else list(BACKENDS))
+
+
 @pytest.fixture
-def store(tmp_path):
-    """An empty, migrated database in a temporary file."""
+def backend():
+    return "duckdb"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The run's throwaway PostgreSQL cluster, started on first use and stopped at the end."""
+    from tests.pg_cluster import Cluster
+
+    cluster = Cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+class _PgTemplates:
+    """Template databases on the cluster, seeded once per run like the DuckDB templates."""
+
+    def __init__(self, cluster):
+        self.cluster, self.made = cluster, {}
+
+    def get(self, kind: str) -> str:
+        if kind not in self.made:
+            name = self.cluster.fresh_name(f"tmpl_{kind}")
+            url = self.cluster.create(name)
+            s = db.open_store(url)
+            if kind != "empty":
+                demo.seed(s, today=DEMO_DAY, activity=kind == "demo")
+            db.close_store(url)
+            self.made[kind] = name
+        return self.made[kind]
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_cluster):
+    return _PgTemplates(pg_cluster)
+
+
+def _database(request, kind: str, tmp_path, monkeypatch, template=None):
+    """A private database of a kind ("empty", "demo", "org") on the test's backend; BOARD_DB or
+    BOARD_DATABASE_URL points at it (for AppTest and the CLI). Yields its path or URL."""
+    if request.getfixturevalue("backend") == "postgres":
+        cluster, templates = request.getfixturevalue("pg_cluster"), request.getfixturevalue("pg_templates")
+        name = cluster.fresh_name()
+        url = cluster.create(name, templates.get(kind))
+        monkeypatch.setenv("BOARD_DATABASE_URL", url)
+        try:
+            yield url
+        finally:
+            db.close_store(url)
+            cluster.drop(name)
+        return
+    monkeypatch.delenv("BOARD_DATABASE_URL", raising=False)
     path = tmp_path / "board.duckdb"
-    s = db.open_store(path)
-    yield s
+    if template is not None:
+        shutil.copy(template, path)
+    monkeypatch.setenv("BOARD_DB", str(path))
+    yield path
     db.close_store(path)
+
+
+@pytest.fixture
+def store(request, backend, tmp_path, monkeypatch):
+    """An empty, migrated database (a temporary DuckDB file, or a PostgreSQL database)."""
+    for target in _database(request, "empty", tmp_path, monkeypatch):
+        yield db.open_store(target)
 
 
 def _template(factory, activity: bool):
@@ -41,19 +114,11 @@ def org_template(tmp_path_factory):
     return _template(tmp_path_factory, activity=False)
 
 
-def _private_copy(template, tmp_path, monkeypatch):
-    path = tmp_path / "board.duckdb"
-    shutil.copy(template, path)
-    monkeypatch.setenv("BOARD_DB", str(path))
-    return path
-
-
 @pytest.fixture
-def demo_db_path(tmp_path, demo_template, monkeypatch):
-    """A private copy of the demo database; BOARD_DB points at it (for AppTest and the CLI)."""
-    path = _private_copy(demo_template, tmp_path, monkeypatch)
-    yield path
-    db.close_store(path)
+def demo_db_path(request, backend, tmp_path, monkeypatch):
+    """A private copy of the demo database: its file path, or its URL on PostgreSQL."""
+    template = request.getfixturevalue("demo_template") if backend == "duckdb" else None
+    yield from _database(request, "demo", tmp_path, monkeypatch, template)
 
 
 @pytest.fixture
@@ -63,11 +128,11 @@ def demo_store(demo_db_path):
 
 
 @pytest.fixture
-def org_store(tmp_path, org_template, monkeypatch):
-    """The demo organisation without activity, open; BOARD_DB points at it."""
-    path = _private_copy(org_template, tmp_path, monkeypatch)
-    yield db.open_store(path)
-    db.close_store(path)
+def org_store(request, backend, tmp_path, monkeypatch):
+    """The demo organisation without activity, open; BOARD_DB or BOARD_DATABASE_URL points at it."""
+    template = request.getfixturevalue("org_template") if backend == "duckdb" else None
+    for target in _database(request, "org", tmp_path, monkeypatch, template):
+        yield db.open_store(target)
 
 
 @pytest.fixture

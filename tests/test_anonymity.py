@@ -16,8 +16,10 @@ PERSON_COLUMNS = ("author_id", "actor_id", "person_id", "owner_id")
 
 def snapshot(store) -> dict[str, set]:
     with store.read() as con:
-        names = [r["table_name"] for r in con.rows("SELECT table_name FROM information_schema.tables")]
-        return {name: {tuple(sorted(r.items())) for r in con.rows(f'SELECT * FROM "{name}"')} for name in names}
+        names = [r["table_name"] for r in con.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+        return {name: {tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in r.items()))
+                       for r in con.rows(f'SELECT * FROM "{name}"')} for name in names}
 
 
 def new_rows(before: dict, after: dict) -> list[dict]:

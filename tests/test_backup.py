@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.duckdb_only("backup and restore are of the DuckDB file (PostgreSQL has its own tools)")
 import streamlit.testing.v1.app_test as app_test
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest

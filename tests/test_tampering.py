@@ -38,7 +38,13 @@ TAMPERERS = ("staff", "manager", "regional_manager")
 def fetched(monkeypatch) -> list[tuple[str, str]]:
     """(sql, result as text) of every statement whose result reached the code, for the rest of the test."""
     log: list[tuple[str, str]] = []
-    real_rows, real_scalar, real_df, real_arrays = db.Conn.rows, db.Conn.scalar, db.Conn.df, db.Conn.arrays
+    for cls in (db.Conn, db.PgConn):  # the DuckDB and the PostgreSQL cursor helpers
+        _record(cls, log, monkeypatch)
+    return log
+
+
+def _record(cls, log: list, monkeypatch) -> None:
+    real_rows, real_scalar, real_df, real_arrays = cls.rows, cls.scalar, cls.df, cls.arrays
 
     def rows(self, sql, params=()):
         result = real_rows(self, sql, params)
@@ -60,11 +66,10 @@ def fetched(monkeypatch) -> list[tuple[str, str]]:
         log.append((sql, repr({name: list(values) for name, values in result.items()})))
         return result
 
-    monkeypatch.setattr(db.Conn, "rows", rows)  # Conn.one goes through rows
-    monkeypatch.setattr(db.Conn, "arrays", arrays)
-    monkeypatch.setattr(db.Conn, "scalar", scalar)
-    monkeypatch.setattr(db.Conn, "df", df)
-    return log
+    monkeypatch.setattr(cls, "rows", rows)  # Conn.one goes through rows
+    monkeypatch.setattr(cls, "arrays", arrays)
+    monkeypatch.setattr(cls, "scalar", scalar)
+    monkeypatch.setattr(cls, "df", df)
 
 
 def reading(log: list[tuple[str, str]], marker: str) -> list[str]:
