@@ -36,6 +36,8 @@ FORMAT = "frontline-board-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 _FILE_NAME = re.compile(r"[A-Za-z0-9_]+\.parquet")
+POSTGRES_BACKUP = ("This app runs on PostgreSQL: back it up with PostgreSQL's own tools (pg_dump, or your "
+                   "provider's snapshots); this backup is of the embedded DuckDB file.")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def default_dir(now: datetime | None = None) -> Path:
 
 def backup(store: db.Store, dest_dir: Path | str) -> Summary:
     """Write every table and the manifest into dest_dir (new or empty), all from one snapshot."""
+    if store.dialect != "duckdb":
+        raise BackupError(POSTGRES_BACKUP)
     dest = Path(dest_dir)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} already exists and is not an empty folder; choose a new folder for the backup.")

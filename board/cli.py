@@ -1,4 +1,4 @@
-"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password | backup | restore | bench."""
+"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password | backup | restore | copy-to-postgres | bench."""
 
 from __future__ import annotations
 
@@ -30,10 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     rest = sub.add_parser("restore", help="check a backup and restore it into a new database file")
     rest.add_argument("dir", type=Path, help="the backup folder (or the .zip downloaded from the app)")
     rest.add_argument("--to", type=Path, help="the new database file (default: the app's database, if it does not exist)")
+    cp = sub.add_parser("copy-to-postgres", help="copy this DuckDB database into an empty PostgreSQL database, checked")
+    cp.add_argument("url", help="the empty PostgreSQL database, e.g. postgresql://board@db.internal:5432/board")
     bench = sub.add_parser("bench", help="measure the dashboards on a large generated organisation (several minutes)")
     bench.add_argument("--quick", action="store_true", help="everything 20 times smaller")
-    bench.add_argument("--out", type=Path, default=Path("data/bench_dashboards.json"), help="where the JSON goes")
+    bench.add_argument("--out", type=Path, help="where the JSON goes (default data/bench_dashboards[_postgres].json)")
     bench.add_argument("--scale", type=float, help=argparse.SUPPRESS)  # tests: a tiny dataset
+    bench.add_argument("--backend", choices=("duckdb", "postgres"), default="duckdb",
+                       help="postgres: copy the dataset into URL and compare it with DuckDB side by side")
+    bench.add_argument("url", nargs="?", help="with --backend postgres: an empty PostgreSQL database")
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -50,14 +55,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _migrate(args) -> int:
-    store = db.Store(db.database_path())
+    store = db.make_store()
     done = db.migrate(store)
     print(f"{store.path}: applied {len(done)} migration(s)" + (f": {', '.join(done)}" if done else "; up to date"))
     return 0
 
 
 def _prepare(args) -> int:
-    store, url = db.Store(db.database_path()), f"http://localhost:{args.port}"
+    store, url = db.make_store(), f"http://localhost:{args.port}"
     db.migrate(store)
     if demo.is_empty(store):
         print("Empty database: creating the demo organisation ...", flush=True)
@@ -103,6 +108,9 @@ def _set_password(args) -> int:
 
 
 def _backup(args) -> int:
+    if db.database_url():
+        print(f"error: {backup.POSTGRES_BACKUP}", file=sys.stderr)
+        return 1
     path = db.database_path()
     if not path.is_file():
         print(f"error: there is no database at {path} to back up", file=sys.stderr)
@@ -127,6 +135,21 @@ def _restore(args) -> int:
     return 0
 
 
+def _copy_to_postgres(args) -> int:
+    from board import transfer
+
+    path = db.database_path()
+    if not path.is_file():
+        print(f"error: there is no database at {path} to copy", file=sys.stderr)
+        return 1
+    source = db.open_store(path)
+    print(f"Copying {path} into {db.redacted(args.url)} in one transaction ...", flush=True)
+    done = transfer.copy_to_postgres(source, args.url)
+    print(f"Copied {done.tables} tables, {done.rows} rows; every table's row count and content hash match. "
+          "Start the app servers with BOARD_DATABASE_URL set to that database.")
+    return 0
+
+
 def _bench(args) -> int:
     from board import bench  # imports pandas and plotly: only when asked
 
@@ -141,5 +164,6 @@ COMMANDS = {
     "set-password": _set_password,
     "backup": _backup,
     "restore": _restore,
+    "copy-to-postgres": _copy_to_postgres,
     "bench": _bench,
 }

@@ -8,6 +8,9 @@ from board.ui import session
 
 admin = session.page_person("admin_backup")
 st.title("Backup")
+if session.store().dialect != "duckdb":
+    st.info(backup.POSTGRES_BACKUP)
+    st.stop()
 st.write("A backup holds every table as a Parquet file, read from one consistent snapshot, and a manifest "
          "with the schema version, each table's row count and content hash, and each file's SHA-256. "
          "Keep it somewhere safe: it holds everything in the database, including suggestion texts and "

@@ -1,0 +1,128 @@
+"""Moving from the embedded default to PostgreSQL: copy a DuckDB database into an empty PostgreSQL database.
+
+Everything happens in one PostgreSQL transaction: the migrations, every table's rows (COPY, streamed from
+one DuckDB snapshot), the sequences, and then the check. Each table's row count and content hash are
+computed on both sides from the values the two drivers return (an order-independent hash: the XOR and the
+sum of each row's MD5), so a row that arrived changed, twice or not at all stops the copy, and nothing is
+committed. A target that already holds tables is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable
+
+from board import backup, db
+from board.db import SCHEMA_MIGRATIONS_TABLE
+from board.errors import BoardError
+
+BATCH = 20_000
+
+
+class CopyRefused(BoardError):
+    """The copy was refused or failed; nothing was written to PostgreSQL."""
+
+
+@dataclass(frozen=True)
+class Copied:
+    tables: int
+    rows: int
+
+
+class _Digest:
+    """Row count and order-independent content hash of a stream of rows."""
+
+    def __init__(self):
+        self.rows, self.xor, self.sum = 0, 0, 0
+
+    def add(self, row: Iterable) -> None:
+        value = int.from_bytes(hashlib.md5(_canonical(row).encode()).digest(), "big")
+        self.rows, self.xor, self.sum = self.rows + 1, self.xor ^ value, self.sum + (value >> 64)
+
+    def value(self) -> tuple[int, str]:
+        return self.rows, f"md5-xor:{self.xor:032x}:sum:{self.sum:x}"
+
+
+def _canonical(row: Iterable) -> str:
+    """One row as text that does not depend on the engine it came from."""
+    out = []
+    for v in row:
+        if isinstance(v, (datetime, date)):
+            out.append(v.isoformat())
+        elif isinstance(v, float):
+            out.append(repr(v))
+        elif isinstance(v, (list, tuple)):
+            out.append("[" + _canonical(v) + "]")
+        elif isinstance(v, str):
+            out.append(repr(v.replace("\x00", "")))  # the store drops NUL, which PostgreSQL cannot hold
+        else:
+            out.append(repr(v))
+    return "\x1f".join(out)
+
+
+def copy_to_postgres(source: db.Store, url: str) -> Copied:
+    """Copy every table of a (migrated) DuckDB store into the empty PostgreSQL database at url."""
+    if not db.is_url(url):
+        raise CopyRefused("The target must be a PostgreSQL URL such as postgresql://user@host:5432/board.")
+    target = db.PgStore(url, pool_size=1)
+    try:
+        with source.read() as src:
+            src.execute("BEGIN TRANSACTION")  # one snapshot of the source for the copy and its check
+            try:
+                migrations = [r["name"] for r in src.rows("SELECT name FROM schema_migrations ORDER BY name")]
+                known = [name for name, _ in db.available_migrations()]
+                if migrations != known:
+                    raise CopyRefused(f"{source.path} is not at this version's schema; run `python -m board "
+                                      "migrate` first (it changes nothing else). Nothing was copied.")
+                order = backup._tables_in_load_order(src)
+                sequences = {r["sequence_name"]: r["last_value"] for r in src.rows(
+                    "SELECT sequence_name, last_value FROM duckdb_sequences()"
+                    " WHERE database_name = current_database() AND NOT temporary ORDER BY sequence_name")}
+                try:
+                    return target.write(lambda pg: _copy(src, pg, order, sequences, target.path),
+                                        lock=db.MIGRATIONS_LOCK)
+                except BoardError:
+                    raise
+                except target.Error as error:
+                    raise CopyRefused(f"The copy into {target.path} failed and was rolled back; nothing was "
+                                      f"written: {backup._first_line(error)}") from error
+            finally:
+                src.execute("ROLLBACK")
+    finally:
+        target.close()
+
+
+def _copy(src: db.Conn, pg: db.PgConn, order: list[str], sequences: dict, label: str) -> Copied:
+    present = [r["table_name"] for r in pg.rows(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        " ORDER BY table_name")]
+    if present:
+        shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
+        raise CopyRefused(f"{label} is not empty (it has the tables {shown}); copy-to-postgres only fills an "
+                          "empty database, so create a new one (createdb) and name it instead. Nothing was copied.")
+    pg.execute(SCHEMA_MIGRATIONS_TABLE)
+    for _, sql in db.available_migrations():
+        pg.execute(sql)
+    pg.execute("DELETE FROM schema_migrations")  # the source's own records (and dates) come with its rows
+    total = 0
+    for table in order:  # names from the source's own catalog, in foreign-key order
+        expected = _Digest()
+        for names, batch in src.batches(f'SELECT * FROM "{table}"', size=BATCH):
+            for row in batch:
+                expected.add(row)
+            pg.copy_rows(table, names, batch)
+        got = _Digest()  # the same migrations made the same columns in the same order on both sides
+        for _, batch in pg.batches(f'SELECT * FROM "{table}"', size=BATCH):
+            for row in batch:
+                got.add(row)
+        if got.value() != expected.value():
+            (n, _), (m, _) = got.value(), expected.value()
+            raise CopyRefused(f"The table {table} did not arrive intact ({n} rows read back, {m} copied, or "
+                              "their content differs); the copy was rolled back and nothing was written.")
+        total += expected.rows
+    for name, last in sorted(sequences.items()):
+        if last is not None:
+            pg.scalar("SELECT setval(?, ?)", (name, last))
+    return Copied(len(order), total)
