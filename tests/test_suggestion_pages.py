@@ -152,3 +152,25 @@ def test_marking_a_duplicate_in_triage_moves_the_plus_ones(org_store, known):
     assert not at.exception and not at.error
     assert (sg.get(org_store, known["staff"], original)["votes"], sg.get(org_store, known["staff"], copy)["votes"]) == (1, 0)
     assert sg.get(org_store, known["staff"], copy)["duplicate_of"] == original
+
+
+def test_a_status_change_made_meanwhile_is_not_overwritten_from_a_stale_form(org_store, known):
+    """The manager's form was drawn while the suggestion was new; the leader (on this or another server)
+    acknowledges it first. The manager's submit is refused with a message, not applied on top."""
+    sid = submit(org_store, known["staff"], key="stale").id
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(org_store, known["manager"].id)
+    at.run()
+    at.switch_page("app_pages/triage.py")
+    at.query_params["id"] = str(sid)
+    at.run()
+    triage.change_status(org_store, known["leader"], sid, "acknowledged")
+    next(s for s in at.selectbox if s.label == "New status").select("acknowledged")
+    at.button(key="FormSubmitter:status_form-Change status").click().run()
+    assert not at.exception
+    assert any("Someone changed this suggestion meanwhile: it is now acknowledged" in e.value for e in at.error)
+    with org_store.read() as con:
+        assert con.scalar("SELECT count(*) FROM suggestion_events WHERE suggestion_id = ? AND kind = 'status'",
+                          (sid,)) == 1
+    at.button(key="FormSubmitter:status_form-Change status").click().run()  # now drawn from the fresh status
+    assert sg.get(org_store, known["staff"], sid)["status"] != "acknowledged"

@@ -44,6 +44,10 @@ suggestion.card(row)
 suggestion.timeline(suggestions.timeline(db, chosen))
 
 
+# The status this person saw when the form was drawn: a change made meanwhile (by anyone, through any
+# server) is then refused with a message instead of being applied on top of a status they never saw.
+seen = st.session_state.get("triage_seen_status", {}).get(chosen, row["status"])
+st.session_state["triage_seen_status"] = {chosen: row["status"]}
 allowed = allowed_transitions(row["status"])
 if allowed:
     with st.form("status_form"):
@@ -55,7 +59,7 @@ if allowed:
         field_error("status_form", "duplicate_of")
         if st.form_submit_button("Change status", type="primary"):
             forms.run("status_form", lambda: triage.change_status(db, person, chosen, to, note=note,
-                                                            duplicate_of=int(original) or None, expected=row["status"]))
+                                                            duplicate_of=int(original) or None, expected=seen))
 
 with st.form("reply_form", clear_on_submit=True):
     text = st.text_area("Reply to the author", max_chars=suggestions.COMMENT[1])
