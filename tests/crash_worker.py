@@ -59,7 +59,7 @@ def advance(store, manager, suggestion_id: int, rng: random.Random) -> None:
 
 def main(path: str, seed: int, cycle: int, small_checkpoints: bool, retry: list[str]) -> None:
     store = db.open_store(path)
-    if small_checkpoints:
+    if small_checkpoints and store.dialect == "duckdb":
         # Checkpoint every few dozen writes so that some kills land in the middle of a checkpoint.
         with store.read() as con:
             con.execute("SET checkpoint_threshold = '64KB'")

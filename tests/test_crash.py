@@ -21,6 +21,7 @@ from tests import crash_worker
 
 KILLS = 66  # 55 land while the child writes, every STARTUP_EVERY-th while it opens the database
 STARTUP_EVERY = 6
+PG_KILLS = 36  # on PostgreSQL the server survives every kill: fewer prove the same
 SEED = 20260601
 MIGRATION_KILLS = 20
 
@@ -83,7 +84,7 @@ def fork_server():
     return ctx
 
 
-def run_child(ctx, path: Path, cycle: int, ledger: Ledger, rng: random.Random) -> tuple[str, bool]:
+def run_child(ctx, path: Path | str, cycle: int, ledger: Ledger, rng: random.Random) -> tuple[str, bool]:
     """Start a child, kill it with SIGKILL at a random moment; (its output, whether it had started writing)."""
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=crash_worker.run, daemon=True,
@@ -125,7 +126,7 @@ def run_child(ctx, path: Path, cycle: int, ledger: Ledger, rng: random.Random) -
     return "\n".join(lines), started
 
 
-def verify(path: Path, ledger: Ledger) -> None:
+def verify(path: Path | str, ledger: Ledger) -> None:
     """Open the file as the app does and check every acknowledged write and the invariants around it."""
     store = db.open_store(path)
     try:
@@ -133,11 +134,11 @@ def verify(path: Path, ledger: Ledger) -> None:
         with store.read() as con:
             keys = sorted(ledger.submits)
             found = con.rows("SELECT submission_key AS key, id, title FROM suggestions"
-                             " WHERE list_contains(?, submission_key)", (keys,))
+                             " WHERE submission_key = ANY(CAST(? AS VARCHAR[]))", (keys,))
             assert sorted(r["key"] for r in found) == keys  # each acknowledged key exactly once
             assert all(r["id"] == ledger.submits[r["key"]] and r["title"] == f"Crash token {r['key']}"
                        for r in found)
-            titles = con.rows("SELECT title, count(*) AS n FROM suggestions GROUP BY title HAVING n > 1")
+            titles = con.rows("SELECT title, count(*) AS n FROM suggestions GROUP BY title HAVING count(*) > 1")
             assert titles == [], titles  # no submission stored twice, acknowledged or not
             # Each suggestion has exactly one "submitted" event (row and event commit together).
             assert con.scalar("SELECT count(*) FROM suggestions s WHERE (SELECT count(*) FROM suggestion_events e"
@@ -155,13 +156,13 @@ def verify(path: Path, ledger: Ledger) -> None:
             drafts = {r["id"] for r in con.rows("SELECT id FROM meetings")}
             assert ledger.drafts <= drafts
             published = {r["id"]: (r["status"], r["version"]) for r in con.rows(
-                "SELECT id, status, version FROM meetings WHERE list_contains(?, id)", (sorted(ledger.minutes),))}
+                "SELECT id, status, version FROM meetings WHERE id = ANY(CAST(? AS INTEGER[]))", (sorted(ledger.minutes),))}
             assert published == {m: ("published", 1) for m in ledger.minutes}
             for table, column, text in (("meeting_items", "discussed", "Discussed {}"),
                                         ("action_items", "description", "Act on {}")):
                 wanted = sorted(text.format(token) for token in ledger.minutes.values())
                 found = con.rows(f"SELECT {column} AS text, meeting_id, count(*) OVER (PARTITION BY {column}) AS n"
-                                 f" FROM {table} WHERE list_contains(?, {column})", (wanted,))
+                                 f" FROM {table} WHERE {column} = ANY(CAST(? AS VARCHAR[]))", (wanted,))
                 assert sorted(r["text"] for r in found) == wanted and all(r["n"] == 1 for r in found)
                 assert all(text.format(ledger.minutes[r["meeting_id"]]) == r["text"] for r in found)
             # Published minutes commit with their version, actions with their first event, links with theirs.
@@ -175,13 +176,29 @@ def verify(path: Path, ledger: Ledger) -> None:
         db.close_store(path)
 
 
-def test_acknowledged_writes_survive_sigkill(tmp_path, org_template):
-    path = tmp_path / "crash.duckdb"
-    shutil.copy(org_template, path)
+@pytest.fixture
+def crash_target(request, backend, tmp_path):
+    """Where the children write: a copy of the demo organisation as a DuckDB file, or a PostgreSQL database
+    (there the kill ends an app server's process mid-transaction; the database server stays up)."""
+    if backend == "duckdb":
+        path = tmp_path / "crash.duckdb"
+        shutil.copy(request.getfixturevalue("org_template"), path)
+        yield path, KILLS
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.fresh_name("crash")
+    url = cluster.create(name, request.getfixturevalue("pg_templates").get("org"))
+    yield url, PG_KILLS
+    db.close_store(url)
+    cluster.drop(name)
+
+
+def test_acknowledged_writes_survive_sigkill(crash_target):
+    path, kills = crash_target
     ctx = fork_server()
     rng, ledger, started = random.Random(SEED), Ledger(), time.monotonic()
     during_writes, checking = 0, 0.0
-    for cycle in range(KILLS):
+    for cycle in range(kills):
         output, writing = run_child(ctx, path, cycle, ledger, rng)
         acked = ledger.take(output)
         during_writes += writing and acked > 0
@@ -189,13 +206,15 @@ def test_acknowledged_writes_survive_sigkill(tmp_path, org_template):
         verify(path, ledger)
         checking += time.monotonic() - checked
     elapsed = time.monotonic() - started
-    print(f"\ncrash: {KILLS} kills ({during_writes} after acknowledged writes) in {elapsed:.1f} s"
+    print(f"\ncrash: {kills} kills ({during_writes} after acknowledged writes) in {elapsed:.1f} s"
           f" ({checking:.1f} s verifying);"
           f" {ledger.writes} acknowledged writes verified: {len(ledger.submits)} submits,"
           f" {len(ledger.statuses)} status changes, {len(ledger.drafts)} drafts, {len(ledger.minutes)} minutes;"
           f" {ledger.retried} submissions retried after a kill, {ledger.repeated} of them already stored")
-    assert during_writes >= 50
-    assert len(ledger.submits) >= 100 and len(ledger.statuses) >= 50 and len(ledger.minutes) >= 30
+    share = kills / KILLS
+    assert during_writes >= 50 * share
+    assert len(ledger.submits) >= 100 * share and len(ledger.statuses) >= 50 * share
+    assert len(ledger.minutes) >= 30 * share
 
 
 def _first_start(ctx, path: Path, kill_after: float | None) -> str:

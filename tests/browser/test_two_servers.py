@@ -1,0 +1,94 @@
+"""Two app servers on one PostgreSQL database, in a real browser: what one server writes the other shows,
+and status changes sent through both at the same moment are each recorded exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from board import db
+from tests.browser.conftest import live_app, open_page, raise_suggestion, sign_in, wait_idle
+
+TITLE = "Queue display in Dublin shows yesterday's waiting times"
+DESCRIPTION = "The lobby screen has shown yesterday's figures since the update; customers complain."
+RACED = "Printer tray two jams on every envelope"
+
+
+@pytest.fixture(scope="module")
+def shared_database(pg_cluster, pg_templates):
+    name = pg_cluster.fresh_name("two_servers")
+    url = pg_cluster.create(name, pg_templates.get("demo"))
+    yield url
+    db.close_store(url)
+    pg_cluster.drop(name)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory, shared_database):
+    with live_app(tmp_path_factory.mktemp("server_a"), None, database_url=shared_database) as a, \
+            live_app(tmp_path_factory.mktemp("server_b"), None, database_url=shared_database) as b:
+        yield a, b
+
+
+def status_events(url: str, suggestion_id: str) -> list[tuple]:
+    store = db.PgStore(url, pool_size=1)
+    try:
+        with store.read() as con:
+            return [(r["from_value"], r["to_value"]) for r in con.rows(
+                "SELECT from_value, to_value FROM suggestion_events WHERE suggestion_id = ? AND kind = 'status'"
+                " ORDER BY id", (int(suggestion_id),))]
+    finally:
+        store.close()
+
+
+def test_a_suggestion_raised_on_one_server_appears_on_the_other(servers, chromium, page):
+    a, b = servers
+    sign_in(page, a.url, "staff@demo.board")
+    suggestion_id, _ = raise_suggestion(page, a.url, TITLE, DESCRIPTION, anonymous=False)
+
+    other = chromium.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        manager = other.new_page()
+        sign_in(manager, b.url, "manager@demo.board")
+        open_page(manager, f"{b.url}/triage?id={suggestion_id}")
+        expect(manager.get_by_text(f"#{suggestion_id} · {TITLE}")).to_be_visible()
+        manager.get_by_label("Reply to the author").fill("Seen on the second server.")
+        manager.get_by_role("button", name="Send reply").click()
+        wait_idle(manager)
+    finally:
+        other.close()
+
+    open_page(page, f"{a.url}/inbox")  # the reply, written through B, on A's next run
+    expect(page.get_by_text("Seen on the second server.").first).to_be_attached()
+
+
+def test_status_changes_through_both_servers_at_once_are_each_recorded_once(servers, chromium, page,
+                                                                            shared_database):
+    a, b = servers
+    sign_in(page, a.url, "staff@demo.board")
+    suggestion_id, _ = raise_suggestion(page, a.url, RACED, "It happens with every envelope we print.",
+                                        anonymous=False)
+    contexts = [chromium.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
+    try:
+        pages = []
+        for context, server, email in zip(contexts, (a, b), ("manager@demo.board",) * 2):
+            acting = context.new_page()
+            sign_in(acting, server.url, email)
+            open_page(acting, f"{server.url}/triage?id={suggestion_id}")
+            expect(acting.get_by_text(f"#{suggestion_id} · {RACED}")).to_be_visible()
+            pages.append(acting)
+        for acting in pages:  # both submit before either has finished: the two servers race
+            acting.get_by_role("button", name="Change status").click(no_wait_after=True)
+        for acting in pages:
+            wait_idle(acting, settle_ms=500)
+        said = [acting.inner_text("body") for acting in pages]
+    finally:
+        for context in contexts:
+            context.close()
+
+    events = status_events(shared_database, suggestion_id)
+    # Both asked to move it on from "new", the status their form showed. The change that got the row first
+    # is recorded once; the other server refuses its change and says why (it never applies it on top).
+    assert events == [("new", "acknowledged")], events
+    told = [text for text in said if "Someone changed this suggestion meanwhile: it is now acknowledged" in text]
+    assert len(told) == 1, said
