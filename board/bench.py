@@ -494,28 +494,42 @@ def print_report(report: dict) -> None:
 
 
 def main(args) -> int:
-    """python -m board bench: build, measure, print, write JSON (args: quick, out, scale)."""
+    """python -m board bench: build, measure, print, write JSON (args: quick, out, scale, backend, url)."""
     from board.errors import BoardError
 
+    postgres = getattr(args, "backend", "duckdb") == "postgres"
+    url = getattr(args, "url", None) or os.environ.get("BOARD_DATABASE_URL")
+    if postgres and not (url and db.is_url(url)):
+        raise BoardError("--backend postgres needs the URL of an empty PostgreSQL database: "
+                         "python -m board bench --backend postgres postgresql://user@host:5432/bench")
     scale = args.scale or (1 / 20 if args.quick else 1.0)
     t0 = time.perf_counter()
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p)}
     with tempfile.TemporaryDirectory(prefix="board-bench-") as tmp:
         folder = Path(tmp)
-        if subprocess.run([sys.executable, "-m", "board.bench_data", str(folder), repr(scale)], env=env).returncode:
+        child = [sys.executable, "-m", "board.bench_data", str(folder), repr(scale), *(["nosqlite"] if postgres else [])]
+        if subprocess.run(child, env=env).returncode:
             raise BoardError("the benchmark dataset could not be built (see the messages above)")
         built = json.loads((folder / "build.json").read_text())
         store = db.Store(folder / "bench.duckdb", read_only=True)
         try:
-            report = measure(store, folder / "bench.sqlite", t0)
+            if postgres:
+                from board import bench_postgres
+                report = bench_postgres.measure(store, url, t0)
+            else:
+                report = measure(store, folder / "bench.sqlite", t0)
         finally:
             store.close()
-    report = {"scale": scale, "quick": bool(args.quick), "dataset": built, **report, "cpu_count": os.cpu_count()}
+    report = {"scale": scale, "quick": bool(args.quick), "backend": "postgres" if postgres else "duckdb",
+              "dataset": built, **report, "cpu_count": os.cpu_count()}
     report["memory_mb"]["generating"] = max(built.pop("peak_mb"), _peak_mb(resource.RUSAGE_CHILDREN))
-    report["targets"] = targets(report)
-    print_report(report)
-    out = Path(args.out)
+    if postgres:
+        bench_postgres.print_report(report)
+    else:
+        report["targets"] = targets(report)
+        print_report(report)
+    out = Path(args.out or f"data/bench_dashboards{'_postgres' if postgres else ''}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str))
     print(f"written {out} ({time.perf_counter() - t0:.0f} s in all)")

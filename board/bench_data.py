@@ -338,23 +338,24 @@ def _sqlite_value(column: dict) -> str:
     return name
 
 
-def build(folder: Path, scale: float) -> dict:
-    """The child process: generate, copy to SQLite, report what was built."""
+def build(folder: Path, scale: float, sqlite: bool = True) -> dict:
+    """The child process: generate, copy to SQLite (unless only PostgreSQL is compared), report what was built."""
     t0, n = time.perf_counter(), sizes(scale)
     print(f"{_clock(t0)} generating at scale {scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in n.items()), flush=True)
     store = db.open_store(folder / "bench.duckdb")
     spent = generate(store, n, t0)
     with store.read() as con:
         rows = _count(con, *TABLES)
-    spent["sqlite copy"] = export_sqlite(store, folder / "bench.sqlite", t0)
+    if sqlite:
+        spent["sqlite copy"] = export_sqlite(store, folder / "bench.sqlite", t0)
     db.close_store(folder / "bench.duckdb")
     generating = sum(v for k, v in spent.items() if k != "sqlite copy")
     return {"rows": rows, "seconds": spent, "generate_s": round(generating, 1),
             "duckdb_mb": round((folder / "bench.duckdb").stat().st_size / 2**20, 1),
-            "sqlite_mb": round((folder / "bench.sqlite").stat().st_size / 2**20, 1),
+            "sqlite_mb": round((folder / "bench.sqlite").stat().st_size / 2**20, 1) if sqlite else None,
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-if __name__ == "__main__":  # the child process that builds the dataset: python -m board.bench_data FOLDER SCALE
+if __name__ == "__main__":  # the child that builds the dataset: python -m board.bench_data FOLDER SCALE [nosqlite]
     _folder = Path(sys.argv[1])
-    (_folder / "build.json").write_text(json.dumps(build(_folder, float(sys.argv[2]))))
+    (_folder / "build.json").write_text(json.dumps(build(_folder, float(sys.argv[2]), "nosqlite" not in sys.argv)))

@@ -105,3 +105,30 @@ def test_translation_for_sqlite_refuses_what_it_does_not_know():
                 "SELECT date_trunc('month', CAST(a + 1 AS TIMESTAMP)) AS m FROM t"):
         with pytest.raises(bench.Untranslated):
             bench.translate(sql)
+
+
+def test_bench_on_postgres_at_a_tiny_scale_prints_both_backends_side_by_side(tmp_path, capsys, pg_cluster):
+    name = pg_cluster.fresh_name("bench")
+    url = pg_cluster.create(name)
+    out = tmp_path / "bench_postgres.json"
+    try:
+        assert cli.main(["bench", "--scale", "0.002", "--out", str(out), "--backend", "postgres", url]) == 0
+    finally:
+        pg_cluster.drop(name)
+    report = json.loads(out.read_text())
+    printed = capsys.readouterr().out
+    assert report["backend"] == "postgres"
+    assert report["copy"]["rows"] >= sum(report["dataset"]["rows"].values())  # every generated row (and settings)
+    for role in ("leader", "regional_manager"):
+        assert set(report["queries"][role]) >= {"funnel", "morale (region)", "participation", "data_version"}
+        for r in report["queries"][role].values():
+            assert r["duckdb_ms"] > 0 and r["postgres_ms"] > 0 and r["postgres_raw_ms"] > 0
+    assert {"duckdb", "postgres"} == set(report["leader_dashboard"])
+    assert "whole leader dashboard on postgres" in printed and "PG/DuckDB" in printed
+    assert ("MET" if report["target"]["met"] else "MISSED") in printed
+
+
+def test_bench_on_postgres_needs_a_url(capsys, monkeypatch):
+    monkeypatch.delenv("BOARD_DATABASE_URL", raising=False)
+    assert cli.main(["bench", "--backend", "postgres"]) == 1
+    assert "needs the URL of an empty PostgreSQL database" in capsys.readouterr().err
