@@ -20,7 +20,7 @@ run: $(VENV)/.runtime
 	$(PY) -m streamlit run board/app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-test: $(VENV)/.test chromium postgresql
+test: $(VENV)/.test debian-packages
 	$(PY) -m pytest
 
 bench: $(VENV)/.test
@@ -30,26 +30,19 @@ bench: $(VENV)/.test
 migrate: $(VENV)/.runtime
 	$(PY) -m board migrate
 
-.PHONY: chromium
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# The browser tests drive Debian's chromium; the PostgreSQL half of the suite starts its own throwaway
+# cluster from Debian's postgresql binaries. As root, install whichever is missing, with one apt-get.
+.PHONY: debian-packages
+debian-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$BOARD_TEST_PG_URL" ] || missing="$$missing postgresql"; \
+	[ -z "$$missing" ] || { \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's chromium for the browser tests ..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			echo "Installing Debian's $$missing for the tests ..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "The browser tests need Debian's chromium: run  sudo apt-get install -y chromium  and then make test again."; \
-			exit 1; \
-		fi; }
-
-# The suite runs on both backends: it starts its own throwaway PostgreSQL cluster from Debian's binaries.
-.PHONY: postgresql
-postgresql:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$BOARD_TEST_PG_URL" ] || { \
-		if [ "$$(id -u)" = 0 ]; then \
-			echo "Installing Debian's postgresql for the PostgreSQL half of the tests ..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
-		else \
-			echo "The tests need Debian's postgresql: run  sudo apt-get install -y postgresql  and then make test again."; \
+			echo "The tests need Debian's $$missing: run  sudo apt-get install -y $$missing  and then make test again."; \
 			exit 1; \
 		fi; }
 

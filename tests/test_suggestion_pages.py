@@ -136,16 +136,21 @@ def test_opening_a_suggestion_by_id_respects_scope(org_store, known, role, allow
         assert any("not allowed" in e.value for e in at.error)
 
 
+def open_triage(store, person, suggestion_id: int) -> AppTest:
+    """The triage page as `person`, acting on one suggestion (as the link ?id=N opens it)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(store, person.id)
+    at.run()
+    at.switch_page("app_pages/triage.py")
+    at.query_params["id"] = str(suggestion_id)
+    return at.run()
+
+
 def test_marking_a_duplicate_in_triage_moves_the_plus_ones(org_store, known):
     original = submit(org_store, known["staff"], key="o").id
     copy = submit(org_store, known["staff"], key="c", title="Small refunds are slow again").id
     sg.vote(org_store, known["regional_manager"], copy)
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["session_token"] = accounts.start_session(org_store, known["manager"].id)
-    at.run()
-    at.switch_page("app_pages/triage.py")
-    at.query_params["id"] = str(copy)
-    at.run()
+    at = open_triage(org_store, known["manager"], copy)
     next(s for s in at.selectbox if s.label == "New status").select("duplicate")
     next(n for n in at.number_input if n.label.startswith("Original")).set_value(original)
     at.button(key="FormSubmitter:status_form-Change status").click().run()
@@ -158,12 +163,7 @@ def test_a_status_change_made_meanwhile_is_not_overwritten_from_a_stale_form(org
     """The manager's form was drawn while the suggestion was new; the leader (on this or another server)
     acknowledges it first. The manager's submit is refused with a message, not applied on top."""
     sid = submit(org_store, known["staff"], key="stale").id
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["session_token"] = accounts.start_session(org_store, known["manager"].id)
-    at.run()
-    at.switch_page("app_pages/triage.py")
-    at.query_params["id"] = str(sid)
-    at.run()
+    at = open_triage(org_store, known["manager"], sid)
     triage.change_status(org_store, known["leader"], sid, "acknowledged")
     next(s for s in at.selectbox if s.label == "New status").select("acknowledged")
     at.button(key="FormSubmitter:status_form-Change status").click().run()
