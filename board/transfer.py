@@ -103,7 +103,7 @@ def _copy(src: db.Conn, pg: db.PgConn, order: list[str], sequences: dict, label:
         raise CopyRefused(f"{label} is not empty (it has the tables {shown}); copy-to-postgres only fills an "
                           "empty database, so create a new one (createdb) and name it instead. Nothing was copied.")
     pg.execute(SCHEMA_MIGRATIONS_TABLE)
-    for _, sql in db.available_migrations():
+    for _, sql in db.available_migrations(dialect="postgres"):
         pg.execute(sql)
     pg.execute("DELETE FROM schema_migrations")  # the source's own records (and dates) come with its rows
     total = 0
@@ -125,4 +125,8 @@ def _copy(src: db.Conn, pg: db.PgConn, order: list[str], sequences: dict, label:
     for name, last in sorted(sequences.items()):
         if last is not None:
             pg.scalar("SELECT setval(?, ?)", (name, last))
+    copied = {r["name"] for r in pg.rows("SELECT name FROM schema_migrations")}
+    for name, _ in db.available_migrations(dialect="postgres"):  # PostgreSQL's own (indexes), applied above
+        if name not in copied:
+            pg.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
     return Copied(len(order), total)

@@ -130,7 +130,7 @@ def verify(path: Path | str, ledger: Ledger) -> None:
     """Open the file as the app does and check every acknowledged write and the invariants around it."""
     store = db.open_store(path)
     try:
-        assert db.applied_migrations(store) == [name for name, _ in db.available_migrations()]
+        assert db.applied_migrations(store) == [name for name, _ in db.available_migrations(dialect=store.dialect)]
         with store.read() as con:
             keys = sorted(ledger.submits)
             found = con.rows("SELECT submission_key AS key, id, title FROM suggestions"

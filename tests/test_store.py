@@ -21,7 +21,7 @@ def tables(store: db.Store) -> set[str]:
 
 
 def test_fresh_database_gets_every_migration(store):
-    names = [name for name, _ in db.available_migrations()]
+    names = [name for name, _ in db.available_migrations(dialect=store.dialect)]
     assert db.applied_migrations(store) == names
     assert {"regions", "offices", "teams", "people", "accounts", "sessions", "settings"} <= tables(store)
 
@@ -29,7 +29,7 @@ def test_fresh_database_gets_every_migration(store):
 def test_reapplying_migrations_is_a_no_op(store):
     assert db.migrate(store) == []
     with store.read() as con:
-        assert con.scalar("SELECT count(*) FROM schema_migrations") == len(db.available_migrations())
+        assert con.scalar("SELECT count(*) FROM schema_migrations") == len(db.available_migrations(dialect=store.dialect))
 
 
 def test_failing_migration_rolls_back_and_stays_pending(tmp_path):
