@@ -4,8 +4,10 @@ where the anonymity threshold is enforced."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from board.access import Person
 from board.db import Store
@@ -304,12 +306,14 @@ def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: s
     """Morale rows of one level (suppression included), narrowed to the filtered groups, participation, and
     each team's mood for responsiveness against morale, for the pulse periods starting in the period."""
     from board.reports import Morale, participation
-    figures = Morale(db, k=k, start=filters.start, end=filters.end)
+    with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:  # as in suggestions_and_minutes
+        answers = pool.submit(participation, db, viewer, region_id=filters.region_id, office_id=filters.office_id,
+                              team_id=filters.team_id, start=filters.start, end=filters.end)
+        figures = Morale(db, k=k, start=filters.start, end=filters.end)
+        rates = answers.result()
     narrowed = lambda r: all(getattr(filters, key) in (None, r[key])  # noqa: E731
                              for key in ("region_id", "office_id", "team_id"))
-    return {"rows": [r for r in figures.rows(viewer, level) if narrowed(r)],
-            "participation": participation(db, viewer, region_id=filters.region_id, office_id=filters.office_id,
-                                           team_id=filters.team_id, start=filters.start, end=filters.end),
+    return {"rows": [r for r in figures.rows(viewer, level) if narrowed(r)], "participation": rates,
             "teams": {team: t for team, t in figures.team_mood(viewer).items() if narrowed(t)}}
 
 
@@ -324,12 +328,17 @@ def suggestions_and_minutes(db: Store, viewer: Person, filters: Filters, *, toda
             frame["month"] = pd.to_datetime(frame["month"]).dt.date
         return frame
 
-    data = {name: table(query(db, viewer, filters)) for name, query in (
+    jobs = {name: partial(query, db, viewer, filters) for name, query in (
         ("funnel", funnel), ("monthly", monthly), ("response_times", response_times), ("categories", categories),
         ("escalations", escalations), ("minutes_monthly", minutes_monthly))}
-    data["ageing"] = table(ageing(db, viewer, filters, today=today, sla_cutoff=sla_cutoff))
-    data["ack_days"] = team_ack_days(db, viewer, filters)
+    jobs["ageing"] = partial(ageing, db, viewer, filters, today=today, sla_cutoff=sla_cutoff)
+    jobs["ack_days"] = partial(team_ack_days, db, viewer, filters)
     if viewer.role == "leader":
-        data["newest"] = table(newest(db, viewer, filters))
-    data["coverage"] = table(minutes_coverage(db, viewer, filters, today=today))
-    return data
+        jobs["newest"] = partial(newest, db, viewer, filters)
+    jobs["coverage"] = partial(minutes_coverage, db, viewer, filters, today=today)
+    # PostgreSQL runs each query on one core: independent queries on their own pooled connections use them
+    # all. DuckDB already spreads one query over every core, so there they run one after another.
+    with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:
+        running = {name: pool.submit(job) for name, job in jobs.items()}
+        done = {name: future.result() for name, future in running.items()}
+    return {name: value if name == "ack_days" else table(value) for name, value in done.items()}

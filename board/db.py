@@ -156,6 +156,7 @@ class Store:
 
     dialect = "duckdb"
     Error = duckdb.Error
+    parallel_reads = 1  # independent reports run one after another: each DuckDB query uses every core
 
     def __init__(self, path: Path | str, *, read_only: bool = False):
         self.path = Path(path)
@@ -370,6 +371,7 @@ class PgStore:
     """A pool of psycopg connections to one PostgreSQL database (READ COMMITTED, autocommit reads)."""
 
     dialect = "postgres"
+    parallel_reads = 4  # independent reports at once, each on its own pooled connection (one core per query)
 
     def __init__(self, url: str, *, read_only: bool = False, pool_size: int = PG_POOL_SIZE):
         import psycopg

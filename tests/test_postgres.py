@@ -69,6 +69,15 @@ def test_results_have_the_same_python_types_on_both_backends(store):
     assert list(arrays["y"].mask) == [True, False] and arrays["y"][1] == 2
 
 
+def test_postgresql_only_migrations_run_only_there(store):
+    applied = db.applied_migrations(store)
+    only = [name for name in applied if name.endswith(".postgres.sql")]
+    assert only == (["0006_lookup_indexes.postgres.sql"] if store.dialect == "postgres" else [])
+    if store.dialect == "postgres":
+        with store.read() as con:
+            assert con.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'suggestion_events_suggestion'") == 1
+
+
 def test_an_unreachable_server_is_explained_in_one_line(pg_cluster):
     url = pg_cluster.url("no_such_database")
     with pytest.raises(db.DatabaseUnreadable) as raised:
