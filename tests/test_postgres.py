@@ -301,3 +301,14 @@ def test_command_line_copy_to_a_server_that_is_not_there(demo_file, capsys):
     assert cli.main(["copy-to-postgres", "postgresql://board@127.0.0.1:1/board"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: Cannot connect to the PostgreSQL database") and err.count("\n") == 1
+
+
+def test_command_line_migrate_and_prepare_follow_board_database_url(empty_pg, monkeypatch, capsys):
+    monkeypatch.setenv("BOARD_DATABASE_URL", empty_pg)
+    assert cli.main(["migrate"]) == 0
+    assert "postgresql://board@" in capsys.readouterr().out and table_names(empty_pg)
+    assert cli.main(["prepare", "--port", "8599"]) == 0
+    assert "Demo organisation ready" in capsys.readouterr().out
+    assert people.find_by_email(db.open_store(empty_pg), "staff@demo.board") is not None
+    assert cli.main(["backup"]) == 1
+    assert "pg_dump" in capsys.readouterr().err
