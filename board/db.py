@@ -13,6 +13,7 @@ import threading
 import time
 import zlib
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -241,46 +242,41 @@ def _first_line(error: Exception) -> str:
     return text[0] if text else type(error).__name__
 
 
+@lru_cache(maxsize=4096)  # the SQL texts come from the code: a few hundred shapes
 def placeholders(sql: str) -> str:
     """`?` placeholders as PostgreSQL's $1..$n, leaving literals, quoted names and comments alone."""
-    cached = _placeholder_cache.get(sql)
-    if cached is None:
-        out, n, i, size = [], 0, 0, len(sql)
-        while i < size:
-            ch = sql[i]
-            if ch in "'\"":
-                end = i + 1
-                while end < size:
-                    if sql[end] == ch:
-                        if end + 1 < size and sql[end + 1] == ch:  # a doubled quote inside the literal
-                            end += 2
-                            continue
-                        break
-                    end += 1
-                out.append(sql[i:end + 1])
-                i = end + 1
-            elif sql.startswith("--", i):
-                end = sql.find("\n", i)
-                end = size if end < 0 else end
-                out.append(sql[i:end])
-                i = end
-            elif sql.startswith("/*", i):
-                end = sql.find("*/", i + 2)
-                end = size if end < 0 else end + 2
-                out.append(sql[i:end])
-                i = end
-            elif ch == "?":
-                n += 1
-                out.append(f"${n}")
-                i += 1
-            else:
-                out.append(ch)
-                i += 1
-        cached = _placeholder_cache[sql] = "".join(out)
-    return cached
-
-
-_placeholder_cache: dict[str, str] = {}
+    out, n, i, size = [], 0, 0, len(sql)
+    while i < size:
+        ch = sql[i]
+        if ch in "'\"":
+            end = i + 1
+            while end < size:
+                if sql[end] == ch:
+                    if end + 1 < size and sql[end + 1] == ch:  # a doubled quote inside the literal
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i:end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = size if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = size if end < 0 else end + 2
+            out.append(sql[i:end])
+            i = end
+        elif ch == "?":
+            n += 1
+            out.append(f"${n}")
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 class PgConn(Conn):

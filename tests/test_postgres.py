@@ -10,7 +10,6 @@ import pytest
 
 from board import cli, dashboard, db, people, transfer
 from board.errors import BoardError
-from tests.conftest import DEMO_DAY
 from tests.test_suggestions import submit
 
 
