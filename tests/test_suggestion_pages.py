@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, people, suggestions as sg, triage
+from board import accounts, suggestions as sg, triage
 from tests.test_suggestions import submit
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")

@@ -1,6 +1,5 @@
 """Suggestions in my scope (my office; a region for regional managers; all for leaders): filter, +1, comment."""
 
-import pandas as pd
 import streamlit as st
 
 from board import settings, suggestions

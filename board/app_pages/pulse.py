@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from board import pulse, reports, settings
-from board.errors import BoardError
 from board.ui import forms, session
 from board.ui.forms import field_error
 
