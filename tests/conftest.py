@@ -15,10 +15,6 @@ DEMO_DAY = date(2026, 11, 1)
 BACKENDS = ("duckdb", "postgres")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "duckdb_only(reason): the test is about the DuckDB file itself")
-
-
 def pytest_generate_tests(metafunc):
     """Every test that opens a database runs on both backends, unless it is about the DuckDB file."""
     if "backend" in metafunc.fixturenames:

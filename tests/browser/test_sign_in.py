@@ -1,14 +1,14 @@
-"""Built-in sign-in in a real browser: the form, role-based navigation, URL access, reload and sign-out."""
+"""Built-in sign-in in a real browser: the form, role-based navigation, reload and sign-out (forbidden URLs
+for every role: test_access_urls.py)."""
 
 from playwright.sync_api import expect
 
-from .conftest import (expect_nav, forbidden_pages, nav_titles, open_page, session_cookie, sidebar, sign_in,
+from .conftest import (expect_nav, nav_titles, open_page, session_cookie, sidebar, sign_in,
                        submit_sign_in, wait_for, wait_idle)
 
 ADMIN_TITLES = ("Accounts and roles", "Roster import", "Settings")
 WRONG = "That email and password do not match an active account."
 ROSTER_EMAIL = "@example.com"  # every generated demo person's address; the known five use @demo.board
-NOT_FOUND = "Page not found"  # Streamlit's modal for a URL whose page is not registered
 DATAFRAME = '[data-testid="stDataFrame"]'
 
 
@@ -43,18 +43,6 @@ def test_leader_sees_home_and_people_but_no_admin_pages(page, app_server):
     expect(sidebar(page).get_by_text("People", exact=True)).to_be_visible()
     for title in ADMIN_TITLES:
         expect(sidebar(page).get_by_text(title, exact=True)).to_have_count(0)
-
-
-def test_forbidden_urls_as_staff_run_home_instead(page, app_server):
-    """Staff opening the URL of any page they may not open get their Home page and no one else's data."""
-    sign_in(page, app_server.url, "staff@demo.board")
-    for key in forbidden_pages("staff"):
-        open_page(page, f"{app_server.url}/{key}")
-        expect(page.get_by_text(NOT_FOUND, exact=True), f"/{key} is registered for staff").to_be_visible()
-        expect(page.get_by_role("heading", level=1), f"/{key}").to_have_text(["Home"])
-        expect(page.get_by_text("Welcome, Sam Staff.")).to_be_visible()
-        assert ROSTER_EMAIL not in page.content(), f"/{key} showed roster emails to staff"
-    expect(sidebar(page).get_by_text("Sam Staff")).to_be_visible()
 
 
 def test_admin_url_signed_out_shows_only_sign_in(page, app_server):
