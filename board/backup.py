@@ -111,9 +111,7 @@ def _export(store: db.Store, folder: Path) -> dict:
                             (table, str(file)))
                 rows, digest = _measure(con, table)
                 tables.append({"name": table, "file": file.name, "rows": rows, "hash": digest})
-            sequences = {r["sequence_name"]: r["last_value"] for r in con.rows(
-                "SELECT sequence_name, last_value FROM duckdb_sequences()"
-                " WHERE database_name = current_database() AND NOT temporary ORDER BY sequence_name")}
+            sequences = sequence_values(con)
             version = con.scalar("SELECT library_version FROM pragma_version()")
         finally:
             con.execute("ROLLBACK")
@@ -213,8 +211,7 @@ def _load(folder: Path, manifest: dict, partial: Path, *, label: Path) -> None:
         expected = {t["name"]: t for t in manifest["tables"]}
         with store.read() as con:
             order = _tables_in_load_order(con)
-            sequences = {r["sequence_name"] for r in con.rows(
-                "SELECT sequence_name FROM duckdb_sequences() WHERE database_name = current_database()")}
+            sequences = set(sequence_values(con))
         if set(order) != set(expected) or set(manifest["sequences"]) != sequences:
             missing = sorted((set(order) - set(expected)) | (sequences - set(manifest["sequences"])))
             extra = sorted((set(expected) - set(order)) | (set(manifest["sequences"]) - sequences))
@@ -239,7 +236,7 @@ def _load(folder: Path, manifest: dict, partial: Path, *, label: Path) -> None:
         except BackupError:
             raise
         except Exception as error:  # a file DuckDB cannot read, or rows the schema refuses
-            _refuse(label, f"its data could not be loaded ({_first_line(error)})")
+            _refuse(label, f"its data could not be loaded ({db.first_line(error)})")
         with store.read() as con:
             for table in order:
                 rows, digest = _measure(con, table)
@@ -285,6 +282,13 @@ def _table_names(con: db.Conn) -> set[str]:
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary")}
 
 
+def sequence_values(con: db.Conn) -> dict[str, int | None]:
+    """Each sequence of the database and its last value (None before its first use)."""
+    return {r["sequence_name"]: r["last_value"] for r in con.rows(
+        "SELECT sequence_name, last_value FROM duckdb_sequences()"
+        " WHERE database_name = current_database() AND NOT temporary ORDER BY sequence_name")}
+
+
 def _tables_in_load_order(con: db.Conn) -> list[str]:
     """Every table of the database, each after the tables its foreign keys point to (creation order otherwise)."""
     tables = [r["table_name"] for r in con.rows(
@@ -326,8 +330,3 @@ def _sha256(path: Path) -> str:
 
 def _refuse(label: Path, reason: str):
     raise BackupError(f"Not restored: the backup {label} was refused: {reason}. Nothing was changed.")
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

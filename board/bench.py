@@ -403,13 +403,18 @@ def _months_back(count: int) -> list[date]:
     return months
 
 
-def measure(store: db.Store, sqlite_path: Path, t0: float) -> dict:
-    load_before = os.getloadavg()
+def setting(store: db.Store) -> tuple[dict, int, list[date], dashboard.Filters]:
+    """What every measurement uses: the two viewers, k, and the dashboard's default period (12 months)."""
     viewers = {"leader": people.find_by_email(store, "leader@bench.board"),
                "regional_manager": people.find_by_email(store, "regional1@bench.board")}
-    k = settings.load(store).anonymity_k
-    months = _months_back(12)  # the dashboard's default period: the last 12 months
+    months = _months_back(12)
     filters = dashboard.Filters(months[0], (months[-1] + timedelta(days=31)).replace(day=1))
+    return viewers, settings.load(store).anonymity_k, months, filters
+
+
+def measure(store: db.Store, sqlite_path: Path, t0: float) -> dict:
+    load_before = os.getloadavg()
+    viewers, k, months, filters = setting(store)
     queries = {}
     for role, viewer in viewers.items():
         print(f"{_clock(t0)} DuckDB, {role}: reports layer and raw SQL, warm, median of {RUNS}", flush=True)

@@ -14,13 +14,9 @@ from __future__ import annotations
 import os
 import time
 
-from board import db, people, settings, transfer
-from board.bench import (RUNS, _months_back, _ms, _peak_mb, _Recording, dashboard_queries, measure_leader_page,
-                         timed)
+from board import db, transfer
+from board.bench import RUNS, _ms, _peak_mb, _Recording, dashboard_queries, measure_leader_page, setting, timed
 from board.bench_data import _clock
-from datetime import timedelta
-
-from board.dashboard import Filters
 
 TARGET_MS = 3000
 
@@ -48,11 +44,7 @@ def measure(duck: db.Store, url: str, t0: float) -> dict:
             con.execute("VACUUM ANALYZE")  # as autovacuum would after a bulk load: statistics, visibility map
             size_mb = round(con.scalar("SELECT pg_database_size(current_database())") / 2**20)
         vacuum_s = round(time.perf_counter() - started, 1)
-        viewers = {"leader": people.find_by_email(duck, "leader@bench.board"),
-                   "regional_manager": people.find_by_email(duck, "regional1@bench.board")}
-        k = settings.load(duck).anonymity_k
-        months = _months_back(12)
-        filters = Filters(months[0], (months[-1] + timedelta(days=31)).replace(day=1))
+        viewers, k, months, filters = setting(duck)
         queries = {}
         for role, viewer in viewers.items():
             print(f"{_clock(t0)} {role}: DuckDB and PostgreSQL through the reports layer, PostgreSQL raw SQL",

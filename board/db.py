@@ -99,17 +99,25 @@ class Conn:
     def __init__(self, cursor: duckdb.DuckDBPyConnection):
         self._cur = cursor
 
+    @staticmethod
+    def _sql(sql: str) -> str:
+        """The statement as this engine takes it (DuckDB takes `?` as written)."""
+        return sql
+
     def execute(self, sql: str, params: tuple | list | dict = ()) -> "Conn":
         # Without parameters a script of several statements (a migration) is allowed.
-        self._cur.execute(sql, _bind(params)) if params else self._cur.execute(sql)
+        self._cur.execute(self._sql(sql), _bind(params)) if params else self._cur.execute(sql)
         return self
 
     def executemany(self, sql: str, rows: list) -> None:
         if rows:
-            self._cur.executemany(sql, [_bind(r) for r in rows])
+            self._cur.executemany(self._sql(sql), [_bind(r) for r in rows])
+
+    def _run(self, sql: str, params: tuple | list | dict):
+        return self._cur.execute(self._sql(sql), _bind(params))
 
     def rows(self, sql: str, params: tuple | list | dict = ()) -> list[dict[str, Any]]:
-        cur = self._cur.execute(sql, _bind(params))
+        cur = self._run(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
@@ -118,7 +126,7 @@ class Conn:
         return found[0] if found else None
 
     def scalar(self, sql: str, params: tuple | list | dict = ()) -> Any:
-        row = self._cur.execute(sql, _bind(params)).fetchone()
+        row = self._run(sql, params).fetchone()
         return row[0] if row else None
 
     def insert_frame(self, table: str, frame) -> None:
@@ -145,11 +153,11 @@ class Conn:
 
     def df(self, sql: str, params: tuple | list | dict = ()):
         """The result as a pandas DataFrame (for reports and charts)."""
-        return self._cur.execute(sql, _bind(params)).df()
+        return self._run(sql, params).df()
 
     def arrays(self, sql: str, params: tuple | list | dict = ()) -> dict:
         """The result as one numpy array per column (for roll-ups over many thousands of rows)."""
-        return self._cur.execute(sql, _bind(params)).fetchnumpy()
+        return self._run(sql, params).fetchnumpy()
 
 
 class Store:
@@ -237,7 +245,8 @@ PG_POOL_SIZE = 10
 PG_WAIT_S = 30  # how long a request waits for a free pooled connection
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
+    """An error's first line, for one-line messages."""
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
 
@@ -282,26 +291,7 @@ def placeholders(sql: str) -> str:
 class PgConn(Conn):
     """The same helpers over a psycopg cursor: `?` becomes $n, results look like DuckDB's."""
 
-    def execute(self, sql: str, params: tuple | list | dict = ()) -> "Conn":
-        # Without parameters a script of several statements (a migration) is allowed.
-        self._cur.execute(placeholders(sql), _bind(params)) if params else self._cur.execute(sql)
-        return self
-
-    def executemany(self, sql: str, rows: list) -> None:
-        if rows:
-            self._cur.executemany(placeholders(sql), [_bind(r) for r in rows])
-
-    def _run(self, sql: str, params) -> Any:
-        return self._cur.execute(placeholders(sql), _bind(params) if params else None)
-
-    def rows(self, sql: str, params: tuple | list | dict = ()) -> list[dict[str, Any]]:
-        cur = self._run(sql, params)
-        names = [d.name for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
-
-    def scalar(self, sql: str, params: tuple | list | dict = ()) -> Any:
-        row = self._run(sql, params).fetchone()
-        return row[0] if row else None
+    _sql = staticmethod(placeholders)
 
     def insert_frame(self, table: str, frame) -> None:
         if len(frame):
@@ -388,7 +378,7 @@ class PgStore:
             self._pool.open(wait=True, timeout=10)
         except Exception as error:
             self._pool.close()
-            reason = _first_line(error)
+            reason = first_line(error)
             raise DatabaseUnreadable(f"Cannot connect to the PostgreSQL database {self.path}: {reason}") from error
 
     def close(self) -> None:
@@ -406,7 +396,7 @@ class PgStore:
             raise DatabaseBusy(f"The database {self.path} is busy: every connection of this server was in use "
                                f"for {PG_WAIT_S} s. Please try again in a moment.") from error
         except self._psycopg.OperationalError as error:
-            raise StoreError(f"The connection to the database {self.path} was lost ({_first_line(error)}); "
+            raise StoreError(f"The connection to the database {self.path} was lost ({first_line(error)}); "
                              "what you just sent may not have been saved: please check and try again.") from error
 
     @contextmanager
@@ -510,16 +500,13 @@ SCHEMA_MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations ("
 
 
 def applied_migrations(store: Store | PgStore) -> list[str]:
-    create = SCHEMA_MIGRATIONS_TABLE
-    if store.read_only:
-        with store.read() as con:
-            con.execute(create)
-            return [r["name"] for r in con.rows("SELECT name FROM schema_migrations ORDER BY name")]
-
     def read(con: Conn) -> list[str]:
-        con.execute(create)
+        con.execute(SCHEMA_MIGRATIONS_TABLE)
         return [r["name"] for r in con.rows("SELECT name FROM schema_migrations ORDER BY name")]
 
+    if store.read_only:
+        with store.read() as con:
+            return read(con)
     return store.write(read, lock=MIGRATIONS_LOCK)  # two servers starting at once create the table once
 
 

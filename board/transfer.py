@@ -77,9 +77,7 @@ def copy_to_postgres(source: db.Store, url: str) -> Copied:
                     raise CopyRefused(f"{source.path} is not at this version's schema; run `python -m board "
                                       "migrate` first (it changes nothing else). Nothing was copied.")
                 order = backup._tables_in_load_order(src)
-                sequences = {r["sequence_name"]: r["last_value"] for r in src.rows(
-                    "SELECT sequence_name, last_value FROM duckdb_sequences()"
-                    " WHERE database_name = current_database() AND NOT temporary ORDER BY sequence_name")}
+                sequences = backup.sequence_values(src)
                 try:
                     return target.write(lambda pg: _copy(src, pg, order, sequences, target.path),
                                         lock=db.MIGRATIONS_LOCK)
@@ -87,7 +85,7 @@ def copy_to_postgres(source: db.Store, url: str) -> Copied:
                     raise
                 except target.Error as error:
                     raise CopyRefused(f"The copy into {target.path} failed and was rolled back; nothing was "
-                                      f"written: {backup._first_line(error)}") from error
+                                      f"written: {db.first_line(error)}") from error
             finally:
                 src.execute("ROLLBACK")
     finally:

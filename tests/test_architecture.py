@@ -66,9 +66,9 @@ ALLOWED_SQL_NAMES = {
     ("db.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
     ("db.py", "change_counts", "sql"): "count(*) of table names its one caller writes as a literal tuple "
                                        "(dashboard.data_version), each quoted",
-    ("db.py", "_run", "placeholders(sql)"): "the PgConn method's own parameter with ? as $n: its callers are checked",
-    ("db.py", "execute", "placeholders(sql)"): "the PgConn method's own parameter with ? as $n: callers are checked",
-    ("db.py", "executemany", "placeholders(sql)"): "the PgConn method's own parameter with ? as $n: callers are checked",
+    ("db.py", "_run", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("db.py", "execute", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("db.py", "executemany", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
     ("transfer.py", "_copy", "sql"): "the text of a migration file shipped in board/migrations",
     ("transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
     ("db.py", "apply", "sql"): "the text of a migration file shipped in board/migrations",

@@ -66,10 +66,9 @@ def _record(cls, log: list, monkeypatch) -> None:
         log.append((sql, repr({name: list(values) for name, values in result.items()})))
         return result
 
-    monkeypatch.setattr(cls, "rows", rows)  # Conn.one goes through rows
-    monkeypatch.setattr(cls, "arrays", arrays)
-    monkeypatch.setattr(cls, "scalar", scalar)
-    monkeypatch.setattr(cls, "df", df)
+    for name, wrapper in (("rows", rows), ("arrays", arrays), ("scalar", scalar), ("df", df)):
+        if name in vars(cls):  # a method PgConn inherits is recorded once, where Conn defines it; one uses rows
+            monkeypatch.setattr(cls, name, wrapper)
 
 
 def reading(log: list[tuple[str, str]], marker: str) -> list[str]:
