@@ -245,17 +245,18 @@ def data_version(db: Store) -> dict:
             "SELECT (SELECT max(id) FROM suggestions) AS suggestions, (SELECT max(id) FROM suggestion_events) AS events,"
             " (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM meetings WHERE status = 'published')"
             "  AS meetings,"
-            " (SELECT max(id) FROM action_events) AS actions, (SELECT count(*) FROM pulse_periods) AS periods,"
+            " (SELECT max(id) FROM action_events) AS actions, (SELECT count(*) || ':' || count(closed_at) FROM pulse_periods) AS periods,"
             " (SELECT count(*) || ':' || max(id) FROM teams) AS teams,"
             " (SELECT count(*) FILTER (WHERE active) || ':' || max(id) FROM people) AS people")
         # A smaller id can commit after a bigger one, and pulse answers have no ordered id: the store's
         # change counters of the big tables catch both (cheap on each backend, unlike count(*) on PostgreSQL).
-        changed = con.change_counts(("suggestions", "suggestion_events", "action_events", "pulse_responses"))
+        changed = con.change_counts(("suggestions", "suggestion_events", "action_events", "pulse_responses",
+                                     "pulse_voters"))
     organisation = (row["teams"], row["people"])
     return {"suggestions": (row["suggestions"], row["events"], row["meetings"], row["actions"],
                             changed["suggestions"], changed["suggestion_events"], changed["action_events"],
                             *organisation),
-            "pulse": (changed["pulse_responses"], row["periods"], *organisation)}
+            "pulse": (changed["pulse_responses"], changed["pulse_voters"], row["periods"], *organisation)}
 
 
 def units_in_scope(db: Store, viewer: Person) -> list[dict]:

@@ -196,6 +196,18 @@ class Store:
         with self._stripes[zlib.crc32(repr(lock).encode()) % LOCK_STRIPES]:
             return self._with_retry(work)
 
+    def reclaim(self, tables: tuple[str, ...]) -> bool:
+        """Make deleted and rewritten rows unreadable from the files: a checkpoint moves the write-ahead log
+        into the database file and empties it. False when other transactions kept it from running."""
+        for attempt in range(20):
+            try:
+                with self.read() as con:
+                    con.execute("CHECKPOINT")
+                return True
+            except duckdb.TransactionException:
+                time.sleep(0.05 * (attempt + 1))  # another transaction is open: try again shortly
+        return False
+
     def _with_retry(self, work: Callable[[Conn], T]) -> T:
         for attempt in range(RETRIES):
             cur = self._con.cursor()
@@ -405,6 +417,13 @@ class PgStore:
         with self._connection() as pg:
             with pg.cursor() as cur:
                 yield PgConn(cur)
+
+    def reclaim(self, tables: tuple[str, ...]) -> bool:
+        """Rewrite the tables into new files (VACUUM FULL), so deleted and rewritten rows are not left in the
+        old pages; PostgreSQL's own WAL and backups are the server operator's to keep or recycle."""
+        with self.read() as con:  # autocommit: VACUUM cannot run inside a transaction
+            con.execute(f"VACUUM FULL {', '.join(tables)}")
+        return True
 
     def write(self, work: Callable[[Conn], T], *, lock: Any = None) -> T:
         """Run work(conn) in one transaction, retried on serialisation failures and deadlocks.

@@ -7,7 +7,7 @@ import io
 import random
 from datetime import date, datetime, timedelta
 
-from board import accounts, audit, demo_minutes, demo_pulse, demo_suggestions, roster, settings
+from board import accounts, audit, demo_minutes, demo_pulse, demo_suggestions, pulse, roster, settings
 from board.access import Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
@@ -117,7 +117,9 @@ def seed(db: Store, *, today: date | None = None, activity: bool = True) -> dict
     if activity:
         db.write(lambda con: demo_suggestions.seed(con, rng, today, MONTHS))
         db.write(lambda con: demo_minutes.seed(con, rng, today, MONTHS))
-        db.write(lambda con: demo_pulse.seed(con, rng, today, MONTHS))
+        key = pulse.voter_key(db.dialect)
+        db.write(lambda con: demo_pulse.seed(con, rng, today, MONTHS, key))
+        pulse.close_due(db, today)
     return {"people": len(rows), "known": len(known)}
 
 
@@ -155,7 +157,8 @@ def end_demo(db: Store, actor: Person) -> None:
     def apply(con: Conn) -> None:
         known = "SELECT id FROM people WHERE email LIKE '%@demo.board'"
         con.execute(f"DELETE FROM accounts WHERE person_id IN ({known})")
-        con.execute(f"UPDATE sessions SET ended_at = now() WHERE ended_at IS NULL AND person_id IN ({known})")
+        con.execute(f"UPDATE sessions SET ended_at = ? WHERE ended_at IS NULL AND person_id IN ({known})",
+                    (accounts.coarse(accounts.utcnow()),))
         settings.put(con, "demo", False)
         audit.record(con, actor.id, "demo mode ended")
 

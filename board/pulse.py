@@ -1,13 +1,24 @@
-"""The morale pulse: one answer per person per period, stored so that it cannot be joined back to them."""
+"""The morale pulse: one answer per person per period, stored so that it cannot be joined back to them.
+
+While a period is open, who answered is kept only as a keyed hash of (period, person) whose key is a server
+secret, and no result of the period is shown. When it closes (`close_due`), all of its results appear at once:
+answers of a team with fewer than k respondents are generalised up (office, then region, then organisation),
+the rows are rewritten in random order, who answered becomes counts per team, and the file is checkpointed."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
+from board import settings
 from board.access import Person
-from board.db import Conn, Store
+from board.accounts import utcnow
+from board.db import Conn, Store, StoreError
 from board.errors import BoardError, Invalid
 from board.suggestions import clean
 
@@ -20,6 +31,8 @@ STATEMENTS = {
 }
 MAX_COMMENT = 1000
 ANCHOR = date(2024, 1, 1)  # a Monday: periods line up from here
+KEY_FILE = Path(__file__).resolve().parent.parent / "data" / "secret_pulse.key"
+LOCK = ("pulse",)  # one lock for answers and closing: the first answer of a period creates it once
 
 
 class AlreadyAnswered(BoardError):
@@ -59,54 +72,208 @@ def period_bounds(today: date, length_days: int) -> tuple[date, date]:
     return start, start + timedelta(days=length_days)
 
 
+def voter_key(dialect: str = "duckdb") -> bytes:
+    """The secret that turns (period, person) into a voter hash: $BOARD_PULSE_KEY, or on the embedded default a
+    random key kept in data/secret_pulse.key (made once, readable by its owner only). Never in the database."""
+    value = (os.environ.get("BOARD_PULSE_KEY") or "").strip()
+    if value:
+        return value.encode()
+    if dialect != "duckdb":
+        raise StoreError("Set BOARD_PULSE_KEY (the same random value on every app server) before using the pulse.")
+    if not KEY_FILE.exists():
+        KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_hex(32))
+    return KEY_FILE.read_text().strip().encode()
+
+
+def voter(key: bytes, period_id: int, person_id: int) -> str:
+    """The keyed hash standing for 'this person answered in this period' while it is open."""
+    return hmac.new(key, f"{period_id}:{person_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def team_size(con: Conn, team_id: int) -> int:
+    """The one rule for who counts in a team, for k everywhere (form warning, suppression, generalisation): its
+    active people, managers included. A manager's own answer counts once, in the team they belong to."""
+    return con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (team_id,))
+
+
+def team_headcount(db: Store, team_id: int) -> int:
+    """team_size, read on its own (the form's warning)."""
+    with db.read() as con:
+        return team_size(con, team_id)
+
+
+def open_period(con: Conn, today: date) -> dict | None:
+    """The period containing today, if it exists and has not closed."""
+    return con.one("SELECT id, starts_on, ends_on FROM pulse_periods WHERE starts_on <= ? AND ? < ends_on"
+                   " AND closed_at IS NULL ORDER BY id DESC LIMIT 1", (today, today))
+
+
 def current_period(con: Conn, today: date, length_days: int) -> int:
-    """The id of the period containing today, created when the first person needs it."""
-    found = con.scalar("SELECT id FROM pulse_periods WHERE starts_on <= ? AND ? < ends_on ORDER BY id DESC LIMIT 1",
-                       (today, today))
+    """The id of the open period containing today, created when the first person needs it."""
+    found = open_period(con, today)
     if found is not None:
-        return found
+        return found["id"]
     start, end = period_bounds(today, length_days)
-    latest = con.one("SELECT id, ends_on FROM pulse_periods ORDER BY ends_on DESC LIMIT 1")
+    latest = con.scalar("SELECT max(ends_on) FROM pulse_periods")
     if latest:
-        start = max(start, latest["ends_on"])  # never overlap an earlier period
-        shuffle_period(con, latest["id"])
+        start = max(start, latest)  # never overlap an earlier period
     return con.scalar("INSERT INTO pulse_periods (starts_on, ends_on) VALUES (?, ?) RETURNING id", (start, end))
 
 
-def shuffle_period(con: Conn, period_id: int) -> None:
-    """Rewrite a closed period's responses and participation in random order, so the n-th response can no
-    longer be matched with the n-th participation row by their physical position."""
-    for table in ("pulse_responses", "pulse_participation"):
-        con.execute(f"CREATE TEMP TABLE shuffled AS SELECT * FROM {table} WHERE period_id = ? ORDER BY random()",
-                    (period_id,))
-        con.execute(f"DELETE FROM {table} WHERE period_id = ?", (period_id,))
-        con.execute(f"INSERT INTO {table} SELECT * FROM shuffled")
-        con.execute("DROP TABLE shuffled")
-
-
 def has_answered(db: Store, person: Person, *, today: date, length_days: int) -> bool:
+    key = voter_key(db.dialect)
     with db.read() as con:
+        period = open_period(con, today)
+        if period is None:
+            return False
         return bool(con.scalar(
-            "SELECT count(*) FROM pulse_participation pp JOIN pulse_periods p ON p.id = pp.period_id"
-            " WHERE pp.person_id = ? AND p.starts_on <= ? AND ? < p.ends_on", (person.id, today, today)))
+            "SELECT (SELECT count(*) FROM pulse_voters WHERE voter = ?)"
+            " + (SELECT count(*) FROM pulse_participation WHERE period_id = ? AND person_id = ?)",
+            (voter(key, period["id"], person.id), period["id"], person.id)))
 
 
 def submit(db: Store, person: Person, answer: Answer, *, today: date, length_days: int) -> None:
-    """Store one answer for this period: the response with team and period only, participation apart."""
+    """Store one answer for this period: the response with team, office, region and period only; that the
+    person answered as a keyed hash apart."""
     errors = validate(answer)
     if errors:
         raise Invalid(errors)
+    close_due(db, today)
+    key = voter_key(db.dialect)
 
     def apply(con: Conn) -> None:
         period = current_period(con, today, length_days)
-        done = con.scalar("INSERT INTO pulse_participation (period_id, person_id) VALUES (?, ?)"
-                          " ON CONFLICT DO NOTHING RETURNING 1", (period, person.id))
+        done = con.scalar(
+            "INSERT INTO pulse_voters (period_id, voter, team_id) SELECT ?, ?, ? WHERE NOT EXISTS"
+            " (SELECT 1 FROM pulse_participation WHERE period_id = ? AND person_id = ?)"
+            " ON CONFLICT DO NOTHING RETURNING 1",
+            (period, voter(key, period, person.id), person.team_id, period, person.id))
         if not done:
             raise AlreadyAnswered("You have already answered the pulse for this period. Thank you!")
         con.execute(
-            "INSERT INTO pulse_responses (id, period_id, team_id, mood, enps, empowered, tools, acted_on,"
-            " workload, proud, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (secrets.token_hex(16), period, person.team_id, answer.mood, answer.enps, answer.empowered,
-             answer.tools, answer.acted_on, answer.workload, answer.proud, clean(answer.comment)))
+            "INSERT INTO pulse_responses (id, period_id, team_id, office_id, region_id, mood, enps, empowered,"
+            " tools, acted_on, workload, proud, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (secrets.token_hex(16), period, person.team_id, person.office_id, person.region_id, answer.mood,
+             answer.enps, answer.empowered, answer.tools, answer.acted_on, answer.workload, answer.proud,
+             clean(answer.comment)))
 
-    db.write(apply, lock=("pulse",))  # one lock: the first answer of a period creates the period once
+    db.write(apply, lock=LOCK)
+
+
+def close_due(db: Store, today: date) -> list[int]:
+    """Close every period that ended before today (see the module's docstring) and return their ids; cheap
+    when there is none. Safe to call from any page and any server: each period closes once."""
+    with db.read() as con:
+        due = con.scalar("SELECT count(*) FROM pulse_periods WHERE ends_on <= ? AND closed_at IS NULL", (today,))
+        legacy = con.scalar("SELECT count(*) FROM pulse_participation")
+    if not due and not legacy:
+        return []
+    key, k = voter_key(db.dialect), settings.load(db).anonymity_k
+
+    def apply(con: Conn) -> list[int]:
+        _hash_legacy_participation(con, key, today)
+        periods = [r["id"] for r in con.rows("SELECT id FROM pulse_periods WHERE ends_on <= ? AND closed_at IS NULL"
+                                             " ORDER BY id", (today,))]
+        for period_id in periods:
+            seal(con, period_id, k)
+        return periods
+
+    closed = db.write(apply, lock=LOCK)
+    if closed:
+        db.reclaim(("pulse_responses", "pulse_voters", "pulse_participation", "pulse_turnout"))
+    return closed
+
+
+def _hash_legacy_participation(con: Conn, key: bytes, today: date) -> None:
+    """Participation rows of an open period written before voter hashes existed become hashes."""
+    rows = con.rows("SELECT pp.period_id, pp.person_id, p.team_id FROM pulse_participation pp"
+                    " JOIN people p ON p.id = pp.person_id JOIN pulse_periods per ON per.id = pp.period_id"
+                    " WHERE per.ends_on > ?", (today,))
+    if rows:
+        con.executemany("INSERT INTO pulse_voters (period_id, voter, team_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        [(r["period_id"], voter(key, r["period_id"], r["person_id"]), r["team_id"]) for r in rows])
+        con.execute("DELETE FROM pulse_participation WHERE period_id IN"
+                    " (SELECT id FROM pulse_periods WHERE ends_on > ?)", (today,))
+
+
+def seal(con: Conn, period_id: int, k: int) -> None:
+    """Close one period inside the caller's transaction: generalise small cells up, rewrite the responses in
+    random order, replace who answered by counts per team, and mark it closed (its results show from now on)."""
+    cells = {(r["team_id"], r["office_id"], r["region_id"]): r["n"] for r in con.rows(
+        "SELECT team_id, office_id, region_id, count(*) AS n FROM pulse_responses WHERE period_id = ?"
+        " GROUP BY team_id, office_id, region_id", (period_id,))}
+    moves = generalised(cells, k)
+    con.executemany(
+        "UPDATE pulse_responses SET team_id = ?, office_id = ?, region_id = ? WHERE period_id = ?"
+        " AND team_id IS NOT DISTINCT FROM ? AND office_id IS NOT DISTINCT FROM ? AND region_id IS NOT DISTINCT FROM ?",
+        [(*to, period_id, *cell) for cell, to in moves.items() if to is not None and to != cell])
+    dropped = [cell for cell, to in moves.items() if to is None]
+    con.executemany(
+        "DELETE FROM pulse_responses WHERE period_id = ? AND team_id IS NOT DISTINCT FROM ?"
+        " AND office_id IS NOT DISTINCT FROM ? AND region_id IS NOT DISTINCT FROM ?",
+        [(period_id, *cell) for cell in dropped])
+    con.execute("CREATE TEMP TABLE shuffled AS SELECT * FROM pulse_responses WHERE period_id = ? ORDER BY random()",
+                (period_id,))
+    con.execute("DELETE FROM pulse_responses WHERE period_id = ?", (period_id,))
+    con.execute("INSERT INTO pulse_responses SELECT * FROM shuffled")
+    con.execute("DROP TABLE shuffled")
+    con.execute(
+        "INSERT INTO pulse_turnout (period_id, team_id, answered, people)"
+        " SELECT ?, t.id, (SELECT count(*) FROM pulse_voters v WHERE v.period_id = ? AND v.team_id = t.id)"
+        "  + (SELECT count(*) FROM pulse_participation pp JOIN people p ON p.id = pp.person_id"
+        "     WHERE pp.period_id = ? AND p.team_id = t.id),"
+        " (SELECT count(*) FROM people p WHERE p.team_id = t.id AND p.active) FROM teams t"
+        " ON CONFLICT DO NOTHING", (period_id, period_id, period_id))
+    con.execute("DELETE FROM pulse_voters WHERE period_id = ?", (period_id,))
+    con.execute("DELETE FROM pulse_participation WHERE period_id = ?", (period_id,))
+    con.execute("UPDATE pulse_periods SET closed_at = ? WHERE id = ?", (utcnow(), period_id))
+
+
+Cell = tuple  # (team_id, office_id, region_id), None where generalised away
+
+
+def generalised(cells: dict[Cell, int], k: int) -> dict[Cell, Cell | None]:
+    """Where each cell's answers go so that every kept cell has at least k: a team below k moves to its office,
+    an office's pooled answers below k to its region, a region's to the organisation; if the organisation's
+    pool is still below k, the smallest cell of the highest level is pulled into it; if the whole period has
+    fewer than k answers, they are dropped (None). Pure; cells not in the result stay where they are."""
+    moves = {cell: cell for cell in cells}
+    for level in range(3):  # 0: teams -> office, 1: office pools -> region, 2: region pools -> organisation
+        pools: dict[Cell, int] = {}
+        for cell, to in moves.items():
+            if to is not None and _depth(to) == level:
+                pools[to] = pools.get(to, 0) + cells[cell]
+        small = {pool for pool, n in pools.items() if n < k}
+        for cell, to in moves.items():
+            if to in small:
+                moves[cell] = _up(to)
+    top = (None, None, None)
+    while 0 < sum(cells[c] for c, to in moves.items() if to == top) < k:
+        kept = {}
+        for cell, to in moves.items():
+            if to is not None and to != top:
+                kept[to] = kept.get(to, 0) + cells[cell]
+        if not kept:
+            return {cell: None for cell in cells}
+        pulled = min(kept, key=lambda pool: (-_depth(pool), kept[pool], str(pool)))
+        for cell, to in moves.items():
+            if to == pulled:
+                moves[cell] = top
+    return moves
+
+
+def _depth(cell: Cell) -> int:
+    """0 for a team cell, 1 for an office pool, 2 for a region pool, 3 for the organisation."""
+    return sum(part is None for part in cell)
+
+
+def _up(cell: Cell) -> Cell:
+    team, office, region = cell
+    if team is not None:
+        return (None, office, region)
+    if office is not None:
+        return (None, None, region)
+    return (None, None, None)

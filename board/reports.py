@@ -118,28 +118,33 @@ class Morale:
         column = {key: i for i, key in enumerate(keys)}
         with db.read() as con:
             periods = con.rows("SELECT id, starts_on FROM pulse_periods WHERE starts_on >= ? AND starts_on < ?"
-                               " ORDER BY starts_on", (start or date.min, end or date.max))
+                               " AND closed_at IS NOT NULL ORDER BY starts_on", (start or date.min, end or date.max))
             ids = [p["id"] for p in periods] or [0]
-            teams = con.arrays(  # filtering the answers by period id lets DuckDB skip the other periods' blocks
-                "SELECT period_id, team_id, count(*) AS n, sum(mood) AS mood,"
+            cells = con.arrays(  # filtering the answers by period id lets DuckDB skip the other periods' blocks
+                "SELECT period_id, coalesce(team_id, -1) AS team_id, coalesce(office_id, -1) AS office_id,"
+                " coalesce(region_id, -1) AS region_id, count(*) AS n, sum(mood) AS mood,"
                 " count(*) FILTER (WHERE enps >= 9) AS promoters, count(*) FILTER (WHERE enps <= 6) AS detractors"
-                " FROM pulse_responses WHERE period_id BETWEEN ? AND ? GROUP BY period_id, team_id",
-                (min(ids), max(ids)))
+                " FROM pulse_responses WHERE period_id BETWEEN ? AND ?"
+                " GROUP BY period_id, team_id, office_id, region_id", (min(ids), max(ids)))
         self.periods = [(p["id"], p["starts_on"]) for p in periods]
-        team_keys = [key for key in keys if key[0] == "team"]
-        rows = _positions([p["id"] for p in periods], teams["period_id"])
-        places = _positions([key[1] for key in team_keys], teams["team_id"])
-        kept = (rows >= 0) & (places >= 0)  # ids between the first and last that start outside the range
+        rows = _positions([p["id"] for p in periods], cells["period_id"])
+        lowest = np.full(len(rows), column[("org", 0)], dtype=np.int64)  # a cell counts from its lowest group up
+        for level in ("region", "office", "team"):  # generalised cells have no team (or office, or region)
+            lowest = np.where(np.asarray(cells[f"{level}_id"]) >= 0, _columns(keys, column, level, cells[f"{level}_id"]),
+                              lowest)
+        kept = (rows >= 0) & (lowest >= 0)  # ids between the first and last that start outside the range
         rows = rows[kept]
         parent = np.array([column[units.parent[key]] if units.parent[key] else -1 for key in keys], dtype=np.int64)
-        levels = [np.array([column[key] for key in team_keys], dtype=np.int64)[places[kept]]]
-        while (parent[levels[-1]] >= 0).any():  # each team's office, region and the organisation
-            levels.append(parent[levels[-1]])
+        levels, current = [], lowest[kept]
+        while (current >= 0).any():  # each cell's group, then its office, region and organisation, as far as it goes
+            levels.append(current)
+            current = np.where(current >= 0, parent[np.maximum(current, 0)], -1)
         shape, self.sums = (len(self.periods), len(keys)), {}
         for name in ("n", "mood", "promoters", "detractors"):
-            values = np.asarray(teams[name][kept], dtype=np.float64)
-            total = sum(np.bincount(rows * shape[1] + columns, weights=values, minlength=shape[0] * shape[1])
-                        for columns in levels)  # exact: counts and sums far below 2**53
+            values, total = np.asarray(cells[name][kept], dtype=np.float64), np.zeros(shape[0] * shape[1])
+            for columns in levels:  # exact: counts and sums far below 2**53
+                at = columns >= 0
+                total += np.bincount(rows[at] * shape[1] + columns[at], weights=values[at], minlength=total.size)
             self.sums[name] = total.reshape(shape).round().astype(np.int64)
         rank = np.empty(len(keys), dtype=np.int64)  # the tie-break: the order of str(key), as shown_groups uses
         rank[[column[key] for key in sorted(keys, key=str)]] = np.arange(len(keys))
@@ -178,6 +183,14 @@ class Morale:
                 found[key[1]] = {"team": self.units.label[key], **self.units.ids[key], "responses": int(responses[g]),
                                  "mood": round(int(mood[g]) / int(responses[g]), 2)}
         return found
+
+
+def _columns(keys: list, column: dict, level: str, values) -> "np.ndarray":
+    """The column of each (level, id) value among the keys, -1 where the unit no longer exists."""
+    ids = [key[1] for key in keys if key[0] == level]
+    places = _positions(ids, values)
+    lookup = np.array([column[(level, i)] for i in ids] + [-1], dtype=np.int64)
+    return lookup[places]  # a place of -1 reads the trailing -1
 
 
 def _positions(ids: list[int], values) -> "np.ndarray":
@@ -224,32 +237,40 @@ class _Units:
 def participation(db: Store, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
                   team_id: int | None = None, start: date | None = None, end: date | None = None) -> list[dict]:
     """Per period (those starting in [start, end) when given): how many people of the viewer's (filtered)
-    scope answered, out of how many are active now."""
+    scope answered, out of how many were active when it closed (or are active now, while it is open). Counts
+    only: nothing stored says who answered once a period has closed."""
     if viewer.role == "regional_manager":
         region_id = viewer.region_id
     elif viewer.role == "manager":
         team_id = viewer.team_id
     elif viewer.role != "leader":
         raise NotAllowed()
-    parts, params = ["p.active"], []
+    parts, params = ["TRUE"], []
     for column, value in (("o.region_id", region_id), ("o.id", office_id), ("t.id", team_id)):
         if value is not None:
             parts.append(f"{column} = ?")
             params.append(value)
     where = " AND ".join(parts)
     with db.read() as con:
-        first, last = con.one(  # period ids first: filtering participation by id lets DuckDB skip the rest
-            "SELECT coalesce(min(id), 0) AS first, coalesce(max(id), -1) AS last FROM pulse_periods"
-            " WHERE starts_on >= ? AND starts_on < ?", (start or date.min, end or date.max)).values()
-        return con.rows(
-            "WITH people_in AS (SELECT p.id FROM people p JOIN teams t ON t.id = p.team_id"
-            f" JOIN offices o ON o.id = t.office_id WHERE {where})"
-            " SELECT pp.starts_on, count(pa.person_id) AS answered, (SELECT count(*) FROM people_in) AS people,"
-            " round(100.0 * count(pa.person_id) / nullif((SELECT count(*) FROM people_in), 0), 1) AS participation_pct"
-            " FROM pulse_periods pp LEFT JOIN pulse_participation pa ON pa.period_id = pp.id"
-            " AND pa.period_id BETWEEN ? AND ? AND pa.person_id IN (SELECT id FROM people_in)"
-            " WHERE pp.starts_on >= ? AND pp.starts_on < ? GROUP BY pp.starts_on ORDER BY pp.starts_on",
-            [*params, first, last, start or date.min, end or date.max])
+        rows = con.rows(
+            f"WITH teams_in AS (SELECT t.id FROM teams t JOIN offices o ON o.id = t.office_id WHERE {where}),"
+            " live AS (SELECT period_id, team_id FROM pulse_voters UNION ALL"
+            "  SELECT pa.period_id, p.team_id FROM pulse_participation pa JOIN people p ON p.id = pa.person_id),"
+            " counts AS (SELECT period_id, sum(answered) AS answered, sum(people) AS people FROM pulse_turnout"
+            "  WHERE team_id IN (SELECT id FROM teams_in) GROUP BY period_id"
+            "  UNION ALL SELECT period_id, count(*), NULL FROM live WHERE team_id IN (SELECT id FROM teams_in)"
+            "  GROUP BY period_id)"
+            " SELECT pp.starts_on, pp.closed_at IS NOT NULL AS closed, coalesce(sum(c.answered), 0) AS answered,"
+            " CASE WHEN pp.closed_at IS NOT NULL THEN coalesce(sum(c.people), 0) ELSE (SELECT count(*) FROM people p"
+            "  WHERE p.active AND p.team_id IN (SELECT id FROM teams_in)) END AS people"
+            " FROM pulse_periods pp LEFT JOIN counts c ON c.period_id = pp.id"
+            " WHERE pp.starts_on >= ? AND pp.starts_on < ? GROUP BY pp.id, pp.starts_on, pp.closed_at"
+            " ORDER BY pp.starts_on", [*params, start or date.min, end or date.max])
+    for row in rows:
+        row["answered"], row["people"] = int(row["answered"]), int(row["people"])
+        row["participation_pct"] = round(100.0 * row["answered"] / row["people"], 1) if row["people"] else None
+    return rows
+
 
 def pulse_comments(db: Store, viewer: Person, *, k: int, period_id: int, level: str, group_id: int) -> list[str]:
     """The comments of one group and period, only if its figures are shown (at least k respondents and no
@@ -263,8 +284,8 @@ def pulse_comments(db: Store, viewer: Person, *, k: int, period_id: int, level: 
              if r["period_id"] == period_id and not r["suppressed"]}
     if (level, group_id) not in shown:
         return []
-    column = {"team": "t.id", "office": "o.id", "region": "o.region_id", "org": "0"}[level]
+    column = {"team": "team_id", "office": "office_id", "region": "region_id", "org": "0"}[level]
     with db.read() as con:
         return [r["comment"] for r in con.rows(
-            "SELECT r.comment FROM pulse_responses r JOIN teams t ON t.id = r.team_id JOIN offices o ON o.id = t.office_id"
-            f" WHERE r.period_id = ? AND {column} = ? AND r.comment <> '' ORDER BY random()", (period_id, group_id))]
+            f"SELECT comment FROM pulse_responses WHERE period_id = ? AND {column} = ? AND comment <> ''"
+            " ORDER BY random()", (period_id, group_id))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 
@@ -10,6 +11,9 @@ import pytest
 from board import db, demo, people
 
 DEMO_DAY = date(2026, 11, 1)
+# The pulse's voter key is a server secret: the tests' own, never the developer's data/secret_pulse.key
+# (app servers started by the browser tests inherit it).
+os.environ["BOARD_PULSE_KEY"] = "tests-only-pulse-key-0123456789abcdef"
 
 
 BACKENDS = ("duckdb", "postgres")

@@ -37,8 +37,9 @@ def test_one_answer_per_person_per_period(org_store, known):
         pulse.submit(org_store, staff, good(mood=1), today=DAY, length_days=LENGTH)
     _, end = pulse.period_bounds(DAY, LENGTH)
     pulse.submit(org_store, staff, good(), today=end, length_days=LENGTH)  # the next period is open again
-    with org_store.read() as con:
-        assert con.scalar("SELECT count(*) FROM pulse_responses") == 2
+    with org_store.read() as con:  # the first period closed with one answer in all: too few to keep
+        assert con.scalar("SELECT count(*) FROM pulse_responses") == 1
+        assert con.scalar("SELECT sum(answered) FROM pulse_turnout") == 1
 
 
 @pytest.mark.parametrize("changes, field", [({"mood": 0}, "mood"), ({"enps": 11}, "enps"), ({"tools": None}, "tools"),
@@ -56,12 +57,26 @@ def test_a_response_cannot_be_joined_back_to_the_person(org_store, known):
     pulse.submit(org_store, staff, good(comment=marker), today=DAY, length_days=LENGTH)
     rows = new_rows(before, snapshot(org_store))
     response = next(r for r in rows if r.get("comment") == marker)
-    assert set(response) == {"id", "period_id", "team_id", "mood", "enps", "empowered", "tools", "acted_on",
-                             "workload", "proud", "comment"}  # no person, no time
+    assert set(response) == {"id", "period_id", "team_id", "office_id", "region_id", "mood", "enps", "empowered",
+                             "tools", "acted_on", "workload", "proud", "comment"}  # no person, no time
     assert len(response["id"]) == 32  # random, not a sequence
-    participation = next(r for r in rows if "person_id" in r)
-    assert set(participation) == {"period_id", "person_id"}  # nothing shared with the response but the period
-    assert participation["person_id"] == staff.id
+    participation = next(r for r in rows if "voter" in r)
+    assert set(participation) == {"period_id", "voter", "team_id"}  # a keyed hash: no person id anywhere
+    period = participation["period_id"]  # the hash needs the server's key: without it, no person can be tried
+    assert participation["voter"] == pulse.voter(pulse.voter_key(), period, staff.id)
+    assert participation["voter"] != pulse.voter(b"", period, staff.id)
+    assert not any(staff.id in (r.get("person_id"), r.get("actor_id")) for r in rows)
+
+
+def show_unsealed(store) -> None:
+    """Mark every period closed without closing it (no generalisation), as a period is whose cells are below a
+    k raised after it closed: the suppression that applies on top of generalisation is then what decides."""
+    store.write(lambda con: con.execute("UPDATE pulse_periods SET closed_at = now()"))
+
+
+def close_periods(store, day: date = DAY) -> list[int]:
+    """Close every period that ended by the end of the period containing day, as the app does."""
+    return pulse.close_due(store, pulse.period_bounds(day, LENGTH)[1])
 
 
 def answer_team(store, team_people, n: int, mood: int, enps: int) -> None:
@@ -79,6 +94,7 @@ def test_morale_figures_and_small_groups_suppressed_with_their_complement(org_st
     billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
     answer_team(org_store, billing, 6, mood=4, enps=10)   # 6 promoters
     answer_team(org_store, care, 2, mood=2, enps=3)       # 2 detractors: a small group
+    show_unsealed(org_store)
     leader = known["leader"]
     teams = {r["group"]: r for r in reports.morale(org_store, leader, k=5, level="team")}
     assert teams["Customer Care, Kuala Lumpur"]["suppressed"] and teams["Customer Care, Kuala Lumpur"]["responses"] is None
@@ -90,6 +106,7 @@ def test_morale_figures_and_small_groups_suppressed_with_their_complement(org_st
 
 def test_morale_is_shown_only_within_scope(org_store, known):
     answer_team(org_store, team_members(org_store, known, "Billing"), 6, mood=4, enps=8)
+    show_unsealed(org_store)
     assert reports.morale(org_store, known["staff"], k=5, level="team") == []
     mine = reports.morale(org_store, known["manager"], k=5, level="team")
     assert [r["group"] for r in mine] == ["Billing, Kuala Lumpur"]
@@ -141,6 +158,7 @@ def test_comments_only_for_groups_that_are_shown(org_store, known):
         pulse.submit(org_store, person, good(comment="Billing note"), today=DAY, length_days=LENGTH)
     for person in care[:2]:
         pulse.submit(org_store, person, good(comment="Care note"), today=DAY, length_days=LENGTH)
+    show_unsealed(org_store)
     with org_store.read() as con:
         period = con.scalar("SELECT id FROM pulse_periods")
     leader, office = known["leader"], known["staff"].office_id
@@ -163,6 +181,7 @@ def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, kn
     later = DAY + timedelta(days=LENGTH)
     for person in billing[:2]:  # a second period in which Billing alone answers, too few to be shown
         pulse.submit(org_store, person, good(mood=1), today=later, length_days=LENGTH)
+    show_unsealed(org_store)
     figures = reports.Morale(org_store, k=5)
     teams = figures.team_mood(known["leader"])
     assert {t["team"]: (t["responses"], t["mood"]) for t in teams.values()} == {
@@ -175,17 +194,17 @@ def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, kn
 
 def test_the_roll_up_counts_every_level_as_sql_does(demo_store):
     figures = reports.Morale(demo_store, k=5)
-    with demo_store.read() as con:
-        truth = con.rows(
-            "SELECT r.period_id, t.id AS team, o.id AS office, o.region_id AS region, count(*) AS n, sum(r.mood) AS mood"
-            " FROM pulse_responses r JOIN teams t ON t.id = r.team_id JOIN offices o ON o.id = t.office_id"
-            " GROUP BY GROUPING SETS ((r.period_id, t.id, o.id, o.region_id), (r.period_id, o.id, o.region_id),"
-            " (r.period_id, o.region_id), (r.period_id))")
     column = {key: i for i, key in enumerate(figures.keys)}
     row = {period_id: i for i, (period_id, _) in enumerate(figures.periods)}
-    for t in truth:
-        key = (("team", t["team"]) if t["team"] is not None else ("office", t["office"]) if t["office"] is not None
-               else ("region", t["region"]) if t["region"] is not None else ("org", 0))
-        cell = (row[t["period_id"]], column[key])
-        assert (figures.sums["n"][cell], figures.sums["mood"][cell]) == (t["n"], t["mood"]), key
-    assert figures.sums["n"].sum() == 4 * sum(t["n"] for t in truth if t["team"] is not None)  # 4 levels, no more
+    total = 0
+    with demo_store.read() as con:
+        for level, group in (("team", "team_id"), ("office", "office_id"), ("region", "region_id"), ("org", "0")):
+            truth = con.rows(  # generalised answers count from their lowest remaining level up
+                f"SELECT r.period_id, {group} AS unit, count(*) AS n, sum(r.mood) AS mood FROM pulse_responses r"
+                " JOIN pulse_periods p ON p.id = r.period_id WHERE p.closed_at IS NOT NULL"
+                f" AND {group} IS NOT NULL GROUP BY 1, 2")
+            for t in truth:
+                cell = (row[t["period_id"]], column[(level, t["unit"])])
+                assert (figures.sums["n"][cell], figures.sums["mood"][cell]) == (t["n"], t["mood"]), (level, t)
+                total += t["n"]
+    assert figures.sums["n"].sum() == total and total  # every level counted, no more

@@ -7,7 +7,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import charts, dashboard, settings
+from board import charts, dashboard, pulse, settings
 from board.access import Person
 from board.export import to_csv
 from board.ui import session
@@ -19,6 +19,7 @@ person = session.page_person("dashboard")
 db = session.store()
 config = settings.load(db)
 today = datetime.date.today()
+pulse.close_due(db, today)  # a period that has ended shows its results now, all at once
 st.title("Dashboards")
 
 
@@ -103,12 +104,17 @@ with morale_tab:
                               {"responses": r["responses"], "mood": r["mood"], "eNPS": r["enps"]})}
                           for r in morale["rows"]], columns=["period", "group", "responses", "mood", "eNPS"],
                          dtype=object)
-    st.caption(f"A group with fewer than {config.anonymity_k} responses in a period is not shown, and neither is "
-               "any figure that would reveal it by subtraction.")
+    st.caption(f"Results of a pulse period appear when it closes, all at once. A group with fewer than "
+               f"{config.anonymity_k} responses in a period is not shown, and neither is any figure that would reveal "
+               "it by subtraction.")
     _show(charts.morale_trend(morale["rows"]), table, "mood")
     _show(charts.enps_trend(morale["rows"]), table, "enps")
     st.dataframe(table.astype(str), hide_index=True)
-    _show(charts.participation_rate(morale["participation"]), pd.DataFrame(morale["participation"]), "participation")
+    turnout = pd.DataFrame([{"period from": r["starts_on"], "period": "closed" if r["closed"] else "open (no results yet)",
+                             "answered": r["answered"], "people": r["people"], "participation %": r["participation_pct"]}
+                            for r in morale["participation"]],
+                           columns=["period from", "period", "answered", "people", "participation %"])
+    _show(charts.participation_rate(morale["participation"]), turnout, "participation")
 
 with suggestions_tab:
     suggestions = lambda **chosen: dashboard.drill(db, person, filters, today=today, **chosen)  # noqa: E731

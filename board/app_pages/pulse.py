@@ -1,4 +1,5 @@
-"""Morale pulse: answer once per period, anonymously; managers and above see results for large enough groups."""
+"""Morale pulse: answer once per period, anonymously; managers and above see results of closed periods for
+large enough groups, and only participation while a period is open."""
 
 import datetime
 
@@ -9,14 +10,22 @@ from board import pulse, reports, settings
 from board.ui import forms, session
 from board.ui.forms import field_error
 
+LEVEL_LABELS = {"team": "Team", "office": "Office", "region": "Region", "org": "Whole organisation"}
+
 person = session.page_person("pulse")
 db = session.store()
 config = settings.load(db)
 today = datetime.date.today()
+pulse.close_due(db, today)
 start, end = pulse.period_bounds(today, config.pulse_period_days)
+k = config.anonymity_k
 st.title("Morale pulse")
 st.caption(f"This period runs to {end - datetime.timedelta(days=1):%d %B %Y}. Your answer is stored with your team "
-           "and the period only, never with your name; that you answered is kept separately.")
+           "and the period only, never with your name. Results appear only after the period has closed, all at once, "
+           f"and only for groups of at least {k} people who answered.")
+if pulse.team_headcount(db, person.team_id) < k:
+    st.info(f"Your team has fewer than {k} people, so when the period closes its answers are combined with "
+            "your office's (or a wider group's) before anything is kept or shown.")
 
 if pulse.has_answered(db, person, today=today, length_days=config.pulse_period_days):
     st.success("You have answered the pulse for this period. Thank you!")
@@ -34,7 +43,8 @@ else:
             answers[name] = st.radio(f"{statement} (1 = disagree, 5 = agree)", scale, index=None, horizontal=True,
                                      key=f"pulse_{name}")
             field_error("pulse_form", name)
-        comment = st.text_area("Anything else? (optional, shown only to groups of at least k people)",
+        comment = st.text_area(f"Anything else? (optional; shown after the period closes, in random order, only to "
+                               f"managers of a group of at least {k} who answered)",
                                max_chars=pulse.MAX_COMMENT)
         field_error("pulse_form", "comment")
         if st.form_submit_button("Send my answer", type="primary"):
@@ -43,25 +53,32 @@ else:
                                                          length_days=config.pulse_period_days))
 
 if person.role in ("manager", "regional_manager", "leader"):
-    st.subheader("Results")
+    st.subheader("This period so far")
+    now = [r for r in reports.participation(db, person, start=start, end=end) if not r["closed"]]
+    answered = now[0]["answered"] if now else 0
+    people = now[0]["people"] if now else 0
+    st.text(f"{answered} of {people} people in your scope have answered. Results appear when the period closes.")
+    st.subheader("Results of closed periods")
     levels = {"manager": ["team"], "regional_manager": ["region", "office", "team"],
               "leader": ["org", "region", "office", "team"]}[person.role]
-    level = st.radio("By", levels, horizontal=True, format_func=str.capitalize)
-    rows = reports.morale(db, person, k=config.anonymity_k, level=level)
+    level = st.radio("By", levels, horizontal=True, format_func=lambda name: LEVEL_LABELS[name])
+    rows = reports.morale(db, person, k=k, level=level)
     if not rows:
-        st.info("No pulse answers yet.")
+        st.info("No closed period has results for this level yet.")
     else:
-        frame = pd.DataFrame(rows, columns=["starts_on", "group", "responses", "mood", "enps", "suppressed"])
-        frame["responses"] = [f"fewer than {config.anonymity_k} responses" if s else str(n)
-                              for n, s in zip(frame["responses"], frame["suppressed"])]
-        st.dataframe(frame.drop(columns="suppressed").rename(columns={"starts_on": "period"}), hide_index=True)
+        frame = pd.DataFrame([{"Period from": r["starts_on"], "Group": r["group"],
+                               "Responses": f"fewer than {k}" if r["suppressed"] else str(r["responses"]),
+                               "Mood (1-5)": r.get("mood"), "eNPS": r.get("enps")} for r in rows])
+        st.dataframe(frame, hide_index=True)
+        st.caption(f"Groups whose answers were too few are combined into their office or a wider group when the "
+                   f"period closes; a group is also hidden when it would reveal fewer than {k} answers by subtraction.")
         shown = [r for r in rows if not r["suppressed"]]
         if shown:
             st.subheader("Comments")
             choice = st.selectbox("Group and period", range(len(shown)), index=len(shown) - 1,
                                   format_func=lambda i: f"{shown[i]['group']}, period from {shown[i]['starts_on']}")
             picked = shown[choice]
-            comments = reports.pulse_comments(db, person, k=config.anonymity_k, period_id=picked["period_id"],
+            comments = reports.pulse_comments(db, person, k=k, period_id=picked["period_id"],
                                               level=level, group_id=picked["group_id"])
             st.caption("In random order; only for groups with enough responses.")
-            st.dataframe(pd.DataFrame({"comment": comments}), hide_index=True)
+            st.dataframe(pd.DataFrame({"Comment": comments}), hide_index=True)
