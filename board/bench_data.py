@@ -25,14 +25,16 @@ NOW = datetime(2026, 11, 20, 12, 0)
 HISTORY_DAYS = 540  # suggestions and minutes: 18 months
 PERIOD_DAYS = 14
 TABLES = ("regions", "offices", "teams", "people", "suggestions", "suggestion_events", "meetings", "meeting_items",
-          "action_items", "action_events", "pulse_periods", "pulse_responses", "pulse_participation")
+          "action_items", "action_events", "pulse_periods", "pulse_responses", "pulse_participation", "pulse_voters",
+          "pulse_turnout")
 SQLITE_INDEXES = (
     "offices (region_id)", "teams (office_id)", "people (team_id)", "suggestions (created_at)",
     "suggestions (region_id, created_at)", "suggestions (office_id)", "suggestions (team_id)",
     "suggestion_events (suggestion_id)", "suggestion_events (kind, to_value)", "meetings (office_id, meeting_date)",
     "meetings (region_id)", "meeting_items (meeting_id)", "action_items (meeting_id)",
     "pulse_responses (period_id, team_id)", "pulse_participation (person_id)")
-SQLITE_UNIQUE = ("pulse_responses (id)", "pulse_participation (period_id, person_id)", "people (email)",
+SQLITE_UNIQUE = ("pulse_responses (id)", "pulse_participation (period_id, person_id)", "pulse_voters (voter)",
+                 "pulse_turnout (period_id, team_id)", "people (email)",
                  "suggestions (submission_key)")
 PATH = "['acknowledged', 'under_review', 'planned', 'in_progress', 'implemented']"
 WORDS = "['refund', 'billing', 'queue', 'login', 'portal', 'invoice', 'callback', 'handover', 'template', 'policy']"
@@ -216,21 +218,28 @@ def _pulse(con: db.Conn, n: dict) -> dict:
     con.execute(f"INSERT INTO pulse_periods (id, starts_on, ends_on) SELECT p, DATE '{current}'"
                 f" + CAST((p - {periods}) * {PERIOD_DAYS} AS INTEGER), DATE '{current}'"
                 f" + CAST((p - {periods} + 1) * {PERIOD_DAYS} AS INTEGER) FROM range(1, {periods} + 1) x(p)")
+    con.execute("UPDATE pulse_periods SET closed_at = ? WHERE ends_on <= ?", (NOW, TODAY))  # all but the current
     con.execute(f"""
         CREATE TABLE bench_part AS SELECT period_id, person_id, team_id FROM (
             SELECT x.p AS period_id, id AS person_id, team_id FROM people, range(1, {periods} + 1) x(p)
             WHERE active AND {u('id, x.p', 50)} < {rate}) ORDER BY hash(person_id, period_id, 52) LIMIT {N}""")
-    con.execute("INSERT INTO pulse_participation (period_id, person_id)"
-                " SELECT period_id, person_id FROM bench_part ORDER BY period_id, hash(person_id, period_id, 53)")
+    # Closed periods keep counts per team; the open one keeps voter hashes (a stand-in key: md5 of the pair).
+    con.execute("INSERT INTO pulse_turnout (period_id, team_id, answered, people)"
+                " SELECT b.period_id, b.team_id, count(*), (SELECT count(*) FROM people q WHERE q.team_id = b.team_id"
+                " AND q.active) FROM bench_part b WHERE b.period_id < ? GROUP BY b.period_id, b.team_id", (periods,))
+    con.execute("INSERT INTO pulse_voters (period_id, voter, team_id) SELECT period_id,"
+                " md5(CAST(hash(person_id, period_id, 53) AS VARCHAR)), team_id FROM bench_part WHERE period_id = ?",
+                (periods,))
     score = lambda salt, shift=0.0: (f"CAST(greatest(1, least(5, round(base + {shift} + 0.8 * "  # noqa: E731
                                      f"({u('person_id, period_id', salt)} - 0.5)))) AS INTEGER)")
     region = f"(1 + ((1 + (team_id - 1) * {O} // {T}) - 1) * {R} // {O})"
     dip = (f"CASE WHEN {region} = 3 AND period_id BETWEEN {int(periods * 0.6)} AND {int(periods * 0.75)}"
            " THEN 0.8 ELSE 0 END")
     con.execute(f"""
-        INSERT INTO pulse_responses (id, period_id, team_id, mood, enps, empowered, tools, acted_on, workload,
-            proud, comment)
-        SELECT md5(CAST(hash(person_id, period_id, 54) AS VARCHAR)) AS id, period_id, team_id, {score(59)},
+        INSERT INTO pulse_responses (id, period_id, team_id, office_id, region_id, mood, enps, empowered, tools,
+            acted_on, workload, proud, comment)
+        SELECT md5(CAST(hash(person_id, period_id, 54) AS VARCHAR)) AS id, period_id, team_id,
+            (SELECT t.office_id FROM teams t WHERE t.id = team_id), {region}, {score(59)},
             CAST(greatest(0, least(10, round(2 * base + 1 + 3 * ({u('person_id, period_id', 60)} - 0.5)))) AS INTEGER),
             {score(61)}, {score(62)}, {score(63)}, {score(64, -0.3)}, {score(65)},
             CASE WHEN {u('person_id, period_id', 66)} < 0.08
@@ -238,7 +247,7 @@ def _pulse(con: db.Conn, n: dict) -> dict:
         FROM (SELECT *, 3.55 + 0.9 * ({u('team_id', 55)} - 0.5) - ({dip}) + ({u('person_id, period_id', 56)}
                   + {u('person_id, period_id', 57)} + {u('person_id, period_id', 58)} - 1.5) AS base FROM bench_part)
         ORDER BY period_id, id""")
-    return _count(con, "pulse_periods", "pulse_responses", "pulse_participation")
+    return _count(con, "pulse_periods", "pulse_responses", "pulse_turnout", "pulse_voters")
 
 
 def _minutes(con: db.Conn, n: dict) -> dict:
