@@ -78,8 +78,14 @@ def participation_rate(rows) -> go.Figure:
     if _missing(frame, "starts_on", "participation_pct"):
         return _empty(fig)
     frame = frame.sort_values("starts_on")
-    fig.add_trace(go.Scatter(x=list(frame["starts_on"]), y=list(frame["participation_pct"]), name="participation",
+    closed = frame["closed"] if "closed" in frame.columns else [True] * len(frame)
+    done, running = frame[[bool(c) for c in closed]], frame[[not c for c in closed]]
+    fig.add_trace(go.Scatter(x=list(done["starts_on"]), y=list(done["participation_pct"]), name="closed periods",
                              mode="lines+markers", hovertemplate="%{x}: %{y}%<extra></extra>"))
+    if len(running):  # the open period is still filling up: a point apart, not a fall in the line
+        fig.add_trace(go.Scatter(x=list(running["starts_on"]), y=list(running["participation_pct"]),
+                                 name="open period, so far", mode="markers", marker={"symbol": "circle-open", "size": 10},
+                                 hovertemplate="%{x}: %{y}% so far<extra></extra>"))
     fig.update_yaxes(range=[0, 100])
     return fig
 

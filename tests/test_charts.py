@@ -53,8 +53,15 @@ def test_participation_rate():
     fig = charts.participation_rate([{"starts_on": P2, "answered": 6, "people": 10, "participation_pct": 60.0},
                                      {"starts_on": P1, "answered": 8, "people": 10, "participation_pct": 80.0}])
     assert layout(fig) == ("Pulse participation per period", "pulse period (start date)", "% of people who answered")
-    assert traces(fig) == [("scatter", "participation")]
+    assert traces(fig) == [("scatter", "closed periods")]
     assert list(fig.data[0].y) == [80.0, 60.0]  # in period order
+
+
+def test_the_open_periods_participation_is_a_point_apart_from_the_closed_line():
+    fig = charts.participation_rate([{"starts_on": P1, "participation_pct": 80.0, "closed": True},
+                                     {"starts_on": P2, "participation_pct": 30.0, "closed": False}])
+    assert traces(fig) == [("scatter", "closed periods"), ("scatter", "open period, so far")]
+    assert list(fig.data[0].y) == [80.0] and list(fig.data[1].y) == [30.0] and fig.data[1].mode == "markers"
 
 
 def test_funnel_is_in_workflow_order():
