@@ -19,6 +19,7 @@ MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
 IDLE_LIMIT = timedelta(hours=12)
 SEEN_EVERY = timedelta(minutes=5)  # how stale last_seen may get before it is written again
+PRECISION = timedelta(minutes=5)  # session times are stored no finer than this (README: database access)
 MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -38,6 +39,11 @@ class SignInThrottled(BoardError):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def coarse(moment: datetime) -> datetime:
+    """The moment rounded down to 5 minutes: the only precision sessions store."""
+    return moment - (moment - datetime.min) % PRECISION
 
 
 def hash_password(password: str) -> str:
@@ -76,7 +82,8 @@ def store_password_hash(db: Store, person_id: int, password_hash: str, *, actor_
             " ON CONFLICT (person_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()",
             (person_id, password_hash),
         )
-        con.execute("UPDATE sessions SET ended_at = now() WHERE person_id = ? AND ended_at IS NULL", (person_id,))
+        con.execute("UPDATE sessions SET ended_at = ? WHERE person_id = ? AND ended_at IS NULL",
+                    (coarse(utcnow()), person_id))
         audit.record(con, actor_id, "password set", email)
 
     db.write(apply, lock=("account", person_id))
@@ -116,8 +123,8 @@ def _token_hash(token: str) -> str:
 
 
 def start_session(db: Store, person_id: int, *, now: datetime | None = None) -> str:
-    """A new random session token for the cookie; only its hash is stored."""
-    token, now = secrets.token_urlsafe(32), now or utcnow()
+    """A new random session token for the cookie; only its hash is stored, and the time to 5 minutes."""
+    token, now = secrets.token_urlsafe(32), coarse(now or utcnow())
     db.write(lambda con: con.execute(
         "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
         (_token_hash(token), person_id, now, now),
@@ -138,8 +145,8 @@ def resume_session(db: Store, token: str | None, *, now: datetime | None = None)
     if person is None or not person.active:
         return None
     if now - row["last_seen_at"] > SEEN_EVERY:
-        db.write(lambda con: con.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", (now, digest)),
-                 lock=("session", digest))
+        db.write(lambda con: con.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                                         (coarse(now), digest)), lock=("session", digest))
     return person
 
 
@@ -147,8 +154,8 @@ def end_session(db: Store, token: str | None) -> None:
     """Sign out: the token stops working everywhere."""
     if token:
         db.write(lambda con: con.execute(
-            "UPDATE sessions SET ended_at = now() WHERE token_hash = ? AND ended_at IS NULL", (_token_hash(token),)
-        ))
+            "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+            (coarse(utcnow()), _token_hash(token))))
 
 
 def has_password(db: Store, person_id: int) -> bool:

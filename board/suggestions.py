@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Collection
 
 from board import receipts
 from board.access import Person
@@ -41,11 +43,13 @@ class Draft:
 
 @dataclass
 class Receipt:
-    """The outcome of a submission; `code` only for a new anonymous one (shown once, never stored)."""
+    """The outcome of a submission; `code` only for a new anonymous one (shown once, never stored). An anonymous
+    one is held (no id yet) until the next day's release (board.release)."""
 
-    id: int
+    id: int | None
     code: str | None = None
     repeated: bool = False
+    held: bool = False
 
 
 @dataclass
@@ -98,37 +102,59 @@ def anonymity_at_risk(db: Store, person: Person, k: int) -> bool:
     return size < k
 
 
+CONTENT = ("kind", "category", "title", "description", "customer_impact", "proposed_solution", "likelihood")
+ROUTING = ("team_id", "office_id", "region_id", "level")
+RECEIPT = ("receipt_lookup", "receipt_hash", "submission_key")
+COLUMNS = (*CONTENT, *ROUTING, *RECEIPT, "author_id", "anonymous", "created_at")
+HELD_COLUMNS = ("id", *CONTENT, *ROUTING, *RECEIPT, "submitted_on")
+INSERT_SQL = f"INSERT INTO suggestions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) RETURNING id"
+HOLD_SQL = f"INSERT INTO held_suggestions ({', '.join(HELD_COLUMNS)}) VALUES ({', '.join('?' * len(HELD_COLUMNS))})"
+
+
 def submit(db: Store, author: Person, draft: Draft, *, categories: tuple[str, ...], submission_key: str,
            now: datetime | None = None) -> Receipt:
-    """Save a suggestion once per submission key; an anonymous one stores no trace of the author."""
+    """Save a suggestion once per submission key. An anonymous one stores no trace of the author and is held,
+    with its day only, until the next day's release."""
     errors = validate(draft, categories)
     if errors:
         raise Invalid(errors)
     now = now or utcnow()
-    if draft.anonymous:
-        now = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    code, lookup, digest = (receipts.new_code() if draft.anonymous else (None, None, None))
+    office_level = draft.anonymous and draft.office_level
+    fields = {"kind": draft.kind, "category": draft.category, "title": clean(draft.title),
+              "description": clean(draft.description), "customer_impact": clean(draft.customer_impact),
+              "proposed_solution": clean(draft.proposed_solution),
+              "likelihood": draft.likelihood if draft.kind == "anticipated_problem" else None,
+              "team_id": None if office_level else author.team_id, "office_id": author.office_id,
+              "region_id": author.region_id, "level": "office" if office_level else "team"}
+    code, lookup, digest = receipts.new_code() if draft.anonymous else (None, None, None)  # slow: before the lock
 
     def apply(con: Conn) -> Receipt:
-        existing = con.scalar("SELECT id FROM suggestions WHERE submission_key = ?", (submission_key,))
+        # One statement over both tables, so a release committing meanwhile cannot hide the first submission.
+        existing = con.one("SELECT id AS suggestion_id, CAST(NULL AS VARCHAR) AS held_id FROM suggestions"
+                           " WHERE submission_key = ? UNION ALL SELECT CAST(NULL AS INTEGER), id"
+                           " FROM held_suggestions WHERE submission_key = ?", (submission_key, submission_key))
         if existing is not None:
-            return Receipt(existing, repeated=True)
-        office_level = draft.anonymous and draft.office_level
-        suggestion_id = con.scalar(
-            "INSERT INTO suggestions (kind, category, title, description, customer_impact, proposed_solution,"
-            " likelihood, author_id, anonymous, team_id, office_id, region_id, level, receipt_lookup,"
-            " receipt_hash, submission_key, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (draft.kind, draft.category, clean(draft.title), clean(draft.description),
-             clean(draft.customer_impact), clean(draft.proposed_solution),
-             draft.likelihood if draft.kind == "anticipated_problem" else None,
-             None if draft.anonymous else author.id, draft.anonymous,
-             None if office_level else author.team_id, author.office_id, author.region_id,
-             "office" if office_level else "team", lookup, digest, submission_key, now))
-        record(con, suggestion_id, None if draft.anonymous else author.id, "submitted", None, "new", "", now)
-        return Receipt(suggestion_id, code)
+            return Receipt(existing["suggestion_id"], repeated=True, held=existing["held_id"] is not None)
+        if draft.anonymous:
+            _hold(con, {**fields, "receipt_lookup": lookup, "receipt_hash": digest}, submission_key, now.date())
+            return Receipt(None, code, held=True)
+        suggestion_id = insert(con, {**fields, "receipt_lookup": None, "receipt_hash": None, "author_id": author.id,
+                                     "anonymous": False, "submission_key": submission_key, "created_at": now})
+        record(con, suggestion_id, author.id, "submitted", None, "new", "", now)
+        return Receipt(suggestion_id)
 
     return db.write(apply, lock=("submission", submission_key))
+
+
+def insert(con: Conn, row: dict) -> int:
+    """Insert one suggestion (a value for each of COLUMNS) and return its id from the sequence."""
+    return con.scalar(INSERT_SQL, tuple(row[column] for column in COLUMNS))
+
+
+def _hold(con: Conn, fields: dict, submission_key: str, day: date) -> None:
+    """Keep an anonymous suggestion for the next day's release: a random key, the day, no time, no person."""
+    row = {"id": secrets.token_hex(16), **fields, "submission_key": submission_key, "submitted_on": day}
+    con.execute(HOLD_SQL, tuple(row[column] for column in HELD_COLUMNS))
 
 
 MILESTONES = {"acknowledged_at": ("acknowledged",), "resolved_at": ("implemented", "declined", "duplicate"),
@@ -281,11 +307,12 @@ def _in_scope(con: Conn, viewer: Person, suggestion_id: int) -> dict:
     return row
 
 
-def vote(db: Store, person: Person, suggestion_id: int) -> bool:
-    """+1 once (True if counted now); not on your own suggestion, only on open ones in your scope."""
+def vote(db: Store, person: Person, suggestion_id: int, *, own_anonymous: Collection[int] = ()) -> bool:
+    """+1 once (True if counted now); not on your own suggestion, named or (`own_anonymous`: the ids this browser
+    session opened with a follow-up code) anonymous; only on open ones in your scope."""
     def apply(con: Conn) -> bool:
         row = _in_scope(con, person, suggestion_id)
-        if row["author_id"] == person.id:
+        if row["author_id"] == person.id or suggestion_id in own_anonymous:
             raise Invalid({"vote": "You cannot +1 your own suggestion."})
         if row["status"] not in OPEN:
             raise Invalid({"vote": "Only open suggestions take +1s."})
@@ -309,21 +336,52 @@ def comment(db: Store, person: Person, suggestion_id: int, text: str, *, now: da
 
 # --- the anonymous author, through their follow-up code --------------------------------
 
-def follow(db: Store, person: Person, code: str, *, now: datetime | None = None) -> dict:
-    """What an anonymous author sees through their code (the code is the only check): suggestion and timeline."""
-    suggestion_id = receipts.open_code(db, person.id, code, now=now or utcnow())
+HELD_SQL = """
+SELECT h.id AS held_id, h.kind, h.category, h.title, h.description, h.customer_impact, h.proposed_solution,
+       h.likelihood, h.level, h.submitted_on, coalesce(t.name, 'whole office') AS team, o.name AS office
+FROM held_suggestions h JOIN offices o ON o.id = h.office_id LEFT JOIN teams t ON t.id = h.team_id
+WHERE h.id = ?
+"""
+
+
+def follow(db: Store, person: Person, code: str, *, now: datetime | None = None,
+           tried: list[datetime] | None = None) -> dict:
+    """What an anonymous author sees through their code (the code is the only check; `tried` is the browser
+    session's wrong attempts): the suggestion and its history, or a held one's text, and what they wrote
+    that waits for the next release (`waiting`)."""
+    opened = receipts.open_code(db, code, now=now or utcnow(), tried=tried)
     with db.read() as con:
-        row = con.one(SUMMARY_SQL.replace("s.id, s.kind,", "s.id, s.description, s.kind,")
-                      + " WHERE s.id = ?", (suggestion_id,))
-    row["timeline"] = timeline(db, suggestion_id)
+        if opened.held_id is not None:
+            row = {**con.one(HELD_SQL, (opened.held_id,)), "held": True, "id": None, "timeline": []}
+        else:
+            row = {**con.one(SUMMARY_SQL.replace("s.id, s.kind,", "s.id, s.description, s.customer_impact,"
+                                                 " s.proposed_solution, s.likelihood, s.kind,")
+                             + " WHERE s.id = ?", (opened.suggestion_id,)), "held": False}
+        row["waiting"] = con.rows(
+            "SELECT kind, note, written_on FROM held_author_events WHERE suggestion_id = ? OR held_id = ?"
+            " ORDER BY position", (opened.suggestion_id, opened.held_id))
+    if not row["held"]:
+        row["timeline"] = timeline(db, opened.suggestion_id)
     return row
 
 
-def author_reply(db: Store, person: Person, code: str, text: str, *, now: datetime | None = None) -> int:
-    """The anonymous author answers through their code; nothing about them is stored."""
-    text = checked_text("reply", text, required=True)
-    suggestion_id = receipts.open_code(db, person.id, code, now=now or utcnow())
-    when = (now or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
-    return db.write(lambda con: record(con, suggestion_id, None, "author_reply", None, None, text, when),
-                    lock=("suggestion", suggestion_id))
+def hold_author_event(con: Conn, opened: receipts.Opened, kind: str, note: str, day: date) -> str:
+    """Keep what an anonymous author wrote or did (a reply, an escalation) for the next day's release."""
+    position = con.scalar("SELECT count(*) FROM held_author_events WHERE suggestion_id = ? OR held_id = ?",
+                          (opened.suggestion_id, opened.held_id)) + 1
+    key = secrets.token_hex(16)
+    con.execute("INSERT INTO held_author_events (id, suggestion_id, held_id, kind, note, written_on, position)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (key, opened.suggestion_id, opened.held_id, kind, note, day, position))
+    return key
 
+
+def author_reply(db: Store, person: Person, code: str, text: str, *, now: datetime | None = None,
+                 tried: list[datetime] | None = None) -> str:
+    """The anonymous author answers through their code; nothing about them is stored, and the reply waits
+    (with its day only) for the next day's release, so its time cannot point at them."""
+    text = checked_text("reply", text, required=True)
+    now = now or utcnow()
+    opened = receipts.open_code(db, code, now=now, tried=tried)
+    return db.write(lambda con: hold_author_event(con, opened, "author_reply", text, now.date()),
+                    lock=("author", opened.suggestion_id, opened.held_id))

@@ -9,7 +9,8 @@ from board.access import Person
 from board.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
-from board.suggestions import SUMMARY_SQL, checked_text, clean, milestones, record
+from board.release import release_due
+from board.suggestions import SUMMARY_SQL, checked_text, clean, hold_author_event, milestones, record
 from board.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
 
 SORTS = {"age": "s.created_at ASC, s.id ASC", "votes": "votes DESC, s.id ASC", "category": "s.category, s.id"}
@@ -208,15 +209,29 @@ def escalate_as_author(db: Store, author: Person, suggestion_id: int, *, today: 
 
 
 def escalate_with_code(db: Store, person: Person, code: str, *, today: date, sla_days: int,
-                       note: str = "", now: datetime | None = None) -> int:
-    """The anonymous author escalates through their follow-up code; the event keeps only the day."""
+                       note: str = "", now: datetime | None = None, tried: list[datetime] | None = None) -> str:
+    """The anonymous author escalates through their follow-up code once the SLA has passed; like their replies,
+    the escalation waits (with its day only) for the next day's release, so its time cannot point at them."""
     now = now or utcnow()
-    suggestion_id = receipts.open_code(db, person.id, code, now=now)
-    return _author_escalation(db, suggestion_id, None, today=today, sla_days=sla_days, note=note,
-                              now=now.replace(hour=0, minute=0, second=0, microsecond=0))
+    release_due(db, now.date())
+    opened = receipts.open_code(db, code, now=now, tried=tried)
+    note = checked_text("note", note, required=False)
+
+    def apply(con: Conn) -> str:
+        row = con.one("SELECT id, status, level, author_id, created_at FROM suggestions WHERE id = ?",
+                      (opened.suggestion_id,))
+        if row is None or not author_may_escalate(row, today=today, sla_days=sla_days):
+            raise Invalid({"level": f"You can escalate once {sla_days} working days have passed without an "
+                                    "acknowledgement."})
+        if con.scalar("SELECT count(*) FROM held_author_events WHERE suggestion_id = ? AND kind = 'escalated'",
+                      (row["id"],)):
+            raise Invalid({"level": "Your escalation is already waiting to be passed on."})
+        return hold_author_event(con, opened, "escalated", note, now.date())
+
+    return db.write(apply, lock=("author", opened.suggestion_id, opened.held_id))
 
 
-def _author_escalation(db: Store, suggestion_id: int, author_id: int | None, *, today: date, sla_days: int,
+def _author_escalation(db: Store, suggestion_id: int, author_id: int, *, today: date, sla_days: int,
                        note: str, now: datetime) -> int:
     def apply(con: Conn) -> int:
         row = con.one("SELECT id, status, level, author_id, created_at FROM suggestions WHERE id = ?",

@@ -41,7 +41,10 @@ def draft(token: str, anonymous: bool) -> sg.Draft:
 def submit(store, person, key: str, anonymous: bool, categories) -> int:
     say("SEND", key, "anon" if anonymous else "named")
     receipt = sg.submit(store, person, draft(key, anonymous), categories=categories, submission_key=key)
-    say("ACK", "submit", key, receipt.id, int(receipt.repeated))
+    if receipt.held:  # anonymous: kept in held_suggestions, without an id, until the next day's release
+        say("ACK", "held", key, int(receipt.repeated))
+    else:
+        say("ACK", "submit", key, receipt.id, int(receipt.repeated))
     return receipt.id
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
-from board import accounts, receipts, suggestions as sg, triage
-from board.errors import BoardError
-from tests.test_suggestions import submit
+from board import accounts, receipts, release, suggestions as sg, triage
+from board.errors import BoardError, Invalid
+from tests.test_suggestions import submit_released
 
 PERSON_COLUMNS = ("author_id", "actor_id", "person_id", "owner_id")
 
@@ -30,8 +30,8 @@ def test_anonymous_submission_and_replies_store_nothing_of_the_author(org_store,
     caplog.set_level(logging.DEBUG)
     author, marker = known["staff"], "MARKER-7f3a9c"
     before = snapshot(org_store)
-    receipt = submit(org_store, author, anonymous=True, description=f"Queue {marker} breaks at month end.")
-    sg.author_reply(org_store, author, receipt.code, f"More detail {marker}")
+    receipt = submit_released(org_store, author, description=f"Queue {marker} breaks at month end.",
+                              replies=(f"More detail {marker}",))
     sg.vote(org_store, known["manager"], receipt.id)
     rows = new_rows(before, snapshot(org_store))
     assert rows, "the submission wrote rows"
@@ -56,46 +56,59 @@ def test_code_has_at_least_64_random_bits_and_is_easy_to_copy():
 
 
 def test_follow_with_the_code_shows_status_history_and_replies(org_store, known):
-    receipt = submit(org_store, known["staff"], anonymous=True)
+    receipt = submit_released(org_store, known["staff"])
     triage.change_status(org_store, known["manager"], receipt.id, "acknowledged")
     triage.reply(org_store, known["manager"], receipt.id, "Can you say which queue?")
     sg.author_reply(org_store, known["leader"], receipt.code, "The billing queue.")  # any signed-in person with the code
     seen = sg.follow(org_store, known["leader"], receipt.code.lower())
     assert seen["status"] == "acknowledged" and seen["author"] == "Anonymous"
-    assert [e["actor"] for e in seen["timeline"]] == ["Anonymous author", "Maya Manager", "Maya Manager",
-                                                      "Anonymous author"]
+    assert [e["actor"] for e in seen["timeline"]] == ["Anonymous author", "Maya Manager", "Maya Manager"]
+    assert [(w["kind"], w["note"]) for w in seen["waiting"]] == [("author_reply", "The billing queue.")]
+    release.release_anonymous(org_store, accounts.utcnow().date() + timedelta(days=1))  # the next morning
+    seen = sg.follow(org_store, known["leader"], receipt.code)
+    assert [e["actor"] for e in seen["timeline"]][-1] == "Anonymous author" and seen["waiting"] == []
+    assert seen["timeline"][-1]["note"] == "The billing queue."
 
 
-def test_wrong_and_unknown_codes_get_one_message_and_are_throttled(org_store, known):
-    receipt = submit(org_store, known["staff"], anonymous=True)
+def test_wrong_and_unknown_codes_get_one_message_and_are_throttled_per_browser_session(org_store, known):
+    receipt = submit_released(org_store, known["staff"])
     wrong = receipt.code[:-1] + ("0" if receipt.code[-1] != "0" else "1")
-    now = accounts.utcnow()
+    now, tried = accounts.utcnow(), []  # one browser session's wrong attempts, kept in its memory
     messages = set()
     for code in (wrong, "ZZZZZZ-0000-0000-0000-0000", "", "x" * 500, wrong):
         with pytest.raises(BoardError) as refused:
-            sg.follow(org_store, known["staff"], code, now=now)
+            sg.follow(org_store, known["staff"], code, now=now, tried=tried)
         messages.add(str(refused.value))
-    assert messages == {receipts.WRONG}
+    assert messages == {receipts.WRONG} and len(tried) == receipts.MAX_FAILURES
     with pytest.raises(receipts.CodeThrottled):
-        sg.follow(org_store, known["staff"], receipt.code, now=now)
-    assert sg.follow(org_store, known["leader"], receipt.code, now=now)["id"] == receipt.id  # per person
-    assert sg.follow(org_store, known["staff"], receipt.code, now=now + receipts.PAUSE + timedelta(seconds=1))
+        sg.follow(org_store, known["staff"], receipt.code, now=now, tried=tried)
+    assert sg.follow(org_store, known["staff"], receipt.code, now=now, tried=[])["id"] == receipt.id  # per session
+    assert sg.follow(org_store, known["staff"], receipt.code, now=now + receipts.PAUSE + timedelta(seconds=1),
+                     tried=tried)
 
 
 def test_small_team_can_route_at_office_level(org_store, known):
     staff = known["staff"]
     assert not sg.anonymity_at_risk(org_store, staff, k=5)
     assert sg.anonymity_at_risk(org_store, staff, k=50)
-    receipt = submit(org_store, staff, anonymous=True, office_level=True)
+    receipt = submit_released(org_store, staff, office_level=True)
     row = sg.get(org_store, staff, receipt.id)
     assert (row["team_id"], row["level"], row["team"]) == (None, "office", "whole office")
     assert receipt.id in [r["id"] for r in triage.queue(org_store, known["manager"], today=row["created_at"].date(),
                                                          sla_days=5)]
 
 
-def test_anonymous_author_escalates_with_the_code(org_store, known):
-    receipt = submit(org_store, known["staff"], anonymous=True)
-    later = accounts.utcnow().date() + timedelta(days=14)
+def test_anonymous_author_escalates_with_the_code_and_it_is_passed_on_the_next_day(org_store, known):
+    receipt = submit_released(org_store, known["staff"])
+    today = accounts.utcnow().date()
+    later = today + timedelta(days=14)
     triage.escalate_with_code(org_store, known["staff"], receipt.code, today=later, sla_days=5)
+    assert sg.get(org_store, known["manager"], receipt.id)["level"] == "team"  # waits for the next release
+    with pytest.raises(Invalid) as again:
+        triage.escalate_with_code(org_store, known["staff"], receipt.code, today=later, sla_days=5)
+    assert "already waiting" in again.value.errors["level"]
+    release.release_anonymous(org_store, today + timedelta(days=1))
     events = sg.timeline(org_store, receipt.id)
-    assert (events[-1]["kind"], events[-1]["actor"], events[-1]["created_at"].hour) == ("escalated", "Anonymous author", 0)
+    assert (events[-1]["kind"], events[-1]["actor"], events[-1]["created_at"]) == (
+        "escalated", "Anonymous author", datetime.combine(today, time()))
+    assert sg.get(org_store, known["manager"], receipt.id)["level"] == "region"

@@ -31,6 +31,7 @@ class Ledger:
     """Everything the children acknowledged, over all cycles."""
 
     submits: dict[str, int] = field(default_factory=dict)  # submission key -> suggestion id
+    held: set[str] = field(default_factory=set)  # submission keys of anonymous ones, held for the next release
     statuses: list[tuple[int, str]] = field(default_factory=list)  # (suggestion id, to)
     drafts: set[int] = field(default_factory=set)
     minutes: dict[int, str] = field(default_factory=dict)  # meeting id -> token
@@ -56,13 +57,19 @@ class Ledger:
                     assert args[2] == "0" or args[0] in self.pending, f"a fresh key was already stored: {args}"
                     self.retried += args[0] in self.pending
                     self.repeated += args[2] == "1"  # a retry whose first attempt had committed before the kill
+                elif kind == "held":
+                    assert args[1] == "0" or args[0] in self.pending, f"a fresh key was already stored: {args}"
+                    self.held.add(args[0])
+                    self.retried += args[0] in self.pending
+                    self.repeated += args[1] == "1"
                 elif kind == "status":
                     self.statuses.append((int(args[0]), args[1]))
                 elif kind == "draft":
                     self.drafts.add(int(args[0]))
                 elif kind == "minutes":
                     self.minutes[int(args[0])] = args[1]
-        self.pending = [key for key in dict.fromkeys(self.pending + sent) if key not in self.submits]
+        self.pending = [key for key in dict.fromkeys(self.pending + sent)
+                        if key not in self.submits and key not in self.held]
         self.writes += acked
         return acked
 
@@ -138,7 +145,11 @@ def verify(path: Path | str, ledger: Ledger) -> None:
             assert sorted(r["key"] for r in found) == keys  # each acknowledged key exactly once
             assert all(r["id"] == ledger.submits[r["key"]] and r["title"] == f"Crash token {r['key']}"
                        for r in found)
-            titles = con.rows("SELECT title, count(*) AS n FROM suggestions GROUP BY title HAVING count(*) > 1")
+            held = con.rows("SELECT submission_key AS key, title FROM held_suggestions")
+            assert {r["key"] for r in held} >= ledger.held  # each acknowledged anonymous one, still held
+            assert all(r["title"] == f"Crash token {r['key']}" for r in held)
+            titles = con.rows("SELECT title, count(*) AS n FROM (SELECT title FROM suggestions UNION ALL"
+                              " SELECT title FROM held_suggestions) t GROUP BY title HAVING count(*) > 1")
             assert titles == [], titles  # no submission stored twice, acknowledged or not
             # Each suggestion has exactly one "submitted" event (row and event commit together).
             assert con.scalar("SELECT count(*) FROM suggestions s WHERE (SELECT count(*) FROM suggestion_events e"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, suggestions as sg, triage
+from board import accounts, release, suggestions as sg, triage
 from tests.test_suggestions import submit
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
@@ -80,15 +80,22 @@ def test_anonymous_raise_shows_the_code_once_and_follow_replies_both_ways(org_st
     fill_raise_form(at, "Queue tool crashes at month end", "The queue tool crashed twice in the last month end.")
     code = at.code[0].value
     assert len(code.replace("-", "")) == 22 and sg.mine(org_store, staff) == []
-    sid = triage.queue(org_store, manager, today=datetime.now().date(), sla_days=5)[0]["id"]
-    triage.reply(org_store, manager, sid, "Which queue tool?")
+    assert "passed on together" in texts(at) and "#" not in texts(at)  # held: no number yet
+    today = datetime.now(timezone.utc).date()
+    assert triage.queue(org_store, manager, today=today, sla_days=5) == []  # nobody sees it before the release
 
+    release.release_anonymous(org_store, today + timedelta(days=1))  # the next morning
+    sid = triage.queue(org_store, manager, today=today, sla_days=5)[0]["id"]
+    triage.reply(org_store, manager, sid, "Which queue tool?")
     at = open_as(org_store, staff, "follow")
     at.text_input[0].input(code)
     at.button(key="FormSubmitter:code_form-Open").click().run()
     assert "Which queue tool?" in list(at.dataframe[0].value["note"])
     at.text_area[0].input("The billing queue.")
     at.button(key="FormSubmitter:author_reply-Send reply").click().run()
+    assert not at.exception and list(at.dataframe[-1].value["note"]) == ["The billing queue."]  # waiting
+    assert [e["actor"] for e in sg.timeline(org_store, sid)][-1] == "Maya Manager"
+    release.release_anonymous(org_store, today + timedelta(days=1))
     assert [e["actor"] for e in sg.timeline(org_store, sid)][-1] == "Anonymous author"
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from board import settings, suggestions as sg
+from board import release, settings, suggestions as sg
+from board.accounts import utcnow
 from board.errors import Invalid, NotAllowed
 from board.suggestions import Draft
 
@@ -19,6 +22,20 @@ def draft(**changes) -> Draft:
 
 def submit(store, person, key="k", **changes) -> sg.Receipt:
     return sg.submit(store, person, draft(**changes), categories=CATEGORIES, submission_key=key)
+
+
+def submit_released(store, person, key="k", *, replies: tuple[str, ...] = (), **changes) -> sg.Receipt:
+    """An anonymous suggestion (and its author's replies) written yesterday and released today, as everyone
+    sees it from this morning; the receipt gets the id it was released under."""
+    yesterday = utcnow() - timedelta(days=1)
+    receipt = sg.submit(store, person, draft(anonymous=True, **changes), categories=CATEGORIES,
+                        submission_key=key, now=yesterday)
+    for text in replies:
+        sg.author_reply(store, person, receipt.code, text, now=yesterday)
+    release.release_anonymous(store, utcnow().date())
+    with store.read() as con:
+        receipt.id = con.scalar("SELECT id FROM suggestions WHERE submission_key = ?", (key,))
+    return receipt
 
 
 def count(store, table="suggestions") -> int:

@@ -36,12 +36,13 @@ except NotAllowed as error:
     st.stop()
 
 suggestion.card(row)
-if row["author_id"] != person.id:
+own = st.session_state.get("own_anonymous", set())  # opened with its code in this session: the author's own
+if row["author_id"] != person.id and chosen not in own:
     if row["voted"]:
         st.text("You +1'd this.")
     elif st.button("+1", help="Say you see the same problem; you will get its updates in your inbox."):
         try:
-            suggestions.vote(db, person, chosen)
+            suggestions.vote(db, person, chosen, own_anonymous=own)
             st.rerun()
         except Invalid as error:
             st.error(next(iter(error.errors.values())))

@@ -15,6 +15,10 @@ st.title("Follow with a code")
 st.write("Type the follow-up code you were given when you raised an anonymous suggestion. "
          "Nothing about who opens it is recorded.")
 
+# This browser session's wrong codes and the suggestions it opened: in its memory only, never stored.
+tried = st.session_state.setdefault("code_attempts", [])
+own = st.session_state.setdefault("own_anonymous", set())
+
 with st.form("code_form"):
     typed = st.text_input("Follow-up code", type="password", max_chars=64)
     if st.form_submit_button("Open"):
@@ -24,27 +28,41 @@ code = st.session_state.get("follow_code")
 if not code:
     st.stop()
 try:
-    row = suggestions.follow(db, person, code)
+    row = suggestions.follow(db, person, code, tried=tried)
 except BoardError as error:  # a wrong code, or too many of them
     st.session_state.pop("follow_code", None)
     st.error(str(error))
     st.stop()
 
-suggestion.card(row)
-suggestion.timeline(row["timeline"])
+if row["held"]:
+    st.info("Not passed on yet. Anonymous suggestions are passed on together, all at once, the day after they "
+            "are written, so nobody can tell from the time who wrote one. Until then only you can see it.")
+    st.text(f"{row['title']}\n{row['team']}, {row['office']} · written {row['submitted_on']:%d %b %Y}")
+    st.text(row["description"])
+else:
+    own.add(row["id"])  # so this session is never offered a +1 on it (no +1 is offered here either)
+    suggestion.card(row)
+    suggestion.timeline(row["timeline"])
+if row["waiting"]:
+    st.caption("What you wrote, waiting to be passed on with the next day's anonymous suggestions")
+    st.dataframe([{"written": f"{w['written_on']:%d %b %Y}", "what": suggestion.EVENT_LABELS[w["kind"]],
+                   "note": w["note"]} for w in row["waiting"]], hide_index=True)
 
 with st.form("author_reply", clear_on_submit=True):
+    st.caption("Your reply is passed on the next day, together with the day's other anonymous messages.")
     text = st.text_area("Reply, still anonymous", max_chars=suggestions.COMMENT[1])
     field_error("author_reply", "reply")
     if st.form_submit_button("Send reply"):
-        forms.run("author_reply", lambda: suggestions.author_reply(db, person, code, text))
+        forms.run("author_reply", lambda: suggestions.author_reply(db, person, code, text, tried=tried))
 
 sla = settings.load(db).ack_sla_days
-if triage.author_may_escalate(row, today=datetime.date.today(), sla_days=sla):
+escalating = any(w["kind"] == "escalated" for w in row["waiting"])
+if not row["held"] and not escalating and triage.author_may_escalate(row, today=datetime.date.today(), sla_days=sla):
     st.warning(f"Nobody acknowledged this within {sla} working days. You may escalate it to your region.")
     if st.button("Escalate to the region"):
-        triage.escalate_with_code(db, person, code, today=datetime.date.today(), sla_days=sla)
-        st.rerun()
+        forms.run("escalate", lambda: triage.escalate_with_code(db, person, code, today=datetime.date.today(),
+                                                                sla_days=sla, tried=tried))
+    field_error("escalate", "level")
 if st.button("Close"):
     st.session_state.pop("follow_code", None)
     st.rerun()

@@ -20,7 +20,9 @@ st.write(f"{unread} unread")
 st.dataframe(pd.DataFrame([{
     "": "" if u["read"] else "new", "suggestion": f"#{u['suggestion_id']} {u['title']}",
     "what": suggestion.EVENT_LABELS.get(u["kind"], u["kind"]), "change": suggestion.change_text(u),
-    "note": u["note"], "who": u["actor"], "when": u["created_at"]} for u in updates]), hide_index=True)
+    "note": u["note"], "who": u["actor"],
+    "when": suggestion.when(u["created_at"], day_only=u["actor"] == "Anonymous author")} for u in updates]),
+    hide_index=True)
 if unread and st.button("Mark all as read"):
     inbox.mark_all_read(db, person)
     st.rerun()

@@ -26,7 +26,7 @@ def save(draft: Draft) -> None:
         state["stage"] = "edit"
         st.rerun()
     # Keep the code of an anonymous suggestion in this session only, to show it once more after a retry.
-    state.update(stage="done", id=receipt.id, code=receipt.code or state.get("code"))
+    state.update(stage="done", id=receipt.id, held=receipt.held, code=receipt.code or state.get("code"))
     st.rerun()
 
 
@@ -38,7 +38,13 @@ def start_again() -> None:
 
 
 if state["stage"] == "done":
-    st.success(f"Saved as suggestion #{state['id']}. You can follow it under My suggestions.")
+    if state.get("held"):
+        st.success("Saved. Anonymous suggestions are passed on together, all at once, the day after they are "
+                   "written, so nobody can tell from the time who wrote one. Until then only you can see it, "
+                   "with the code below.")
+    else:
+        st.success(f"Saved as suggestion #{state['id']}." + ("" if state.get("code") else
+                                                              " You can follow it under My suggestions."))
     if state.get("code"):
         st.warning("Anonymous: nobody, including us, can link this suggestion to you. Keep this follow-up code "
                    "to see answers and reply. It is shown only now and cannot be recovered.")
@@ -92,7 +98,7 @@ if state["stage"] == "similar":
         left.text(f"#{row['id']} · {row['title']} · {row['votes']} +1")
         if right.button("+1 instead", key=f"plus_{row['id']}"):
             try:
-                suggestions.vote(db, person, row["id"])
+                suggestions.vote(db, person, row["id"], own_anonymous=st.session_state.get("own_anonymous", set()))
                 st.success(f"+1 added to #{row['id']}. You will see its updates in your inbox.")
                 start_again()
             except BoardError as error:

@@ -29,6 +29,7 @@ if not rows:
     st.stop()
 frame = pd.DataFrame(rows, columns=["overdue", "id", "title", "status", "level", "category", "votes", "created_at",
                                     "owner", "due_date", "author"])
+frame["created_at"] = [suggestion.when(r["created_at"], day_only=r["anonymous"]) for r in rows]
 frame["overdue"] = frame["overdue"].map({True: "OVERDUE", False: ""})
 frame["status"] = frame["status"].map(STATUS_LABELS)
 frame["level"] = frame["level"].map(LEVEL_LABELS)

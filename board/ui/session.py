@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from board import accounts, db, people
+from board import accounts, db, people, release
 from board.access import Person, can_open
 
 COOKIE = "board_session"
@@ -70,11 +70,17 @@ def _identify_oidc(store: db.Store) -> Identity:
 
 
 def page_person(page: str) -> Person:
-    """The signed-in person if their role may open this page; otherwise 'not allowed' and the page stops."""
+    """The signed-in person if their role may open this page; otherwise 'not allowed' and the page stops.
+    Every page passes here, so this is also where the day's anonymous suggestions are released (one cheap
+    query when nothing is due)."""
     identity = identify(store())
     if identity.person is None or not can_open(identity.person.role, page):
         st.error("You are not allowed to open this page.")
         st.stop()
+    try:
+        release.release_due(store())
+    except db.StoreError:
+        pass  # busy or conflicting: the next page view anywhere releases them
     return identity.person
 
 

@@ -30,12 +30,18 @@ def card(row: dict) -> None:
         st.text(f"Duplicate of #{row['duplicate_of']}")
 
 
+def when(moment, *, day_only: bool) -> str:
+    """A time as shown: the day alone for anything anonymous (it is stored as the day's midnight, not a time)."""
+    return f"{moment:%Y-%m-%d}" if day_only else f"{moment:%Y-%m-%d %H:%M}"
+
+
 def timeline(events: list[dict]) -> None:
-    """Every event, oldest first, in a table (plain text cells)."""
+    """Every event, oldest first, in a table (plain text cells); the anonymous author's events show their day."""
     st.caption("History")
     st.dataframe(pd.DataFrame([{
-        "when": e["created_at"], "who": e["actor"], "what": EVENT_LABELS.get(e["kind"], e["kind"]),
-        "change": change_text(e), "note": e["note"]} for e in events]), hide_index=True)
+        "when": when(e["created_at"], day_only=e["actor"] == "Anonymous author"), "who": e["actor"],
+        "what": EVENT_LABELS.get(e["kind"], e["kind"]), "change": change_text(e), "note": e["note"]}
+        for e in events]), hide_index=True)
 
 
 def change_text(event: dict) -> str:
@@ -50,6 +56,7 @@ def summary_table(rows: list[dict], extra: tuple[str, ...] = ()) -> None:
     """A list of suggestions as a table."""
     columns = ["id", "title", "status", "category", "kind", "author", "team", "votes", "created_at", *extra]
     frame = pd.DataFrame(rows, columns=columns)
+    frame["created_at"] = [when(r["created_at"], day_only=r["anonymous"]) for r in rows]
     frame["status"] = frame["status"].map(STATUS_LABELS)
     frame["kind"] = frame["kind"].map(KINDS)
     st.dataframe(frame, hide_index=True)

@@ -263,8 +263,10 @@ def submit_sign_in(page, email: str, password: str) -> None:
     wait_idle(page)
 
 
-def raise_suggestion(page, url: str, title: str, description: str, *, anonymous: bool) -> tuple[str, str | None]:
-    """Fill the raise form; the new id and, for an anonymous one, the follow-up code shown once."""
+def raise_suggestion(page, url: str, title: str, description: str, *, anonymous: bool
+                     ) -> tuple[str | None, str | None]:
+    """Fill the raise form; the new id (None for an anonymous one: it is held for the next day's release) and,
+    for an anonymous one, the follow-up code shown once."""
     open_page(page, f"{url}/raise")
     if anonymous:
         page.get_by_text("Submit anonymously").click()
@@ -277,11 +279,12 @@ def raise_suggestion(page, url: str, title: str, description: str, *, anonymous:
     if anyway.count():
         anyway.click()
         wait_idle(page)
+    if anonymous:
+        expect(page.get_by_text(re.compile(r"Saved\. Anonymous suggestions are passed on together"))).to_be_visible()
+        return None, page.locator('[data-testid="stCode"]').inner_text().strip()
     saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+"))
     expect(saved).to_be_visible()
-    suggestion_id = re.search(r"#(\d+)", saved.inner_text()).group(1)
-    code = page.locator('[data-testid="stCode"]').inner_text().strip() if anonymous else None
-    return suggestion_id, code
+    return re.search(r"#(\d+)", saved.inner_text()).group(1), None
 
 
 def sign_in(page, base_url: str, email: str, password: str = "demo") -> None:

@@ -1,11 +1,13 @@
 """The golden path across all roles in one real-browser test, with a screenshot of every step.
 
-Staff raises a named and an anonymous suggestion -> the manager acknowledges and replies -> staff sees the reply
-in the inbox -> the anonymous author follows with the code and answers -> the manager records minutes linking
+Staff raises a named and an anonymous suggestion -> the anonymous one waits, seen only through its code, until the
+next morning's release -> the manager acknowledges and replies -> staff sees the reply in the inbox -> the
+anonymous author follows with the code and answers (passed on the next morning) -> the manager records minutes linking
 the named suggestion -> the regional manager reviews them -> the leader's dashboard counts them (the funnel and
 minutes coverage CSVs change by exactly what happened, and the newest feed lists both titles).
 
-Screenshots go to tests/artifacts/golden_path/ (git-ignored), numbered in step order.
+Screenshots go to tests/artifacts/golden_path/ (git-ignored), numbered in step order. The server runs on PostgreSQL so
+that the test can play "the next morning" (the release) while it runs: DuckDB's file lock allows one writer.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import secrets
 import shutil
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_page, raise_suggestion, sign_in, wait_idle
+from board import accounts, db, release
+from tests.browser.conftest import live_app, open_page, raise_suggestion, sign_in, wait_idle
 from tests.browser.test_dashboard import download_first_visible_csv
 from tests.browser.test_minutes import start_minutes
 
@@ -48,6 +52,35 @@ class Steps:
         page.screenshot(path=str(ARTIFACTS / f"{self.number:02d}-{name}.png"), full_page=True)
 
 
+@pytest.fixture(scope="module")
+def golden_server(tmp_path_factory, pg_cluster, pg_templates):
+    """A server on a private copy of the demo on PostgreSQL."""
+    name = pg_cluster.fresh_name("golden")
+    url = pg_cluster.create(name, pg_templates.get("demo"))
+    with live_app(tmp_path_factory.mktemp("golden"), None, database_url=url) as app:
+        yield app, url
+    db.close_store(url)
+    pg_cluster.drop(name)
+
+
+def next_morning(database_url: str) -> None:
+    """What the first page view of tomorrow does: release the anonymous suggestions and messages held today."""
+    store = db.PgStore(database_url, pool_size=1)
+    try:
+        release.release_anonymous(store, accounts.utcnow().date() + datetime.timedelta(days=1))
+    finally:
+        store.close()
+
+
+def released_id(database_url: str, title: str) -> str:
+    store = db.PgStore(database_url, pool_size=1)
+    try:
+        with store.read() as con:
+            return str(con.scalar("SELECT id FROM suggestions WHERE title = ?", (title,)))
+    finally:
+        store.close()
+
+
 def new_page(chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     context.set_default_timeout(20_000)
@@ -73,8 +106,9 @@ def leader_figures(page, url: str, tmp_path: Path) -> dict:
     return {"funnel": funnel, "meetings": meetings}
 
 
-def test_golden_path_across_roles(chromium, app_server, tmp_path):
-    url, steps = app_server.url, Steps()
+def test_golden_path_across_roles(chromium, golden_server, tmp_path):
+    (server, database_url), steps = golden_server, Steps()
+    url = server.url
     contexts = {}
     try:
         for role, email in (("staff", "staff@demo.board"), ("manager", "manager@demo.board"),
@@ -88,11 +122,24 @@ def test_golden_path_across_roles(chromium, app_server, tmp_path):
         named_id, _ = raise_suggestion(staff, url, NAMED, "The hold music restarts so often that callers hang up.",
                                        anonymous=False)
         steps.shot(staff, "staff-raised-named")
-        anonymous_id, code = raise_suggestion(staff, url, ANONYMOUS,
-                                              "Swaps are approved the day before, too late to arrange anything.",
-                                              anonymous=True)
-        assert re.fullmatch(r"[A-Z0-9]{6}(-[A-Z0-9]{4}){4}", code), code
+        held_id, code = raise_suggestion(staff, url, ANONYMOUS,
+                                         "Swaps are approved the day before, too late to arrange anything.",
+                                         anonymous=True)
+        assert held_id is None and re.fullmatch(r"[A-Z0-9]{6}(-[A-Z0-9]{4}){4}", code), code
         steps.shot(staff, "staff-raised-anonymous-with-code")
+
+        # 1b. Until the next morning only the code opens it; the manager's queue does not show it.
+        open_page(staff, f"{url}/follow")
+        staff.get_by_label("Follow-up code").fill(code)
+        staff.get_by_role("button", name="Open").click()
+        wait_idle(staff)
+        expect(staff.get_by_text(re.compile(r"Not passed on yet"))).to_be_visible()
+        expect(staff.get_by_text(ANONYMOUS).first).to_be_visible()
+        steps.shot(staff, "anonymous-held-until-the-next-morning")
+        open_page(manager, f"{url}/triage")
+        assert ANONYMOUS not in manager.locator('[data-testid="stMain"]').inner_text()
+        next_morning(database_url)
+        anonymous_id = released_id(database_url, ANONYMOUS)
 
         # 2. The manager acknowledges the named one and replies to both.
         open_page(manager, f"{url}/triage?id={named_id}")
@@ -130,8 +177,9 @@ def test_golden_path_across_roles(chromium, app_server, tmp_path):
         staff.get_by_label("Reply, still anonymous").fill(AUTHOR_ANSWER)
         staff.get_by_role("button", name="Send reply").click()
         wait_idle(staff)
-        expect(staff.get_by_text(AUTHOR_ANSWER).first).to_be_attached()
+        expect(staff.get_by_text(AUTHOR_ANSWER).first).to_be_attached()  # waiting for the next morning
         steps.shot(staff, "anonymous-author-followed-and-answered")
+        next_morning(database_url)
         open_page(manager, f"{url}/triage?id={anonymous_id}")  # the manager reads the answer, by nobody named
         expect(manager.get_by_text(AUTHOR_ANSWER).first).to_be_attached()
         assert "Sam Staff" not in manager.locator('[data-testid="stMain"]').inner_text()
@@ -194,4 +242,4 @@ def test_golden_path_across_roles(chromium, app_server, tmp_path):
     finally:
         for context, _ in contexts.values():
             context.close()
-    assert len(list(ARTIFACTS.glob("*.png"))) == steps.number == 10
+    assert len(list(ARTIFACTS.glob("*.png"))) == steps.number == 11
