@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from board import dashboard, db, minutes, people, pulse, settings, triage
+from board import accounts, dashboard, db, minutes, people, pulse, release, settings, triage
 from board import suggestions as sg
 from board.access import Person
 from board.errors import BoardError, Invalid
@@ -249,10 +249,13 @@ def snapshot(store) -> dict:
             "meeting": con.scalar("SELECT coalesce(max(id), 0) FROM meetings"),
             "action": con.scalar("SELECT coalesce(max(id), 0) FROM action_items"),
             "votes": {(r["suggestion_id"], r["person_id"]) for r in con.rows("SELECT * FROM votes")},
-            "participation": {(r["period_id"], r["person_id"])
-                              for r in con.rows("SELECT * FROM pulse_participation")},
-            "responses": con.scalar("SELECT count(*) FROM pulse_responses"),
+            "voters": {r["voter"] for r in con.rows("SELECT voter FROM pulse_voters")},
+            "responses": con.scalar(TODAYS_RESPONSES, (date.today(), date.today())),
         }
+
+
+TODAYS_RESPONSES = ("SELECT count(*) FROM pulse_responses r JOIN pulse_periods p ON p.id = r.period_id"
+                    " WHERE p.starts_on <= ? AND ? < p.ends_on")
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -311,13 +314,15 @@ def test_fifty_sessions_lose_nothing_and_show_no_errors(demo_store, monkeypatch)
         assert result["actions"].get(action, {}).get("count", 0) > 0, f"no {action} happened"
     assert ledger.refusals["pulse: already answered"] > 0  # second attempts were made, and refused
 
+    # The anonymous ones are held (no id) until the next day's release: release them to check them too.
+    release.release_anonymous(store, accounts.utcnow().date() + timedelta(days=1))
     with store.read() as con:
         # Suggestions: each acknowledged key once, with its "submitted" event; nothing unacknowledged.
         new = con.rows("SELECT id, submission_key AS key, author_id FROM suggestions WHERE id > ?",
                        (before["suggestion"],))
         assert sorted(r["key"] for r in new) == sorted(ledger.submits)
-        assert all(ledger.submits[r["key"]][0] == r["id"] and (r["author_id"] is None) == ledger.submits[r["key"]][1]
-                   for r in new)
+        assert all(ledger.submits[r["key"]][0] == (None if ledger.submits[r["key"]][1] else r["id"])
+                   and (r["author_id"] is None) == ledger.submits[r["key"]][1] for r in new)
         events = con.rows("SELECT suggestion_id AS sid, kind, from_value, to_value FROM suggestion_events"
                           " WHERE id > ? ORDER BY id", (before["event"],))
         kinds = Counter(e["kind"] for e in events)
@@ -353,10 +358,14 @@ def test_fifty_sessions_lose_nothing_and_show_no_errors(demo_store, monkeypatch)
                               (m["token"],)) == m["items"]
         assert con.scalar("SELECT count(*) FROM action_items a WHERE id > ? AND (SELECT count(*) FROM action_events e"
                           " WHERE e.action_id = a.id) <> 1", (before["action"],)) == 0
-        # Pulse: one participation row per acknowledged answer, and each answer's comment once.
-        participation = {(r["period_id"], r["person_id"]) for r in con.rows("SELECT * FROM pulse_participation")}
-        assert sorted(p for _, p in participation - before["participation"]) == sorted(p for p, _ in ledger.pulses)
-        assert con.scalar("SELECT count(*) FROM pulse_responses") - before["responses"] == len(ledger.pulses)
+        # Pulse: one voter hash per acknowledged answer (the server's key tells whose), each answer's comment once.
+        voters = {r["voter"] for r in con.rows("SELECT voter FROM pulse_voters")} - before["voters"]
+        period = con.scalar("SELECT id FROM pulse_periods WHERE starts_on <= ? AND ? < ends_on",
+                            (date.today(), date.today()))
+        key = pulse.voter_key(store.dialect)
+        assert voters == {pulse.voter(key, period, person) for person, _ in ledger.pulses}
+        assert len(voters) == len(ledger.pulses)
+        assert con.scalar(TODAYS_RESPONSES, (date.today(), date.today())) - before["responses"] == len(ledger.pulses)
         comments = Counter(r["comment"] for r in con.rows(
             "SELECT comment FROM pulse_responses WHERE starts_with(comment, 'pulse ')"))
         assert all(comments[f"pulse {token}"] == 1 for _, token in ledger.pulses)

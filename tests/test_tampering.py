@@ -127,6 +127,7 @@ def foreign(demo_store, known) -> Foreign:
                           comment=marks["comment"])
     for member in members[:5]:
         pulse.submit(store, member, answer, today=FAR, length_days=14)
+    pulse.close_due(store, pulse.period_bounds(FAR, 14)[1])  # results of a period show once it has closed
     period = max((r for r in reports.morale(store, leader, k=5, level="team") if r["team_id"] == team_id),
                  key=lambda r: r["starts_on"])["period_id"]  # FAR's period, the newest
     return Foreign(receipt.id, marks["suggestion"], meeting, marks["meeting"], draft, marks["draft"], action,
