@@ -134,10 +134,19 @@ def newest(db: Store, viewer: Person, filters: Filters, limit: int = 50) -> list
         raise NotAllowed()
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
-        return con.rows(
-            "SELECT s.id, s.created_at, s.kind, s.category, s.status, s.title, o.name AS office"
+        return _submitted(con.rows(
+            "SELECT s.id, s.created_at, s.anonymous, s.kind, s.category, s.status, s.title, o.name AS office"
             f" {source.replace('FROM suggestions s', 'FROM suggestions s JOIN offices o ON o.id = s.office_id')}"
-            " ORDER BY s.id DESC LIMIT ?", [*params, limit])
+            " ORDER BY s.id DESC LIMIT ?", [*params, limit]))
+
+
+def _submitted(rows: list[dict]) -> list[dict]:
+    """created_at becomes `submitted` as shown: the day alone for an anonymous suggestion (it is stored as the
+    day's midnight and released the next day; a time would be a false one), otherwise to the minute."""
+    for row in rows:
+        moment, anonymous = row.pop("created_at"), row.pop("anonymous", row.get("author") == "Anonymous")
+        row["submitted"] = f"{moment:%Y-%m-%d}" if anonymous else f"{moment:%Y-%m-%d %H:%M}"
+    return [{"id": r.pop("id"), "submitted": r.pop("submitted"), **r} for r in rows]
 
 
 def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = None, category: str | None = None,
@@ -164,9 +173,10 @@ def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = N
         more.append(escalated_to)
     where = "".join(f" AND {e}" for e in extra)
     with db.read() as con:
-        return con.rows("SELECT s.id, s.created_at, s.status, s.category, s.level,"
-                        f" CASE WHEN s.anonymous THEN 'Anonymous' ELSE 'named' END AS author, s.title,"
-                        f" s.acknowledged_at {source}{where} ORDER BY s.id DESC LIMIT ?", [*params, *more, limit])
+        return _submitted(con.rows(
+            "SELECT s.id, s.created_at, s.status, s.category, s.level,"
+            " CASE WHEN s.anonymous THEN 'Anonymous' ELSE 'named' END AS author, s.title,"
+            f" s.acknowledged_at {source}{where} ORDER BY s.id DESC LIMIT ?", [*params, *more, limit]))
 
 
 def drill_meetings(db: Store, viewer: Person, filters: Filters, *, month: date, office: str | None = None,

@@ -357,3 +357,16 @@ def test_the_demo_has_no_held_suggestions_and_dates_its_anonymous_ones_at_midnig
         times = con.rows("SELECT DISTINCT CAST(created_at AS TIME) AS t FROM suggestions WHERE anonymous")
     assert [r["t"] for r in times] == [time()]
 
+
+
+def test_the_leaders_feed_and_drill_downs_show_an_anonymous_suggestion_by_its_day_only(org_store, known):
+    leader = known["leader"]
+    raise_(org_store, known["staff"], "named-feed", at(9, 41), title="A named one at 09:41")
+    raise_(org_store, known["staff"], "anonymous-feed", at(10, 17), anonymous=True, title=SECRET)
+    release.release_anonymous(org_store, NEXT)
+    for rows in (dashboard.newest(org_store, leader, EVERYTHING),
+                 dashboard.drill(org_store, leader, EVERYTHING, status="new", today=NEXT)):
+        shown = {r["title"]: r["submitted"] for r in rows}
+        assert shown[SECRET] == "2026-11-10"  # no time at all, not a false 00:00
+        assert shown["A named one at 09:41"] == "2026-11-10 09:41"
+        assert all("created_at" not in r for r in rows)
