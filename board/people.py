@@ -101,3 +101,10 @@ def change_person(db: Store, actor: Person, person_id: int, *, role: str, active
         )
 
     db.write(apply, lock=("person", person_id))
+
+
+def team_size(con: Conn, team_id: int) -> int:
+    """The one rule for who counts in a team wherever k applies (the anonymous-suggestion and pulse notices,
+    generalisation and suppression): its active people, its manager included. A manager belongs to the team
+    they manage, so their own answer counts once, there."""
+    return con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (team_id,))

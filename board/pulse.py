@@ -18,6 +18,7 @@ from pathlib import Path
 from board import settings
 from board.access import Person
 from board.accounts import utcnow
+from board.people import team_size
 from board.db import Conn, Store, StoreError
 from board.errors import BoardError, Invalid
 from board.suggestions import clean
@@ -93,14 +94,8 @@ def voter(key: bytes, period_id: int, person_id: int) -> str:
     return hmac.new(key, f"{period_id}:{person_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def team_size(con: Conn, team_id: int) -> int:
-    """The one rule for who counts in a team, for k everywhere (form warning, suppression, generalisation): its
-    active people, managers included. A manager's own answer counts once, in the team they belong to."""
-    return con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (team_id,))
-
-
 def team_headcount(db: Store, team_id: int) -> int:
-    """team_size, read on its own (the form's warning)."""
+    """people.team_size, read on its own (the form's notice)."""
     with db.read() as con:
         return team_size(con, team_id)
 
@@ -225,7 +220,7 @@ def seal(con: Conn, period_id: int, k: int) -> None:
         " SELECT ?, t.id, (SELECT count(*) FROM pulse_voters v WHERE v.period_id = ? AND v.team_id = t.id)"
         "  + (SELECT count(*) FROM pulse_participation pp JOIN people p ON p.id = pp.person_id"
         "     WHERE pp.period_id = ? AND p.team_id = t.id),"
-        " (SELECT count(*) FROM people p WHERE p.team_id = t.id AND p.active) FROM teams t"
+        " (SELECT count(*) FROM people p WHERE p.team_id = t.id AND p.active) FROM teams t"  # people.team_size's rule
         " ON CONFLICT DO NOTHING", (period_id, period_id, period_id))
     con.execute("DELETE FROM pulse_voters WHERE period_id = ?", (period_id,))
     con.execute("DELETE FROM pulse_participation WHERE period_id = ?", (period_id,))

@@ -12,6 +12,7 @@ from board import receipts
 from board.access import Person
 from board.accounts import utcnow
 from board.db import Conn, Store
+from board.people import team_size
 from board.errors import Invalid, NotAllowed
 from board.workflow import KINDS, LIKELIHOODS, OPEN
 
@@ -98,8 +99,7 @@ def validate(draft: Draft, categories: tuple[str, ...]) -> dict[str, str]:
 def anonymity_at_risk(db: Store, person: Person, k: int) -> bool:
     """Whether the person's team is so small (fewer than k active people) that anonymity could be broken."""
     with db.read() as con:
-        size = con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (person.team_id,))
-    return size < k
+        return team_size(con, person.team_id) < k
 
 
 CONTENT = ("kind", "category", "title", "description", "customer_impact", "proposed_solution", "likelihood")

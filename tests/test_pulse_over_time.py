@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, dashboard, db, people, pulse, reports, roster, settings
+from board import accounts, dashboard, db, people, pulse, reports, roster, settings, suggestions as sg
 from board.reports import MORALE_LEVELS
 from tests.test_pulse import good, team_members
 
@@ -236,8 +236,10 @@ def test_a_manager_counts_once_in_their_own_team_for_every_use_of_k(org_store, k
     billing = team_members(org_store, known, "Billing")
     assert manager.id in [p.id for p in billing]  # the manager belongs to the team they manage
     with org_store.read() as con:
-        size = pulse.team_size(con, manager.team_id)
+        size = people.team_size(con, manager.team_id)
     assert size == len([p for p in billing if p.active])
+    assert pulse.team_headcount(org_store, manager.team_id) == size  # the pulse form's notice
+    assert sg.anonymity_at_risk(org_store, manager, size + 1) and not sg.anonymity_at_risk(org_store, manager, size)
     others = [p for p in billing if p.id != manager.id][:4]
     for person in others + [manager]:
         answer(org_store, person, mood=3)
