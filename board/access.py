@@ -14,7 +14,9 @@ ROLE_LABELS = {
     "leader": "Leader",
     "admin": "Admin",
 }
-# Line roles in increasing reach; admin is a system role beside them, not above them.
+# Line roles in increasing reach; admin is a system role beside them, not above them: it manages people, roles,
+# settings and imports, and otherwise reads and acts as staff of its own team (no pulse results, no dashboards,
+# no other office's suggestions or minutes). Whole-database backups are the server operator's, on the command line.
 LINE_RANK = {"staff": 0, "manager": 1, "regional_manager": 2, "leader": 3}
 
 EVERYONE = frozenset(ROLES)
@@ -41,7 +43,6 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "admin_people": ADMINS,
     "admin_roster": ADMINS,
     "admin_settings": ADMINS,
-    "admin_backup": ADMINS,
 }
 
 
@@ -79,7 +80,10 @@ def require(person: Person | None, page: str) -> Person:
 
 
 def scope_filter(person: Person) -> tuple[str, tuple]:
-    """SQL condition (on aliases t=teams, o=offices) limiting people to what the person may see."""
+    """SQL condition (on aliases t=teams, o=offices) limiting roster rows (people, teams, offices) to what the
+    person may see. Admins get the whole roster because they manage it; this is never the scope of suggestions,
+    minutes, pulse or dashboards, where an admin reads as a staff member of their own team (tests check its
+    callers)."""
     if person.role in ("leader", "admin"):
         return "TRUE", ()
     if person.role == "regional_manager":

@@ -27,7 +27,6 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "admin_people": ("Admin", "app_pages/admin_people.py", "Accounts and roles"),
     "admin_roster": ("Admin", "app_pages/admin_roster.py", "Roster import"),
     "admin_settings": ("Admin", "app_pages/admin_settings.py", "Settings"),
-    "admin_backup": ("Admin", "app_pages/admin_backup.py", "Backup"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from board.access import Person, require
 from board.db import Conn, Store
 
 
@@ -12,8 +13,9 @@ def record(con: Conn, actor_id: int | None, action: str, detail: str = "") -> No
     )
 
 
-def recent(db: Store, limit: int = 50) -> list[dict]:
-    """The newest entries with the actor's name."""
+def recent(db: Store, viewer: Person, limit: int = 50) -> list[dict]:
+    """The newest entries with the actor's name (admins only: changes to people, roles, settings, imports)."""
+    require(viewer, "admin_people")
     with db.read() as con:
         return con.rows(
             "SELECT a.created_at, coalesce(p.name, 'system') AS actor, a.action, a.detail"

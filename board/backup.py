@@ -6,6 +6,10 @@ hash, each sequence's last value, and the SHA-256 of every file. Rows are writte
 columns (ORDER BY ALL), never in the order they were inserted, so a file's row order says nothing about
 when a row was written (pulse responses sort by their random id).
 
+Both are for the server's operator, on the command line (`python -m board backup` / `restore`): a backup holds
+every table, so the app offers no download of it, not even to admins (the admin role manages people, roles,
+settings and imports; it is not a key to all the data). On PostgreSQL, pg_dump does this job.
+
 Restore checks the manifest and every file first, builds the database in a hidden file beside the
 target, checks counts and hashes again against the manifest, and only then renames it into place: a
 refused or failed restore leaves nothing behind and never touches an existing database.
@@ -14,7 +18,6 @@ refused or failed restore leaves nothing behind and never touches an existing da
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -28,8 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from board import access, audit, db
-from board.access import Person
+from board import db
 from board.errors import BackupError
 
 FORMAT = "frontline-board-backup"
@@ -81,22 +83,6 @@ def backup(store: db.Store, dest_dir: Path | str) -> Summary:
     return Summary(dest, len(manifest["tables"]), sum(t["rows"] for t in manifest["tables"]))
 
 
-def backup_zip(store: db.Store, admin: Person) -> tuple[str, bytes, Summary]:
-    """A backup as a zip (for the admin page's download): (file name, bytes, summary); audited."""
-    access.require(admin, "admin_backup")  # the page checks too; a copy of everything is for admins only
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    name = f"frontline-board-backup-{stamp}"
-    with tempfile.TemporaryDirectory(prefix="board-backup-") as tmp:
-        summary = backup(store, Path(tmp) / name)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(summary.path.iterdir()):
-                archive.write(path, f"{name}/{path.name}")
-    store.write(lambda con: audit.record(con, admin.id, "backup.download",
-                                         f"{summary.tables} tables, {summary.rows} rows"))
-    return f"{name}.zip", buffer.getvalue(), Summary(Path(f"{name}.zip"), summary.tables, summary.rows)
-
-
 def _export(store: db.Store, folder: Path) -> dict:
     with store.read() as con:
         con.execute("BEGIN TRANSACTION")  # one snapshot: files, counts and hashes agree with each other
@@ -129,7 +115,8 @@ def digests(store: db.Store) -> dict[str, tuple[int, str]]:
 # --- restore --------------------------------------------------------------------------------------
 
 def restore(backup_dir: Path | str, target_path: Path | str) -> Summary:
-    """Restore a backup folder (or the zip the app offers) into a new database file, all or nothing."""
+    """Restore a backup folder (or a zip of one, as earlier versions' Admin > Backup page offered) into a new
+    database file, all or nothing."""
     source, target = Path(backup_dir), Path(target_path)
     _refuse_existing(target)
     with _unpacked(source) as folder:
@@ -259,7 +246,8 @@ def _refuse_existing(target: Path) -> None:
 
 @contextmanager
 def _unpacked(source: Path) -> Iterator[Path]:
-    """The backup folder: the source itself, or the single folder inside a zip made by the app."""
+    """The backup folder: the source itself, or the single folder inside a zip (earlier versions offered backups
+    as a zip download; such zips still restore)."""
     if not (source.is_file() and zipfile.is_zipfile(source)):
         yield source
         return

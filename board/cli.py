@@ -1,13 +1,15 @@
-"""Command line: python -m board migrate | prepare | import-org | import-roster | set-password | backup | restore | copy-to-postgres | bench."""
+"""Command line: python -m board migrate | close-periods | prepare | import-org | import-roster | set-password | backup | restore | copy-to-postgres | bench."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from datetime import date
 from pathlib import Path
 
-from board import accounts, backup, db, demo, people, roster
+from board import accounts, backup, db, demo, people, pulse, release, roster
+from board.accounts import utcnow
 from board.errors import BoardError, Invalid
 
 
@@ -15,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m board", description="Frontline Board administration.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply pending database migrations")
+    sub.add_parser("close-periods", help="close ended pulse periods and pass on yesterday's anonymous suggestions "
+                                         "(pages do it too; run it from a daily timer so nothing waits for a visit)")
     prep = sub.add_parser("prepare", help="migrate, seed the demo organisation if the database is empty, say how to sign in")
     prep.add_argument("--port", type=int, default=8501, help="the port the app will serve on (for the address shown)")
     org = sub.add_parser("import-org", help="add regions, offices and teams from a region,office,team CSV")
@@ -28,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     back = sub.add_parser("backup", help="write a backup (Parquet files and a checked manifest) to a new folder")
     back.add_argument("dir", type=Path, nargs="?", help="a new or empty folder (default: data/backups/<timestamp>/)")
     rest = sub.add_parser("restore", help="check a backup and restore it into a new database file")
-    rest.add_argument("dir", type=Path, help="the backup folder (or the .zip downloaded from the app)")
+    rest.add_argument("dir", type=Path, help="the backup folder (or a .zip of it, as older versions offered)")
     rest.add_argument("--to", type=Path, help="the new database file (default: the app's database, if it does not exist)")
     cp = sub.add_parser("copy-to-postgres", help="copy this DuckDB database into an empty PostgreSQL database, checked")
     cp.add_argument("url", help="the empty PostgreSQL database, e.g. postgresql://board@db.internal:5432/board")
@@ -58,6 +62,15 @@ def _migrate(args) -> int:
     store = db.make_store()
     done = db.migrate(store)
     print(f"{store.path}: applied {len(done)} migration(s)" + (f": {', '.join(done)}" if done else "; up to date"))
+    return 0
+
+
+def _close_periods(args) -> int:
+    store, today = db.make_store(), date.today()
+    db.migrate(store)
+    closed = pulse.close_due(store, today)
+    released = release.release_due(store, utcnow().date())
+    print(f"{store.path}: {len(closed)} pulse period(s) closed, {released} anonymous item(s) passed on.")
     return 0
 
 
@@ -115,11 +128,9 @@ def _backup(args) -> int:
     if not path.is_file():
         print(f"error: there is no database at {path} to back up", file=sys.stderr)
         return 1
-    try:
-        store = db.Store(path, read_only=True)  # a backup never changes the database, not even by migrating it
-    except db.DatabaseBusy as error:
-        raise db.DatabaseBusy(f"{error} Or, while the app runs, sign in as an admin and download a backup "
-                              "from Admin > Backup.") from error
+    # Read-only: a backup never changes the database, not even by migrating it. While the app holds the file,
+    # DatabaseBusy says to stop the app first (the app offers no download of everything, not even to admins).
+    store = db.Store(path, read_only=True)
     try:
         made = backup.backup(store, args.dir or backup.default_dir())
     finally:
@@ -158,6 +169,7 @@ def _bench(args) -> int:
 
 COMMANDS = {
     "migrate": _migrate,
+    "close-periods": _close_periods,
     "prepare": _prepare,
     "import-org": _import_org,
     "import-roster": _import_roster,

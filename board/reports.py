@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from board.access import Person, scope_filter
+from board.access import Person, require, scope_filter
 from board.disclosure import shown_matrix
 from board.errors import NotAllowed
 from board.accounts import LOCKOUT, MAX_FAILURES, utcnow
@@ -50,8 +50,9 @@ def offices_in_scope(db: Store, viewer: Person) -> list[dict]:
         )
 
 
-def admin_attention(db: Store, *, now: datetime | None = None) -> dict:
-    """What an admin should look at: people who cannot sign in yet, emails locked out right now."""
+def admin_attention(db: Store, viewer: Person, *, now: datetime | None = None) -> dict:
+    """What an admin should look at: people who cannot sign in yet, emails locked out right now (admins only)."""
+    require(viewer, "admin_people")
     now = now or utcnow()
     with db.read() as con:
         without_password = con.scalar(
@@ -68,7 +69,7 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: da
     of due actions closed on time. Offices without meetings appear with zeros, never missing."""
     if viewer.role == "regional_manager":
         condition, params = "o.region_id = ?", (viewer.region_id,)
-    elif viewer.role in ("leader", "admin"):
+    elif viewer.role == "leader":
         condition, params = "TRUE", ()
     else:
         raise NotAllowed()
@@ -231,7 +232,9 @@ class _Units:
             return {key for key in keys if self.ids[key]["region_id"] == viewer.region_id}
         if viewer.role == "manager":
             return {("team", viewer.team_id)} if level == "team" else set()
-        return set()
+        if viewer.role == "staff":
+            return set()
+        raise NotAllowed()  # an admin (or any role without a line scope) gets no pulse results at all
 
 
 def participation(db: Store, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,

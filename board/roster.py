@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from board import audit
-from board.access import ROLES
+from board.access import ROLES, Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
 from board.people import normalise_email
@@ -231,3 +231,23 @@ def _add_unit(con: Conn, row: dict) -> int:
         return 0
     con.execute("INSERT INTO teams (office_id, name) VALUES (?, ?)", (office_id, row["team"]))
     return 1
+
+
+# --- the app's entry points: an admin, checked here (the command line is the server's operator) -----------
+
+def admin_plan_roster(db: Store, admin: Person, data: bytes, *, deactivate_missing: bool = False) -> RosterPlan:
+    """What importing a roster file would change (admins only; writes nothing)."""
+    require(admin, "admin_roster")
+    return plan_roster(db, data, deactivate_missing=deactivate_missing, actor_id=admin.id)
+
+
+def admin_import_roster(db: Store, admin: Person, data: bytes, *, deactivate_missing: bool = False) -> RosterPlan:
+    """Import a roster file (admins only), as import_roster; the admin is on record."""
+    require(admin, "admin_roster")
+    return import_roster(db, data, deactivate_missing=deactivate_missing, actor_id=admin.id)
+
+
+def admin_import_org(db: Store, admin: Person, data: bytes) -> int:
+    """Add organisation units from a file (admins only), as import_org; the admin is on record."""
+    require(admin, "admin_roster")
+    return import_org(db, data, actor_id=admin.id)

@@ -8,6 +8,11 @@ Actions: every service function that takes the acting or viewing Person is calle
 demo people (staff, manager and regional manager of Billing, Kuala Lumpur; leader and admin in Dublin) against
 one real copy of the demo database, and must succeed, return nothing, or raise NotAllowed as the table says
 (design.md, "People and roles"). A meta-test fails when a new such function is added without a row here.
+
+The admin column is the admin's whole reach: people, roles, settings, imports and the audit of those changes;
+beyond that only what a staff member does in their own team and office (raise, follow, browse their office,
+answer the pulse, read their team's minutes, the playbook). No pulse results, no dashboards, no triage, no other
+office's suggestions or minutes, no backup (tests/test_admin_reads.py checks what the allowed reads contain).
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from typing import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import (accounts, actions, backup, dashboard, db, demo, inbox, minutes, people, playbook, pulse,
-                   reports, review, settings, suggestions, triage)
+from board import (accounts, actions, audit, backup, dashboard, db, demo, inbox, minutes, people, playbook, pulse,
+                   reports, review, roster, settings, suggestions, triage)
 from board.access import PAGE_ROLES, ROLES
 from board.errors import Invalid, NotAllowed
 from board.suggestions import Draft
@@ -163,6 +168,17 @@ def _own_unit(c: Ctx, p) -> dict:
     return {"team_id": unit["team_id"], "office_id": unit["office_id"]}
 
 
+def _roster_row(c: Ctx) -> bytes:
+    """A roster file adding one new staff member to the admin's own team (Billing, Dublin)."""
+    return (",".join(roster.ROSTER_COLUMNS) + f"\nmatrix-{secrets.token_hex(4)}@example.com,Matrix Person,staff,"
+            "Europe,Dublin,Billing,\n").encode()
+
+
+def _org_row() -> bytes:
+    """An organisation file adding one new team to the Dublin office."""
+    return f"region,office,team\nEurope,Dublin,Matrix {secrets.token_hex(4)}\n".encode()
+
+
 def _settings_now(c: Ctx) -> dict:
     s = settings.load(c.store)
     return {"anonymity_k": s.anonymity_k, "ack_sla_days": s.ack_sla_days, "categories": list(s.categories),
@@ -240,20 +256,22 @@ ACTIONS = [
     Action("pulse.submit", lambda c, p: pulse.submit(c.store, p, ANSWER, today=FAR, length_days=14), only(*ROLES)),
     Action("pulse.has_answered", lambda c, p: pulse.has_answered(c.store, p, today=TODAY, length_days=14),
            only(*ROLES)),
+    # pulse results (figures, comments, participation): staff see none, an admin is refused them outright
     Action("reports.morale", lambda c, p: reports.morale(c.store, p, k=5, level="team"),
-           only(*TRIAGERS, other=EMPTY)),
+           only(*TRIAGERS, staff=EMPTY)),
     Action("reports.participation", lambda c, p: reports.participation(c.store, p), only(*TRIAGERS)),
     Action("reports.pulse_comments", lambda c, p: reports.pulse_comments(c.store, p, **c.comment_group()),
-           only(*TRIAGERS, other=EMPTY)),
-    # office overview: regional managers and leaders (the page); the function also lets admins through
+           only(*TRIAGERS, staff=EMPTY)),
+    # office overview: regional managers and leaders, every office's minutes figures: not the admin's
     Action("reports.minutes_overview",
            lambda c, p: reports.minutes_overview(c.store, p, months=[TODAY.replace(day=1)], today=TODAY),
-           only("regional_manager", "leader", "admin")),
+           only("regional_manager", "leader")),
+    Action("reports.admin_attention", lambda c, p: reports.admin_attention(c.store, p), only("admin")),
     Action("reports.team_summary", lambda c, p: reports.team_summary(c.store, p), only(*ROLES)),
     Action("reports.teams_without_manager", lambda c, p: reports.teams_without_manager(c.store, p),
            only(*TRIAGERS, "admin")),
     Action("reports.offices_in_scope", lambda c, p: reports.offices_in_scope(c.store, p), only(*TRIAGERS, "admin")),
-    # people and administration
+    # people and administration: roster reads for the line managers in their scope, the whole roster for admins
     Action("people.list_people", lambda c, p: people.list_people(c.store, p), only(*TRIAGERS, "admin")),
     Action("people.change_person",
            lambda c, p: people.change_person(c.store, p, c.colleague["id"], role="staff", active=True), only("admin")),
@@ -261,7 +279,13 @@ ACTIONS = [
            lambda c, p: accounts.admin_set_password(c.store, p, c.colleague["id"], "a-long-enough-password"),
            only("admin")),
     Action("settings.save", lambda c, p: settings.save(c.store, p, **_settings_now(c)), only("admin")),
-    Action("backup.backup_zip", lambda c, p: backup.backup_zip(c.store, p), only("admin")),
+    Action("audit.recent", lambda c, p: audit.recent(c.store, p, 5), only("admin")),
+    Action("roster.admin_plan_roster", lambda c, p: roster.admin_plan_roster(c.store, p, _roster_row(c)),
+           only("admin")),
+    Action("roster.admin_import_roster", lambda c, p: roster.admin_import_roster(c.store, p, _roster_row(c)),
+           only("admin")),
+    Action("roster.admin_import_org", lambda c, p: roster.admin_import_org(c.store, p, _org_row()), only("admin")),
+    # no backup here: a copy of every table is the server operator's, on the command line (test_backup.py)
     # dashboards: managers and up within their scope; the unfiltered newest feed is the leader's
     *[Action(f"dashboard.{name}", (lambda fn: lambda c, p: fn(c.store, p, EVERYTHING))(getattr(dashboard, name)),
              only(*TRIAGERS))
@@ -298,7 +322,7 @@ NOT_ACTIONS = {
     "dashboard.scope_sql",
 }
 MODULES = (suggestions, triage, minutes, actions, review, pulse, people, settings, reports, dashboard, inbox,
-           playbook, accounts, backup)
+           playbook, accounts, backup, audit, roster)
 
 
 def outcome(action: Action, ctx: Ctx, person) -> str:

@@ -1,10 +1,12 @@
 """Backup and restore: a consistent snapshot with a checked manifest, refused when damaged, never overwriting
-data; the command line (also while the app holds the file), the admin page, and no anonymous author in a backup."""
+data; the command line (also while the app holds the file) as the only way to a copy of every table (no page, no
+function for a signed-in person, not even an admin), and no anonymous author in a backup."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import io
+import inspect
 import json
 import os
 import shutil
@@ -17,16 +19,14 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.duckdb_only("backup and restore are of the DuckDB file (PostgreSQL has its own tools)")
-import streamlit.testing.v1.app_test as app_test
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest
 
-from board import accounts, backup, db, demo, people, pulse, suggestions as sg, triage
-from board.errors import BackupError, NotAllowed
+from board import accounts, backup, db, demo, people, pulse, suggestions as sg, transfer, triage
+from board.access import ROLES
+from board.errors import BackupError
 from tests.conftest import DEMO_DAY
 from tests.test_anonymity import PERSON_COLUMNS
-from tests.test_pages import APP, errors, page_file, signed_in, titles
-from tests.test_suggestions import submit
+from tests.test_pages import APP, signed_in, titles
+from tests.test_suggestions import submit, submit_released
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_FILES = {"suggestions.parquet", "suggestion_events.parquet", "pulse_responses.parquet"}
@@ -275,72 +275,101 @@ def test_command_line_backup_while_the_app_holds_the_file_says_how(demo_db_path,
     try:
         assert holder.stdout.readline().strip() == "ready"
         line = one_line_error(board("backup", str(tmp_path / "b"), db_path=demo_db_path))
-        assert f"PID {holder.pid}" in line and "stop it" in line and "download a backup" in line
-        assert "Admin > Backup" in line and not (tmp_path / "b").exists()
+        assert f"PID {holder.pid}" in line and "stop it" in line and "run this command again" in line
+        assert "Admin" not in line and "download" not in line and not (tmp_path / "b").exists()
     finally:
         holder.communicate("", timeout=10)
 
 
-# --- admin page ----------------------------------------------------------------------------------
+# --- no copy of everything inside the app ------------------------------------------------------------
 
-class RecordingStorage(MemoryMediaFileStorage):
-    """AppTest's in-memory media storage, keeping what each download button would serve."""
-
-    served: list[tuple[str | None, bytes]] = []
-
-    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-        RecordingStorage.served.append((filename, path_or_data))
-        return super().load_and_get_id(path_or_data, mimetype, kind, filename)
-
-
-def test_admin_downloads_a_zip_that_restores(demo_store, known, tmp_path, monkeypatch):
-    RecordingStorage.served = []
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", RecordingStorage)
-    at = signed_in(demo_store, known["admin"], "admin_backup")
-    assert not at.exception and titles(at) == ["Backup"] and not at.download_button
-    at.button(key="backup_create").click().run()
-    assert not at.exception and not errors(at)
-    [button] = at.download_button
-    assert button.label == "Download backup (.zip)"
-    [(name, data)] = [(n, d) for n, d in RecordingStorage.served if n and n.endswith(".zip")]
-    assert name.startswith("frontline-board-backup-")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        folder = name.removesuffix(".zip")
-        manifest = json.loads(archive.read(f"{folder}/manifest.json"))
-        assert {n.split("/", 1)[1] for n in archive.namelist()} == {"manifest.json", *manifest["files"]}
-    assert manifest["migrations"] == db.applied_migrations(demo_store)
-    in_zip = {t["name"]: (t["rows"], t["hash"]) for t in manifest["tables"]}
-    now = backup.digests(demo_store)
-    assert {k: v for k, v in in_zip.items() if k != "audit_log"} == {k: v for k, v in now.items() if k != "audit_log"}
-    assert in_zip["audit_log"][0] == now["audit_log"][0] - 1  # taken before its own audit entry
-    with demo_store.read() as con:  # who took a copy of everything is on record
-        assert con.scalar("SELECT actor_id FROM audit_log WHERE action = 'backup.download'") == known["admin"].id
-    zipped = tmp_path / name
-    zipped.write_bytes(data)
-    assert backup.restore(zipped, tmp_path / "from-zip.duckdb").rows == sum(t["rows"] for t in manifest["tables"])
+def test_restore_still_takes_a_zip_of_a_backup_folder_as_earlier_versions_offered(good_backup, tmp_path):
+    """Earlier versions' Admin > Backup page gave a zip of the backup folder; such downloads still restore."""
+    zipped = tmp_path / "frontline-board-backup-20260101-120000.zip"
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(good_backup.iterdir()):
+            archive.write(path, f"frontline-board-backup-20260101-120000/{path.name}")
+    assert backup.restore(zipped, tmp_path / "from-zip.duckdb").rows == manifest_rows(good_backup)
+    escaping = tmp_path / "escaping.zip"
+    with zipfile.ZipFile(escaping, "w") as archive:
+        archive.writestr("../outside/manifest.json", "{}")
+    with pytest.raises(BackupError, match="is not a backup zip made by Frontline Board"):
+        backup.restore(escaping, tmp_path / "never.duckdb")
+    assert not (tmp_path / "never.duckdb").exists() and not (tmp_path / "outside").exists()
 
 
-@pytest.mark.parametrize("role", ["staff", "manager", "regional_manager", "leader"])
-def test_only_admins_can_open_the_backup_page(demo_store, known, role):
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_can_open_a_backup_page_not_even_an_admin(demo_store, known, role):
+    """Regression: an admin could download every table from Admin > Backup. /admin_backup is no page now: the
+    router does not know it (Streamlit runs Home; tests/browser/test_access_urls.py opens the URL)."""
     at = signed_in(demo_store, known[role])
-    with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(page_file("admin_backup"))
-    # Run directly, bypassing navigation, the page refuses by itself and builds nothing.
-    direct = AppTest.from_file(str(Path(APP).parent / page_file("admin_backup")), default_timeout=30)
-    direct.session_state["session_token"] = accounts.start_session(demo_store, known[role].id)
-    direct.run()
-    assert not direct.exception and errors(direct) == ["You are not allowed to open this page."]
-    assert not titles(direct) and not direct.button and not direct.download_button
-    with pytest.raises(NotAllowed):  # and the function behind it refuses too
-        backup.backup_zip(demo_store, known[role])
+    assert titles(at) == ["Home"]
+    with pytest.raises(ValueError, match="Could not find"):  # neither registered nor a file any more
+        at.switch_page("app_pages/admin_backup.py")
+    assert not (Path(APP).parent / "app_pages" / "admin_backup.py").exists()
+    assert not at.download_button and "Backup" not in [b.label for b in at.button]
+
+
+BOARD = ROOT / "board"
+WHOLE_DATABASE = {"backup.backup", "backup.restore", "backup._export", "transfer.copy_to_postgres"}
+# Who may call them: the command line, for the server's operator, and the benchmark on its generated data.
+OPERATOR = {"cli._backup", "cli._restore", "cli._copy_to_postgres", "bench_postgres.measure"}
+
+
+def _calls(path: Path) -> dict[str, set[str]]:
+    """module.function (outermost) -> the module.function names it calls as attributes of a board module or,
+    inside backup.py and transfer.py, by their bare names."""
+    tree, found = ast.parse(path.read_text(encoding="utf-8")), {}
+    for top in tree.body:
+        if not isinstance(top, (ast.FunctionDef, ast.ClassDef)):
+            continue
+        names = set()
+        for node in ast.walk(top):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name):
+                names.add(f"{node.func.value.id}.{node.func.attr}")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                names.add(f"{path.stem}.{node.func.id}")
+        found[f"{path.stem}.{top.name}"] = names
+    return found
+
+
+def test_only_the_command_line_hands_out_a_copy_of_every_table():
+    """No function in board/ that a signed-in person can reach builds or hands out a whole-database copy: the
+    only callers are the command line's (the server's operator) and the benchmark's; nothing in backup.py or
+    transfer.py takes a Person; no page imports them; no SQL exports the database elsewhere."""
+    callers = {name for path in BOARD.rglob("*.py") for name, calls in _calls(path).items()
+               if calls & WHOLE_DATABASE and name not in WHOLE_DATABASE}
+    assert callers <= OPERATOR, callers - OPERATOR
+    assert {"cli._backup", "cli._restore", "cli._copy_to_postgres"} <= callers
+    for module in (backup, transfer):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            assert not any("Person" in str(p.annotation) for p in inspect.signature(fn).parameters.values()), name
+    ui = [BOARD / "app.py", *(BOARD / "app_pages").glob("*.py"), *(BOARD / "ui").glob("*.py")]
+    for path in ui:
+        text = path.read_text(encoding="utf-8")
+        assert not {"backup", "transfer"} & _board_imports(text), path.name
+    assert [p.name for p in BOARD.rglob("*.py") if "EXPORT DATABASE" in p.read_text(encoding="utf-8").upper()] == []
+
+
+def _board_imports(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == "board":
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("board."):
+            names.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            names |= {a.name.split(".")[1] for a in node.names if a.name.startswith("board.")}
+    return names
 
 
 # --- anonymity in a backup -----------------------------------------------------------------------
 
 def test_a_backup_cannot_link_an_anonymous_marker_to_its_author(org_store, known, tmp_path):
     author, manager, marker = known["staff"], known["manager"], "BACKUP-MARKER-5e81c2"
-    receipt = submit(org_store, author, key="anon", anonymous=True, description=f"Refund queue {marker} stalls.")
-    sg.author_reply(org_store, author, receipt.code, f"Still stuck {marker}")
+    receipt = submit_released(org_store, author, key="anon", description=f"Refund queue {marker} stalls.",
+                              replies=(f"Still stuck {marker}",))
     triage.change_status(org_store, manager, receipt.id, "acknowledged")
     triage.reply(org_store, manager, receipt.id, "Which queue exactly?")
     sg.vote(org_store, manager, receipt.id)
@@ -384,14 +413,16 @@ def test_a_backup_cannot_link_an_anonymous_marker_to_its_author(org_store, known
               if row.get("suggestion_id") == receipt.id or (table == "suggestions" and row["id"] == receipt.id)]
     assert {table for table, _ in linked} >= {"suggestions", "suggestion_events", "votes"}
     assert not [(t, r) for t, r in linked if any(r.get(c) == author.id for c in PERSON_COLUMNS)]
-    # 4. The pulse: a response holds no person; participation is a separate file and neither keeps the order
-    #    of answering, so the author's place in one says nothing about the other.
+    # 4. The pulse: a response holds no person (its team, office and region only); while the period is open, who
+    #    answered is a keyed hash whose key is not in the backup; neither file keeps the order of answering.
     response = next(row for table, row in marked if table == "pulse_responses")
-    assert set(response) == {"id", "period_id", "team_id", "mood", "enps", "empowered", "tools", "acted_on",
-                             "workload", "proud", "comment"}
+    assert set(response) == {"id", "period_id", "team_id", "office_id", "region_id", "mood", "enps", "empowered",
+                             "tools", "acted_on", "workload", "proud", "comment"}
     ids = [r["id"] for r in files["pulse_responses"]]
-    pairs = [(r["period_id"], r["person_id"]) for r in files["pulse_participation"]]
-    assert ids == sorted(ids) and pairs == sorted(pairs) and author.id in {p for _, p in pairs}
+    voters = [(r["period_id"], r["voter"]) for r in files["pulse_voters"]]
+    assert ids == sorted(ids) and voters == sorted(voters) and files["pulse_participation"] == []
+    assert pulse.voter(pulse.voter_key(), response["period_id"], author.id) in {v for _, v in voters}  # with the key
+    assert {column for row in files["pulse_voters"] for column in row} == {"period_id", "voter", "team_id"}
     # 5. The manifest holds counts and hashes only.
     listing = (folder / "manifest.json").read_text()
     assert marker not in listing and author.email not in listing and author.name not in listing

@@ -75,3 +75,19 @@ def test_set_password_refuses_mismatch_and_unknown_email(tmp_path):
 def test_missing_file_is_one_line(tmp_path):
     result = board("import-roster", str(tmp_path / "nope.csv"), db_path=tmp_path / "b.duckdb")
     assert result.returncode == 1 and "Traceback" not in result.stderr and "nope.csv" in result.stderr
+
+
+def test_close_periods_closes_what_has_ended_once_and_says_so(tmp_path):
+    path = tmp_path / "board.duckdb"
+    store = db.open_store(path)
+    store.write(lambda con: con.execute(
+        "INSERT INTO pulse_periods (starts_on, ends_on) VALUES (DATE '2020-01-06', DATE '2020-01-20')"))
+    db.close_store(path)
+    first = board("close-periods", db_path=path)
+    assert first.returncode == 0, first.stderr
+    assert "1 pulse period(s) closed, 0 anonymous item(s) passed on" in first.stdout
+    second = board("close-periods", db_path=path)
+    assert "0 pulse period(s) closed" in second.stdout
+    store = db.open_store(path)
+    with store.read() as con:
+        assert con.scalar("SELECT count(*) FROM pulse_periods WHERE closed_at IS NOT NULL") == 1

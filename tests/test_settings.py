@@ -36,7 +36,7 @@ def test_admin_saves_settings_and_the_change_is_audited(demo_store, known):
                           categories=["policy", " system ", "billing"])
     assert (saved.anonymity_k, saved.ack_sla_days, saved.categories) == (7, 3, ("policy", "system", "billing"))
     assert settings.load(demo_store) == saved
-    entry = audit.recent(demo_store, 1)[0]
+    entry = audit.recent(demo_store, known["admin"], 1)[0]
     assert entry["action"] == "settings changed" and entry["actor"] == "Adam Admin" and '"anonymity_k": 7' in entry["detail"]
 
 

@@ -38,7 +38,7 @@ with people_tab:
     if upload is not None:
         data = upload.getvalue()
         try:
-            plan = roster.plan_roster(db, data, deactivate_missing=deactivate, actor_id=admin.id)
+            plan = roster.admin_plan_roster(db, admin, data, deactivate_missing=deactivate)
         except roster.ImportRefused as error:
             st.error(str(error))
             problem_table(error.errors)
@@ -48,7 +48,7 @@ with people_tab:
             digest = hashlib.sha256(data).hexdigest()[:16]
             if st.button("Import this roster", type="primary", key=f"confirm_{digest}_{deactivate}"):
                 try:
-                    done = roster.import_roster(db, data, deactivate_missing=deactivate, actor_id=admin.id)
+                    done = roster.admin_import_roster(db, admin, data, deactivate_missing=deactivate)
                     st.success("Imported: " + done.summary())
                 except roster.ImportRefused as error:
                     st.error(str(error))
@@ -59,7 +59,7 @@ with units_tab:
     units_file = st.file_uploader("Organisation CSV", type=["csv"], key="org_file")
     if units_file is not None and st.button("Add these units", key="confirm_org"):
         try:
-            added = roster.import_org(db, units_file.getvalue(), actor_id=admin.id)
+            added = roster.admin_import_org(db, admin, units_file.getvalue())
             st.success(f"{added} team(s) added.")
         except roster.ImportRefused as error:
             st.error(str(error))

@@ -56,7 +56,7 @@ if person.role != "staff":
         st.success("Every team in your scope has an active manager.")
 
 if person.role == "admin":
-    attention = reports.admin_attention(db)
+    attention = reports.admin_attention(db, person)
     st.subheader("Accounts")
     if session.auth_config() is None:
         st.write(f"{attention['without_password']} active people have no password yet (set one under Accounts and roles).")
@@ -64,7 +64,7 @@ if person.role == "admin":
         st.warning("Sign-in is paused after repeated failures for:")
         st.dataframe(pd.DataFrame({"email": attention["locked"]}), hide_index=True)
     st.subheader("Recent changes")
-    st.dataframe(pd.DataFrame(audit.recent(db, 20)), hide_index=True)
+    st.dataframe(pd.DataFrame(audit.recent(db, person, 20)), hide_index=True)
     counts = people.counts(db)
     st.caption(f"{counts['regions']} regions, {counts['offices']} offices, {counts['teams']} teams, "
                f"{counts['active_people']} active people.")

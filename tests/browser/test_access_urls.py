@@ -1,8 +1,9 @@
 """Pages' URLs opened directly by the five roles, in a real browser against a live server.
 
 Forbidden (every role x every page it may not open): Streamlit says "Page not found" and runs the person's Home
-page instead, with none of the forbidden page's heading or content. Allowed: the page itself renders. One
-browser context per role; the five load their URLs at the same time.
+page instead, with none of the forbidden page's heading or content. Allowed: the page itself renders. Removed
+pages (the admin's whole-database download) are forbidden to every role, the admin included. One browser context
+per role; the five load their URLs at the same time.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ CONTENT = {  # text only the page shows when it runs (checked absent when it may
     "admin_people": "Person to change",
     "admin_roster": "Roster import",
     "admin_settings": "Save settings",
-    "admin_backup": "Create backup",
 }
+# Pages that exist no more, for anyone: URL path -> (the heading it had, texts it showed).
+REMOVED = {"admin_backup": ("Backup", ("Create backup", "Download backup", "Parquet"))}
 
 
 def nav_titles_by_key() -> dict[str, str]:
@@ -52,6 +54,16 @@ def check(page, role: str, key: str, titles: dict[str, str]) -> None:
     expect(page.get_by_role("heading", name=titles[key], exact=True), f"{role} /{key}").to_have_count(0)
     if key in CONTENT:
         assert CONTENT[key] not in page.content(), f"{role} /{key} showed {CONTENT[key]!r}"
+
+
+def check_removed(page, role: str, key: str) -> None:
+    """A removed page's URL: "Page not found" and Home, nothing of what the page showed."""
+    heading, texts = REMOVED[key]
+    expect(page.get_by_text(NOT_FOUND, exact=True), f"{role} /{key}").to_be_visible()
+    expect(page.get_by_role("heading", level=1), f"{role} /{key}").to_have_text(["Home"])
+    expect(page.get_by_role("heading", name=heading, exact=True), f"{role} /{key}").to_have_count(0)
+    content = page.content()
+    assert not [t for t in texts if t in content], f"{role} /{key} showed {texts}"
 
 
 def sign_in_all(pages: dict, url: str) -> None:
@@ -94,12 +106,18 @@ def test_each_page_url_opens_only_for_the_roles_allowed(chromium, app_server):
             for role in openers:
                 check(pages[role], role, key, titles)
                 opened.append((role, key))
+        for key in REMOVED:  # every role, the admin first of all
+            for page in pages.values():
+                page.goto(f"{app_server.url}/{key}", wait_until="commit")
+            for role, page in pages.items():
+                check_removed(page, role, key)
+                opened.append((role, key))
     finally:
         for context in contexts.values():
             context.close()
     done = time.monotonic()
-    forbidden = sum(role not in PAGE_ROLES[key] for role, key in opened)
-    assert forbidden == sum(len(set(ROLES) - roles) for roles in PAGE_ROLES.values())
-    assert {key for _, key in opened} == set(PAGE_ROLES)
+    forbidden = sum(role not in PAGE_ROLES.get(key, ()) for role, key in opened)
+    assert forbidden == sum(len(set(ROLES) - roles) for roles in PAGE_ROLES.values()) + len(REMOVED) * len(ROLES)
+    assert {key for _, key in opened} == set(PAGE_ROLES) | set(REMOVED) and not set(REMOVED) & set(PAGE_ROLES)
     print(f"{len(opened)} URLs ({forbidden} forbidden) for {len(ROLES)} roles: sign-in {signed_in - started:.1f} s, "
           f"URLs {done - signed_in:.1f} s")
