@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("file", type=Path)
     imp.add_argument("--deactivate-missing", action="store_true", help="deactivate active people absent from the file")
     imp.add_argument("--dry-run", action="store_true", help="validate and show the changes without writing")
+    imp.add_argument("--confirm-deactivations", action="store_true",
+                     help=f"go ahead although more than {roster.MAX_DEACTIVATE_SHARE:.0%} of the active people "
+                          "would be deactivated")
     pw = sub.add_parser("set-password", help="set a built-in account's password (asked for, never an argument)")
     pw.add_argument("email")
     back = sub.add_parser("backup", help="write a backup (Parquet files and a checked manifest) to a new folder")
@@ -99,8 +102,16 @@ def _import_roster(args) -> int:
     if args.dry_run:
         plan = roster.plan_roster(store, data, deactivate_missing=args.deactivate_missing)
         print(f"Dry run, nothing written: {plan.summary()}")
+        if plan.deactivation_warning():
+            print(plan.deactivation_warning() + " Importing it needs --confirm-deactivations.")
         return 0
-    plan = roster.import_roster(store, data, deactivate_missing=args.deactivate_missing)
+    try:
+        plan = roster.import_roster(store, data, deactivate_missing=args.deactivate_missing,
+                                    confirm_deactivations=args.confirm_deactivations)
+    except roster.DeactivationsNeedConfirming as refused:
+        print(f"error: {refused} Check the file; if it is right, run again with --confirm-deactivations.",
+              file=sys.stderr)
+        return 1
     print(f"Roster imported: {plan.summary()}")
     return 0
 

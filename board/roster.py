@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from board import audit
 from board.access import ROLES, Person, require
-from board.db import Conn, Store
+from board.db import Conn, PgConn, Store
 from board.errors import Invalid
 from board.people import normalise_email
 
@@ -19,6 +19,9 @@ REQUIRED = ("email", "name", "role", "region", "office", "team")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 MAX_ROWS = 100_000
 MAX_TEXT = 200
+# An import may deactivate at most this share of the active people unless the importer confirms it (as HR-sync
+# tools do): a roster exported from the wrong system, or cut short, must not switch most of the company off.
+MAX_DEACTIVATE_SHARE = 0.40
 
 
 class ImportRefused(Invalid):
@@ -28,21 +31,40 @@ class ImportRefused(Invalid):
         super().__init__(errors, f"The file has {len(errors)} problem(s); nothing was imported.")
 
 
+class DeactivationsNeedConfirming(Invalid):
+    """The import would deactivate more than MAX_DEACTIVATE_SHARE of the active people and was not confirmed.
+    Nothing was written."""
+
+    def __init__(self, sentence: str):
+        super().__init__({"file": sentence}, sentence)
+
+
 @dataclass
 class RosterPlan:
-    """What an import would do: people to add, to change (with the fields), to deactivate."""
+    """What an import would do: people to add, to change (with the fields, and `changes` in words on each
+    person: a move names the old and the new team), to deactivate."""
 
     new: list[dict] = field(default_factory=list)
     changed: list[tuple[dict, list[str]]] = field(default_factory=list)
     unchanged: int = 0
     deactivate: list[dict] = field(default_factory=list)
     missing_kept: list[dict] = field(default_factory=list)
+    active_before: int = 0
 
     def summary(self) -> str:
         return (
             f"{len(self.new)} new, {len(self.changed)} changed, {self.unchanged} unchanged, "
             f"{len(self.deactivate)} to deactivate, {len(self.missing_kept)} missing from the file kept active"
         )
+
+    def deactivation_warning(self) -> str | None:
+        """One plain sentence when the import would deactivate more than MAX_DEACTIVATE_SHARE of the active
+        people (then it needs confirming), else None."""
+        count, active = len(self.deactivate), self.active_before
+        if not count or count <= MAX_DEACTIVATE_SHARE * active:
+            return None
+        return (f"This import would deactivate {count} of the {active} active people ({count / active:.0%}), "
+                f"more than the {MAX_DEACTIVATE_SHARE:.0%} allowed without confirmation.")
 
 
 def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
@@ -142,7 +164,9 @@ def plan_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, act
 def _plan(con: Conn, rows, deactivate_missing: bool, actor_id: int | None) -> RosterPlan:
     people = validate_roster(con, rows)
     existing = {r["email"]: r for r in con.rows("SELECT id, email, name, role, team_id, active FROM people")}
-    plan = RosterPlan()
+    plan = RosterPlan(active_before=sum(1 for r in existing.values() if r["active"]))
+    teams = {r["id"]: f"{r['team']}, {r['office']}" for r in con.rows(
+        "SELECT t.id, t.name AS team, o.name AS office FROM teams t JOIN offices o ON o.id = t.office_id")}
     for person in people:
         before = existing.get(person["email"])
         if before is None:
@@ -151,6 +175,8 @@ def _plan(con: Conn, rows, deactivate_missing: bool, actor_id: int | None) -> Ro
         fields = [f for f in ("name", "role", "team_id") if before[f] != person[f]]
         fields += [] if before["active"] else ["active"]
         if fields:
+            person["id"] = before["id"]
+            person["changes"] = "; ".join(_change(f, before, person, teams) for f in fields)
             plan.changed.append((person, fields))
         else:
             plan.unchanged += 1
@@ -158,7 +184,42 @@ def _plan(con: Conn, rows, deactivate_missing: bool, actor_id: int | None) -> Ro
     missing = [r for r in existing.values() if r["active"] and r["email"] not in in_file]
     (plan.deactivate if deactivate_missing else plan.missing_kept).extend(missing)
     _check_admins_remain(con, plan, people, actor_id)
+    _check_moves_possible(con, plan, rows)
     return plan
+
+
+def _change(field: str, before: dict, after: dict, teams: dict[int, str]) -> str:
+    """One change in words, e.g. "moves from team Billing, Dublin to Onboarding, Kuala Lumpur"."""
+    if field == "team_id":
+        return f"moves from team {teams[before['team_id']]} to {teams[after['team_id']]}"
+    if field == "active":
+        return "active again"
+    return f"{field} {before[field]} -> {after[field]}"
+
+
+def _check_moves_possible(con: Conn, plan: RosterPlan, rows: list[tuple[int, dict]]) -> None:
+    """DuckDB 2.0.0 cannot change the team of a person whom other rows reference (an update of the indexed
+    team_id column is a delete + insert, refused while suggestions, minutes, actions, sessions or pulse
+    answers point at the person: duckdb issue 20246). Refuse such moves by row, before anything is written,
+    instead of failing half way; PostgreSQL moves them."""
+    moving = {p["id"]: p["email"] for p, fields in plan.changed if "team_id" in fields}
+    if not moving or isinstance(con, PgConn):
+        return
+    referenced = set()
+    for ref in con.rows("SELECT table_name, constraint_column_names AS cols FROM duckdb_constraints()"
+                        " WHERE constraint_type = 'FOREIGN KEY' AND referenced_table = 'people'"):
+        column, table = ref["cols"][0], ref["table_name"]
+        referenced |= {r["id"] for r in con.rows(
+            f'SELECT DISTINCT "{column}" AS id FROM "{table}" WHERE "{column}" IN (SELECT unnest(CAST(? AS INTEGER[])))',
+            (list(moving),))}
+    if not referenced:
+        return
+    number = {normalise_email(row["email"]): n for n, row in rows}
+    raise ImportRefused({
+        f"row {number[moving[i]]}": f"{moving[i]} has a history here (suggestions, minutes, actions, sign-ins or "
+                                    "pulse answers), and this database (DuckDB) cannot move such a person to "
+                                    "another team yet; keep their team in this file"
+        for i in sorted(referenced, key=lambda i: number[moving[i]])})
 
 
 def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_id: int | None) -> None:
@@ -176,22 +237,35 @@ def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_
         raise ImportRefused({"file": "This import would leave no active admin."})
 
 
-def import_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None) -> RosterPlan:
-    """Validate and apply a roster file in one transaction: upsert by email, optionally deactivate the missing."""
+def import_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None,
+                  confirm_deactivations: bool = False) -> RosterPlan:
+    """Validate and apply a roster file in one transaction: add the new people, update the changed ones by id
+    (moves keep every reference to them), optionally deactivate the missing. Deactivating more than
+    MAX_DEACTIVATE_SHARE of the active people raises DeactivationsNeedConfirming unless confirmed."""
     rows = read_csv(data, ROSTER_COLUMNS)
 
     def apply(con: Conn) -> RosterPlan:
         plan = _plan(con, rows, deactivate_missing, actor_id)
+        warning = plan.deactivation_warning()
+        if warning and not confirm_deactivations:
+            raise DeactivationsNeedConfirming(warning + " Nothing was imported.")
         con.executemany(
-            "INSERT INTO people (email, name, role, team_id) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (email) DO UPDATE SET name = excluded.name, role = excluded.role,"
-            " team_id = excluded.team_id, active = TRUE, updated_at = now()",
-            [(p["email"], p["name"], p["role"], p["team_id"]) for p in plan.new + [c[0] for c in plan.changed]],
+            "INSERT INTO people (email, name, role, team_id) VALUES (?, ?, ?, ?)",
+            [(p["email"], p["name"], p["role"], p["team_id"]) for p in plan.new],
         )
+        # A plain UPDATE by id, never an upsert: DuckDB runs ON CONFLICT DO UPDATE as delete + insert, which
+        # fails for anyone referenced by suggestions, minutes, actions or pulse participation.
+        # team_id is set only for a move: naming it at all makes DuckDB rewrite the update (see above).
+        con.executemany("UPDATE people SET name = ?, role = ?, active = TRUE, updated_at = now() WHERE id = ?",
+                        [(p["name"], p["role"], p["id"]) for p, f in plan.changed if "team_id" not in f])
+        con.executemany("UPDATE people SET name = ?, role = ?, team_id = ?, active = TRUE, updated_at = now()"
+                        " WHERE id = ?",
+                        [(p["name"], p["role"], p["team_id"], p["id"]) for p, f in plan.changed if "team_id" in f])
         con.executemany(
             "UPDATE people SET active = FALSE, updated_at = now() WHERE id = ?", [(p["id"],) for p in plan.deactivate]
         )
-        audit.record(con, actor_id, "roster imported", plan.summary())
+        audit.record(con, actor_id, "roster imported", plan.summary() + ("; the deactivations were confirmed"
+                                                                         if warning else ""))
         return plan
 
     return db.write(apply, lock=("roster",))
@@ -241,10 +315,12 @@ def admin_plan_roster(db: Store, admin: Person, data: bytes, *, deactivate_missi
     return plan_roster(db, data, deactivate_missing=deactivate_missing, actor_id=admin.id)
 
 
-def admin_import_roster(db: Store, admin: Person, data: bytes, *, deactivate_missing: bool = False) -> RosterPlan:
+def admin_import_roster(db: Store, admin: Person, data: bytes, *, deactivate_missing: bool = False,
+                        confirm_deactivations: bool = False) -> RosterPlan:
     """Import a roster file (admins only), as import_roster; the admin is on record."""
     require(admin, "admin_roster")
-    return import_roster(db, data, deactivate_missing=deactivate_missing, actor_id=admin.id)
+    return import_roster(db, data, deactivate_missing=deactivate_missing, actor_id=admin.id,
+                         confirm_deactivations=confirm_deactivations)
 
 
 def admin_import_org(db: Store, admin: Person, data: bytes) -> int:

@@ -76,6 +76,10 @@ ALLOWED_SQL_NAMES = {
     ("db.py", "insert_frame", "columns"): "demo seeding only: the column names of the frame the demo builds, quoted",
     ("db.py", "reclaim", "tables"): "table names its callers write as literal tuples (pulse.close_due, "
                                     "release.release_anonymous)",
+    ("roster.py", "_check_moves_possible", "column"): "a foreign-key column of the database's own catalog "
+                                                      "(duckdb_constraints), made by our migrations, quoted",
+    ("roster.py", "_check_moves_possible", "table"): "a table of the database's own catalog (duckdb_constraints), "
+                                                     "made by our migrations, quoted",
     ("dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
     ("backup.py", "load", "table"): "a table of the restored file's own catalog, made by our migrations and "
                                     "checked against the manifest first",

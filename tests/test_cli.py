@@ -91,3 +91,30 @@ def test_close_periods_closes_what_has_ended_once_and_says_so(tmp_path):
     store = db.open_store(path)
     with store.read() as con:
         assert con.scalar("SELECT count(*) FROM pulse_periods WHERE closed_at IS NOT NULL") == 1
+
+
+def test_deactivating_most_people_stops_until_confirmed(tmp_path):
+    path = tmp_path / "board.duckdb"
+    board("import-org", str(ROOT / "data/sample_org.csv"), db_path=path)
+    board("import-roster", str(ROOT / "data/sample_roster.csv"), db_path=path)
+    few = tmp_path / "few.csv"
+    few.write_text("email,name,role,region,office,team,manages\nana.costa@example.com,Ana Costa,admin,Europe,Dublin,"
+                   "Onboarding,\n")
+    dry = board("import-roster", "--dry-run", "--deactivate-missing", str(few), db_path=path)
+    assert "needs --confirm-deactivations" in dry.stdout
+    refused = board("import-roster", "--deactivate-missing", str(few), db_path=path)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "would deactivate 12 of the 13 active people (92%)" in refused.stderr
+    assert "Nothing was imported" in refused.stderr and "--confirm-deactivations" in refused.stderr
+    store = db.open_store(path)
+    try:
+        assert people.find_by_email(store, "li.wei@example.com").active
+    finally:
+        db.close_store(path)
+    done = board("import-roster", "--deactivate-missing", "--confirm-deactivations", str(few), db_path=path)
+    assert done.returncode == 0 and "12 to deactivate" in done.stdout
+    store = db.open_store(path)
+    try:
+        assert not people.find_by_email(store, "li.wei@example.com").active
+    finally:
+        db.close_store(path)

@@ -413,6 +413,45 @@ def test_roster_import_clean_csv_previews_then_imports_on_confirm(demo_store, kn
     assert people.find_by_email(demo_store, "new.person@example.com").role == "staff"
 
 
+def _roster_line(person, role: str, manages: str = "") -> str:
+    return f"{person.email},{person.name},{role},{person.region},{person.office},{person.team},{manages}\n"
+
+
+def test_roster_import_changes_the_role_of_someone_with_history(demo_store, known):
+    staff = known["staff"]
+    with demo_store.read() as con:
+        assert con.scalar("SELECT count(*) FROM suggestions WHERE author_id = ?", (staff.id,))
+    data = ("email,name,role,region,office,team,manages\n" + _roster_line(staff, "manager", staff.team)).encode()
+    at = signed_in(demo_store, known["admin"], "admin_roster")
+    at.file_uploader(key="roster_file").upload("roster.csv", data, "text/csv")
+    at.run()
+    assert not at.exception and not errors(at)
+    assert list(at.dataframe[0].value["changes"]) == ["role staff -> manager"]
+    by_label(at.button, "Import this roster").click().run()
+    assert not at.exception and not errors(at)
+    assert at.success[0].value.startswith("Imported: 0 new, 1 changed")
+    now = people.find_by_email(demo_store, staff.email)
+    assert (now.id, now.role, now.team_id) == (staff.id, "manager", staff.team_id)
+
+
+def test_roster_import_deactivating_most_people_waits_for_confirmation(demo_store, known):
+    before = people.counts(demo_store)["active_people"]
+    data = ("email,name,role,region,office,team,manages\n" + _roster_line(known["admin"], "admin")).encode()
+    at = signed_in(demo_store, known["admin"], "admin_roster")
+    by_label(at.checkbox, "Deactivate active people who are not in the file").check()
+    at.file_uploader(key="roster_file").upload("roster.csv", data, "text/csv")
+    at.run()
+    assert not at.exception
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith(f"This import would deactivate {before - 1} of the {before} active people (")
+    assert by_label(at.button, "Import this roster").disabled
+    assert people.counts(demo_store)["active_people"] == before  # nothing written
+    by_label(at.checkbox, f"Yes, deactivate these {before - 1} people").check().run()
+    by_label(at.button, "Import this roster").click().run()
+    assert not at.exception and not errors(at)
+    assert people.counts(demo_store)["active_people"] == 1
+
+
 # --- 6: the people page shows only the viewer's scope --------------------------------
 
 def test_manager_sees_only_their_own_team(demo_store, known):

@@ -143,6 +143,23 @@ def test_opening_a_suggestion_by_id_respects_scope(org_store, known, role, allow
         assert any("not allowed" in e.value for e in at.error)
 
 
+def test_a_link_opens_its_suggestion_even_among_the_newest(org_store, known):
+    older = submit(org_store, known["staff"], key="older", title="Refunds under 20 dollars take too long").id
+    newer = submit(org_store, known["staff"], key="newer", title="The queue screen freezes at noon").id
+    assert older < newer  # both among the newest 100; the newest is the default choice
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = accounts.start_session(org_store, known["manager"].id)
+    at.run()
+    at.switch_page("app_pages/browse.py")
+    at.query_params["id"] = str(older)
+    at.run()
+    assert not at.exception
+    assert next(s for s in at.selectbox if s.label == "Open a suggestion").value == older
+    assert at.query_params["id"] == str(older)
+    cards = [t.value for t in at.text if t.value.startswith("#")]
+    assert cards[0] == f"#{older} · Refunds under 20 dollars take too long", cards
+
+
 def open_triage(store, person, suggestion_id: int) -> AppTest:
     """The triage page as `person`, acting on one suggestion (as the link ?id=N opens it)."""
     at = AppTest.from_file(APP, default_timeout=30)

@@ -21,7 +21,7 @@ def show_plan(plan: roster.RosterPlan) -> None:
         st.dataframe(pd.DataFrame(plan.new)[["email", "name", "role"]], hide_index=True)
     if plan.changed:
         st.text("Changed people")
-        st.dataframe(pd.DataFrame([{"email": p["email"], "changes": ", ".join(f)} for p, f in plan.changed]),
+        st.dataframe(pd.DataFrame([{"email": p["email"], "changes": p["changes"]} for p, _ in plan.changed]),
                      hide_index=True)
     if plan.deactivate:
         st.text("To deactivate")
@@ -46,13 +46,23 @@ with people_tab:
         if plan is not None:
             show_plan(plan)
             digest = hashlib.sha256(data).hexdigest()[:16]
-            if st.button("Import this roster", type="primary", key=f"confirm_{digest}_{deactivate}"):
+            warning = plan.deactivation_warning()
+            confirmed = False
+            if warning:
+                st.warning(warning)
+                confirmed = st.checkbox(f"Yes, deactivate these {len(plan.deactivate)} people",
+                                        key=f"confirm_deactivations_{digest}")
+            if st.button("Import this roster", type="primary", key=f"confirm_{digest}_{deactivate}",
+                         disabled=bool(warning) and not confirmed):
                 try:
-                    done = roster.admin_import_roster(db, admin, data, deactivate_missing=deactivate)
+                    done = roster.admin_import_roster(db, admin, data, deactivate_missing=deactivate,
+                                                      confirm_deactivations=confirmed)
                     st.success("Imported: " + done.summary())
                 except roster.ImportRefused as error:
                     st.error(str(error))
                     problem_table(error.errors)
+                except roster.DeactivationsNeedConfirming as error:
+                    st.error(str(error))
 
 with units_tab:
     st.write("Columns: region, office, team. Adds the units that are missing; nothing is ever removed.")

@@ -27,7 +27,8 @@ if wanted and wanted.isdigit() and int(wanted) not in ids:
     ids.insert(0, int(wanted))  # opened from a link: the scope check below decides
 if not ids:
     st.stop()
-chosen = st.selectbox("Open a suggestion", ids, format_func=lambda i: f"#{i}")
+start = ids.index(int(wanted)) if wanted and wanted.isdigit() else 0  # the linked one, even among the newest
+chosen = st.selectbox("Open a suggestion", ids, index=start, format_func=lambda i: f"#{i}")
 st.query_params["id"] = str(chosen)
 try:
     row = suggestions.get(db, person, chosen)
