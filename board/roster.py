@@ -12,6 +12,7 @@ from board.access import ROLES, Person, require
 from board.db import Conn, PgConn, Store
 from board.errors import Invalid
 from board.people import normalise_email
+from board.text import clean
 
 ROSTER_COLUMNS = ("email", "name", "role", "region", "office", "team", "manages")
 ORG_COLUMNS = ("region", "office", "team")
@@ -84,7 +85,7 @@ def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
         for number, raw in enumerate(reader, start=2):
             if number - 1 > MAX_ROWS:
                 raise ImportRefused({"file": f"More than {MAX_ROWS} rows; split the file."})
-            row = {c: (raw.get(c) or "").strip() for c in columns}
+            row = {c: clean(raw.get(c)) for c in columns}  # the one cleaning rule, as for typed text
             if any(row.values()):
                 rows.append((number, row))
     except csv.Error as error:  # e.g. a cell longer than the csv module's limit of 131,072 characters

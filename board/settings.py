@@ -9,6 +9,7 @@ from board import audit
 from board.access import Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
+from board.text import clean
 
 MIN_K = 3
 DEFAULT_CATEGORIES = ("policy", "system", "process", "training", "product", "other")
@@ -46,7 +47,7 @@ def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14) -> dic
         errors["anonymity_k"] = f"Minimum group size must be a whole number from {MIN_K} to 50."
     if not isinstance(ack_sla_days, int) or not 1 <= ack_sla_days <= 60:
         errors["ack_sla_days"] = "Acknowledgement time must be a whole number of working days from 1 to 60."
-    names = [c.strip() for c in categories]
+    names = [clean(c) for c in categories]
     if not names or any(not c for c in names):
         errors["categories"] = "Give at least one category, one per line, none empty."
     elif len({c.lower() for c in names}) != len(names):
@@ -62,7 +63,7 @@ def save(db: Store, actor: Person, *, anonymity_k, ack_sla_days, categories, pul
     errors = validate(anonymity_k, ack_sla_days, categories, pulse_period_days)
     if errors:
         raise Invalid(errors)
-    values = {"anonymity_k": anonymity_k, "ack_sla_days": ack_sla_days, "categories": [c.strip() for c in categories],
+    values = {"anonymity_k": anonymity_k, "ack_sla_days": ack_sla_days, "categories": [clean(c) for c in categories],
               "pulse_period_days": pulse_period_days}
 
     def apply(con: Conn) -> Settings:

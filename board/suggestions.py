@@ -13,6 +13,7 @@ from board.access import Person
 from board.accounts import utcnow
 from board.db import Conn, Store
 from board.people import team_size
+from board.text import clean
 from board.errors import Invalid, NotAllowed
 from board.workflow import KINDS, LIKELIHOODS, OPEN
 
@@ -21,7 +22,6 @@ DESCRIPTION = (10, 5000)
 LONG_TEXT = 5000
 COMMENT = (1, 2000)
 NOTIFY_KINDS = ("status", "reply", "escalated", "duplicate_votes", "discussed")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 STOPWORDS = frozenset(
     "the and for with that this from have has are was were our not but can when they their them into about "
     "there which what will would should could been also more than then only very some your you its it's".split())
@@ -59,11 +59,6 @@ class Found:
 
     rows: list[dict] = field(default_factory=list)
     total: int = 0
-
-
-def clean(text: str | None) -> str:
-    """Strip surrounding space and control characters (keeps newlines and tabs)."""
-    return _CONTROL.sub("", text or "").strip()
 
 
 def checked_text(field: str, text: str | None, *, required: bool) -> str:

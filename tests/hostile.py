@@ -29,8 +29,11 @@ def texts(listener: str = QUIET) -> dict[str, str]:
         "markdown_image_listener": f"![chart]({listener}/md-image.png)",
         "markdown_link_listener": f"[see the report]({listener}/md-link)",
         # Unicode that changes how text looks
-        "rtl_override": "invoice\u202etxt.exe refund",
-        "zero_width": "ref\u200bund\u200d app\ufeff crash",
+        # (every bidirectional control: overrides, embeddings, isolates, direction marks)
+        "rtl_override": "invoice\u202etxt.exe\u202c refund \u202alr\u202c \u202brl\u202c \u202dlo\u202c"
+                        " \u2066a\u2069 \u2067b\u2069 \u2068c\u2069 \u200emk\u200f\u061c",
+        # (every zero-width character: space, joiners between Latin letters, word joiner, BOM)
+        "zero_width": "ref\u200bund\u200d app\ufeff crash \u2060word\u200cjoin",
         # Size
         "one_megabyte": "A" * ONE_MB,
         # SQL metacharacters

@@ -1,11 +1,11 @@
 """Hostile input through every form and import (AppTest, the CLI, the CSV exports).
 
 Each input is either refused with a clear message and the database does not change, or stored as typed
-(less surrounding white space and control characters, the documented cleaning) and shown verbatim as plain
-text: in st.text elements or table cells, never in a markdown element. A text widget with max_chars
-delivers at most that many characters (the browser cuts a paste there, and Streamlit cuts again on the
-server), so what is sent is text[:max_chars]; the service functions the pages call refuse longer text
-themselves (tested with 1 MB at the end).
+(less surrounding white space, control characters and invisible characters: board.text.clean) and shown
+verbatim as plain text: in st.text elements or table cells, never in a markdown element. A text widget
+with max_chars delivers at most that many characters (the browser cuts a paste there, and Streamlit cuts
+again on the server), so what is sent is text[:max_chars]; the service functions the pages call refuse
+longer text themselves (tested with 1 MB at the end).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from board import (accounts, actions, db, minutes, people, pulse, receipts, release, review, roster, settings,
                    suggestions as sg, triage)
+from board import text as board_text
 from board.errors import BoardError, Invalid
 from board.export import to_csv
 from tests import hostile
@@ -41,25 +42,24 @@ SUBSET = {name: CORPUS[name] for name in ("script_tag", "img_onerror", "markdown
                                           "sql_drop_table", "nul_byte", "formula_tab")}
 # Forms that check an argon2 hash on every rerun (the follow-up code, passwords), or need a new record per
 # input (minutes, declines, escalations), take a smaller one.
-SMALL = {name: CORPUS[name] for name in ("script_tag", "markdown_image_listener", "rtl_override",
+SMALL = {name: CORPUS[name] for name in ("script_tag", "markdown_image_listener", "rtl_override", "zero_width",
                                                 "sql_drop_table", "nul_byte", "one_megabyte")}
 QUIET_TABLES = {"sessions", "sign_in_failures", "code_attempts"}  # bookkeeping a refusal may add to
 MARKDOWN_KINDS = ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success",
                   "toast", "latex", "code")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
 
 
 # --- helpers --------------------------------------------------------------------------------------
 
 def cleaned(text: str) -> str:
-    """What the app promises to store: the text less control characters and surrounding white space."""
-    return _CONTROL.sub("", text).strip()
-
-
-def as_stored(text: str) -> str:
-    """What a verbatim field (roster names, categories) keeps: the text less surrounding white space and
-    NUL, which the store drops from every text on both backends (PostgreSQL cannot hold it)."""
-    return text.strip().replace("\x00", "")
+    """What the app promises to store: the text less control characters, bidirectional controls, zero-width
+    characters and surrounding white space. (The corpus holds no joiner between emoji or between Arabic or
+    Indic letters, the only places board.text keeps one: the rule's own tests cover those.)"""
+    return _INVISIBLE.sub("", _CONTROL.sub("", text)).strip()
 
 
 def sent(text: str, max_chars: int | None) -> str:
@@ -109,11 +109,22 @@ def cells(at: AppTest, column: str) -> list:
     return [v for frame in at.dataframe if column in frame.value.columns for v in frame.value[column]]
 
 
+def page_strings(at: AppTest) -> list[str]:
+    """Every text the page shows: elements, labels, options and table cells."""
+    shown = plain_texts(at) + markdown_texts(at).split("\n")
+    shown += [str(o) for kind in ("selectbox", "radio", "multiselect") for w in getattr(at, kind) for o in w.options]
+    return shown + [v for frame in at.dataframe for column in frame.value.columns for v in frame.value[column]
+                    if isinstance(v, str)]
+
+
 def assert_plain(at: AppTest, text: str) -> None:
-    """Shown, and never through markdown (only pure text can be checked for: the markers are the hostile part)."""
+    """Shown, and never through markdown (only pure text can be checked for: the markers are the hostile part);
+    and no bidirectional control or zero-width character anywhere on the page."""
     assert not at.exception, at.exception
     if len(text) >= 4:
         assert text not in markdown_texts(at)
+    hidden = sorted({f"U+{ord(c):04X}" for value in page_strings(at) for c in _INVISIBLE.findall(value)})
+    assert not hidden, f"the page shows invisible characters {hidden}"
 
 
 def errors(at: AppTest) -> list[str]:
@@ -133,11 +144,61 @@ def last_event(store, suggestion_id: int) -> dict:
 def test_the_corpus_holds_every_kind_of_hostile_input():
     assert hostile.TEXT_COUNT == 21 and hostile.UPLOAD_COUNT == len(hostile.uploads(["a", "b"], [["1", "x"]]))
     joined = "".join(CORPUS.values())
-    for marker in ("<script>", "onerror=", "javascript:", "![", "url(", "\u202e", "\u200b", "\u200d", "\ufeff",
+    for marker in ("<script>", "onerror=", "javascript:", "![", "url(", *BIDI_CONTROLS, *ZERO_WIDTH,
                    "DROP TABLE", "OR 1=1", "\\", "\x00", "\t=", "\r="):
-        assert marker in joined, marker
+        assert marker in joined, repr(marker)
     assert len(CORPUS["one_megabyte"].encode()) == hostile.ONE_MB
     assert {t[0] for t in CORPUS.values() if t[0] in "=+-@\t\r"} == set("=+-@\t\r")
+
+
+# --- the cleaning rule itself (board.text.clean) ----------------------------------------------------
+
+@pytest.mark.parametrize("char", [*BIDI_CONTROLS, *ZERO_WIDTH, "\u2061", "\u2064", "\u206a", "\u206f", "\u180e",
+                                  "\U000e0001", "\U000e0041"], ids=lambda c: f"U+{ord(c):04X}")
+def test_the_rule_removes_each_bidi_control_and_invisible_character(char):
+    """Inside a Latin word, at the edges, doubled: gone (a joiner between Latin letters changes nothing seen)."""
+    assert board_text.clean(f"in{char}voice{char}{char} {char}txt.exe{char}") == "invoice txt.exe"
+    assert board_text.clean(f"{char} padded {char}") == "padded"
+    assert board_text.clean(char * 50) == ""
+
+
+@pytest.mark.parametrize("typed", [
+    "👩\u200d💻 a technologist", "🏳️\u200d🌈 a rainbow flag", "👨🏽\u200d🚀 an astronaut, skin tone", "❤️\u200d🔥",
+    "👨\u200d👩\u200d👧\u200d👦 a family", "🐈\u200d⬛ a black cat",
+    "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f England's flag (tag characters)",
+    "می\u200cخواهم (Persian: I want, ZWNJ)", "نامه\u200cها (Persian plural)", "क्\u200dष (Devanagari half form, ZWJ)",
+    "क्\u200cष (Devanagari explicit virama, ZWNJ)", "ක්\u200dය (Sinhala yansaya)",
+    "שלום עולם", "مرحبا بالعالم", "The refund (החזר) and الاسترداد in one line", "Tab\tand\nnew line kept",
+])
+def test_the_rule_keeps_readable_text_and_the_joiners_that_show(typed):
+    """Right-to-left text reads right without any control; ZWJ stays between emoji, ZWJ and ZWNJ between
+    letters of the scripts that spell with them, tag characters inside a flag."""
+    assert board_text.clean(typed) == typed
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("\u200d👩\u200d", "👩"), ("👩\u200d refund", "👩 refund"), ("👩\u200c💻", "👩💻"),  # joiner not between emoji
+    ("ب\u200c ب", "ب ب"), ("مرحبا\u200c!", "مرحبا!"), ("ب\u200b\u200cخ", "بخ"),  # joiner not between letters
+    ("a\u200db", "ab"), ("漢\u200c字", "漢字"),  # scripts that do not join
+    ("hi\U000e0069\U000e0067\U000e006e\U000e006f\U000e0072\U000e0065", "hi"),  # hidden ASCII in tags
+    ("\U000e0067\U000e007f no flag", "no flag"),
+])
+def test_the_rule_removes_joiners_and_tags_where_they_show_nothing(typed, expected):
+    assert board_text.clean(typed) == expected
+
+
+def test_lengths_are_checked_after_cleaning():
+    padded = "\u200b" * 500 + "Fix it" + "\u202e" * 500
+    assert sg.clean(padded) == "Fix it" and sg.checked_text("note", padded, required=True) == "Fix it"
+    draft = sg.Draft("improvement", "policy", padded, "A fine description.")
+    assert sg.validate(draft, settings.DEFAULT_CATEGORIES) == {}
+    hollow = sg.Draft("improvement", "policy", "\u202e\u200b\u2066\u2069", "\ufeff" * 20)
+    assert set(sg.validate(hollow, settings.DEFAULT_CATEGORIES)) == {"title", "description"}
+    with pytest.raises(Invalid):
+        sg.checked_text("reply", "\u200b\u200f", required=True)
+    assert settings.validate(5, 5, ["policy", "\u200b" * 100 + "short"]) == {}
+    assert settings.validate(5, 5, ["policy", "\u200b\u202e"])  # empty once cleaned: refused
+    assert settings.validate(5, 5, ["policy", "pol\u200bicy"])  # a duplicate once cleaned: refused
 
 
 # --- raise a suggestion: title, description, customer impact, proposed solution ---------------------
@@ -356,7 +417,7 @@ def test_categories_are_refused_with_the_rule_or_stored_and_offered_verbatim(org
         before, saved_before = fingerprint(org_store), settings.load(org_store).categories
         at.text_area[0].set_value("policy\n" + text)
         widget(at.form_submit_button, "Save settings").click().run()
-        lines = [c.strip() for c in ("policy\n" + text).splitlines() if c.strip()]
+        lines = [cleaned(c) for c in ("policy\n" + text).splitlines() if c.strip()]
         if any(len(c) > 40 for c in lines):
             assert errors(at) == ["At most 30 categories of at most 40 characters each."], name
             assert fingerprint(org_store) == before and settings.load(org_store).categories == saved_before
@@ -379,7 +440,7 @@ def roster_row(email: str, name: str) -> list[str]:
     return [email, name, "staff", "Europe", "Dublin", "Billing", ""]
 
 
-def test_roster_import_names_are_refused_by_row_or_imported_verbatim(org_store, known):
+def test_roster_import_names_are_refused_by_row_or_imported_cleaned(org_store, known):
     at = open_as(org_store, known["admin"], "admin_roster")
     for number, (name, text) in enumerate(CORPUS.items()):
         email = f"hostile{number}@example.com"
@@ -387,7 +448,7 @@ def test_roster_import_names_are_refused_by_row_or_imported_verbatim(org_store, 
         before = fingerprint(org_store)
         at.file_uploader(key="roster_file").upload("roster.csv", data, "text/csv")
         at.run()
-        expected = as_stored(text)
+        expected = cleaned(text)
         if len(expected) > roster.MAX_TEXT:
             assert not at.exception and errors(at) == ["The file has 1 problem(s); nothing was imported."], name
             [problem] = cells(at, "problem")
@@ -400,7 +461,27 @@ def test_roster_import_names_are_refused_by_row_or_imported_verbatim(org_store, 
         assert people.find_by_email(org_store, email).name == expected, name
     shown = open_as(org_store, known["admin"], "people")
     names = set(cells(shown, "name"))
-    assert {as_stored(t) for t in CORPUS.values() if len(t.strip()) <= roster.MAX_TEXT} <= names
+    assert {cleaned(t) for t in CORPUS.values() if len(cleaned(t)) <= roster.MAX_TEXT} <= names
+
+
+def test_roster_and_org_imports_strip_invisible_characters(org_store, known):
+    names = {f"bidi{i}@example.com": CORPUS[n] for i, n in enumerate(("rtl_override", "zero_width"))}
+    at = open_as(org_store, known["admin"], "admin_roster")
+    at.file_uploader(key="roster_file").upload(
+        "roster.csv", hostile.csv_bytes(HEADER, [roster_row(e, n) for e, n in names.items()]), "text/csv")
+    at.run()
+    widget(at.button, "Import this roster").click().run()
+    assert not errors(at)
+    at.file_uploader(key="org_file").upload("org.csv", hostile.csv_bytes(
+        list(roster.ORG_COLUMNS), [["Europe", "Dublin", "Bill\u200bing\u202e 2"]]), "text/csv")
+    at.run()
+    widget(at.button, "Add these units").click().run()
+    assert not errors(at)
+    with org_store.read() as con:
+        teams = [r["name"] for r in con.rows("SELECT name FROM teams")]
+    assert "Billing 2" in teams and not [t for t in teams if _INVISIBLE.search(t)]
+    assert [people.find_by_email(org_store, e).name for e in names] == [cleaned(n) for n in names.values()]
+    assert_plain(open_as(org_store, known["admin"], "people"), cleaned(names["bidi0@example.com"]))
 
 
 @pytest.mark.parametrize("variant", ["invalid_utf8_byte", "latin1_encoded", "utf8_bom", "mixed_line_endings"])
@@ -481,7 +562,7 @@ def test_cli_imports_refuse_invalid_utf8_and_import_hostile_names_verbatim(tmp_p
     assert result.returncode == 0 and f"{len(rows)} new" in result.stdout, result.stderr
     store = db.open_store(path)
     try:
-        assert [people.find_by_email(store, r[0]).name for r in rows] == [as_stored(n) for n in names]
+        assert [people.find_by_email(store, r[0]).name for r in rows] == [cleaned(n) for n in names]
     finally:
         db.close_store(path)
 

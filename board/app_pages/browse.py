@@ -23,13 +23,16 @@ suggestion.summary_table(found.rows, extra=("level",))
 
 ids = [r["id"] for r in found.rows]
 wanted = st.query_params.get("id")
-if wanted and wanted.isdigit() and int(wanted) not in ids:
-    ids.insert(0, int(wanted))  # opened from a link: the scope check below decides
+wanted = int(wanted) if wanted and wanted.isdigit() else None
+if wanted is not None and wanted not in ids:
+    ids.insert(0, wanted)  # opened from a link: the scope check below decides
 if not ids:
     st.stop()
-start = ids.index(int(wanted)) if wanted and wanted.isdigit() else 0  # the linked one, even among the newest
-chosen = st.selectbox("Open a suggestion", ids, index=start, format_func=lambda i: f"#{i}")
+if wanted is not None and wanted != st.session_state.get("browse_linked"):
+    st.session_state["browse_open"] = wanted  # a link just opened (even to one of the newest): show that one
+chosen = st.selectbox("Open a suggestion", ids, key="browse_open", format_func=lambda i: f"#{i}")
 st.query_params["id"] = str(chosen)
+st.session_state["browse_linked"] = chosen  # the URL now says this: only a different link overrides a pick
 try:
     row = suggestions.get(db, person, chosen)
 except NotAllowed as error:
