@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from board import db, inbox
+from board import db, inbox, pulse
 from board.access import PAGE_ROLES
 from board.ui import forms, session
 
@@ -43,6 +43,7 @@ def navigation_for(person) -> dict[str, list]:
 
 config = session.auth_config()
 problem = session.oidc_problem(config) if config is not None else None
+problem = problem or pulse.key_problem(session.store().dialect)
 if problem:
     st.error(problem)
     st.stop()

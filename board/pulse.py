@@ -89,6 +89,15 @@ def voter_key(dialect: str = "duckdb") -> bytes:
     return KEY_FILE.read_text().strip().encode()
 
 
+def key_problem(dialect: str) -> str | None:
+    """Why the pulse cannot record answers on this server (the app shows it and stops), or None."""
+    try:
+        voter_key(dialect)
+    except (StoreError, OSError) as error:
+        return str(error)
+    return None
+
+
 def voter(key: bytes, period_id: int, person_id: int) -> str:
     """The keyed hash standing for 'this person answered in this period' while it is open."""
     return hmac.new(key, f"{period_id}:{person_id}".encode(), hashlib.sha256).hexdigest()

@@ -380,3 +380,11 @@ def test_no_read_after_any_single_answer_reveals_less_than_k_answers(request, ba
 def _admin(store):
     with store.read() as con:
         return people.get_person(store, con.scalar("SELECT id FROM people WHERE role = 'admin'"))
+
+
+def test_without_a_key_on_postgresql_the_app_says_what_to_set_in_one_line(monkeypatch):
+    monkeypatch.delenv("BOARD_PULSE_KEY")
+    assert pulse.key_problem("postgres") == ("Set BOARD_PULSE_KEY (the same random value on every app server) "
+                                            "before using the pulse.")
+    monkeypatch.setenv("BOARD_PULSE_KEY", "a server secret")
+    assert pulse.key_problem("postgres") is None
