@@ -43,14 +43,17 @@ def navigation_for(person) -> dict[str, list]:
 
 config = session.auth_config()
 problem = session.oidc_problem(config) if config is not None else None
-problem = problem or pulse.key_problem(session.store().dialect)
 if problem:
     st.error(problem)
     st.stop()
 try:
     identity = session.identify(session.store())
+    problem = pulse.key_problem(session.store().dialect)
 except db.StoreError as error:
     st.error(str(error))
+    st.stop()
+if problem:
+    st.error(problem)
     st.stop()
 
 if identity.state == "signed_in":
