@@ -6,7 +6,7 @@ import streamlit as st
 from board import accounts, people
 from board.access import ROLE_LABELS, ROLES
 from board.errors import BoardError, Invalid
-from board.ui import session
+from board.ui import session, tables
 from board.ui.forms import field_error, set_errors
 
 admin = session.page_person("admin_people")
@@ -16,7 +16,7 @@ st.title("Accounts and roles")
 everyone = people.list_people(db, admin, include_inactive=True)
 query = st.text_input("Find a person (name or email)", max_chars=200).strip().lower()
 shown = [p for p in everyone if query in p["name"].lower() or query in p["email"]] if query else everyone
-st.dataframe(pd.DataFrame(shown, columns=["name", "email", "role", "team", "office", "active"]), hide_index=True)
+tables.table(pd.DataFrame(shown, columns=["name", "email", "role", "team", "office", "active"]), hide_index=True)
 if not shown:
     st.stop()
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import roster
-from board.ui import session
+from board.ui import session, tables
 from board.ui.forms import problem_table
 
 admin = session.page_person("admin_roster")
@@ -18,14 +18,14 @@ def show_plan(plan: roster.RosterPlan) -> None:
     st.write("Preview: " + plan.summary())
     if plan.new:
         st.text("New people")
-        st.dataframe(pd.DataFrame(plan.new)[["email", "name", "role"]], hide_index=True)
+        tables.table(pd.DataFrame(plan.new)[["email", "name", "role"]], hide_index=True)
     if plan.changed:
         st.text("Changed people")
-        st.dataframe(pd.DataFrame([{"email": p["email"], "changes": p["changes"]} for p, _ in plan.changed]),
+        tables.table(pd.DataFrame([{"email": p["email"], "changes": p["changes"]} for p, _ in plan.changed]),
                      hide_index=True)
     if plan.deactivate:
         st.text("To deactivate")
-        st.dataframe(pd.DataFrame(plan.deactivate)[["email", "name"]], hide_index=True)
+        tables.table(pd.DataFrame(plan.deactivate)[["email", "name"]], hide_index=True)
 
 
 people_tab, units_tab = st.tabs(["People", "Organisation units"])

@@ -10,7 +10,7 @@ import streamlit as st
 from board import charts, dashboard, pulse, settings
 from board.access import Person
 from board.export import to_csv
-from board.ui import session
+from board.ui import session, tables
 from board.workflow import STATUS_LABELS, sla_cutoff
 
 LEVELS = {"org": "Whole organisation", "region": "Region", "office": "Office", "team": "Team"}
@@ -62,7 +62,7 @@ def _drill(what: str, options: list, rows, format_func=str) -> None:
     choice = st.selectbox(f"Show the list behind: {what}", ["choose one", *labels], key=f"drill_{what}")
     if choice in labels:
         found = rows(labels[choice])
-        st.dataframe(pd.DataFrame(found), hide_index=True) if found else st.info("Nothing to list.")
+        tables.table(found, hide_index=True) if found else st.info("Nothing to list.")
 
 
 def _month(value) -> str:
@@ -109,7 +109,7 @@ with morale_tab:
                "it by subtraction.")
     _show(charts.morale_trend(morale["rows"]), table, "mood")
     _show(charts.enps_trend(morale["rows"]), table, "enps")
-    st.dataframe(table.astype(str), hide_index=True)
+    tables.table(table, hide_index=True)
     turnout = pd.DataFrame([{"period from": r["starts_on"], "period": "closed" if r["closed"] else "open (no results yet)",
                              "answered": r["answered"], "people": r["people"], "participation %": r["participation_pct"]}
                             for r in morale["participation"]],
@@ -136,7 +136,7 @@ with suggestions_tab:
            lambda v: suggestions(escalated_to=v))
     if person.role == "leader":
         st.subheader("Newest suggestions")
-        st.dataframe(data["newest"], hide_index=True)
+        tables.table(data["newest"], hide_index=True)
 
 with minutes_tab:
     held = data["coverage"][data["coverage"]["meetings"] > 0] if len(data["coverage"]) else data["coverage"]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from board import settings, suggestions, triage
 from board.errors import BoardError
-from board.ui import forms, session, suggestion
+from board.ui import forms, session, suggestion, tables
 from board.ui.forms import field_error
 
 person = session.page_person("follow")
@@ -45,7 +45,7 @@ else:
     suggestion.timeline(row["timeline"])
 if row["waiting"]:
     st.caption("What you wrote, waiting to be passed on with the next day's anonymous suggestions")
-    st.dataframe([{"written": f"{w['written_on']:%d %b %Y}", "what": suggestion.EVENT_LABELS[w["kind"]],
+    tables.table([{"written": f"{w['written_on']:%d %b %Y}", "what": suggestion.EVENT_LABELS[w["kind"]],
                    "note": w["note"]} for w in row["waiting"]], hide_index=True)
 
 with st.form("author_reply", clear_on_submit=True):

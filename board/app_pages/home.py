@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import actions, audit, inbox, people, pulse, reports, review, settings, triage
-from board.ui import session
+from board.ui import session, tables
 
 person = session.page_person("home")
 db = session.store()
@@ -44,14 +44,14 @@ if not pulse.has_answered(db, person, today=today, length_days=config.pulse_peri
 
 if person.role in ("regional_manager", "leader", "admin"):
     st.subheader("Offices")
-    st.dataframe(pd.DataFrame(reports.offices_in_scope(db, person)), hide_index=True)
+    tables.table(pd.DataFrame(reports.offices_in_scope(db, person)), hide_index=True)
 
 if person.role != "staff":
     missing = reports.teams_without_manager(db, person)
     st.subheader("Teams without a manager")
     if missing:
         st.warning(f"{len(missing)} team(s) have no active manager: their suggestions have no one to answer them.")
-        st.dataframe(pd.DataFrame(missing), hide_index=True)
+        tables.table(pd.DataFrame(missing), hide_index=True)
     else:
         st.success("Every team in your scope has an active manager.")
 
@@ -62,9 +62,9 @@ if person.role == "admin":
         st.write(f"{attention['without_password']} active people have no password yet (set one under Accounts and roles).")
     if attention["locked"]:
         st.warning("Sign-in is paused after repeated failures for:")
-        st.dataframe(pd.DataFrame({"email": attention["locked"]}), hide_index=True)
+        tables.table(pd.DataFrame({"email": attention["locked"]}), hide_index=True)
     st.subheader("Recent changes")
-    st.dataframe(pd.DataFrame(audit.recent(db, person, 20)), hide_index=True)
+    tables.table(pd.DataFrame(audit.recent(db, person, 20)), hide_index=True)
     counts = people.counts(db)
     st.caption(f"{counts['regions']} regions, {counts['offices']} offices, {counts['teams']} teams, "
                f"{counts['active_people']} active people.")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from board import inbox
-from board.ui import session, suggestion
+from board.ui import session, suggestion, tables
 
 person = session.page_person("inbox")
 db = session.store()
@@ -17,7 +17,7 @@ if not updates:
 
 unread = sum(1 for u in updates if not u["read"])
 st.write(f"{unread} unread")
-st.dataframe(pd.DataFrame([{
+tables.table(pd.DataFrame([{
     "": "" if u["read"] else "new", "suggestion": f"#{u['suggestion_id']} {u['title']}",
     "what": suggestion.EVENT_LABELS.get(u["kind"], u["kind"]), "change": suggestion.change_text(u),
     "note": u["note"], "who": u["actor"],

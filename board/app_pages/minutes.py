@@ -7,7 +7,7 @@ import streamlit as st
 
 from board import minutes
 from board.errors import BoardError, NotAllowed
-from board.ui import minutes_editor, session
+from board.ui import minutes_editor, session, tables
 from board.ui.forms import field_error
 
 person = session.page_person("minutes")
@@ -72,7 +72,7 @@ rows = minutes.list_minutes(db, person)
 if not rows:
     st.info("No published minutes in your scope yet.")
     st.stop()
-st.dataframe(pd.DataFrame(rows, columns=["meeting_date", "unit", "chair", "problems", "solutions", "review_status",
+tables.table(pd.DataFrame(rows, columns=["meeting_date", "unit", "chair", "problems", "solutions", "review_status",
                                          "version"]), hide_index=True)
 ids = [r["id"] for r in rows]
 wanted = st.query_params.get("id", "")
@@ -98,7 +98,7 @@ for number, item in enumerate(meeting["items"], start=1):
         if item["suggestion_ids"]:
             st.text("Linked suggestions: " + ", ".join(f"#{s}" for s in item["suggestion_ids"]))
         if item["actions"]:
-            st.dataframe(pd.DataFrame(item["actions"])[["description", "due_date", "status"]], hide_index=True)
+            tables.table(pd.DataFrame(item["actions"])[["description", "due_date", "status"]], hide_index=True)
 for review in meeting["reviews"]:
     st.text(f"Review by {review['reviewer']} on {review['created_at']:%d %b %Y}: {review['verdict'].replace('_', ' ')}")
     if review["comment"]:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import actions
-from board.ui import forms, session
+from board.ui import forms, session, tables
 from board.ui.forms import field_error
 
 person = session.page_person("my_actions")
@@ -18,7 +18,7 @@ st.title("My actions")
 def table(rows: list[dict], extra: tuple[str, ...] = ()) -> None:
     frame = pd.DataFrame(rows, columns=["overdue", "description", "due_date", "status", *extra, "unit", "meeting_date"])
     frame["overdue"] = frame["overdue"].map({True: "OVERDUE", False: ""})
-    st.dataframe(frame, hide_index=True)
+    tables.table(frame, hide_index=True)
 
 
 include_closed = st.toggle("Include done and dropped")

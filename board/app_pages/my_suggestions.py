@@ -7,7 +7,7 @@ import streamlit as st
 
 from board import settings, suggestions, triage
 from board.errors import BoardError, Invalid
-from board.ui import session, suggestion
+from board.ui import session, suggestion, tables
 from board.workflow import STATUS_LABELS
 
 person = session.page_person("my_suggestions")
@@ -22,7 +22,7 @@ if not rows:
 
 table = pd.DataFrame(rows, columns=["id", "title", "status", "owner", "days_waiting", "latest_reply", "votes"])
 table["status"] = table["status"].map(STATUS_LABELS)
-st.dataframe(table, hide_index=True)
+tables.table(table, hide_index=True)
 
 chosen = st.selectbox("Open one", [r["id"] for r in rows],
                       format_func=lambda i: f"#{i} {next(r['title'] for r in rows if r['id'] == i)}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from board import reports
 from board.export import to_csv
-from board.ui import session
+from board.ui import session, tables
 
 person = session.page_person("overview")
 db = session.store()
@@ -20,7 +20,7 @@ rows = reports.minutes_overview(db, person, months=months, today=datetime.date.t
 frame = pd.DataFrame(rows)
 frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
 st.caption("Offices that held no meeting in a month show 0. Actions are counted in the month they fell due.")
-st.dataframe(frame.pivot_table(index=["region", "office"], columns="month", values="meetings", aggfunc="sum"))
+tables.table(frame.pivot_table(index=["region", "office"], columns="month", values="meetings", aggfunc="sum"))
 st.subheader("Every figure")
-st.dataframe(frame, hide_index=True)
+tables.table(frame, hide_index=True)
 st.download_button("Download CSV", to_csv(frame), "office_overview.csv", "text/csv")

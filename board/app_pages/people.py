@@ -4,14 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from board import people
-from board.ui import session
+from board.ui import session, tables
 
 person = session.page_person("people")
 st.title("People")
 show_inactive = st.toggle("Include people who have left", value=False)
 rows = people.list_people(session.store(), person, include_inactive=show_inactive)
 st.text(f"{len(rows)} people")
-st.dataframe(
+tables.table(
     pd.DataFrame(rows, columns=["name", "email", "role", "team", "office", "region", "active"]),
     hide_index=True,
 )

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from board import pulse, reports, settings
-from board.ui import forms, session
+from board.ui import forms, session, tables
 from board.ui.forms import field_error
 
 LEVEL_LABELS = {"team": "Team", "office": "Office", "region": "Region", "org": "Whole organisation"}
@@ -69,7 +69,7 @@ if person.role in ("manager", "regional_manager", "leader"):
         frame = pd.DataFrame([{"Period from": r["starts_on"], "Group": r["group"],
                                "Responses": f"fewer than {k}" if r["suppressed"] else str(r["responses"]),
                                "Mood (1-5)": r.get("mood"), "eNPS": r.get("enps")} for r in rows])
-        st.dataframe(frame, hide_index=True)
+        tables.table(frame, hide_index=True)
         st.caption(f"Groups whose answers were too few are combined into their office or a wider group when the "
                    f"period closes; a group is also hidden when it would reveal fewer than {k} answers by subtraction.")
         shown = [r for r in rows if not r["suppressed"]]
@@ -81,4 +81,4 @@ if person.role in ("manager", "regional_manager", "leader"):
             comments = reports.pulse_comments(db, person, k=k, period_id=picked["period_id"],
                                               level=level, group_id=picked["group_id"])
             st.caption("In random order; only for groups with enough responses.")
-            st.dataframe(pd.DataFrame({"Comment": comments}), hide_index=True)
+            tables.table(pd.DataFrame({"Comment": comments}), hide_index=True)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from board import minutes, review
-from board.ui import forms, session
+from board.ui import forms, session, tables
 from board.ui.forms import field_error
 
 person = session.page_person("review")
@@ -18,7 +18,7 @@ if not rows:
 frame = pd.DataFrame(rows, columns=["no_problems", "meeting_date", "unit", "chair", "problems", "solutions"])
 frame["no_problems"] = frame["no_problems"].map({True: "no problems discussed", False: ""})
 st.text(f"{len(rows)} waiting; {sum(r['no_problems'] for r in rows)} discussed no problem at all")
-st.dataframe(frame.rename(columns={"no_problems": "flag"}), hide_index=True)
+tables.table(frame.rename(columns={"no_problems": "flag"}), hide_index=True)
 
 chosen = st.selectbox("Review", [r["id"] for r in rows],
                       format_func=lambda i: next(f"{r['meeting_date']} · {r['unit']}" for r in rows if r["id"] == i))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board import people, settings, suggestions, triage
-from board.ui import forms, session, suggestion
+from board.ui import forms, session, suggestion, tables
 from board.ui.forms import field_error
 from board.workflow import LEVEL_LABELS, STATUS_LABELS, allowed_transitions
 
@@ -33,7 +33,7 @@ frame["created_at"] = [suggestion.when(r["created_at"], day_only=r["anonymous"])
 frame["overdue"] = frame["overdue"].map({True: "OVERDUE", False: ""})
 frame["status"] = frame["status"].map(STATUS_LABELS)
 frame["level"] = frame["level"].map(LEVEL_LABELS)
-st.dataframe(frame, hide_index=True)
+tables.table(frame, hide_index=True)
 
 ids = [r["id"] for r in rows]
 wanted = st.query_params.get("id", "")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board.errors import BoardError, Invalid
+from board.ui import tables
 
 
 def set_errors(form: str, errors: dict[str, str]) -> None:
@@ -31,7 +32,7 @@ def field_error(form: str, field: str) -> None:
 
 def problem_table(errors: dict[str, str]) -> None:
     """Problems that may quote user text (e.g. a CSV cell), shown as plain text in a table."""
-    st.dataframe(pd.DataFrame({"where": list(errors), "problem": list(errors.values())}), hide_index=True)
+    tables.table(pd.DataFrame({"where": list(errors), "problem": list(errors.values())}), hide_index=True)
 
 
 def run(form: str, action) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from board.ui import tables
 from board.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, STATUS_LABELS
 
 EVENT_LABELS = {"submitted": "submitted", "status": "status changed", "reply": "replied", "comment": "commented",
@@ -38,7 +39,7 @@ def when(moment, *, day_only: bool) -> str:
 def timeline(events: list[dict]) -> None:
     """Every event, oldest first, in a table (plain text cells); the anonymous author's events show their day."""
     st.caption("History")
-    st.dataframe(pd.DataFrame([{
+    tables.table(pd.DataFrame([{
         "when": when(e["created_at"], day_only=e["actor"] == "Anonymous author"), "who": e["actor"],
         "what": EVENT_LABELS.get(e["kind"], e["kind"]), "change": change_text(e), "note": e["note"]}
         for e in events]), hide_index=True)
@@ -59,4 +60,4 @@ def summary_table(rows: list[dict], extra: tuple[str, ...] = ()) -> None:
     frame["created_at"] = [when(r["created_at"], day_only=r["anonymous"]) for r in rows]
     frame["status"] = frame["status"].map(STATUS_LABELS)
     frame["kind"] = frame["kind"].map(KINDS)
-    st.dataframe(frame, hide_index=True)
+    tables.table(frame, hide_index=True)
