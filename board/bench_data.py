@@ -24,17 +24,17 @@ TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 12, 0)
 HISTORY_DAYS = 540  # suggestions and minutes: 18 months
 PERIOD_DAYS = 14
-TABLES = ("regions", "offices", "teams", "people", "suggestions", "suggestion_events", "meetings", "meeting_items",
-          "action_items", "action_events", "pulse_periods", "pulse_responses", "pulse_participation", "pulse_voters",
-          "pulse_turnout")
+TABLES = ("regions", "offices", "teams", "people", "team_members", "suggestions", "suggestion_events", "meetings",
+          "meeting_items", "action_items", "action_events", "pulse_periods", "pulse_responses", "pulse_participation",
+          "pulse_voters", "pulse_turnout")
 SQLITE_INDEXES = (
-    "offices (region_id)", "teams (office_id)", "people (team_id)", "suggestions (created_at)",
+    "offices (region_id)", "teams (office_id)", "team_members (team_id)", "suggestions (created_at)",
     "suggestions (region_id, created_at)", "suggestions (office_id)", "suggestions (team_id)",
     "suggestion_events (suggestion_id)", "suggestion_events (kind, to_value)", "meetings (office_id, meeting_date)",
     "meetings (region_id)", "meeting_items (meeting_id)", "action_items (meeting_id)",
     "pulse_responses (period_id, team_id)", "pulse_participation (person_id)")
 SQLITE_UNIQUE = ("pulse_responses (id)", "pulse_participation (period_id, person_id)", "pulse_voters (voter)",
-                 "pulse_turnout (period_id, team_id)", "people (email)",
+                 "pulse_turnout (period_id, team_id)", "people (email)", "team_members (person_id)",
                  "suggestions (submission_key)")
 PATH = "['acknowledged', 'under_review', 'planned', 'in_progress', 'implemented']"
 WORDS = "['refund', 'billing', 'queue', 'login', 'portal', 'invoice', 'callback', 'handover', 'template', 'policy']"
@@ -116,7 +116,8 @@ def _organisation(con: db.Conn, n: dict) -> dict:
             CASE WHEN i <= {T} THEN i WHEN role = 'regional_manager' THEN f.team_id ELSE 1 + hash(i, 11) % {T} END,
             role <> 'staff' OR {u('i', 12)} >= 0.02
         FROM p LEFT JOIN firsts f ON f.region_id = i - {T} AND role = 'regional_manager'""")
-    return _count(con, "regions", "offices", "teams", "people")
+    con.execute("INSERT INTO team_members (person_id, team_id) SELECT id, team_id FROM people")
+    return _count(con, "regions", "offices", "teams", "people", "team_members")
 
 
 def _suggestions(con: db.Conn, n: dict) -> dict:

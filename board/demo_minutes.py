@@ -43,12 +43,15 @@ def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
     teams = con.rows("SELECT t.id AS team_id, t.name AS team, t.office_id, o.region_id, o.name AS office FROM teams t"
                      " JOIN offices o ON o.id = t.office_id ORDER BY t.id")
     managers = {r["team_id"]: r["id"] for r in con.rows(
-        "SELECT id, team_id FROM people WHERE role = 'manager' AND active ORDER BY email LIKE '%@demo.board' DESC, id")}
+        "SELECT p.id, tm.team_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
+        " WHERE p.role = 'manager' AND p.active ORDER BY p.email LIKE '%@demo.board' DESC, p.id")}
     members = {}
-    for r in con.rows("SELECT id, team_id FROM people WHERE active ORDER BY id"):
+    for r in con.rows("SELECT p.id, tm.team_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
+                      " WHERE p.active ORDER BY p.id"):
         members.setdefault(r["team_id"], []).append(r["id"])
     regional = {r["region_id"]: r["id"] for r in con.rows(
-        "SELECT p.id, o.region_id FROM people p JOIN teams t ON t.id = p.team_id JOIN offices o ON o.id = t.office_id"
+        "SELECT p.id, o.region_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
+        " JOIN teams t ON t.id = tm.team_id JOIN offices o ON o.id = t.office_id"
         " WHERE p.role = 'regional_manager' AND p.active ORDER BY p.email LIKE '%@demo.board' DESC, p.id")}
     suggestions = {}
     for r in con.rows("SELECT id, team_id FROM suggestions WHERE team_id IS NOT NULL ORDER BY id"):

@@ -22,8 +22,9 @@ DIP_REGION = "Americas"
 def seed(con: Conn, rng: random.Random, today: date, months: int, key: bytes, length_days: int = 14) -> None:
     """Insert periods up to the one containing today, their responses and who answered (voter hashes); the
     caller closes the past ones."""
-    people = con.rows("SELECT p.id, p.team_id, t.office_id, o.region_id, r.name AS region,"
-                      " p.email LIKE '%@demo.board' AS known FROM people p JOIN teams t ON t.id = p.team_id"
+    people = con.rows("SELECT p.id, tm.team_id, t.office_id, o.region_id, r.name AS region,"
+                      " p.email LIKE '%@demo.board' AS known FROM people p"
+                      " JOIN team_members tm ON tm.person_id = p.id JOIN teams t ON t.id = tm.team_id"
                       " JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id"
                       " WHERE p.active ORDER BY p.id")
     teams = sorted({p["team_id"] for p in people})

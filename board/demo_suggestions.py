@@ -94,8 +94,9 @@ class _State:
         self.rng, self.now = rng, now
         self.teams = con.rows("SELECT t.id AS team_id, t.office_id, o.region_id FROM teams t"
                               " JOIN offices o ON o.id = t.office_id ORDER BY t.id")
-        members = con.rows("SELECT p.id, p.role, p.team_id, t.office_id, o.region_id, p.email FROM people p"
-                           " JOIN teams t ON t.id = p.team_id JOIN offices o ON o.id = t.office_id WHERE p.active")
+        members = con.rows("SELECT p.id, p.role, tm.team_id, t.office_id, o.region_id, p.email FROM people p"
+                           " JOIN team_members tm ON tm.person_id = p.id JOIN teams t ON t.id = tm.team_id"
+                           " JOIN offices o ON o.id = t.office_id WHERE p.active")
         self.staff = {t["team_id"]: [m["id"] for m in members if m["team_id"] == t["team_id"]
                                      and m["role"] == "staff"] for t in self.teams}
         self.manager = {m["team_id"]: m["id"] for m in sorted(members, key=lambda m: m["email"].endswith("@demo.board"))

@@ -11,7 +11,7 @@ PERSON_SQL = """
 SELECT p.id, p.email, p.name, p.role, p.active,
        t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office,
        r.id AS region_id, r.name AS region
-FROM people p JOIN teams t ON t.id = p.team_id
+FROM people p JOIN team_members tm ON tm.person_id = p.id JOIN teams t ON t.id = tm.team_id
 JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id
 """
 
@@ -58,7 +58,7 @@ def units(db: Store) -> list[dict]:
             " count(p.id) FILTER (WHERE p.active) AS people,"
             " count(p.id) FILTER (WHERE p.active AND p.role = 'manager') AS managers"
             " FROM regions r JOIN offices o ON o.region_id = r.id JOIN teams t ON t.office_id = o.id"
-            " LEFT JOIN people p ON p.team_id = t.id"
+            " LEFT JOIN team_members tm ON tm.team_id = t.id LEFT JOIN people p ON p.id = tm.person_id"
             " GROUP BY r.id, r.name, o.id, o.name, t.id, t.name ORDER BY region, office, team"
         )
 
@@ -107,4 +107,5 @@ def team_size(con: Conn, team_id: int) -> int:
     """The one rule for who counts in a team wherever k applies (the anonymous-suggestion and pulse notices,
     generalisation and suppression): its active people, its manager included. A manager belongs to the team
     they manage, so their own answer counts once, there."""
-    return con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (team_id,))
+    return con.scalar("SELECT count(*) FROM team_members tm JOIN people p ON p.id = tm.person_id"
+                      " WHERE tm.team_id = ? AND p.active", (team_id,))

@@ -193,8 +193,8 @@ def close_due(db: Store, today: date) -> list[int]:
 
 def _hash_legacy_participation(con: Conn, key: bytes, today: date) -> None:
     """Participation rows of an open period written before voter hashes existed become hashes."""
-    rows = con.rows("SELECT pp.period_id, pp.person_id, p.team_id FROM pulse_participation pp"
-                    " JOIN people p ON p.id = pp.person_id JOIN pulse_periods per ON per.id = pp.period_id"
+    rows = con.rows("SELECT pp.period_id, pp.person_id, tm.team_id FROM pulse_participation pp"
+                    " JOIN team_members tm ON tm.person_id = pp.person_id JOIN pulse_periods per ON per.id = pp.period_id"
                     " WHERE per.ends_on > ?", (today,))
     if rows:
         con.executemany("INSERT INTO pulse_voters (period_id, voter, team_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -227,9 +227,10 @@ def seal(con: Conn, period_id: int, k: int) -> None:
     con.execute(
         "INSERT INTO pulse_turnout (period_id, team_id, answered, people)"
         " SELECT ?, t.id, (SELECT count(*) FROM pulse_voters v WHERE v.period_id = ? AND v.team_id = t.id)"
-        "  + (SELECT count(*) FROM pulse_participation pp JOIN people p ON p.id = pp.person_id"
-        "     WHERE pp.period_id = ? AND p.team_id = t.id),"
-        " (SELECT count(*) FROM people p WHERE p.team_id = t.id AND p.active) FROM teams t"  # people.team_size's rule
+        "  + (SELECT count(*) FROM pulse_participation pp JOIN team_members tm ON tm.person_id = pp.person_id"
+        "     WHERE pp.period_id = ? AND tm.team_id = t.id),"
+        " (SELECT count(*) FROM team_members tm JOIN people p ON p.id = tm.person_id"  # people.team_size's rule
+        "  WHERE tm.team_id = t.id AND p.active) FROM teams t"
         " ON CONFLICT DO NOTHING", (period_id, period_id, period_id))
     con.execute("DELETE FROM pulse_voters WHERE period_id = ?", (period_id,))
     con.execute("DELETE FROM pulse_participation WHERE period_id = ?", (period_id,))

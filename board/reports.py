@@ -9,17 +9,19 @@ import numpy as np
 from board.access import Person, require, scope_filter
 from board.disclosure import shown_matrix
 from board.errors import NotAllowed
-from board.accounts import LOCKOUT, MAX_FAILURES, utcnow
+from board import throttle
+from board.accounts import utcnow
 from board.db import Store
+from board.people import team_size
 
 
 def team_summary(db: Store, person: Person) -> dict:
     """The person's own team: size and active managers (names)."""
     with db.read() as con:
-        size = con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (person.team_id,))
+        size = team_size(con, person.team_id)
         managers = [r["name"] for r in con.rows(
-            "SELECT name FROM people WHERE team_id = ? AND active AND role = 'manager' ORDER BY name",
-            (person.team_id,))]
+            "SELECT p.name FROM team_members tm JOIN people p ON p.id = tm.person_id"
+            " WHERE tm.team_id = ? AND p.active AND p.role = 'manager' ORDER BY p.name", (person.team_id,))]
     return {"size": size, "managers": managers}
 
 
@@ -29,8 +31,8 @@ def teams_without_manager(db: Store, viewer: Person) -> list[dict]:
     with db.read() as con:
         return con.rows(
             "SELECT o.name AS office, t.name AS team FROM teams t JOIN offices o ON o.id = t.office_id"
-            f" WHERE {condition} AND NOT EXISTS (SELECT 1 FROM people p"
-            "  WHERE p.team_id = t.id AND p.active AND p.role = 'manager')"
+            f" WHERE {condition} AND NOT EXISTS (SELECT 1 FROM team_members tm JOIN people p ON p.id = tm.person_id"
+            "  WHERE tm.team_id = t.id AND p.active AND p.role = 'manager')"
             " ORDER BY office, team",
             params,
         )
@@ -44,14 +46,16 @@ def offices_in_scope(db: Store, viewer: Person) -> list[dict]:
             "SELECT r.name AS region, o.name AS office, count(DISTINCT t.id) AS teams,"
             " count(p.id) FILTER (WHERE p.active) AS people"
             " FROM offices o JOIN regions r ON r.id = o.region_id JOIN teams t ON t.office_id = o.id"
-            f" LEFT JOIN people p ON p.team_id = t.id WHERE {condition}"
+            " LEFT JOIN team_members tm ON tm.team_id = t.id LEFT JOIN people p ON p.id = tm.person_id"
+            f" WHERE {condition}"
             " GROUP BY r.name, o.name ORDER BY r.name, o.name",
             params,
         )
 
 
 def admin_attention(db: Store, viewer: Person, *, now: datetime | None = None) -> dict:
-    """What an admin should look at: people who cannot sign in yet, emails locked out right now (admins only)."""
+    """What an admin should look at: people who cannot sign in yet, roster emails whose sign-in waits right now
+    after repeated failures (admins only; text typed as an email that is nobody's is never shown)."""
     require(viewer, "admin_people")
     now = now or utcnow()
     with db.read() as con:
@@ -59,8 +63,8 @@ def admin_attention(db: Store, viewer: Person, *, now: datetime | None = None) -
             "SELECT count(*) FROM people p WHERE p.active"
             " AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id)")
         locked = [r["email"] for r in con.rows(
-            "SELECT email FROM sign_in_failures WHERE failed_at > ? GROUP BY email HAVING count(*) >= ?"
-            " ORDER BY email", (now - LOCKOUT, MAX_FAILURES))]
+            "SELECT w.email FROM sign_in_waits w JOIN people p ON p.email = w.email"
+            " WHERE w.failures >= ? AND w.wait_until > ? ORDER BY w.email", (throttle.MAX_FAILURES, now))]
     return {"without_password": without_password, "locked": locked}
 
 
@@ -258,14 +262,16 @@ def participation(db: Store, viewer: Person, *, region_id: int | None = None, of
         rows = con.rows(
             f"WITH teams_in AS (SELECT t.id FROM teams t JOIN offices o ON o.id = t.office_id WHERE {where}),"
             " live AS (SELECT period_id, team_id FROM pulse_voters UNION ALL"
-            "  SELECT pa.period_id, p.team_id FROM pulse_participation pa JOIN people p ON p.id = pa.person_id),"
+            "  SELECT pa.period_id, tm.team_id FROM pulse_participation pa"
+            "  JOIN team_members tm ON tm.person_id = pa.person_id),"
             " counts AS (SELECT period_id, sum(answered) AS answered, sum(people) AS people FROM pulse_turnout"
             "  WHERE team_id IN (SELECT id FROM teams_in) GROUP BY period_id"
             "  UNION ALL SELECT period_id, count(*), NULL FROM live WHERE team_id IN (SELECT id FROM teams_in)"
             "  GROUP BY period_id)"
             " SELECT pp.starts_on, pp.closed_at IS NOT NULL AS closed, coalesce(sum(c.answered), 0) AS answered,"
             " CASE WHEN pp.closed_at IS NOT NULL THEN coalesce(sum(c.people), 0) ELSE (SELECT count(*) FROM people p"
-            "  WHERE p.active AND p.team_id IN (SELECT id FROM teams_in)) END AS people"
+            "  JOIN team_members tm ON tm.person_id = p.id WHERE p.active AND tm.team_id IN (SELECT id FROM teams_in))"
+            " END AS people"
             " FROM pulse_periods pp LEFT JOIN counts c ON c.period_id = pp.id"
             " WHERE pp.starts_on >= ? AND pp.starts_on < ? GROUP BY pp.id, pp.starts_on, pp.closed_at"
             " ORDER BY pp.starts_on", [*params, start or date.min, end or date.max])

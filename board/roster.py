@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from board import audit
 from board.access import ROLES, Person, require
-from board.db import Conn, PgConn, Store
+from board.db import Conn, Store
 from board.errors import Invalid
 from board.people import normalise_email
 from board.text import clean
@@ -164,7 +164,8 @@ def plan_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, act
 
 def _plan(con: Conn, rows, deactivate_missing: bool, actor_id: int | None) -> RosterPlan:
     people = validate_roster(con, rows)
-    existing = {r["email"]: r for r in con.rows("SELECT id, email, name, role, team_id, active FROM people")}
+    existing = {r["email"]: r for r in con.rows("SELECT p.id, p.email, p.name, p.role, tm.team_id, p.active"
+                                                " FROM people p JOIN team_members tm ON tm.person_id = p.id")}
     plan = RosterPlan(active_before=sum(1 for r in existing.values() if r["active"]))
     teams = {r["id"]: f"{r['team']}, {r['office']}" for r in con.rows(
         "SELECT t.id, t.name AS team, o.name AS office FROM teams t JOIN offices o ON o.id = t.office_id")}
@@ -185,7 +186,6 @@ def _plan(con: Conn, rows, deactivate_missing: bool, actor_id: int | None) -> Ro
     missing = [r for r in existing.values() if r["active"] and r["email"] not in in_file]
     (plan.deactivate if deactivate_missing else plan.missing_kept).extend(missing)
     _check_admins_remain(con, plan, people, actor_id)
-    _check_moves_possible(con, plan, rows)
     return plan
 
 
@@ -196,31 +196,6 @@ def _change(field: str, before: dict, after: dict, teams: dict[int, str]) -> str
     if field == "active":
         return "active again"
     return f"{field} {before[field]} -> {after[field]}"
-
-
-def _check_moves_possible(con: Conn, plan: RosterPlan, rows: list[tuple[int, dict]]) -> None:
-    """DuckDB 2.0.0 cannot change the team of a person whom other rows reference (an update of the indexed
-    team_id column is a delete + insert, refused while suggestions, minutes, actions, sessions or pulse
-    answers point at the person: duckdb issue 20246). Refuse such moves by row, before anything is written,
-    instead of failing half way; PostgreSQL moves them."""
-    moving = {p["id"]: p["email"] for p, fields in plan.changed if "team_id" in fields}
-    if not moving or isinstance(con, PgConn):
-        return
-    referenced = set()
-    for ref in con.rows("SELECT table_name, constraint_column_names AS cols FROM duckdb_constraints()"
-                        " WHERE constraint_type = 'FOREIGN KEY' AND referenced_table = 'people'"):
-        column, table = ref["cols"][0], ref["table_name"]
-        referenced |= {r["id"] for r in con.rows(
-            f'SELECT DISTINCT "{column}" AS id FROM "{table}" WHERE "{column}" IN (SELECT unnest(CAST(? AS INTEGER[])))',
-            (list(moving),))}
-    if not referenced:
-        return
-    number = {normalise_email(row["email"]): n for n, row in rows}
-    raise ImportRefused({
-        f"row {number[moving[i]]}": f"{moving[i]} has a history here (suggestions, minutes, actions, sign-ins or "
-                                    "pulse answers), and this database (DuckDB) cannot move such a person to "
-                                    "another team yet; keep their team in this file"
-        for i in sorted(referenced, key=lambda i: number[moving[i]])})
 
 
 def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_id: int | None) -> None:
@@ -241,8 +216,9 @@ def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_
 def import_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None,
                   confirm_deactivations: bool = False) -> RosterPlan:
     """Validate and apply a roster file in one transaction: add the new people, update the changed ones by id
-    (moves keep every reference to them), optionally deactivate the missing. Deactivating more than
-    MAX_DEACTIVATE_SHARE of the active people raises DeactivationsNeedConfirming unless confirmed."""
+    (a move changes their team_members row only, so every reference to them stays), optionally deactivate the
+    missing. Deactivating more than MAX_DEACTIVATE_SHARE of the active people raises DeactivationsNeedConfirming
+    unless confirmed."""
     rows = read_csv(data, ROSTER_COLUMNS)
 
     def apply(con: Conn) -> RosterPlan:
@@ -250,18 +226,20 @@ def import_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, a
         warning = plan.deactivation_warning()
         if warning and not confirm_deactivations:
             raise DeactivationsNeedConfirming(warning + " Nothing was imported.")
+        # people.team_id is the team a person was first added to, never updated (migration 0011).
         con.executemany(
             "INSERT INTO people (email, name, role, team_id) VALUES (?, ?, ?, ?)",
             [(p["email"], p["name"], p["role"], p["team_id"]) for p in plan.new],
         )
-        # A plain UPDATE by id, never an upsert: DuckDB runs ON CONFLICT DO UPDATE as delete + insert, which
-        # fails for anyone referenced by suggestions, minutes, actions or pulse participation.
-        # team_id is set only for a move: naming it at all makes DuckDB rewrite the update (see above).
+        con.executemany("INSERT INTO team_members (person_id, team_id) SELECT p.id, ? FROM people p WHERE p.email = ?",
+                        [(p["team_id"], p["email"]) for p in plan.new])
+        # Plain UPDATEs by id of columns without an index, never an upsert: DuckDB runs ON CONFLICT DO UPDATE,
+        # and an update of an indexed column, as delete + insert, which fails for anyone referenced by
+        # suggestions, minutes, actions or pulse participation. Nothing references team_members.
         con.executemany("UPDATE people SET name = ?, role = ?, active = TRUE, updated_at = now() WHERE id = ?",
-                        [(p["name"], p["role"], p["id"]) for p, f in plan.changed if "team_id" not in f])
-        con.executemany("UPDATE people SET name = ?, role = ?, team_id = ?, active = TRUE, updated_at = now()"
-                        " WHERE id = ?",
-                        [(p["name"], p["role"], p["team_id"], p["id"]) for p, f in plan.changed if "team_id" in f])
+                        [(p["name"], p["role"], p["id"]) for p, _ in plan.changed])
+        con.executemany("UPDATE team_members SET team_id = ? WHERE person_id = ?",
+                        [(p["team_id"], p["id"]) for p, f in plan.changed if "team_id" in f])
         con.executemany(
             "UPDATE people SET active = FALSE, updated_at = now() WHERE id = ?", [(p["id"],) for p in plan.deactivate]
         )

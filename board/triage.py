@@ -142,7 +142,8 @@ def _merge_into(con: Conn, actor: Person, row: dict, original_id: int | None, no
 def assign(db: Store, actor: Person, suggestion_id: int, owner_id: int, *, now: datetime | None = None) -> int:
     """Name the owner: an active person of the suggestion's region."""
     def work(con: Conn, row: dict) -> int:
-        owner = con.one("SELECT p.name, o.region_id FROM people p JOIN teams t ON t.id = p.team_id"
+        owner = con.one("SELECT p.name, o.region_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
+                        " JOIN teams t ON t.id = tm.team_id"
                         " JOIN offices o ON o.id = t.office_id WHERE p.id = ? AND p.active", (owner_id,))
         if owner is None or owner["region_id"] != row["region_id"]:
             raise Invalid({"owner": "Choose an active person of this suggestion's region."})

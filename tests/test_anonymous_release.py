@@ -278,7 +278,7 @@ def test_the_migration_rounds_the_sessions_already_stored(request, backend, tmp_
             " INSERT INTO people (id, email, name, role, team_id) VALUES (1, 'a@b.c', 'A', 'staff', 1);"
             " INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, ended_at) VALUES"
             " ('x', 1, TIMESTAMP '2026-11-10 10:07:31.5', TIMESTAMP '2026-11-10 10:59:59', NULL)"))
-        assert db.migrate(store) == ["0008_anonymous_release.sql"]
+        assert db.migrate(store)[0] == "0008_anonymous_release.sql"  # then any later ones
         with store.read() as con:
             assert con.one("SELECT created_at, last_seen_at, ended_at FROM sessions") == {
                 "created_at": datetime(2026, 11, 10, 10, 5), "last_seen_at": datetime(2026, 11, 10, 10, 55),

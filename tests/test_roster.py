@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+import ast
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from board import people, roster
+from board import dashboard, people, roster
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+BOARD = DATA.parent / "board"
 HEADER = "email,name,role,region,office,team,manages\n"
 
 
@@ -128,15 +131,34 @@ def test_org_import_adds_missing_units_only(store):
 
 # --- moving people between teams, offices and roles keeps their history (issue 13, finding 5) ----------------
 
+REFERENCES = (("suggestions", "author_id"), ("suggestion_events", "actor_id"), ("meetings", "chair_id"),
+              ("meetings", "author_id"), ("action_items", "owner_id"))
+
+
 def _history(store, person_id: int) -> dict:
-    """Everything that points at a person, by table (what a move must leave alone)."""
-    refs = {"suggestions": "author_id", "suggestion_events": "actor_id", "meetings": "chair_id",
-            "action_items": "owner_id"}
+    """The ids of everything that points at a person, by table and column (what a move must leave alone)."""
     with store.read() as con:
-        found = {table: con.scalar(f"SELECT count(*) FROM {table} WHERE {column} = ?", (person_id,))
-                 for table, column in refs.items()}
-        found["attended"] = sum(person_id in r["attendee_ids"] for r in con.rows("SELECT attendee_ids FROM meetings"))
+        found = {f"{table}.{column}": [r["id"] for r in con.rows(
+            f"SELECT id FROM {table} WHERE {column} = ? ORDER BY id", (person_id,))] for table, column in REFERENCES}
+        found["meetings.attendee_ids"] = sorted(
+            r["id"] for r in con.rows("SELECT id, attendee_ids FROM meetings") if person_id in r["attendee_ids"])
         return found
+
+
+def _pulse_kept(store) -> dict:
+    """What the pulse keeps: each response by period, the open period's voter hashes (with the team they
+    answered in), the closed periods' turnout per team."""
+    with store.read() as con:
+        return {"responses": con.rows("SELECT period_id, id, team_id FROM pulse_responses ORDER BY period_id, id"),
+                "voters": con.rows("SELECT period_id, voter, team_id FROM pulse_voters ORDER BY voter"),
+                "turnout": con.rows("SELECT period_id, team_id, answered, people FROM pulse_turnout"
+                                    " ORDER BY period_id, team_id")}
+
+
+def _closed_turnout(store, leader, team_id: int) -> list[dict]:
+    """The participation the dashboards show for one team's closed periods."""
+    from board import reports
+    return [r for r in reports.participation(store, leader, team_id=team_id) if r["closed"]]
 
 
 def _row(person, role: str, unit: dict, manages: str = "") -> str:
@@ -144,7 +166,8 @@ def _row(person, role: str, unit: dict, manages: str = "") -> str:
 
 
 def _with_history(store, known):
-    """The demo manager and staff member with suggestions, minutes (chair / attendees), actions and pulse answers."""
+    """The demo manager and staff member with suggestions, minutes (chair, recorder, attendees), actions, and
+    pulse answers in the last period (now closed: turnout per team) and the open one (voter hashes)."""
     from board import pulse, settings
     from tests.test_minutes import action, document, draft, item, publish
     from tests.test_suggestions import submit
@@ -156,11 +179,16 @@ def _with_history(store, known):
     publish(store, manager, meeting_id,
             document(manager, item(acts=[action(staff), action(manager)]), attendees=[manager, staff]))
     length = settings.load(store).pulse_period_days
-    for person in (manager, staff):
-        pulse.submit(store, person, pulse.Answer(4, 9, 4, 3, 4, 2, 4), today=date.today(), length_days=length)
+    for day in (date.today() - timedelta(days=length), date.today()):  # answering today closes the last period
+        for person in (manager, staff):
+            pulse.submit(store, person, pulse.Answer(4, 9, 4, 3, 4, 2, 4), today=day, length_days=length)
     before = {p.id: _history(store, p.id) for p in (manager, staff)}
-    assert before[manager.id]["meetings"] == 1 and all(
-        c["suggestions"] == c["action_items"] == c["attended"] == 1 for c in before.values()), before
+    assert len(before[manager.id]["meetings.chair_id"]) == len(before[manager.id]["meetings.author_id"]) == 1
+    assert all(len(h["suggestions.author_id"]) == len(h["action_items.owner_id"])
+               == len(h["meetings.attendee_ids"]) == 1 for h in before.values()), before
+    kept = _pulse_kept(store)
+    assert {r["period_id"] for r in kept["turnout"]} and len(kept["voters"]) == 2, kept
+    assert sum(r["answered"] for r in kept["turnout"]) == 2
     return manager, staff, meeting_id, before
 
 
@@ -170,7 +198,7 @@ def _answered(store, person) -> bool:
 
 
 def test_people_with_history_change_role_by_import(org_store, known):
-    manager, staff, meeting_id, before = _with_history(org_store, known)
+    manager, staff, _, before = _with_history(org_store, known)
     own = {p.id: next(u for u in people.units(org_store) if u["team_id"] == p.team_id) for p in (manager, staff)}
     swap = HEADER + _row(manager, "staff", own[manager.id]) + _row(staff, "manager", own[staff.id], staff.team)
     plan = roster.import_roster(org_store, swap.encode(), actor_id=known["admin"].id)
@@ -182,19 +210,17 @@ def test_people_with_history_change_role_by_import(org_store, known):
         assert _history(org_store, old.id) == before[old.id] and _answered(org_store, now)
 
 
-def test_people_with_history_move_team_office_and_role_by_import(org_store, known, backend):
+def test_people_with_history_move_team_office_and_role_by_import(org_store, known):
+    """On both engines: the person's row changes team, office and role; everything they did stays theirs, and
+    the pulse keeps what it had (responses and turnout stay with the team they answered in)."""
     manager, staff, meeting_id, before = _with_history(org_store, known)
+    leader, home = known["leader"], manager.team_id
+    pulse_before, turnout_before = _pulse_kept(org_store), _closed_turnout(org_store, leader, home)
+    sizes_before = {u["team_id"]: u["people"] for u in people.units(org_store)}
+    version_before = dashboard.data_version(org_store)
     elsewhere = next(u for u in people.units(org_store) if u["office"] != manager.office)
     moves = HEADER + _row(manager, "staff", elsewhere) + _row(staff, "manager", elsewhere, elsewhere["team"])
-    if backend == "duckdb":  # DuckDB 2.0.0 cannot update people.team_id of a referenced person (see roster.py)
-        with pytest.raises(roster.ImportRefused) as refused:
-            roster.plan_roster(org_store, moves.encode())
-        assert list(refused.value.errors) == ["row 2", "row 3"]
-        assert "cannot move such a person to another team" in refused.value.errors["row 2"]
-        with pytest.raises(roster.ImportRefused):
-            roster.import_roster(org_store, moves.encode(), actor_id=known["admin"].id)
-        assert people.find_by_email(org_store, manager.email) == manager  # nothing written
-        return
+
     preview = roster.plan_roster(org_store, moves.encode())
     moved = f"moves from team {manager.team}, {manager.office} to {elsewhere['team']}, {elsewhere['office']}"
     assert [(p["email"], p["changes"]) for p, _ in preview.changed] == [
@@ -204,12 +230,126 @@ def test_people_with_history_move_team_office_and_role_by_import(org_store, know
 
     for old, role in ((manager, "staff"), (staff, "manager")):
         now = people.find_by_email(org_store, old.email)
-        assert (now.id, now.role, now.team, now.office, now.active) == (old.id, role, elsewhere["team"],
-                                                                       elsewhere["office"], True)
+        assert (now.id, now.role, now.team_id, now.team, now.office, now.region, now.active) == (
+            old.id, role, elsewhere["team_id"], elsewhere["team"], elsewhere["office"], elsewhere["region"], True)
         assert _history(org_store, old.id) == before[old.id] and _answered(org_store, now)
+    assert _pulse_kept(org_store) == pulse_before
+    assert _closed_turnout(org_store, leader, home) == turnout_before and turnout_before[0]["answered"] == 2
+    sizes = {u["team_id"]: u["people"] for u in people.units(org_store)}
+    assert (sizes[home], sizes[elsewhere["team_id"]]) == (sizes_before[home] - 2, sizes_before[elsewhere["team_id"]] + 2)
+    version = dashboard.data_version(org_store)  # the dashboards' caches see the new team sizes
+    assert version["pulse"] != version_before["pulse"] and version["suggestions"] != version_before["suggestions"]
     with org_store.read() as con:
         assert con.scalar("SELECT author_id FROM suggestions WHERE submission_key = ?", ("staff's",)) == staff.id
         assert con.scalar("SELECT chair_id FROM meetings WHERE id = ?", (meeting_id,)) == manager.id
+        assert people.team_size(con, elsewhere["team_id"]) == sizes[elsewhere["team_id"]]
+
+    back = HEADER + _row(manager, "manager", {**elsewhere, "team": manager.team, "office": manager.office,
+                                              "region": manager.region}, manager.team)
+    roster.import_roster(org_store, back.encode())  # and back again: a move is not once only
+    assert people.find_by_email(org_store, manager.email).team_id == home
+    assert _history(org_store, manager.id) == before[manager.id]
+
+
+def test_the_roster_page_moves_a_person_with_history(org_store, known):
+    from tests.test_pages import by_label, errors, signed_in
+
+    _, staff, _, before = _with_history(org_store, known)
+    elsewhere = next(u for u in people.units(org_store) if u["office"] != staff.office)
+    data = (HEADER + _row(staff, "manager", elsewhere, elsewhere["team"])).encode()
+    at = signed_in(org_store, known["admin"], "admin_roster")
+    at.file_uploader(key="roster_file").upload("roster.csv", data, "text/csv")
+    at.run()
+    assert not at.exception and not errors(at)
+    assert any(m.value.startswith("Preview: 0 new, 1 changed") for m in at.markdown)
+    by_label(at.button, "Import this roster").click().run()
+    assert not at.exception and not errors(at)
+    assert at.success[0].value.startswith("Imported: 0 new, 1 changed")
+    now = people.find_by_email(org_store, staff.email)
+    assert (now.id, now.role, now.team_id, now.office) == (staff.id, "manager", elsewhere["team_id"], elsewhere["office"])
+    assert _history(org_store, staff.id) == before[staff.id]
+
+def test_a_database_from_before_team_members_keeps_every_team_and_then_moves_people(request, backend, tmp_path):
+    """Migration 0011 gives everyone their current team; a person with history moves on the upgraded file."""
+    from board import db
+
+    older = tmp_path / "older"
+    older.mkdir()
+    for name, sql in db.available_migrations(dialect=backend):
+        if name < "0011":
+            (older / name).write_text(sql)
+    if backend == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        name = cluster.fresh_name()
+        store = db.make_store(cluster.create(name))
+    else:
+        store = db.make_store(tmp_path / "older.duckdb")
+    try:
+        db.migrate(store, older)
+        store.write(lambda con: con.execute(
+            "INSERT INTO regions (id, name) VALUES (1, 'Europe');"
+            " INSERT INTO offices (id, region_id, name) VALUES (1, 1, 'Dublin'), (2, 1, 'Lisbon');"
+            " INSERT INTO teams (id, office_id, name) VALUES (1, 1, 'Billing'), (2, 2, 'Onboarding');"
+            " INSERT INTO people (id, email, name, role, team_id) VALUES (1, 'a@b.c', 'A', 'staff', 1),"
+            "  (2, 'admin@b.c', 'Admin', 'admin', 2);"
+            " INSERT INTO sessions (token_hash, person_id) VALUES ('x', 1)"))
+        assert "0011_team_members.sql" in db.migrate(store)
+        with store.read() as con:
+            assert con.rows("SELECT person_id, team_id FROM team_members ORDER BY person_id") == [
+                {"person_id": 1, "team_id": 1}, {"person_id": 2, "team_id": 2}]
+        roster.import_roster(store, (HEADER + "a@b.c,A,manager,Europe,Lisbon,Onboarding,Onboarding\n").encode())
+        moved = people.find_by_email(store, "a@b.c")
+        assert (moved.id, moved.role, moved.team, moved.office) == (1, "manager", "Onboarding", "Lisbon")
+    finally:
+        store.close()
+        if backend == "postgres":
+            cluster.drop(name)
+
+
+
+# people.team_id keeps the team a person was first added to (migration 0011); the SQL that reads a person's
+# team must take it from team_members, or someone who moved would count in their old team.
+PEOPLE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+people\b(?:\s+(?:AS\s+)?([A-Za-z_]\w*))?", re.IGNORECASE)
+NOT_ALIASES = {"where", "join", "left", "inner", "cross", "on", "order", "group", "set", "values", "using", "limit",
+               "union", "returning", "having", "window"}
+# the one statement that writes people.team_id: a person's first team, with their team_members row beside it
+WRITES_FIRST_TEAM = "INSERT INTO people (email, name, role, team_id)"
+
+
+def people_team_reads(source: str) -> list[str]:
+    """The SQL strings of a module that read people.team_id (by its alias, or bare where people has none)."""
+    texts = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    found = []
+    for text in texts:
+        if text.startswith(WRITES_FIRST_TEAM):
+            continue
+        for match in PEOPLE.finditer(text):
+            alias = match.group(1)
+            if alias and alias.lower() not in NOT_ALIASES:
+                hit = re.search(rf"\b{alias}\.team_id\b", text)
+            else:
+                hit = re.search(r"(?<![.\w])team_id\b", text)
+            if hit:
+                found.append(text.strip()[:80])
+                break
+    return found
+
+
+def test_the_app_reads_a_persons_team_from_team_members_only():
+    # bench_data.py generates the benchmark's people and reads their team before anyone can have moved
+    reads = {p.name: people_team_reads(p.read_text()) for p in sorted(BOARD.rglob("*.py"))
+             if p.name != "bench_data.py"}
+    assert {name: found for name, found in reads.items() if found} == {}
+
+
+def test_the_team_check_sees_reads_of_people_team_id():
+    old = ('con.rows("SELECT p.name FROM people p JOIN teams t ON t.id = p.team_id")\n'
+           'con.scalar("SELECT count(*) FROM people WHERE team_id = ? AND active", (team_id,))\n'
+           'con.rows("SELECT id FROM team_members tm JOIN people AS q ON q.id = tm.person_id WHERE q.team_id = 1")\n')
+    new = ('con.rows("SELECT p.name FROM people p JOIN team_members tm ON tm.person_id = p.id'
+           ' JOIN teams t ON t.id = tm.team_id")\n'
+           'con.execute("INSERT INTO pulse_turnout (period_id, team_id, answered, people) SELECT 1, 2, 3, 4")\n')
+    assert len(people_team_reads(old)) == 3 and people_team_reads(new) == []
 
 
 # --- the deactivation guard ---------------------------------------------------------------------------------
