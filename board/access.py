@@ -37,6 +37,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "minutes": EVERYONE,
     "my_actions": EVERYONE,
     "playbook": EVERYONE,
+    "account": EVERYONE,
     "review": frozenset({"regional_manager"}),
     "overview": frozenset({"regional_manager", "leader"}),
     "people": MANAGERS_UP | ADMINS,

@@ -16,6 +16,7 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "browse": ("Suggestions", "app_pages/browse.py", "All suggestions"),
     "follow": ("Suggestions", "app_pages/follow.py", "Follow with a code"),
     "pulse": ("", "app_pages/pulse.py", "Morale pulse"),
+    "account": ("", "app_pages/account.py", "My account"),
     "minutes": ("Meetings", "app_pages/minutes.py", "Meeting minutes"),
     "my_actions": ("Meetings", "app_pages/my_actions.py", "My actions"),
     "playbook": ("Meetings", "app_pages/playbook.py", "Playbook"),
@@ -64,10 +65,12 @@ if identity.state == "signed_in":
             session.sign_out()
 elif identity.state == "no_access":
     pages = [st.Page("app_pages/no_access.py", title="No access", default=True)]
-else:
-    pages = [st.Page("app_pages/sign_in.py", title="Sign in", default=True)]
+else:  # every page's URL shows the sign-in form, which then returns to the page asked for
+    pages = [st.Page("app_pages/sign_in.py", title="Sign in", url_path=key, default=key == "home") for key in PAGES]
 
-session.flush_cookie()
-page = st.navigation(pages, expanded=True)
+session.follow_redirect()
+page = st.navigation(pages, expanded=True, position="sidebar" if identity.state == "signed_in" else "hidden")
+if identity.state == "signed_out":
+    session.remember_asked_for(page.url_path)
 forms.forget_errors_on_page_change(page.url_path)
 page.run()

@@ -249,7 +249,8 @@ def team_ack_days(db: Store, viewer: Person, filters: Filters) -> dict[int, floa
 def data_version(db: Store) -> dict:
     """A cheap fingerprint of the data the dashboards read, part by part (cache key parts): "suggestions"
     changes with every suggestion, status event, published minutes and action; "pulse" with every pulse answer
-    and period; "organisation" with the teams and who is active."""
+    and period; "organisation" with the teams, who is active and in which team (every roster change of a person,
+    a move too, sets their updated_at)."""
     with db.read() as con:
         row = con.one(
             "SELECT (SELECT max(id) FROM suggestions) AS suggestions, (SELECT max(id) FROM suggestion_events) AS events,"
@@ -257,7 +258,8 @@ def data_version(db: Store) -> dict:
             "  AS meetings,"
             " (SELECT max(id) FROM action_events) AS actions, (SELECT count(*) || ':' || count(closed_at) FROM pulse_periods) AS periods,"
             " (SELECT count(*) || ':' || max(id) FROM teams) AS teams,"
-            " (SELECT count(*) FILTER (WHERE active) || ':' || max(id) FROM people) AS people")
+            " (SELECT count(*) FILTER (WHERE active) || ':' || max(id) || ':' || CAST(max(updated_at) AS VARCHAR)"
+            "  FROM people) AS people")
         # A smaller id can commit after a bigger one, and pulse answers have no ordered id: the store's
         # change counters of the big tables catch both (cheap on each backend, unlike count(*) on PostgreSQL).
         changed = con.change_counts(("suggestions", "suggestion_events", "action_events", "pulse_responses",

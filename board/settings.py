@@ -21,16 +21,17 @@ class Settings:
     ack_sla_days: int = 5
     categories: tuple[str, ...] = field(default=DEFAULT_CATEGORIES)
     pulse_period_days: int = 14
+    session_days: int = 7  # a built-in session ends this long after sign-in, however often it is used
     demo: bool = False
 
 
 def load(db: Store) -> Settings:
     """The saved settings over the defaults."""
     with db.read() as con:
-        return _load(con)
+        return load_in(con)
 
 
-def _load(con: Conn) -> Settings:
+def load_in(con: Conn) -> Settings:
     saved = {r["key"]: json.loads(r["value"]) for r in con.rows("SELECT key, value FROM settings")}
     known = {k: v for k, v in saved.items() if k in Settings.__dataclass_fields__}
     if "categories" in known:
@@ -38,9 +39,11 @@ def _load(con: Conn) -> Settings:
     return Settings(**known)
 
 
-def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14) -> dict[str, str]:
+def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14, session_days=7) -> dict[str, str]:
     """{field: message} for each invalid value; empty when all are valid."""
     errors = {}
+    if not isinstance(session_days, int) or not 1 <= session_days <= 30:
+        errors["session_days"] = "A sign-in lasts a whole number of days from 1 to 30."
     if not isinstance(pulse_period_days, int) or not 7 <= pulse_period_days <= 91:
         errors["pulse_period_days"] = "A pulse period is a whole number of days from 7 to 91."
     if not isinstance(anonymity_k, int) or not MIN_K <= anonymity_k <= 50:
@@ -57,22 +60,23 @@ def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14) -> dic
     return errors
 
 
-def save(db: Store, actor: Person, *, anonymity_k, ack_sla_days, categories, pulse_period_days=14) -> Settings:
+def save(db: Store, actor: Person, *, anonymity_k, ack_sla_days, categories, pulse_period_days=14,
+         session_days=7) -> Settings:
     """Validate and save the settings at once (admins only); nothing is saved when one is invalid."""
     require(actor, "admin_settings")
-    errors = validate(anonymity_k, ack_sla_days, categories, pulse_period_days)
+    errors = validate(anonymity_k, ack_sla_days, categories, pulse_period_days, session_days)
     if errors:
         raise Invalid(errors)
     values = {"anonymity_k": anonymity_k, "ack_sla_days": ack_sla_days, "categories": [clean(c) for c in categories],
-              "pulse_period_days": pulse_period_days}
+              "pulse_period_days": pulse_period_days, "session_days": session_days}
 
     def apply(con: Conn) -> Settings:
-        before = asdict(_load(con))
+        before = asdict(load_in(con))
         for key, value in values.items():
             put(con, key, value)
         changed = {k: v for k, v in values.items() if before[k] != (tuple(v) if k == "categories" else v)}
         audit.record(con, actor.id, "settings changed", json.dumps(changed))
-        return _load(con)
+        return load_in(con)
 
     return db.write(apply, lock=("settings",))
 

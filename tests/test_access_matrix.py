@@ -278,6 +278,11 @@ ACTIONS = [
     Action("accounts.admin_set_password",
            lambda c, p: accounts.admin_set_password(c.store, p, c.colleague["id"], "a-long-enough-password"),
            only("admin")),
+    # everyone changes their own password, with the current one
+    Action("accounts.change_own_password",
+           lambda c, p: (accounts.set_password(c.store, p.id, "the matrix's current password"),
+                         accounts.change_own_password(c.store, p, "the matrix's current password", "a new passphrase")),
+           only(*ROLES)),
     Action("settings.save", lambda c, p: settings.save(c.store, p, **_settings_now(c)), only("admin")),
     Action("audit.recent", lambda c, p: audit.recent(c.store, p, 5), only("admin")),
     Action("roster.admin_plan_roster", lambda c, p: roster.admin_plan_roster(c.store, p, _roster_row(c)),

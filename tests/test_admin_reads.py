@@ -50,6 +50,7 @@ ADMIN_MAY = {
     "minutes.my_drafts", "minutes.list_minutes", "actions.mine", "review.verdicts_for_author",
     "pulse.submit", "pulse.has_answered", "reports.team_summary",
     "inbox.unread_count", "inbox.updates", "inbox.mark_all_read", "playbook.search",
+    "accounts.change_own_password",
 }
 
 def test_every_data_function_called_as_the_admin_gives_exactly_the_admin_column(demo_store, known):

@@ -69,7 +69,7 @@ def test_set_password_refuses_mismatch_and_unknown_email(tmp_path):
     mismatch = board("set-password", "staff@demo.board", db_path=path, stdin="one long secret\nanother secret\n")
     assert mismatch.returncode == 1 and "differ" in mismatch.stderr
     short = board("set-password", "staff@demo.board", db_path=path, stdin="short\nshort\n")
-    assert short.returncode == 1 and "at least 10 characters" in short.stderr
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
 
 
 def test_missing_file_is_one_line(tmp_path):

@@ -43,7 +43,7 @@ def test_config_toml_keeps_xsrf_and_cors_on_local_binding_and_hides_error_detail
 
 def test_make_run_binds_to_loopback_and_overrides_no_safety_setting():
     recipe = run_recipe()
-    assert "streamlit run board/app.py" in recipe
+    assert "streamlit run board/server.py" in recipe
     assert re.search(r"--server\.address[ =]127\.0\.0\.1\b", recipe)
     for risky in ("enableXsrfProtection", "enableCORS", "showErrorDetails", "corsAllowedOrigins"):
         assert risky not in recipe, f"make run overrides {risky}"
@@ -113,3 +113,21 @@ def test_server_grants_no_other_origin_cors_access(server):
                                  {"Origin": EVIL, "Access-Control-Request-Method": "PUT"})
     assert EVIL not in header(headers, "Access-Control-Allow-Origin")
     assert "*" not in header(headers, "Access-Control-Allow-Origin")
+
+
+def test_server_sends_the_security_headers_on_every_page_and_route(server):
+    """Issue 13, finding 6: no framing (clickjacking), a content security policy, no sniffing, no referrer out."""
+    for path in ("/", "/triage", "/_stcore/health", "/session/end", "/static/no-such-file.js"):
+        _, headers, _ = request(server, "GET", path)
+        assert header(headers, "X-Frame-Options") == ["DENY"], path
+        [policy] = header(headers, "Content-Security-Policy")
+        assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy, path
+        assert "'unsafe-eval'" not in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert header(headers, "X-Content-Type-Options") == ["nosniff"], path
+        assert header(headers, "Referrer-Policy") == ["same-origin"], path
+
+
+def test_server_ignores_a_made_up_sign_in_code(server):
+    status, headers, _ = request(server, "GET", "/session/begin?code=made-up&next=triage")
+    assert status == 303 and header(headers, "Location") == ["/"]
+    assert not any(c.startswith("board_session=") for c in header(headers, "Set-Cookie"))

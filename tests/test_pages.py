@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, demo, people, settings
+from board import accounts, demo, people, reports, settings, throttle
 from board.access import PAGE_ROLES, ROLES
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
@@ -74,6 +77,13 @@ def by_label(widgets, label: str):
     return next(w for w in widgets if w.label == label)
 
 
+def redirect(at: AppTest) -> str | None:
+    """Where the page sends the browser (a server route), if anywhere: the link the redirect script follows."""
+    bodies = [element.body for element in at.html if 'id="board-continue"' in element.body]
+    assert len(bodies) <= 1
+    return re.search(r'href="([^"]+)"', bodies[0]).group(1).replace("&amp;", "&") if bodies else None
+
+
 def sign_in_with(at: AppTest, email: str, password: str) -> AppTest:
     by_label(at.text_input, "Email").input(email)
     by_label(at.text_input, "Password").input(password)
@@ -123,7 +133,7 @@ def test_signed_out_only_has_the_sign_in_page_and_no_data(demo_db_path):
             at.switch_page(page_file(page))
     # The only table is the demo's list of known sign-in emails; no roster data, no sign-out button.
     assert len(at.dataframe) == 1
-    assert sorted(at.dataframe[0].value["email"]) == sorted(email for email, _ in demo.KNOWN.values())
+    assert sorted(at.dataframe[0].value["Email"]) == sorted(email for email, _ in demo.KNOWN.values())
     assert not at.sidebar.button
 
 
@@ -212,19 +222,25 @@ def test_oidc_deactivated_person_has_no_access_on_next_rerun(demo_store, known):
 def test_wrong_password_or_unknown_email_shows_one_generic_message(demo_db_path):
     at = sign_in_with(signed_out(), "admin@demo.board", "wrong")
     assert errors(at) == [GENERIC_REFUSAL]
-    assert "session_token" not in at.session_state
+    assert redirect(at) is None
     at = sign_in_with(signed_out(), "nobody@demo.board", "demo")
     assert errors(at) == [GENERIC_REFUSAL]
-    assert "session_token" not in at.session_state
+    assert redirect(at) is None
     assert titles(at) == ["Frontline Board"]
 
 
-def test_right_password_signs_in_to_home(demo_store, known):
+def test_right_password_hands_the_browser_a_one_time_code_for_the_server_set_cookie(demo_store, known):
+    """The page never writes the cookie (scripts cannot read an HttpOnly one): it sends the browser to the
+    server's /session/begin with a code, which the server redeems once (tests/test_sessions.py)."""
     at = sign_in_with(signed_out(), "Admin@Demo.Board ", demo.PASSWORD)
-    assert not at.exception
-    assert titles(at) == ["Home"]
-    assert accounts.resume_session(demo_store, at.session_state["session_token"]) == known["admin"]
-    assert not errors(at)
+    assert not at.exception and not errors(at)
+    url = redirect(at)
+    assert url.startswith("/session/begin?")
+    assert not any("cookie" in element.body for element in at.html)
+    code = parse_qs(urlsplit(url).query)["code"][0]
+    token, person = accounts.redeem_handoff(demo_store, code)
+    assert person == known["admin"]
+    assert accounts.resume_session(demo_store, token) == known["admin"]
 
 
 def test_five_failures_then_right_password_is_throttled(demo_db_path):
@@ -233,16 +249,18 @@ def test_five_failures_then_right_password_is_throttled(demo_db_path):
         at = sign_in_with(at, "staff@demo.board", "wrong")
     at = sign_in_with(at, "staff@demo.board", demo.PASSWORD)
     assert len(errors(at)) == 1 and errors(at)[0].startswith("Too many failed attempts")
-    assert "session_token" not in at.session_state
+    assert redirect(at) is None
     assert titles(at) == ["Frontline Board"]
 
 
-def test_sign_out_ends_the_session(demo_store, known):
+def test_sign_out_ends_the_session_and_sends_the_browser_to_clear_the_cookie(demo_store, known):
     at = signed_in(demo_store, known["staff"])
     token = at.session_state["session_token"]
     at.sidebar.button(key="sign_out").click().run()
-    assert titles(at) == ["Frontline Board"]
+    assert redirect(at) == "/session/end"
     assert accounts.resume_session(demo_store, token) is None
+    at.run()
+    assert titles(at) == ["Frontline Board"]
 
 
 # --- 4: role and active flag are re-read on every rerun ----------------------------
@@ -475,3 +493,65 @@ def test_regional_manager_sees_only_their_region(demo_store, known):
 def test_leader_sees_every_region(demo_store, known):
     at = signed_in(demo_store, known["leader"], "people")
     assert set(at.dataframe[0].value["region"]) == set(demo.REGIONS)
+
+
+# --- 7: throttled sign-in, My account ---------------------------------------------------
+
+def test_after_the_wait_the_right_password_passes_the_sign_in_form(demo_store, known, monkeypatch):
+    start = datetime(2026, 11, 2, 9, 0, 0)
+    monkeypatch.setattr(accounts, "utcnow", lambda: start)
+    at = signed_out()
+    for _ in range(accounts.MAX_FAILURES):
+        at = sign_in_with(at, "staff@demo.board", "wrong")
+    at = sign_in_with(at, "staff@demo.board", demo.PASSWORD)
+    assert errors(at) == ["Too many failed attempts for this email. Try again in 1 minute."]
+    assert reports.admin_attention(demo_store, known["admin"], now=start)["locked"] == ["staff@demo.board"]
+    monkeypatch.setattr(accounts, "utcnow", lambda: start + throttle.FIRST_WAIT)
+    at = sign_in_with(at, "staff@demo.board", demo.PASSWORD)
+    assert not at.exception and not errors(at)
+    assert reports.admin_attention(demo_store, known["admin"], now=start)["locked"] == []  # signed in: forgotten
+
+
+def change_password(at: AppTest, current: str, new: str, again: str) -> AppTest:
+    by_label(at.text_input, "Current password").input(current)
+    by_label(at.text_input, f"New password (at least {accounts.MIN_PASSWORD} characters)").input(new)
+    by_label(at.text_input, "Repeat the new password").input(again)
+    return by_label(at.form_submit_button, "Change password").click().run()
+
+
+def test_my_account_changes_the_password_with_the_current_one_and_keeps_this_session(demo_store, known):
+    staff = known["staff"]
+    elsewhere = accounts.start_session(demo_store, staff.id)
+    at = signed_in(demo_store, staff, "account")
+    assert titles(at) == ["My account"] and not errors(at)
+    for current, new, again, message in [
+        ("a wrong guess", "a brand new passphrase", "a brand new passphrase", "That is not your current password."),
+        (demo.PASSWORD, "short", "short", f"Use at least {accounts.MIN_PASSWORD} characters."),
+        (demo.PASSWORD, "a brand new passphrase", "another passphrase", "The two new passwords differ."),
+    ]:
+        assert errors(change_password(at, current, new, again)) == [message]
+    change_password(at, demo.PASSWORD, "a brand new passphrase", "a brand new passphrase")
+    assert not at.exception and not errors(at)
+    assert [s.value for s in at.success] == [
+        "Password changed. Your other sessions have ended; this one stays signed in."]
+    assert titles(at) == ["My account"]
+    assert accounts.resume_session(demo_store, at.session_state["session_token"]) == staff
+    assert accounts.resume_session(demo_store, elsewhere) is None
+    assert accounts.sign_in(demo_store, "staff@demo.board", "a brand new passphrase") == staff
+
+
+def test_my_account_with_company_sign_in_shows_no_password_form(demo_db_path):
+    at = oidc_app({"is_logged_in": True, "email": "staff@demo.board", "email_verified": True})
+    at.switch_page(page_file("account")).run()
+    assert not at.exception and titles(at) == ["My account"]
+    assert not at.text_input and "managed by the company" in at.info[0].value
+
+
+def test_an_admin_is_sent_to_my_account_for_their_own_password(demo_store, known):
+    at = signed_in(demo_store, known["admin"], "admin_people")
+    by_label(at.selectbox, "Person to change").select("admin@demo.board").run()
+    by_label(at.text_input, "New password").input("an admin's new passphrase")
+    by_label(at.text_input, "Repeat the new password").input("an admin's new passphrase")
+    by_label(at.form_submit_button, "Set password").click().run()
+    assert errors(at) == ["Change your own password under My account: it asks for the current one."]
+    assert accounts.sign_in(demo_store, "admin@demo.board", demo.PASSWORD) == known["admin"]

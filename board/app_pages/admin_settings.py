@@ -26,10 +26,15 @@ with st.form("settings"):
     period = st.number_input("Pulse period (days)", min_value=1, max_value=365, value=current.pulse_period_days,
                              step=1, help="How often staff are asked the morale pulse. Takes effect with the next period.")
     field_error("settings", "pulse_period_days")
+    days = st.number_input("Sign-in lasts (days)", min_value=1, max_value=30, value=current.session_days, step=1,
+                           help="Built-in accounts: a sign-in ends this many days after it began, however often it "
+                                "is used (and after 12 hours unused). Company sign-in (OIDC) follows its own rules.")
+    field_error("settings", "session_days")
     if st.form_submit_button("Save settings", type="primary"):
         try:
             settings.save(db, admin, anonymity_k=int(k), ack_sla_days=int(sla),
-                          categories=[c for c in categories.splitlines() if c.strip()], pulse_period_days=int(period))
+                          categories=[c for c in categories.splitlines() if c.strip()], pulse_period_days=int(period),
+                          session_days=int(days))
             set_errors("settings", {})
             st.session_state["settings__saved"] = True
         except Invalid as error:

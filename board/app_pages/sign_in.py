@@ -3,7 +3,8 @@
 import streamlit as st
 
 from board import accounts, demo
-from board.ui import session
+from board.access import ROLE_LABELS
+from board.ui import session, tables
 from board.ui.forms import field_error, set_errors
 
 st.title("Frontline Board")
@@ -22,18 +23,16 @@ with st.form("sign_in"):
 
 if submitted:
     try:
-        person = accounts.sign_in(session.store(), email, password)
+        person = accounts.sign_in(session.store(), email, password, address=session.client_address())
     except (accounts.SignInRefused, accounts.SignInThrottled) as error:
         set_errors("sign_in", {"form": str(error)})
         st.rerun()
     set_errors("sign_in", {})
-    session.begin_session(person)
+    session.begin_session(person, st.session_state.get("asked_for", ""))
     st.rerun()
 
 if demo.is_demo(session.store()):
     st.subheader("Demo organisation")
     st.write(f"Every demo person's password is `{demo.PASSWORD}`:")
-    st.dataframe(
-        [{"email": email, "role": role.replace("_", " ")} for role, (email, _) in demo.KNOWN.items()],
-        hide_index=True,
-    )
+    tables.table([{"Email": email, "Role": ROLE_LABELS[role]} for role, (email, _) in demo.KNOWN.items()],
+                 hide_index=True)

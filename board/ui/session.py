@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from board import accounts, db, people, release
+from board import accounts, db, people, release, throttle
 from board.access import Person, can_open
+from board.ui.edge import COOKIE, REDIRECT_SCRIPT
 
-COOKIE = "board_session"
-COOKIE_MAX_AGE = 30 * 24 * 3600  # the server ends idle sessions after 12 hours; this only bounds the cookie
 MIN_COOKIE_SECRET = 32
 
 
@@ -49,12 +50,18 @@ def identify(store: db.Store) -> Identity:
     """Resolve the browser to an active person in the roster, reading role and active flag now."""
     if auth_config() is not None:
         return _identify_oidc(store)
-    person = accounts.resume_session(store, _session_token())
+    person = accounts.resume_session(store, current_token())
     return Identity("signed_in", person) if person else Identity("signed_out")
 
 
-def _session_token() -> str | None:
-    """This session's token, else the browser cookie's; anything that is not text is no token."""
+def client_address() -> str | None:
+    """The browser's address for the sign-in limits (X-Forwarded-For only from BOARD_TRUSTED_PROXIES)."""
+    return throttle.client_address(st.context.ip_address, st.context.headers.get_all("X-Forwarded-For"))
+
+
+def current_token() -> str | None:
+    """The browser cookie's session token (set only by the server, board.ui.edge); AppTest puts one in session
+    state instead, as it has no cookies. Anything that is not text is no token."""
     token = st.session_state.get("session_token") or st.context.cookies.get(COOKIE)
     return token if isinstance(token, str) else None
 
@@ -84,11 +91,11 @@ def page_person(page: str) -> Person:
     return identity.person
 
 
-def begin_session(person: Person) -> None:
-    """After a built-in sign-in: remember the token in this session and set the browser cookie."""
-    token = accounts.start_session(store(), person.id)
-    st.session_state["session_token"] = token
-    st.session_state["cookie_script"] = _cookie_script(token, COOKIE_MAX_AGE)
+def begin_session(person: Person, asked_for: str = "") -> None:
+    """After a built-in sign-in: send the browser to the server's /session/begin with a one-time code; the
+    server sets the HttpOnly cookie and returns it to the page it asked for (board.server)."""
+    code = accounts.start_handoff(store(), person.id)
+    st.session_state["redirect"] = "/session/begin?" + urlencode({"code": code, "next": asked_for})
 
 
 def sign_out() -> None:
@@ -96,20 +103,24 @@ def sign_out() -> None:
     if auth_config() is not None:
         st.logout()
         return
-    accounts.end_session(store(), _session_token())
+    accounts.end_session(store(), current_token())
     st.session_state.clear()
-    st.session_state["cookie_script"] = _cookie_script("", 0)
+    st.session_state["redirect"] = "/session/end"  # the server clears the cookie
     st.rerun()
 
 
-def _cookie_script(token: str, max_age: int) -> str:
-    # The token is URL-safe base64 made by us, never user text.
-    secure = "; Secure" if (st.context.url or "").startswith("https:") else ""
-    return f"<script>document.cookie = '{COOKIE}={token}; Path=/; Max-Age={max_age}; SameSite=Strict{secure}';</script>"
+def remember_asked_for(url_path: str) -> None:
+    """Signed out: the page and query the browser asked for, to return there after sign-in (the server checks
+    that it is one of ours and that the person may open it)."""
+    query = urlencode(list(st.query_params.to_dict().items())[:5])
+    st.session_state["asked_for"] = url_path + (f"?{query}" if query else "")
 
 
-def flush_cookie() -> None:
-    """Send a pending cookie change to the browser (once)."""
-    script = st.session_state.pop("cookie_script", None)
-    if script:
-        st.html(script, unsafe_allow_javascript=True)
+def follow_redirect() -> None:
+    """If the browser must visit a server route (sign-in, sign-out), send it there and draw nothing else.
+    The link is shown too, for a browser that does not follow it at once."""
+    url = st.session_state.pop("redirect", None)
+    if url:
+        st.html(f'<p>One moment... <a id="board-continue" href="{escape(url)}" target="_self">Continue</a></p>'
+                f"<script>{REDIRECT_SCRIPT}</script>", unsafe_allow_javascript=True)
+        st.stop()

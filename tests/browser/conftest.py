@@ -23,7 +23,8 @@ from board.access import PAGE_ROLES
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-APP = REPO / "board" / "app.py"
+APP = REPO / "board" / "app.py"  # the Streamlit script and its PAGES table
+SERVER = REPO / "board" / "server.py"  # what make run serves: the app with its routes and headers
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -160,7 +161,7 @@ def live_app(workdir: Path, template: Path | None, *, secrets: str | None = None
     env.pop("BOARD_DATABASE_URL", None)
     if database_url is not None:
         env["BOARD_DATABASE_URL"] = database_url
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(SERVER), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--client.showErrorDetails", "none", "--runner.magicEnabled", "false",
            "--secrets.files", str(secrets_file)]

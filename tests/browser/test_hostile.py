@@ -93,8 +93,20 @@ def visible_text(page, text: str) -> None:
     expect(page.get_by_text(text, exact=False).first).to_be_attached()
 
 
-def test_stored_hostile_text_shows_literally_and_requests_nothing(hostile_app, seeded, listener, page, chromium):
+def no_csp_context(chromium):
+    """A browser context that ignores the server's content security policy: the text must be harmless by
+    itself, not only because the policy would stop a request or a script (tests/test_config.py checks the policy;
+    the probe at the end needs a fetch to another port, which the policy forbids)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(LOCAL_ONLY, lambda route: route.abort())
+    return context
+
+
+def test_stored_hostile_text_shows_literally_and_requests_nothing(hostile_app, seeded, listener, chromium):
     texts, sid, base, heard = seeded["texts"], seeded["suggestion"], hostile_app.url, len(listener.hits)
+    own = no_csp_context(chromium)
+    page = own.new_page()
     sign_in(page, base, "staff@demo.board")
     open_page(page, f"{base}/browse?id={sid}")
     expect(page.get_by_text(f"#{sid} · {seeded['title']}")).to_be_visible()
@@ -111,9 +123,7 @@ def test_stored_hostile_text_shows_literally_and_requests_nothing(hostile_app, s
             ("manager@demo.board", f"{base}/triage?id={sid}", f"#{sid} · {seeded['title']}"),
             ("manager@demo.board", f"{base}/minutes?id={seeded['meeting']}", texts["markdown_image_listener"]),
             ("regional@demo.board", f"{base}/review", f"1. Real problem: {texts['markdown_image_listener']}")):
-        context = chromium.new_context(viewport={"width": 1400, "height": 900})
-        context.set_default_timeout(TIMEOUT_MS)
-        context.route(LOCAL_ONLY, lambda route: route.abort())
+        context = no_csp_context(chromium)
         try:
             other = context.new_page()
             sign_in(other, base, email)
@@ -134,11 +144,13 @@ def test_stored_hostile_text_shows_literally_and_requests_nothing(hostile_app, s
             break
         page.wait_for_timeout(50)
     assert listener.hits[heard:] == ["/probe"]
+    own.close()
 
 
-def test_typed_hostile_text_shows_literally_and_requests_nothing(hostile_app, listener, page):
+def test_typed_hostile_text_shows_literally_and_requests_nothing(hostile_app, listener, chromium):
     """Moved from test_suggestions.py: the raise form, typed in the browser, shown on the suggestion."""
     texts, heard = hostile.texts(listener.url), len(listener.hits)
+    page = no_csp_context(chromium).new_page()
     sign_in(page, hostile_app.url, "staff@demo.board")
     open_page(page, f"{hostile_app.url}/raise")
     title = f"{texts['markdown_image_listener']} <script>x</script>"

@@ -1,0 +1,162 @@
+"""The server's own routes and headers, beside the Streamlit app (served together by board/server.py).
+
+- `/session/begin?code=...&next=...`: after a built-in sign-in the page sends the browser here with a one-time
+  code; the server redeems it for a fresh session token, sets it as an HttpOnly, SameSite=Strict cookie (Secure
+  over HTTPS), ends any session the browser still carried, and redirects to the page that was asked for;
+- `/session/end`: ends the cookie's session on the server and clears the cookie;
+- security headers on every HTTP response: no framing, a content security policy the pages satisfy, nosniff,
+  no referrer outside the app.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.util
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from board import accounts, db
+from board.access import PAGE_ROLES, Person, can_open
+
+COOKIE = "board_session"  # set and cleared only here, HttpOnly
+# The one script the pages run (board.ui.session.follow_redirect): it follows the link drawn before it. It never
+# changes, so the content security policy allows it by its hash; what varies is the link, which is data.
+REDIRECT_SCRIPT = 'location.replace(document.getElementById("board-continue").href)'
+PAGE_KEY = re.compile(r"[a-z_]{1,40}")
+QUERY_KEY = re.compile(r"[a-z_]{1,30}")
+
+
+def landing(next_page: str | None, person: Person) -> str:
+    """Where to go after signing in: the page asked for, if it is one of ours and the person may open it, with
+    its query (short plain values only); else home. Never another site: the URL is built from our page keys."""
+    parts = urlsplit(next_page or "")
+    key = parts.path.strip("/")
+    if parts.scheme or parts.netloc or not PAGE_KEY.fullmatch(key) or key not in PAGE_ROLES \
+            or not can_open(person.role, key) or key == "home":
+        return "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query)[:5] if QUERY_KEY.fullmatch(k) and len(v) <= 100]
+    return f"/{key}" + (f"?{urlencode(query)}" if query else "")
+
+
+def over_https(request: Request) -> bool:
+    """Served over HTTPS (directly, or behind a proxy uvicorn trusts), or BOARD_HTTPS=1 says so."""
+    return request.url.scheme == "https" or os.environ.get("BOARD_HTTPS") == "1"
+
+
+def _no_store(response: RedirectResponse) -> RedirectResponse:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def routes(open_store: Callable[[], db.Store] = db.open_store) -> list[Route]:
+    """The sign-in and sign-out routes, on the process-wide store (or the one a test gives)."""
+
+    async def begin(request: Request) -> RedirectResponse:
+        return await begin_session(request, open_store())
+
+    async def end(request: Request) -> RedirectResponse:
+        return await end_session(request, open_store())
+
+    return [Route("/session/begin", begin), Route("/session/end", end)]
+
+
+def from_elsewhere(request: Request, *, typed_ok: bool) -> bool:
+    """The browser says the request does not come from one of our pages (Sec-Fetch-Site; browsers that do not
+    send it are believed). Our pages' redirects are same-origin. A sign-in code in a link from another site, an
+    email or a chat (login CSRF: being signed in as someone else) is refused; signing out from a typed or
+    bookmarked URL (`typed_ok`) is fine, from another site's page it is not."""
+    allowed = ("same-origin", "none") if typed_ok else ("same-origin",)
+    return request.headers.get("sec-fetch-site", "same-origin") not in allowed
+
+
+async def begin_session(request: Request, store: db.Store) -> RedirectResponse:
+    code = request.query_params.get("code")
+    redeemed = None if from_elsewhere(request, typed_ok=False) else await run_in_threadpool(accounts.redeem_handoff, store, code)
+    if redeemed is None:  # used, expired, made up or sent from elsewhere: back to the sign-in page
+        return _no_store(RedirectResponse("/", status_code=303))
+    token, person = redeemed
+    await run_in_threadpool(accounts.end_session, store, request.cookies.get(COOKIE))
+    lifetime = await run_in_threadpool(accounts.session_lifetime, store)
+    response = RedirectResponse(landing(request.query_params.get("next"), person), status_code=303)
+    response.set_cookie(COOKIE, token, max_age=int(lifetime.total_seconds()), path="/", httponly=True,
+                        samesite="strict", secure=over_https(request))
+    return _no_store(response)
+
+
+async def end_session(request: Request, store: db.Store) -> RedirectResponse:
+    response = RedirectResponse("/", status_code=303)
+    if from_elsewhere(request, typed_ok=True):
+        return _no_store(response)
+    await run_in_threadpool(accounts.end_session, store, request.cookies.get(COOKIE))
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=over_https(request))
+    return _no_store(response)
+
+
+def _script_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+def content_security_policy() -> str:
+    """Scripts only from the app itself, plus the inline scripts it needs, allowed by hash: the two in
+    Streamlit's index.html and the sign-in redirect. Styles may be inline (Streamlit's CSS-in-JS)."""
+    static = Path(importlib.util.find_spec("streamlit").origin).parent / "static"
+    index = (static / "index.html").read_text(encoding="utf-8")
+    inline = re.findall(r"<script>(.*?)</script>", index, re.S) + [REDIRECT_SCRIPT]
+    scripts = " ".join(sorted({_script_hash(source) for source in inline}))
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' {scripts} 'wasm-unsafe-eval'",  # WebAssembly only (protobuf's fast 64-bit maths)
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response (websocket frames have none)."""
+
+    def __init__(self, app, policy: str | None = None):
+        self.app = app
+        self.headers = {
+            "Content-Security-Policy": policy or content_security_policy(),
+            "X-Frame-Options": "DENY",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+            "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+            "Cross-Origin-Opener-Policy": "same-origin",
+        }
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https" or os.environ.get("BOARD_HTTPS") == "1"
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers[name] = value
+                if https:
+                    headers["Strict-Transport-Security"] = "max-age=31536000"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
