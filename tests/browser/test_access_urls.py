@@ -74,8 +74,8 @@ def sign_in_all(pages: dict, url: str) -> None:
         page.get_by_label("Email", exact=True).fill(KNOWN[role][0])
         page.get_by_label("Password", exact=True).fill("demo")
         page.get_by_role("button", name="Sign in", exact=True).click()
-    for role, page in pages.items():
-        expect(sidebar(page).get_by_role("button", name="Sign out"), role).to_be_visible()
+    for role, page in pages.items():  # five sign-ins at once, each a reload through /session/begin: be patient
+        expect(sidebar(page).get_by_role("button", name="Sign out"), role).to_be_visible(timeout=60_000)
         wait_for(page, lambda: session_cookie(page) is not None, f"{role} signed in but has no session cookie")
 
 
