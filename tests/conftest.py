@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from datetime import date
@@ -153,3 +154,27 @@ def _clear_streamlit_caches():
         return
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@contextlib.contextmanager
+def store_before(request, backend: str, tmp_path, migration: str):
+    """A real store migrated only up to (not including) the numbered migration, as a database made by an older
+    version would be; closed (and on PostgreSQL dropped) afterwards. Upgrade tests then run db.migrate on it."""
+    older = tmp_path / "older"
+    older.mkdir()
+    for name, sql in db.available_migrations(dialect=backend):
+        if name < migration:
+            (older / name).write_text(sql)
+    if backend == "postgres":
+        cluster = request.getfixturevalue("pg_cluster")
+        name = cluster.fresh_name()
+        store = db.make_store(cluster.create(name))
+    else:
+        store = db.make_store(tmp_path / "older.duckdb")
+    try:
+        db.migrate(store, older)
+        yield store
+    finally:
+        store.close()
+        if backend == "postgres":
+            cluster.drop(name)

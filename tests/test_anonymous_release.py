@@ -14,6 +14,7 @@ import pytest
 from board import accounts, dashboard, db, inbox, receipts, release, suggestions as sg, triage
 from board.access import ROLES
 from board.errors import Invalid
+from tests.conftest import store_before
 from tests.test_anonymity import PERSON_COLUMNS, new_rows, snapshot
 from tests.test_suggestion_pages import open_as, texts
 from tests.test_suggestions import CATEGORIES, draft, submit, submit_released
@@ -258,19 +259,7 @@ def test_sessions_store_times_to_the_nearest_five_minutes(org_store, known):
 
 def test_the_migration_rounds_the_sessions_already_stored(request, backend, tmp_path):
     """Sessions written before this version lose their exact times when the database is upgraded."""
-    older = tmp_path / "older"
-    older.mkdir()
-    for name, sql in db.available_migrations(dialect=backend):
-        if name < "0008":
-            (older / name).write_text(sql)
-    if backend == "postgres":
-        cluster = request.getfixturevalue("pg_cluster")
-        name = cluster.fresh_name()
-        store = db.make_store(cluster.create(name))
-    else:
-        store = db.make_store(tmp_path / "older.duckdb")
-    try:
-        db.migrate(store, older)
+    with store_before(request, backend, tmp_path, "0008") as store:
         store.write(lambda con: con.execute(
             "INSERT INTO regions (id, name) VALUES (1, 'R');"
             " INSERT INTO offices (id, region_id, name) VALUES (1, 1, 'O');"
@@ -283,10 +272,6 @@ def test_the_migration_rounds_the_sessions_already_stored(request, backend, tmp_
             assert con.one("SELECT created_at, last_seen_at, ended_at FROM sessions") == {
                 "created_at": datetime(2026, 11, 10, 10, 5), "last_seen_at": datetime(2026, 11, 10, 10, 55),
                 "ended_at": None}
-    finally:
-        store.close()
-        if backend == "postgres":
-            cluster.drop(name)
 
 
 # --- (e) no +1 on your own anonymous suggestion --------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from board import dashboard, people, roster
+from tests.conftest import store_before
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 BOARD = DATA.parent / "board"
@@ -273,19 +274,7 @@ def test_a_database_from_before_team_members_keeps_every_team_and_then_moves_peo
     """Migration 0011 gives everyone their current team; a person with history moves on the upgraded file."""
     from board import db
 
-    older = tmp_path / "older"
-    older.mkdir()
-    for name, sql in db.available_migrations(dialect=backend):
-        if name < "0011":
-            (older / name).write_text(sql)
-    if backend == "postgres":
-        cluster = request.getfixturevalue("pg_cluster")
-        name = cluster.fresh_name()
-        store = db.make_store(cluster.create(name))
-    else:
-        store = db.make_store(tmp_path / "older.duckdb")
-    try:
-        db.migrate(store, older)
+    with store_before(request, backend, tmp_path, "0011") as store:
         store.write(lambda con: con.execute(
             "INSERT INTO regions (id, name) VALUES (1, 'Europe');"
             " INSERT INTO offices (id, region_id, name) VALUES (1, 1, 'Dublin'), (2, 1, 'Lisbon');"
@@ -300,10 +289,6 @@ def test_a_database_from_before_team_members_keeps_every_team_and_then_moves_peo
         roster.import_roster(store, (HEADER + "a@b.c,A,manager,Europe,Lisbon,Onboarding,Onboarding\n").encode())
         moved = people.find_by_email(store, "a@b.c")
         assert (moved.id, moved.role, moved.team, moved.office) == (1, "manager", "Onboarding", "Lisbon")
-    finally:
-        store.close()
-        if backend == "postgres":
-            cluster.drop(name)
 
 
 
