@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from board.access import Person
-from board.accounts import utcnow
+from board.org.access import Person
+from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
 from board.suggestions import checked_text, clean

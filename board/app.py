@@ -3,7 +3,7 @@
 import streamlit as st
 
 from board import db, inbox, pulse
-from board.access import PAGE_ROLES
+from board.org.access import PAGE_ROLES
 from board.ui import forms, session
 
 st.set_page_config(page_title="Frontline Board", layout="wide")

@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from board import dashboard, db, people, reports, settings
+from board import dashboard, db, reports
+from board.org import people, settings
 from board.bench_data import TODAY, _clock
 from board.workflow import sla_cutoff
 

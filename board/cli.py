@@ -8,8 +8,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from board import accounts, backup, db, demo, people, pulse, release, roster
-from board.accounts import utcnow
+from board import backup, db, demo, pulse, release
+from board.org import accounts, people, roster
+from board.org.accounts import utcnow
 from board.errors import BoardError, Invalid
 
 

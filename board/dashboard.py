@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from board.access import Person
+from board.org.access import Person
 from board.db import Store
 from board.errors import NotAllowed
 from board.workflow import OPEN

@@ -7,8 +7,9 @@ import io
 import random
 from datetime import date, datetime, timedelta
 
-from board import accounts, audit, demo_minutes, demo_pulse, demo_suggestions, pulse, roster, settings
-from board.access import Person, require
+from board import demo_minutes, demo_pulse, demo_suggestions, pulse
+from board.org import accounts, audit, roster, settings
+from board.org.access import Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
 

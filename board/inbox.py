@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from board.access import Person
-from board.accounts import utcnow
+from board.org.access import Person
+from board.org.accounts import utcnow
 from board.db import Store
 
 

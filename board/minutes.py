@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from board.access import Person
-from board.accounts import utcnow
+from board.org.access import Person
+from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed, NotFound
 from board.suggestions import clean, record

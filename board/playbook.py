@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from board.access import Person
+from board.org.access import Person
 from board.db import Store
 from board.minutes import ITEM_KINDS, visible
 from board.suggestions import clean, scope

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from board import settings
-from board.access import Person
-from board.accounts import utcnow
-from board.people import team_size
+from board.org import settings
+from board.org.access import Person
+from board.org.accounts import utcnow
+from board.org.people import team_size
 from board.db import Conn, Store, StoreError
 from board.errors import BoardError, Invalid
 from board.suggestions import clean

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time
 
-from board.accounts import utcnow
+from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.suggestions import insert, record
 

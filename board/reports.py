@@ -6,13 +6,13 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from board.access import Person, require, scope_filter
+from board.org.access import Person, require, scope_filter
 from board.disclosure import shown_matrix
 from board.errors import NotAllowed
-from board import throttle
-from board.accounts import utcnow
+from board.org import throttle
+from board.org.accounts import utcnow
 from board.db import Store
-from board.people import team_size
+from board.org.people import team_size
 
 
 def team_summary(db: Store, person: Person) -> dict:

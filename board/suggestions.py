@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Collection
 
 from board import receipts
-from board.access import Person
-from board.accounts import utcnow
+from board.org.access import Person
+from board.org.accounts import utcnow
 from board.db import Conn, Store
-from board.people import team_size
+from board.org.people import team_size
 from board.text import clean
 from board.errors import Invalid, NotAllowed
 from board.workflow import KINDS, LIKELIHOODS, OPEN

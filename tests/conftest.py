@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from board import db, demo, people
+from board import db, demo
+from board.org import people
 
 DEMO_DAY = date(2026, 11, 1)
 # The pulse's voter key is a server secret: the tests' own, never the developer's data/secret_pulse.key

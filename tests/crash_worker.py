@@ -22,7 +22,8 @@ import traceback
 from datetime import date
 from multiprocessing.connection import Connection
 
-from board import db, demo, minutes, people, settings, triage
+from board import db, demo, minutes, triage
+from board.org import people, settings
 from board import suggestions as sg
 from board.workflow import allowed_transitions
 

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from board import accounts, demo, people, throttle
+from board import demo
+from board.org import accounts, people, throttle
 from board.errors import Invalid, NotAllowed
 
 

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from board import minutes, people, playbook, suggestions
-from board.access import PAGE_ROLES
+from board import minutes, playbook, suggestions
+from board.org import people
+from board.org.access import PAGE_ROLES
 from board.errors import NotAllowed
 from tests.test_access_matrix import ACTIONS, Ctx, outcome
 from tests.test_pages import signed_in

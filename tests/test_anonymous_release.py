@@ -11,8 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from board import accounts, dashboard, db, inbox, receipts, release, suggestions as sg, triage
-from board.access import ROLES
+from board import dashboard, db, inbox, receipts, release, suggestions as sg, triage
+from board.org import accounts
+from board.org.access import ROLES
 from board.errors import Invalid
 from tests.conftest import store_before
 from tests.test_anonymity import PERSON_COLUMNS, new_rows, snapshot

@@ -20,8 +20,9 @@ import pytest
 
 pytestmark = pytest.mark.duckdb_only("backup and restore are of the DuckDB file (PostgreSQL has its own tools)")
 
-from board import accounts, backup, db, demo, people, pulse, suggestions as sg, transfer, triage
-from board.access import ROLES
+from board import backup, db, demo, pulse, suggestions as sg, transfer, triage
+from board.org import accounts, people
+from board.org.access import ROLES
 from board.errors import BackupError
 from tests.conftest import DEMO_DAY
 from tests.test_anonymity import PERSON_COLUMNS

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from board import accounts, db, people
+from board import db
+from board.org import accounts, people
 
 ROOT = Path(__file__).resolve().parent.parent
 

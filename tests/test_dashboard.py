@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from board import dashboard, people, triage
+from board import dashboard, triage
+from board.org import people
 from board.errors import NotAllowed
 from tests.test_suggestions import submit
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, dashboard, people, pulse, reports, settings
+from board import dashboard, pulse, reports
+from board.org import accounts, people, settings
 from tests.test_suggestions import submit
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from board import accounts, db, demo, people, settings
+from board import db, demo
+from board.org import accounts, people, settings
 from board.errors import Invalid
 from tests.conftest import DEMO_DAY
 

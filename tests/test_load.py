@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from board import accounts, dashboard, db, minutes, people, pulse, release, settings, triage
+from board import dashboard, db, minutes, pulse, release, triage
+from board.org import accounts, people, settings
 from board import suggestions as sg
-from board.access import Person
+from board.org.access import Person
 from board.errors import BoardError, Invalid
 from board.workflow import OPEN, allowed_transitions, sla_cutoff
 

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from board import actions, inbox, minutes, people, playbook, reports, review, settings, triage
+from board import actions, inbox, minutes, playbook, reports, review, triage
+from board.org import people, settings
 from board.demo_minutes import LAGGING, NO_PROBLEMS
 from board.errors import Invalid, NotAllowed
 from board.workflow import PATH

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, inbox, minutes, review
+from board import inbox, minutes, review
+from board.org import accounts
 from tests.test_suggestions import submit
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")

@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from board import dashboard, db, people
+from board import dashboard, db
+from board.org import people
 from board.reports import MORALE_LEVELS
 
 PERIODS = (date(2026, 1, 5), date(2026, 1, 19))

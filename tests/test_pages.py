@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, demo, people, reports, settings, throttle
-from board.access import PAGE_ROLES, ROLES
+from board import demo, reports
+from board.org import accounts, people, settings, throttle
+from board.org.access import PAGE_ROLES, ROLES
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
 

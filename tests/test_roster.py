@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from board import dashboard, people, roster
+from board import dashboard
+from board.org import people, roster
 from tests.conftest import store_before
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -169,7 +170,8 @@ def _row(person, role: str, unit: dict, manages: str = "") -> str:
 def _with_history(store, known):
     """The demo manager and staff member with suggestions, minutes (chair, recorder, attendees), actions, and
     pulse answers in the last period (now closed: turnout per team) and the open one (voter hashes)."""
-    from board import pulse, settings
+    from board import pulse
+    from board.org import settings
     from tests.test_minutes import action, document, draft, item, publish
     from tests.test_suggestions import submit
 
@@ -194,7 +196,8 @@ def _with_history(store, known):
 
 
 def _answered(store, person) -> bool:
-    from board import pulse, settings
+    from board import pulse
+    from board.org import settings
     return pulse.has_answered(store, person, today=date.today(), length_days=settings.load(store).pulse_period_days)
 
 

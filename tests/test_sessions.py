@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.testclient import TestClient
 
-from board import accounts, settings
+from board.org import accounts, settings
 from board.ui import edge
 
 T0 = datetime(2026, 11, 2, 9, 0)
@@ -200,7 +200,7 @@ def test_sign_in_returns_only_to_our_own_pages_the_person_may_open(asked_for, ro
 
 @pytest.fixture
 def known_people():
-    from board.access import Person
+    from board.org.access import Person
     return {role: Person(id=1, email=f"{role}@x", name=role, role=role, active=True, team_id=1, team="t",
                          office_id=1, office="o", region_id=1, region="r")
             for role in ("staff", "manager", "regional_manager", "leader", "admin")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from board import audit, settings
+from board.org import audit, settings
 from board.errors import Invalid, NotAllowed
 
 

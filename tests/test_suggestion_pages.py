@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, release, suggestions as sg, triage
+from board import release, suggestions as sg, triage
+from board.org import accounts
 from tests.test_suggestions import submit
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from board import release, settings, suggestions as sg
-from board.accounts import utcnow
+from board import release, suggestions as sg
+from board.org import settings
+from board.org.accounts import utcnow
 from board.errors import Invalid, NotAllowed
 from board.suggestions import Draft
 

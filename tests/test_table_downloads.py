@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import accounts, db, demo, people
+from board import db, demo
+from board.org import accounts, people
 from board.export import FORMULA_STARTS
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")

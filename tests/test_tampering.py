@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import (accounts, actions, dashboard, db, minutes, people, pulse, receipts, reports, review, settings,
-                   suggestions, triage)
+from board import actions, dashboard, db, minutes, pulse, receipts, reports, review, suggestions, triage
+from board.org import accounts, people, settings
 from board.errors import Invalid, NotAllowed
 from board.suggestions import Draft
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from board import accounts
+from board.org import accounts
 from board.errors import BoardError, Invalid
 from board.ui import session
 from board.ui.forms import field_error, set_errors

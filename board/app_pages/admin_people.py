@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from board import accounts, people
-from board.access import ROLE_LABELS, ROLES
+from board.org import accounts, people
+from board.org.access import ROLE_LABELS, ROLES
 from board.errors import BoardError, Invalid
 from board.ui import session, tables
 from board.ui.forms import field_error, set_errors

@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from board import roster
+from board.org import roster
 from board.ui import session, tables
 from board.ui.forms import problem_table
 

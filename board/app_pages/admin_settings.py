@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from board import demo, settings
+from board import demo
+from board.org import settings
 from board.errors import Invalid
 from board.ui import session
 from board.ui.forms import field_error, set_errors

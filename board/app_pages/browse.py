@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from board import settings, suggestions
+from board import suggestions
+from board.org import settings
 from board.errors import Invalid, NotAllowed
 from board.ui import forms, session, suggestion
 from board.ui.forms import field_error

@@ -7,8 +7,9 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import charts, dashboard, pulse, settings
-from board.access import Person
+from board import charts, dashboard, pulse
+from board.org import settings
+from board.org.access import Person
 from board.export import to_csv
 from board.ui import session, tables
 from board.workflow import STATUS_LABELS, sla_cutoff

@@ -4,7 +4,8 @@ import datetime
 
 import streamlit as st
 
-from board import settings, suggestions, triage
+from board import suggestions, triage
+from board.org import settings
 from board.errors import BoardError
 from board.ui import forms, session, suggestion, tables
 from board.ui.forms import field_error

@@ -5,7 +5,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import settings, suggestions, triage
+from board import suggestions, triage
+from board.org import settings
 from board.errors import BoardError, Invalid
 from board.ui import session, suggestion, tables
 from board.workflow import STATUS_LABELS

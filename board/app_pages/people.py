@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from board import people
+from board.org import people
 from board.ui import session, tables
 
 person = session.page_person("people")

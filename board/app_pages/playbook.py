@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from board import playbook, settings
+from board import playbook
+from board.org import settings
 from board.ui import session
 
 person = session.page_person("playbook")

@@ -4,7 +4,8 @@ import secrets
 
 import streamlit as st
 
-from board import settings, suggestions
+from board import suggestions
+from board.org import settings
 from board.errors import BoardError, Invalid
 from board.suggestions import Draft
 from board.ui import session

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from board import accounts, demo
-from board.access import ROLE_LABELS
+from board import demo
+from board.org import accounts
+from board.org.access import ROLE_LABELS
 from board.ui import session, tables
 from board.ui.forms import field_error, set_errors
 

@@ -5,7 +5,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import people, settings, suggestions, triage
+from board import suggestions, triage
+from board.org import people, settings
 from board.ui import forms, session, suggestion, tables
 from board.ui.forms import field_error
 from board.workflow import LEVEL_LABELS, STATUS_LABELS, allowed_transitions

@@ -25,8 +25,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from board import accounts, db
-from board.access import PAGE_ROLES, Person, can_open
+from board import db
+from board.org import accounts
+from board.org.access import PAGE_ROLES, Person, can_open
 
 COOKIE = "board_session"  # set and cleared only here, HttpOnly
 # The one script the pages run (board.ui.session.follow_redirect): it follows the link drawn before it. It never

@@ -7,8 +7,9 @@ import secrets
 
 import streamlit as st
 
-from board import minutes, people, settings, suggestions
-from board.access import Person
+from board import minutes, suggestions
+from board.org import people, settings
+from board.org.access import Person
 from board.errors import Invalid
 from board.ui import session
 from board.ui.forms import field_error, set_errors

@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from board import accounts, db, people, release, throttle
-from board.access import Person, can_open
+from board import db, release
+from board.org import accounts, people, throttle
+from board.org.access import Person, can_open
 from board.ui.edge import COOKIE, REDIRECT_SCRIPT
 
 MIN_COOKIE_SECRET = 32

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from board.access import PAGE_ROLES
+from board.org.access import PAGE_ROLES
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

@@ -13,7 +13,7 @@ import time
 
 from playwright.sync_api import expect
 
-from board.access import PAGE_ROLES, ROLES
+from board.org.access import PAGE_ROLES, ROLES
 from board.demo import KNOWN
 
 from .conftest import APP, nav_paths, session_cookie, sidebar, wait_for

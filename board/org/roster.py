@@ -7,11 +7,11 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from board import audit
-from board.access import ROLES, Person, require
+from board.org import audit
+from board.org.access import ROLES, Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
-from board.people import normalise_email
+from board.org.people import normalise_email
 from board.text import clean
 
 ROSTER_COLUMNS = ("email", "name", "role", "region", "office", "team", "manages")

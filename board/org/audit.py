@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from board.access import Person, require
+from board.org.access import Person, require
 from board.db import Conn, Store
 
 

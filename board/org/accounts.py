@@ -9,13 +9,13 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from board import audit, throttle
-from board.access import Person, require
+from board.org import audit, throttle
+from board.org.access import Person, require
 from board.db import Conn, Store
 from board.errors import BoardError, Invalid
-from board.people import find_by_email, get_person, normalise_email
-from board.settings import load as load_settings
-from board.settings import load_in as load_settings_in
+from board.org.people import find_by_email, get_person, normalise_email
+from board.org.settings import load as load_settings
+from board.org.settings import load_in as load_settings_in
 
 MAX_FAILURES = throttle.MAX_FAILURES  # failures in a row before each further attempt waits
 IDLE_LIMIT = timedelta(hours=12)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from board import audit
-from board.access import Person, require
+from board.org import audit
+from board.org.access import Person, require
 from board.db import Conn, Store
 from board.errors import Invalid
 from board.text import clean

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from board import audit
-from board.access import ROLES, Person, require, scope_filter
+from board.org import audit
+from board.org.access import ROLES, Person, require, scope_filter
 from board.db import Conn, Store
 from board.errors import Invalid, NotFound
 

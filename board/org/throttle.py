@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from board import audit
+from board.org import audit
 from board.db import Conn, Store
 
 MAX_FAILURES = 5  # failures in a row for one email that are checked without a wait
