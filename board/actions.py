@@ -8,7 +8,7 @@ from board.org.access import Person
 from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
-from board.suggestions import checked_text, clean
+from board.feedback.suggestions import checked_text, clean
 
 ACTION_SQL = """
 SELECT a.id, a.description, a.due_date, a.status, a.closed_at, a.owner_id, p.name AS owner,

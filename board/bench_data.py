@@ -15,7 +15,7 @@ from pathlib import Path
 
 from board import db
 from board.pulse import period_bounds
-from board.suggestions import fill_milestones
+from board.feedback.suggestions import fill_milestones
 
 FULL = {"teams": 4_000, "offices": 200, "people": 50_000, "suggestions": 1_000_000,
         "suggestion_events": 4_000_000, "pulse_responses": 5_000_000, "meetings": 70_000, "meeting_items": 200_000}

@@ -8,7 +8,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from board.workflow import STATUS_LABELS, STATUSES
+from board.feedback.workflow import STATUS_LABELS, STATUSES
 
 NO_DATA = "No data for these filters"
 LEVEL_ORDER = ("team", "office", "region", "leadership")

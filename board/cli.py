@@ -8,7 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from board import backup, db, demo, pulse, release
+from board import backup, db, demo, pulse
+from board.feedback import release
 from board.org import accounts, people, roster
 from board.org.accounts import utcnow
 from board.errors import BoardError, Invalid

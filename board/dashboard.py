@@ -12,7 +12,7 @@ from functools import partial
 from board.org.access import Person
 from board.db import Store
 from board.errors import NotAllowed
-from board.workflow import OPEN
+from board.feedback.workflow import OPEN
 
 DASHBOARD_ROLES = ("manager", "regional_manager", "leader")
 OPEN_SQL = "s.status IN (" + ", ".join(f"'{status}'" for status in OPEN) + ")"  # workflow's open statuses

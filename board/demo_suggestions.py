@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from board.db import Conn
-from board.suggestions import fill_milestones
-from board.workflow import PATH, add_working_days
+from board.feedback.suggestions import fill_milestones
+from board.feedback.workflow import PATH, add_working_days
 
 # (category, kind, title, description, customer impact, proposed solution)
 IDEAS = [

@@ -9,7 +9,7 @@ from board.org.access import Person
 from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed, NotFound
-from board.suggestions import clean, record
+from board.feedback.suggestions import clean, record
 
 ITEM_KINDS = {"real_problem": "Real problem", "anticipated_problem": "Anticipated problem",
               "brainstorm": "Brainstorm", "decision": "Decision", "information": "Information"}

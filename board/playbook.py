@@ -5,8 +5,8 @@ from __future__ import annotations
 from board.org.access import Person
 from board.db import Store
 from board.minutes import ITEM_KINDS, visible
-from board.suggestions import clean, scope
-from board.workflow import KINDS
+from board.feedback.suggestions import clean, scope
+from board.feedback.workflow import KINDS
 
 PLAYBOOK_KINDS = {**ITEM_KINDS, **KINDS}
 

@@ -21,7 +21,7 @@ from board.org.accounts import utcnow
 from board.org.people import team_size
 from board.db import Conn, Store, StoreError
 from board.errors import BoardError, Invalid
-from board.suggestions import clean
+from board.feedback.suggestions import clean
 
 STATEMENTS = {
     "empowered": "I am empowered to resolve customer problems",

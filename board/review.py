@@ -7,7 +7,7 @@ from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
 from board.minutes import LIST_SQL
-from board.suggestions import checked_text, clean
+from board.feedback.suggestions import checked_text, clean
 
 VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
 

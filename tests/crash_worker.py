@@ -22,10 +22,11 @@ import traceback
 from datetime import date
 from multiprocessing.connection import Connection
 
-from board import db, demo, minutes, triage
+from board import db, demo, minutes
+from board.feedback import triage
 from board.org import people, settings
-from board import suggestions as sg
-from board.workflow import allowed_transitions
+from board.feedback import suggestions as sg
+from board.feedback.workflow import allowed_transitions
 
 _out: Connection | None = None
 

@@ -28,11 +28,12 @@ from typing import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import actions, backup, dashboard, db, demo, inbox, minutes, playbook, pulse, reports, review, suggestions, triage
+from board import actions, backup, dashboard, db, demo, minutes, playbook, pulse, reports, review
+from board.feedback import inbox, suggestions, triage
 from board.org import accounts, audit, people, roster, settings
 from board.org.access import PAGE_ROLES, ROLES
 from board.errors import Invalid, NotAllowed
-from board.suggestions import Draft
+from board.feedback.suggestions import Draft
 
 from tests.test_pages import APP, FILES
 

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from board import minutes, playbook, suggestions
+from board import minutes, playbook
+from board.feedback import suggestions
 from board.org import people
 from board.org.access import PAGE_ROLES
 from board.errors import NotAllowed

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from board import receipts, release, suggestions as sg, triage
+from board.feedback import receipts, release, suggestions as sg, triage
 from board.org import accounts
 from board.errors import BoardError, Invalid
 from tests.test_suggestions import submit_released

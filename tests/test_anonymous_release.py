@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from board import dashboard, db, inbox, receipts, release, suggestions as sg, triage
+from board import dashboard, db
+from board.feedback import inbox, receipts, release, suggestions as sg, triage
 from board.org import accounts
 from board.org.access import ROLES
 from board.errors import Invalid

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from board import dashboard, triage
+from board import dashboard
+from board.feedback import triage
 from board.org import people
 from board.errors import NotAllowed
 from tests.test_suggestions import submit

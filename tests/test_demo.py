@@ -59,7 +59,7 @@ def test_ending_demo_mode_removes_demo_passwords(demo_store, known):
 
 
 def test_demo_suggestions_give_every_role_something_real(demo_store, known):
-    from board import inbox, suggestions as sg, triage
+    from board.feedback import inbox, suggestions as sg, triage
 
     with demo_store.read() as con:
         stats = con.one(

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from board import dashboard, db, minutes, pulse, release, triage
+from board import dashboard, db, minutes, pulse
+from board.feedback import release, triage
 from board.org import accounts, people, settings
-from board import suggestions as sg
+from board.feedback import suggestions as sg
 from board.org.access import Person
 from board.errors import BoardError, Invalid
-from board.workflow import OPEN, allowed_transitions, sla_cutoff
+from board.feedback.workflow import OPEN, allowed_transitions, sla_cutoff
 
 DURATION = 60.0  # seconds of load (the issue fixes 60)
 SESSIONS = {"staff": 32, "manager": 12, "regional_manager": 3, "leader": 3}

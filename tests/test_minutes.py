@@ -7,11 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from board import actions, inbox, minutes, playbook, reports, review, triage
+from board import actions, minutes, playbook, reports, review
+from board.feedback import inbox, triage
 from board.org import people, settings
 from board.demo_minutes import LAGGING, NO_PROBLEMS
 from board.errors import Invalid, NotAllowed
-from board.workflow import PATH
+from board.feedback.workflow import PATH
 from tests.test_suggestions import submit
 
 TODAY = date.today()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import release, suggestions as sg, triage
+from board.feedback import release, suggestions as sg, triage
 from board.org import accounts
 from tests.test_suggestions import submit
 

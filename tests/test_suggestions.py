@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from board import release, suggestions as sg
+from board.feedback import release, suggestions as sg
 from board.org import settings
 from board.org.accounts import utcnow
 from board.errors import Invalid, NotAllowed
-from board.suggestions import Draft
+from board.feedback.suggestions import Draft
 
 CATEGORIES = settings.DEFAULT_CATEGORIES
 

@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import actions, dashboard, db, minutes, pulse, receipts, reports, review, suggestions, triage
+from board import actions, dashboard, db, minutes, pulse, reports, review
+from board.feedback import receipts, suggestions, triage
 from board.org import accounts, people, settings
 from board.errors import Invalid, NotAllowed
-from board.suggestions import Draft
+from board.feedback.suggestions import Draft
 
 from tests.test_pages import APP, FILES
 

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from board import db, inbox, suggestions as sg, triage
+from board import db
+from board.feedback import inbox, suggestions as sg, triage
 from board.org import people
 from board.errors import Invalid, NotAllowed
 from tests.test_suggestions import submit

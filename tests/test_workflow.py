@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from hypothesis import given, strategies as st
 
-from board import workflow
+from board.feedback import workflow
 
 DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31))
 

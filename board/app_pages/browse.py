@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from board import suggestions
+from board.feedback import suggestions
 from board.org import settings
 from board.errors import Invalid, NotAllowed
 from board.ui import forms, session, suggestion
 from board.ui.forms import field_error
-from board.workflow import KINDS, STATUS_LABELS, STATUSES
+from board.feedback.workflow import KINDS, STATUS_LABELS, STATUSES
 
 person = session.page_person("browse")
 db = session.store()

@@ -4,7 +4,7 @@ import datetime
 
 import streamlit as st
 
-from board import suggestions, triage
+from board.feedback import suggestions, triage
 from board.org import settings
 from board.errors import BoardError
 from board.ui import forms, session, suggestion, tables

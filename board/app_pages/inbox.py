@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from board import inbox
+from board.feedback import inbox
 from board.ui import session, suggestion, tables
 
 person = session.page_person("inbox")

@@ -5,11 +5,11 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import suggestions, triage
+from board.feedback import suggestions, triage
 from board.org import settings
 from board.errors import BoardError, Invalid
 from board.ui import session, suggestion, tables
-from board.workflow import STATUS_LABELS
+from board.feedback.workflow import STATUS_LABELS
 
 person = session.page_person("my_suggestions")
 db = session.store()

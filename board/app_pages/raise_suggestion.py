@@ -4,13 +4,13 @@ import secrets
 
 import streamlit as st
 
-from board import suggestions
+from board.feedback import suggestions
 from board.org import settings
 from board.errors import BoardError, Invalid
-from board.suggestions import Draft
+from board.feedback.suggestions import Draft
 from board.ui import session
 from board.ui.forms import field_error, set_errors
-from board.workflow import KINDS, LIKELIHOODS
+from board.feedback.workflow import KINDS, LIKELIHOODS
 
 person = session.page_person("raise")
 db = session.store()

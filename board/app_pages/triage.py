@@ -5,11 +5,11 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import suggestions, triage
+from board.feedback import suggestions, triage
 from board.org import people, settings
 from board.ui import forms, session, suggestion, tables
 from board.ui.forms import field_error
-from board.workflow import LEVEL_LABELS, STATUS_LABELS, allowed_transitions
+from board.feedback.workflow import LEVEL_LABELS, STATUS_LABELS, allowed_transitions
 
 person = session.page_person("triage")
 db = session.store()

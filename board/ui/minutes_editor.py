@@ -7,7 +7,8 @@ import secrets
 
 import streamlit as st
 
-from board import minutes, suggestions
+from board import minutes
+from board.feedback import suggestions
 from board.org import people, settings
 from board.org.access import Person
 from board.errors import Invalid

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board.ui import tables
-from board.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, STATUS_LABELS
+from board.feedback.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, STATUS_LABELS
 
 EVENT_LABELS = {"submitted": "submitted", "status": "status changed", "reply": "replied", "comment": "commented",
                 "assigned": "owner set", "due": "due date set", "escalated": "escalated",

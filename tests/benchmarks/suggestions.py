@@ -16,7 +16,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from board import db, demo, suggestions as sg, triage
+from board import db, demo
+from board.feedback import suggestions as sg, triage
 from board.org import people, settings
 
 WORDS = ("refund approval billing queue customer outage login portal invoice callback shift handover "

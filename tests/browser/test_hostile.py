@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from board import db, minutes, suggestions as sg, triage
+from board import db, minutes
+from board.feedback import suggestions as sg, triage
 from board.org import people, settings
 from tests import hostile
 from tests.browser.conftest import LOCAL_ONLY, TIMEOUT_MS, live_app, open_page, sign_in, wait_idle

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 
 from board.org.accounts import utcnow
 from board.db import Conn, Store
-from board.suggestions import insert, record
+from board.feedback.suggestions import insert, record
 
 LOCK = ("anonymous_release",)
 HELD_TABLES = ("held_suggestions", "held_author_events")

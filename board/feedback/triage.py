@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from board import receipts
+from board.feedback import receipts
 from board.org.access import Person
 from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
-from board.release import release_due
-from board.suggestions import SUMMARY_SQL, checked_text, clean, hold_author_event, milestones, record
-from board.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
+from board.feedback.release import release_due
+from board.feedback.suggestions import SUMMARY_SQL, checked_text, clean, hold_author_event, milestones, record
+from board.feedback.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
 
 SORTS = {"age": "s.created_at ASC, s.id ASC", "votes": "votes DESC, s.id ASC", "category": "s.category, s.id"}
 TRIAGERS = ("manager", "regional_manager", "leader")

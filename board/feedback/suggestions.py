@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Collection
 
-from board import receipts
+from board.feedback import receipts
 from board.org.access import Person
 from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.org.people import team_size
 from board.text import clean
 from board.errors import Invalid, NotAllowed
-from board.workflow import KINDS, LIKELIHOODS, OPEN
+from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
 
 TITLE = (3, 120)
 DESCRIPTION = (10, 5000)
