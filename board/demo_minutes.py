@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from board.db import Conn
-from board.minutes import long_date
+from board.meetings.minutes import long_date
 
 LAGGING, NO_PROBLEMS = "Mexico City", "Sydney"
 PROBLEMS = [

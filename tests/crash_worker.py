@@ -22,7 +22,8 @@ import traceback
 from datetime import date
 from multiprocessing.connection import Connection
 
-from board import db, demo, minutes
+from board import db, demo
+from board.meetings import minutes
 from board.feedback import triage
 from board.org import people, settings
 from board.feedback import suggestions as sg

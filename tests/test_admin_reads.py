@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from board import minutes, playbook
+from board.meetings import minutes, playbook
 from board.feedback import suggestions
 from board.org import people
 from board.org.access import PAGE_ROLES

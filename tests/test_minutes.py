@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from board import actions, minutes, playbook, reports, review
+from board import reports
+from board.meetings import actions, minutes, playbook, review
 from board.feedback import inbox, triage
 from board.org import people, settings
 from board.demo_minutes import LAGGING, NO_PROBLEMS

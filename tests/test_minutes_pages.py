@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import minutes, review
+from board.meetings import minutes, review
 from board.feedback import inbox
 from board.org import accounts
 from tests.test_suggestions import submit

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import actions, dashboard, db, minutes, pulse, reports, review
+from board import dashboard, db, pulse, reports
+from board.meetings import actions, minutes, review
 from board.feedback import receipts, suggestions, triage
 from board.org import accounts, people, settings
 from board.errors import Invalid, NotAllowed

@@ -5,7 +5,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import minutes
+from board.meetings import minutes
 from board.errors import BoardError, NotAllowed
 from board.ui import minutes_editor, session, tables
 from board.ui.forms import field_error

@@ -5,7 +5,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import actions
+from board.meetings import actions
 from board.ui import forms, session, tables
 from board.ui.forms import field_error
 

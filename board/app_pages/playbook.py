@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from board import playbook
+from board.meetings import playbook
 from board.org import settings
 from board.ui import session
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from board import minutes, review
+from board.meetings import minutes, review
 from board.ui import forms, session, tables
 from board.ui.forms import field_error
 

@@ -7,7 +7,7 @@ import secrets
 
 import streamlit as st
 
-from board import minutes
+from board.meetings import minutes
 from board.feedback import suggestions
 from board.org import people, settings
 from board.org.access import Person

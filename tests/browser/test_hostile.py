@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from board import db, minutes
+from board import db
+from board.meetings import minutes
 from board.feedback import suggestions as sg, triage
 from board.org import people, settings
 from tests import hostile

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from board.org.access import Person
 from board.db import Store
-from board.minutes import ITEM_KINDS, visible
+from board.meetings.minutes import ITEM_KINDS, visible
 from board.feedback.suggestions import clean, scope
 from board.feedback.workflow import KINDS
 

@@ -6,7 +6,7 @@ from board.org.access import Person
 from board.org.accounts import utcnow
 from board.db import Conn, Store
 from board.errors import Invalid, NotAllowed
-from board.minutes import LIST_SQL
+from board.meetings.minutes import LIST_SQL
 from board.feedback.suggestions import checked_text, clean
 
 VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
