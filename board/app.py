@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from board import db, pulse
+from board import db
+from board.morale import pulse
 from board.feedback import inbox
 from board.org.access import PAGE_ROLES
 from board.ui import forms, session

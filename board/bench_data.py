@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from board import db
-from board.pulse import period_bounds
+from board.morale.pulse import period_bounds
 from board.feedback.suggestions import fill_milestones
 
 FULL = {"teams": 4_000, "offices": 200, "people": 50_000, "suggestions": 1_000_000,

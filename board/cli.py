@@ -8,7 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from board import backup, db, demo, pulse
+from board import backup, db, demo
+from board.morale import pulse
 from board.feedback import release
 from board.org import accounts, people, roster
 from board.org.accounts import utcnow

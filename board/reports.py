@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from board.org.access import Person, require, scope_filter
-from board.disclosure import shown_matrix
+from board.morale.disclosure import shown_matrix
 from board.errors import NotAllowed
 from board.org import throttle
 from board.org.accounts import utcnow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from board.disclosure import nearest_shown_ancestor, shown_groups, shown_matrix
+from board.morale.disclosure import nearest_shown_ancestor, shown_groups, shown_matrix
 
 
 def organisation(team_counts: list[list[list[int]]]) -> tuple[dict, dict]:

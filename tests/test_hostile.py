@@ -24,7 +24,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import db, pulse
+from board import db
+from board.morale import pulse
 from board.meetings import actions, minutes, review
 from board.feedback import receipts, release, suggestions as sg, triage
 from board.org import accounts, people, roster, settings

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import pulse, reports
+from board import reports
+from board.morale import pulse
 from board.org import accounts, people
 from board.errors import Invalid
 from tests.test_anonymity import new_rows, snapshot

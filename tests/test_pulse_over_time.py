@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from board import dashboard, db, pulse, reports
+from board import dashboard, db, reports
+from board.morale import pulse
 from board.feedback import suggestions as sg
 from board.org import accounts, people, roster, settings
 from board.reports import MORALE_LEVELS

@@ -170,7 +170,7 @@ def _row(person, role: str, unit: dict, manages: str = "") -> str:
 def _with_history(store, known):
     """The demo manager and staff member with suggestions, minutes (chair, recorder, attendees), actions, and
     pulse answers in the last period (now closed: turnout per team) and the open one (voter hashes)."""
-    from board import pulse
+    from board.morale import pulse
     from board.org import settings
     from tests.test_minutes import action, document, draft, item, publish
     from tests.test_suggestions import submit
@@ -196,7 +196,7 @@ def _with_history(store, known):
 
 
 def _answered(store, person) -> bool:
-    from board import pulse
+    from board.morale import pulse
     from board.org import settings
     return pulse.has_answered(store, person, today=date.today(), length_days=settings.load(store).pulse_period_days)
 

@@ -7,7 +7,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import charts, dashboard, pulse
+from board import charts, dashboard
+from board.morale import pulse
 from board.org import settings
 from board.org.access import Person
 from board.export import to_csv

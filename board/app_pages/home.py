@@ -5,7 +5,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import pulse, reports
+from board import reports
+from board.morale import pulse
 from board.meetings import actions, review
 from board.feedback import inbox, triage
 from board.org import audit, people, settings

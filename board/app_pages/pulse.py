@@ -6,7 +6,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import pulse, reports
+from board import reports
+from board.morale import pulse
 from board.org import settings
 from board.ui import forms, session, tables
 from board.ui.forms import field_error
