@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from board import dashboard, db, reports
+from board import db
+from board.reporting import dashboard, reports
 from board.org import people, settings
 from board.bench_data import TODAY, _clock
 from board.feedback.workflow import sla_cutoff
@@ -367,7 +368,7 @@ def leader_page_data(store: db.Store, viewer, f: dashboard.Filters, k: int) -> d
 
 
 def build_figures(data: dict) -> list:
-    from board import charts
+    from board.reporting import charts
     return [getattr(charts, name)(data[source]) for name, source in CHARTS]
 
 
@@ -375,7 +376,7 @@ def csv_downloads(data: dict) -> int:
     """The CSV of every chart's data, as the page offers them."""
     import pandas as pd
 
-    from board.export import to_csv
+    from board.reporting.export import to_csv
     tables = {source: data[source] for _, source in CHARTS}
     return sum(len(to_csv(value if isinstance(value, pd.DataFrame) else pd.DataFrame(value)))
                for value in tables.values())

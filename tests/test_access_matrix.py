@@ -28,7 +28,8 @@ from typing import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import backup, dashboard, db, demo, reports
+from board import backup, db, demo
+from board.reporting import dashboard, reports
 from board.morale import pulse
 from board.meetings import actions, minutes, playbook, review
 from board.feedback import inbox, suggestions, triage

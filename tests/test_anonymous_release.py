@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from board import dashboard, db
+from board import db
+from board.reporting import dashboard
 from board.feedback import inbox, receipts, release, suggestions as sg, triage
 from board.org import accounts
 from board.org.access import ROLES

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from board import charts
+from board.reporting import charts
 
 P1, P2, P3 = date(2026, 1, 5), date(2026, 1, 19), date(2026, 2, 2)
 M1, M2 = datetime(2026, 1, 1), datetime(2026, 2, 1)

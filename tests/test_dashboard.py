@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from board import dashboard
+from board.reporting import dashboard
 from board.feedback import triage
 from board.org import people
 from board.errors import NotAllowed

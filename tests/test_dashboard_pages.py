@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import dashboard, reports
+from board.reporting import dashboard, reports
 from board.morale import pulse
 from board.org import accounts, people, settings
 from tests.test_suggestions import submit

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from board.export import to_csv
+from board.reporting.export import to_csv
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")"])

@@ -31,7 +31,7 @@ from board.feedback import receipts, release, suggestions as sg, triage
 from board.org import accounts, people, roster, settings
 from board import text as board_text
 from board.errors import BoardError, Invalid
-from board.export import neutralise, to_csv
+from board.reporting.export import neutralise, to_csv
 from tests import hostile
 from tests.test_suggestions import submit, submit_released
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from board import dashboard, db
+from board import db
+from board.reporting import dashboard
 from board.morale import pulse
 from board.meetings import minutes
 from board.feedback import release, triage

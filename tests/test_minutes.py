@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from board import reports
+from board.reporting import reports
 from board.meetings import actions, minutes, playbook, review
 from board.feedback import inbox, triage
 from board.org import people, settings

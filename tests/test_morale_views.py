@@ -12,9 +12,10 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from board import dashboard, db
+from board import db
+from board.reporting import dashboard
 from board.org import people
-from board.reports import MORALE_LEVELS
+from board.reporting.reports import MORALE_LEVELS
 
 PERIODS = (date(2026, 1, 5), date(2026, 1, 19))
 FILTERS_IN = dashboard.Filters(start=date(2026, 1, 1), end=date(2026, 2, 1))

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import demo, reports
+from board import demo
+from board.reporting import reports
 from board.org import accounts, people, settings, throttle
 from board.org.access import PAGE_ROLES, ROLES
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import reports
+from board.reporting import reports
 from board.morale import pulse
 from board.org import accounts, people
 from board.errors import Invalid

@@ -16,11 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from streamlit.testing.v1 import AppTest
 
-from board import dashboard, db, reports
+from board import db
+from board.reporting import dashboard, reports
 from board.morale import pulse
 from board.feedback import suggestions as sg
 from board.org import accounts, people, roster, settings
-from board.reports import MORALE_LEVELS
+from board.reporting.reports import MORALE_LEVELS
 from tests.test_pulse import good, team_members
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")

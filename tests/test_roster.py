@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from board import dashboard
+from board.reporting import dashboard
 from board.org import people, roster
 from tests.conftest import store_before
 
@@ -159,7 +159,7 @@ def _pulse_kept(store) -> dict:
 
 def _closed_turnout(store, leader, team_id: int) -> list[dict]:
     """The participation the dashboards show for one team's closed periods."""
-    from board import reports
+    from board.reporting import reports
     return [r for r in reports.participation(store, leader, team_id=team_id) if r["closed"]]
 
 

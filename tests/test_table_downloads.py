@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from board import db, demo
 from board.org import accounts, people
-from board.export import FORMULA_STARTS
+from board.reporting.export import FORMULA_STARTS
 
 APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
 TITLE = '=HYPERLINK("http://evil.example","open")'

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import dashboard, db, reports
+from board import db
+from board.reporting import dashboard, reports
 from board.morale import pulse
 from board.meetings import actions, minutes, review
 from board.feedback import receipts, suggestions, triage

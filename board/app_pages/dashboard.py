@@ -7,11 +7,11 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import charts, dashboard
+from board.reporting import charts, dashboard
 from board.morale import pulse
 from board.org import settings
 from board.org.access import Person
-from board.export import to_csv
+from board.reporting.export import to_csv
 from board.ui import session, tables
 from board.feedback.workflow import STATUS_LABELS, sla_cutoff
 

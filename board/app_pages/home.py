@@ -5,7 +5,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import reports
+from board.reporting import reports
 from board.morale import pulse
 from board.meetings import actions, review
 from board.feedback import inbox, triage

@@ -5,8 +5,8 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import reports
-from board.export import to_csv
+from board.reporting import reports
+from board.reporting.export import to_csv
 from board.ui import session, tables
 
 person = session.page_person("overview")

@@ -6,7 +6,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board import reports
+from board.reporting import reports
 from board.morale import pulse
 from board.org import settings
 from board.ui import forms, session, tables

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from board.export import neutralised
+from board.reporting.export import neutralised
 
 
 def table(data, **options):

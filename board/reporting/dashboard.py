@@ -309,7 +309,7 @@ def minutes_coverage(db: Store, viewer: Person, filters: Filters, *, today: date
         unit = units[0]
         return [{"region": unit["region"], "office": f"{unit['team']}, {unit['office']}", "month": month,
                  "meetings": held.get(month, 0)} for month in months]
-    from board.reports import minutes_overview
+    from board.reporting.reports import minutes_overview
     offices = {(u["region"], u["office"]) for u in units}
     return [r for r in minutes_overview(db, viewer, months=months, today=today)
             if (r["region"], r["office"]) in offices]
@@ -318,7 +318,7 @@ def minutes_coverage(db: Store, viewer: Person, filters: Filters, *, today: date
 def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: str) -> dict:
     """Morale rows of one level (suppression included), narrowed to the filtered groups, participation, and
     each team's mood for responsiveness against morale, for the pulse periods starting in the period."""
-    from board.reports import Morale, participation
+    from board.reporting.reports import Morale, participation
     with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:  # as in suggestions_and_minutes
         answers = pool.submit(participation, db, viewer, region_id=filters.region_id, office_id=filters.office_id,
                               team_id=filters.team_id, start=filters.start, end=filters.end)
