@@ -11,7 +11,7 @@ from board.reporting import reports
 from board.meetings import actions, minutes, playbook, review
 from board.feedback import inbox, triage
 from board.org import people, settings
-from board.demo_minutes import LAGGING, NO_PROBLEMS
+from board.demo.minutes import LAGGING, NO_PROBLEMS
 from board.errors import Invalid, NotAllowed
 from board.feedback.workflow import PATH
 from tests.test_suggestions import submit

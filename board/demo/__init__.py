@@ -7,7 +7,7 @@ import io
 import random
 from datetime import date, datetime, timedelta
 
-from board import demo_minutes, demo_pulse, demo_suggestions
+from board.demo import minutes as demo_minutes, pulse as demo_pulse, suggestions as demo_suggestions
 from board.morale import pulse
 from board.org import accounts, audit, roster, settings
 from board.org.access import Person, require
