@@ -17,7 +17,7 @@ $(VENV)/.test: $(VENV)/.runtime tests/requirements.txt
 
 run: $(VENV)/.runtime
 	$(PY) -m board prepare --port $(PORT)
-	$(PY) -m streamlit run board/server.py --server.address 127.0.0.1 --server.port $(PORT) \
+	$(PY) -m streamlit run board/web/server.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.test debian-packages

@@ -356,7 +356,7 @@ CHARTS = (("morale_trend", "morale"), ("enps_trend", "morale"), ("participation_
 
 
 def leader_page_data(store: db.Store, viewer, f: dashboard.Filters, k: int) -> dict:
-    """What the dashboard page computes for a leader's first view (board/app_pages/dashboard.py: the data
+    """What the dashboard page computes for a leader's first view (board/web/app_pages/dashboard.py: the data
     version, the filters' units, the suggestions and minutes tables, and morale compared by region)."""
     dashboard.data_version(store)
     dashboard.units_in_scope(store, viewer)

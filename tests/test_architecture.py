@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 BOARD = Path(__file__).resolve().parent.parent / "board"
-UI = {BOARD / "app.py", BOARD / "server.py"} | set((BOARD / "app_pages").glob("*.py")) | set((BOARD / "ui").glob("*.py"))
-CORE = set(BOARD.glob("*.py")) - UI
+UI = set((BOARD / "web").rglob("*.py"))  # the only package that may import streamlit
+CORE = set(BOARD.rglob("*.py")) - UI
 SQL_WORDS = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ")
 
 
@@ -27,12 +27,12 @@ def test_only_the_store_imports_duckdb():
     assert [p.name for p in BOARD.rglob("*.py") if "duckdb" in imports(p)] == ["db.py"]
 
 
-@pytest.mark.parametrize("path", sorted(CORE), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(CORE), ids=lambda p: p.relative_to(BOARD).as_posix())
 def test_core_modules_do_not_import_streamlit(path):
     assert not {n for n in imports(path) if n.split(".")[0] == "streamlit"}
 
 
-@pytest.mark.parametrize("path", sorted(UI), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(UI), ids=lambda p: p.relative_to(BOARD).as_posix())
 def test_pages_hold_no_sql_and_no_store_internals(path):
     text = path.read_text()
     assert not any(word in text for word in SQL_WORDS)
@@ -45,11 +45,11 @@ def test_no_markdown_rendering_of_html():
 
 
 # Streamlit's tables offer their own CSV download and copy, which hand a spreadsheet the cells as sent: every
-# table goes through board/ui/tables.py, which neutralises formulas. Files allowed to call st.dataframe directly,
+# table goes through board/web/ui/tables.py, which neutralises formulas. Files allowed to call st.dataframe directly,
 # each with why none of its cells can hold text from a person or an import:
 TABLE_CALLS = {"dataframe", "data_editor"}
 ALLOWED_DIRECT_TABLES = {
-    "ui/tables.py": "the helper itself",
+    "web/ui/tables.py": "the helper itself",
 }
 
 
@@ -102,15 +102,15 @@ ALLOWED_SQL_NAMES = {
     ("db.py", "_run", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
     ("db.py", "execute", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
     ("db.py", "executemany", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
-    ("transfer.py", "_copy", "sql"): "the text of a migration file shipped in board/migrations",
-    ("transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
+    ("db/transfer.py", "_copy", "sql"): "the text of a migration file shipped in board/migrations",
+    ("db/transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
     ("db.py", "apply", "sql"): "the text of a migration file shipped in board/migrations",
     ("db.py", "insert_frame", "table"): "demo seeding only: a table name written in the demo modules",
     ("db.py", "insert_frame", "columns"): "demo seeding only: the column names of the frame the demo builds, quoted",
     ("db.py", "reclaim", "tables"): "table names its callers write as literal tuples (pulse.close_due, "
                                     "release.release_anonymous)",
-    ("dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
-    ("backup.py", "load", "table"): "a table of the restored file's own catalog, made by our migrations and "
+    ("reporting/dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
+    ("db/backup.py", "load", "table"): "a table of the restored file's own catalog, made by our migrations and "
                                     "checked against the manifest first",
 }
 # bench.py, bench_data.py and bench_postgres.py build synthetic data from their own constants and generated numbers and replay
@@ -126,7 +126,7 @@ class SqlCheck:
     modules: dict[Path, "SqlCheck"] = {}
 
     def __init__(self, path: Path, source: str | None = None):
-        self.name, self.tree = path.name, ast.parse(source if source is not None else path.read_text())
+        self.name, self.tree = path.relative_to(BOARD).as_posix() if path.is_relative_to(BOARD) else path.name, ast.parse(source if source is not None else path.read_text())
         self.parents = {child: node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
         self.functions = {n.name: n for n in self.tree.body if isinstance(n, ast.FunctionDef)}
         self.constants, self.imported = set(), {}
@@ -347,7 +347,7 @@ def test_sql_check_flags_values_formatted_into_sql():
 
 
 def test_every_sql_statement_is_parameterised():
-    found = [(p.name, function, expression) for p in sorted(BOARD.rglob("*.py")) if p.name not in EXEMPT_FILES
+    found = [(p.relative_to(BOARD).as_posix(), function, expression) for p in sorted(BOARD.rglob("*.py")) if p.name not in EXEMPT_FILES
              for function, expression in SqlCheck.of(p).findings()]
     assert found == [], "SQL built from values; pass them as ? parameters (or explain in ALLOWED_SQL_NAMES)"
 

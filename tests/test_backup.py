@@ -348,7 +348,7 @@ def test_only_the_command_line_hands_out_a_copy_of_every_table():
     for module in (backup, transfer):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             assert not any("Person" in str(p.annotation) for p in inspect.signature(fn).parameters.values()), name
-    ui = [BOARD / "app.py", *(BOARD / "app_pages").glob("*.py"), *(BOARD / "ui").glob("*.py")]
+    ui = [*(BOARD / "web").rglob("*.py")]
     for path in ui:
         text = path.read_text(encoding="utf-8")
         assert not {"backup", "transfer"} & _board_imports(text), path.name

@@ -43,7 +43,7 @@ def test_config_toml_keeps_xsrf_and_cors_on_local_binding_and_hides_error_detail
 
 def test_make_run_binds_to_loopback_and_overrides_no_safety_setting():
     recipe = run_recipe()
-    assert "streamlit run board/server.py" in recipe
+    assert "streamlit run board/web/server.py" in recipe
     assert re.search(r"--server\.address[ =]127\.0\.0\.1\b", recipe)
     for risky in ("enableXsrfProtection", "enableCORS", "showErrorDetails", "corsAllowedOrigins"):
         assert risky not in recipe, f"make run overrides {risky}"

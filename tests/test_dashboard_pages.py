@@ -15,7 +15,7 @@ from board.morale import pulse
 from board.org import accounts, people, settings
 from tests.test_suggestions import submit
 
-APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "board" / "web" / "app.py")
 PAGE = "app_pages/dashboard.py"
 CHARTS = 13  # morale 3, suggestions 6, minutes 3, responsiveness vs morale 1
 

@@ -36,7 +36,7 @@ from tests import hostile
 from tests.test_suggestions import submit, submit_released
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "board" / "app.py")
+APP = str(ROOT / "board" / "web" / "app.py")
 CORPUS = hostile.texts()
 # Forms whose every submission costs seconds (argon2 code checks, minutes drafts) take this representative
 # subset: one of each kind of hostile input.

@@ -13,7 +13,7 @@ from board.feedback import inbox
 from board.org import accounts
 from tests.test_suggestions import submit
 
-APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "board" / "web" / "app.py")
 
 
 def open_as(store, person, page: str) -> AppTest:

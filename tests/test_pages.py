@@ -16,7 +16,7 @@ from board.reporting import reports
 from board.org import accounts, people, settings, throttle
 from board.org.access import PAGE_ROLES, ROLES
 
-APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "board" / "web" / "app.py")
 
 
 def _router_files() -> dict[str, str]:

@@ -14,7 +14,7 @@ from board.org import accounts, people
 from board.errors import Invalid
 from tests.test_anonymity import new_rows, snapshot
 
-APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "board" / "web" / "app.py")
 DAY = date(2026, 11, 18)
 LENGTH = 14
 

@@ -24,7 +24,7 @@ from board.org import accounts, people, roster, settings
 from board.reporting.reports import MORALE_LEVELS
 from tests.test_pulse import good, team_members
 
-APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "board" / "web" / "app.py")
 LENGTH = 14
 DAY = date(2026, 11, 18)
 END = pulse.period_bounds(DAY, LENGTH)[1]  # the first day after DAY's period

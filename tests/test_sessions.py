@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.testclient import TestClient
 
 from board.org import accounts, settings
-from board.ui import edge
+from board.web.ui import edge
 
 T0 = datetime(2026, 11, 2, 9, 0)
 

@@ -162,7 +162,7 @@ def test_start_up_on_a_bad_file_explains_in_one_line_and_changes_nothing(tmp_pat
     assert prepare.returncode != 0 and message in prepare.stderr and "Traceback" not in prepare.stderr
     assert len(prepare.stderr.strip().splitlines()) == 1
     monkeypatch.setenv("BOARD_DB", str(path))
-    at = AppTest.from_file(str(ROOT / "board" / "app.py"), default_timeout=30).run()
+    at = AppTest.from_file(str(ROOT / "board" / "web" / "app.py"), default_timeout=30).run()
     assert not at.exception and any(message in e.value for e in at.error)
     db.close_store(path)
     assert path.read_bytes() == before

@@ -12,7 +12,7 @@ from board.feedback import release, suggestions as sg, triage
 from board.org import accounts
 from tests.test_suggestions import submit
 
-APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "board" / "web" / "app.py")
 
 
 def open_as(store, person, page: str | None = None) -> AppTest:

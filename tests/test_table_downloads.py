@@ -16,7 +16,7 @@ from board import db, demo
 from board.org import accounts, people
 from board.reporting.export import FORMULA_STARTS
 
-APP = str(Path(__file__).resolve().parent.parent / "board" / "app.py")
+APP = str(Path(__file__).resolve().parent.parent / "board" / "web" / "app.py")
 TITLE = '=HYPERLINK("http://evil.example","open")'
 PLANT = (  # each kind of text a table shows, made to start like a formula
     ("UPDATE suggestions SET title = ?", (TITLE,)),
@@ -187,7 +187,7 @@ def test_roster_preview_neutralises_names_from_the_uploaded_file(planted):
 def _helper_page():
     import pandas as pd
 
-    from board.ui.tables import table
+    from board.web.ui.tables import table
 
     table(pd.DataFrame({"text": ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "plain", None],
                         "number": [-3, 0, 2, -1, 5, 6, 7, 8],

@@ -23,8 +23,8 @@ from board.org.access import PAGE_ROLES
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-APP = REPO / "board" / "app.py"  # the Streamlit script and its PAGES table
-SERVER = REPO / "board" / "server.py"  # what make run serves: the app with its routes and headers
+APP = REPO / "board" / "web" / "app.py"  # the Streamlit script and its PAGES table
+SERVER = REPO / "board" / "web" / "server.py"  # what make run serves: the app with its routes and headers
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -145,7 +145,7 @@ class LiveApp:
 @contextmanager
 def live_app(workdir: Path, template: Path | None, *, secrets: str | None = None, port: int | None = None,
              host: str = "127.0.0.1", database_url: str | None = None) -> Iterator[LiveApp]:
-    """Serve board/app.py from its own working directory with its own copy of the database, or on the
+    """Serve board/web/app.py from its own working directory with its own copy of the database, or on the
     PostgreSQL database at database_url (which several servers may share)."""
     port = port or free_port()
     (workdir / ".streamlit").mkdir(parents=True, exist_ok=True)

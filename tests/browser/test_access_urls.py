@@ -35,7 +35,7 @@ REMOVED = {"admin_backup": ("Backup", ("Create backup", "Download backup", "Parq
 
 
 def nav_titles_by_key() -> dict[str, str]:
-    """page key -> the title the router gives it (board/app.py's PAGES table)."""
+    """page key -> the title the router gives it (board/web/app.py's PAGES table)."""
     tree = ast.parse(APP.read_text(encoding="utf-8"))
     table = next(node.value for node in tree.body
                  if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")

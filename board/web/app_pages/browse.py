@@ -5,8 +5,8 @@ import streamlit as st
 from board.feedback import suggestions
 from board.org import settings
 from board.errors import Invalid, NotAllowed
-from board.ui import forms, session, suggestion
-from board.ui.forms import field_error
+from board.web.ui import forms, session, suggestion
+from board.web.ui.forms import field_error
 from board.feedback.workflow import KINDS, STATUS_LABELS, STATUSES
 
 person = session.page_person("browse")

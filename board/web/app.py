@@ -6,7 +6,7 @@ from board import db
 from board.morale import pulse
 from board.feedback import inbox
 from board.org.access import PAGE_ROLES
-from board.ui import forms, session
+from board.web.ui import forms, session
 
 st.set_page_config(page_title="Frontline Board", layout="wide")
 

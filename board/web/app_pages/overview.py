@@ -7,7 +7,7 @@ import streamlit as st
 
 from board.reporting import reports
 from board.reporting.export import to_csv
-from board.ui import session, tables
+from board.web.ui import session, tables
 
 person = session.page_person("overview")
 db = session.store()

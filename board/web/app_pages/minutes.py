@@ -7,8 +7,8 @@ import streamlit as st
 
 from board.meetings import minutes
 from board.errors import BoardError, NotAllowed
-from board.ui import minutes_editor, session, tables
-from board.ui.forms import field_error
+from board.web.ui import minutes_editor, session, tables
+from board.web.ui.forms import field_error
 
 person = session.page_person("minutes")
 db = session.store()

@@ -1,4 +1,4 @@
-"""The server's own routes and headers, beside the Streamlit app (served together by board/server.py).
+"""The server's own routes and headers, beside the Streamlit app (served together by board/web/server.py).
 
 - `/session/begin?code=...&next=...`: after a built-in sign-in the page sends the browser here with a one-time
   code; the server redeems it for a fresh session token, sets it as an HttpOnly, SameSite=Strict cookie (Secure

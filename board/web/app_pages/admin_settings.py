@@ -5,8 +5,8 @@ import streamlit as st
 from board import demo
 from board.org import settings
 from board.errors import Invalid
-from board.ui import session
-from board.ui.forms import field_error, set_errors
+from board.web.ui import session
+from board.web.ui.forms import field_error, set_errors
 
 admin = session.page_person("admin_settings")
 db = session.store()

@@ -6,8 +6,8 @@ import streamlit as st
 from board.org import accounts, people
 from board.org.access import ROLE_LABELS, ROLES
 from board.errors import BoardError, Invalid
-from board.ui import session, tables
-from board.ui.forms import field_error, set_errors
+from board.web.ui import session, tables
+from board.web.ui.forms import field_error, set_errors
 
 admin = session.page_person("admin_people")
 db = session.store()

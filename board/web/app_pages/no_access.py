@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from board.ui import session
+from board.web.ui import session
 
 st.title("No access")
 st.write("You signed in, but this account has no access to Frontline Board: its email is not verified, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from board.ui import tables
+from board.web.ui import tables
 from board.feedback.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, STATUS_LABELS
 
 EVENT_LABELS = {"submitted": "submitted", "status": "status changed", "reply": "replied", "comment": "commented",

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from board.feedback import inbox
-from board.ui import session, suggestion, tables
+from board.web.ui import session, suggestion, tables
 
 person = session.page_person("inbox")
 db = session.store()

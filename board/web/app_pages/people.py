@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from board.org import people
-from board.ui import session, tables
+from board.web.ui import session, tables
 
 person = session.page_person("people")
 st.title("People")

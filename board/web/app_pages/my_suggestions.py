@@ -8,7 +8,7 @@ import streamlit as st
 from board.feedback import suggestions, triage
 from board.org import settings
 from board.errors import BoardError, Invalid
-from board.ui import session, suggestion, tables
+from board.web.ui import session, suggestion, tables
 from board.feedback.workflow import STATUS_LABELS
 
 person = session.page_person("my_suggestions")

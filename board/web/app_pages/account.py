@@ -4,8 +4,8 @@ import streamlit as st
 
 from board.org import accounts
 from board.errors import BoardError, Invalid
-from board.ui import session
-from board.ui.forms import field_error, set_errors
+from board.web.ui import session
+from board.web.ui.forms import field_error, set_errors
 
 person = session.page_person("account")
 st.title("My account")

@@ -13,7 +13,7 @@ from board import db
 from board.feedback import release
 from board.org import accounts, people, throttle
 from board.org.access import Person, can_open
-from board.ui.edge import COOKIE, REDIRECT_SCRIPT
+from board.web.ui.edge import COOKIE, REDIRECT_SCRIPT
 
 MIN_COOKIE_SECRET = 32
 

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from board.org import roster
-from board.ui import session, tables
-from board.ui.forms import problem_table
+from board.web.ui import session, tables
+from board.web.ui.forms import problem_table
 
 admin = session.page_person("admin_roster")
 db = session.store()

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from board.meetings import actions
-from board.ui import forms, session, tables
-from board.ui.forms import field_error
+from board.web.ui import forms, session, tables
+from board.web.ui.forms import field_error
 
 person = session.page_person("my_actions")
 db = session.store()

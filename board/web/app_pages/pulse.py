@@ -9,8 +9,8 @@ import streamlit as st
 from board.reporting import reports
 from board.morale import pulse
 from board.org import settings
-from board.ui import forms, session, tables
-from board.ui.forms import field_error
+from board.web.ui import forms, session, tables
+from board.web.ui.forms import field_error
 
 LEVEL_LABELS = {"team": "Team", "office": "Office", "region": "Region", "org": "Whole organisation"}
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from board.meetings import playbook
 from board.org import settings
-from board.ui import session
+from board.web.ui import session
 
 person = session.page_person("playbook")
 db = session.store()

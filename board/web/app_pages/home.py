@@ -10,7 +10,7 @@ from board.morale import pulse
 from board.meetings import actions, review
 from board.feedback import inbox, triage
 from board.org import audit, people, settings
-from board.ui import session, tables
+from board.web.ui import session, tables
 
 person = session.page_person("home")
 db = session.store()

@@ -7,8 +7,8 @@ import streamlit as st
 from board.feedback import suggestions, triage
 from board.org import settings
 from board.errors import BoardError
-from board.ui import forms, session, suggestion, tables
-from board.ui.forms import field_error
+from board.web.ui import forms, session, suggestion, tables
+from board.web.ui.forms import field_error
 
 person = session.page_person("follow")
 db = session.store()

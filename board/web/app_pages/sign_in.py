@@ -5,8 +5,8 @@ import streamlit as st
 from board import demo
 from board.org import accounts
 from board.org.access import ROLE_LABELS
-from board.ui import session, tables
-from board.ui.forms import field_error, set_errors
+from board.web.ui import session, tables
+from board.web.ui.forms import field_error, set_errors
 
 st.title("Frontline Board")
 st.write("Raise what you see on the front line, follow it to the outcome.")

@@ -12,8 +12,8 @@ from board.feedback import suggestions
 from board.org import people, settings
 from board.org.access import Person
 from board.errors import Invalid
-from board.ui import session
-from board.ui.forms import field_error, set_errors
+from board.web.ui import session
+from board.web.ui.forms import field_error, set_errors
 
 FORM = "minutes"
 

@@ -12,7 +12,7 @@ from board.morale import pulse
 from board.org import settings
 from board.org.access import Person
 from board.reporting.export import to_csv
-from board.ui import session, tables
+from board.web.ui import session, tables
 from board.feedback.workflow import STATUS_LABELS, sla_cutoff
 
 LEVELS = {"org": "Whole organisation", "region": "Region", "office": "Office", "team": "Team"}

@@ -8,8 +8,8 @@ from board.feedback import suggestions
 from board.org import settings
 from board.errors import BoardError, Invalid
 from board.feedback.suggestions import Draft
-from board.ui import session
-from board.ui.forms import field_error, set_errors
+from board.web.ui import session
+from board.web.ui.forms import field_error, set_errors
 from board.feedback.workflow import KINDS, LIKELIHOODS
 
 person = session.page_person("raise")

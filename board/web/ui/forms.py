@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board.errors import BoardError, Invalid
-from board.ui import tables
+from board.web.ui import tables
 
 
 def set_errors(form: str, errors: dict[str, str]) -> None:

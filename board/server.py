@@ -1,9 +1,0 @@
-"""The web server: `make run` serves this file (`streamlit run board/server.py` finds `app` and runs it on
-uvicorn). It is the Streamlit app (board/app.py) with the server's own routes and headers (board/ui/edge.py)."""
-
-import streamlit as st
-from starlette.middleware import Middleware
-
-from board.ui import edge
-
-app = st.App("app.py", routes=edge.routes(), middleware=[Middleware(edge.SecurityHeaders)])
