@@ -41,7 +41,7 @@ TARGETS = {"dashboard_ms": 1000, "overhead": 1.2, "sqlite_factor": 10, "memory_m
 class _Recording:
     """A store whose cursors note every statement (SQL text and parameters) before running it."""
 
-    def __init__(self, store: db.Store):
+    def __init__(self, store: db.DuckStore):
         self._store, self.statements = store, []
 
     def __getattr__(self, name):
@@ -294,7 +294,7 @@ def dashboard_queries(viewer, filters: dashboard.Filters, k: int, months: list[d
     return queries
 
 
-def measure_duckdb(store: db.Store, queries: dict) -> dict:
+def measure_duckdb(store: db.DuckStore, queries: dict) -> dict:
     """Each query through the reports layer, and the statements it ran straight on the DuckDB cursor."""
     results = {}
     for name, fn in queries.items():
@@ -355,7 +355,7 @@ CHARTS = (("morale_trend", "morale"), ("enps_trend", "morale"), ("participation_
           ("actions_on_time", "minutes_monthly"), ("responsiveness_vs_morale", "versus"))
 
 
-def leader_page_data(store: db.Store, viewer, f: dashboard.Filters, k: int) -> dict:
+def leader_page_data(store: db.DuckStore, viewer, f: dashboard.Filters, k: int) -> dict:
     """What the dashboard page computes for a leader's first view (board/web/app_pages/dashboard.py: the data
     version, the filters' units, the suggestions and minutes tables, and morale compared by region)."""
     dashboard.data_version(store)
@@ -382,7 +382,7 @@ def csv_downloads(data: dict) -> int:
                for value in tables.values())
 
 
-def measure_leader_page(store: db.Store, viewer, f, k: int) -> dict:
+def measure_leader_page(store: db.DuckStore, viewer, f, k: int) -> dict:
     queries = timed(lambda: leader_page_data(store, viewer, f, k))
     data = leader_page_data(store, viewer, f, k)
     whole = timed(lambda: build_figures(leader_page_data(store, viewer, f, k)))
@@ -405,7 +405,7 @@ def _months_back(count: int) -> list[date]:
     return months
 
 
-def setting(store: db.Store) -> tuple[dict, int, list[date], dashboard.Filters]:
+def setting(store: db.DuckStore) -> tuple[dict, int, list[date], dashboard.Filters]:
     """What every measurement uses: the two viewers, k, and the dashboard's default period (12 months)."""
     viewers = {"leader": people.find_by_email(store, "leader@bench.board"),
                "regional_manager": people.find_by_email(store, "regional1@bench.board")}
@@ -414,7 +414,7 @@ def setting(store: db.Store) -> tuple[dict, int, list[date], dashboard.Filters]:
     return viewers, settings.load(store).anonymity_k, months, filters
 
 
-def measure(store: db.Store, sqlite_path: Path, t0: float) -> dict:
+def measure(store: db.DuckStore, sqlite_path: Path, t0: float) -> dict:
     load_before = os.getloadavg()
     viewers, k, months, filters = setting(store)
     queries = {}
@@ -519,7 +519,7 @@ def main(args) -> int:
         if subprocess.run(child, env=env).returncode:
             raise BoardError("the benchmark dataset could not be built (see the messages above)")
         built = json.loads((folder / "build.json").read_text())
-        store = db.Store(folder / "bench.duckdb", read_only=True)
+        store = db.DuckStore(folder / "bench.duckdb", read_only=True)
         try:
             if postgres:
                 from board import bench_postgres

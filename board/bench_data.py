@@ -71,7 +71,7 @@ def _clock(t0: float) -> str:
 
 # --- the dataset (runs in the child process) ------------------------------------------------------------
 
-def generate(store: db.Store, n: dict, t0: float) -> dict[str, float]:
+def generate(store: db.DuckStore, n: dict, t0: float) -> dict[str, float]:
     """Fill an empty migrated store; return the seconds each step took."""
     spent = {}
     steps = (("organisation and people", _organisation), ("suggestions", _suggestions),
@@ -301,7 +301,7 @@ def _minutes(con: db.Conn, n: dict) -> dict:
     return _count(con, "meetings", "meeting_items", "action_items")
 
 
-def export_sqlite(store: db.Store, path: Path, t0: float) -> float:
+def export_sqlite(store: db.DuckStore, path: Path, t0: float) -> float:
     """Copy the dashboard tables row for row into SQLite (dates and times as ISO text), then index them."""
     start = time.perf_counter()
     sq = sqlite3.connect(path)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import time
 
-from board import db, transfer
+from board import db
+from board.db import transfer
 from board.bench import RUNS, _ms, _peak_mb, _Recording, dashboard_queries, measure_leader_page, setting, timed
 from board.bench_data import _clock
 
@@ -31,7 +32,7 @@ def _raw(pg: db.PgStore, statements: list):
     return run
 
 
-def measure(duck: db.Store, url: str, t0: float) -> dict:
+def measure(duck: db.DuckStore, url: str, t0: float) -> dict:
     print(f"{_clock(t0)} copying the dataset into {db.redacted(url)} (copy-to-postgres, checked) ...", flush=True)
     started = time.perf_counter()
     copied = transfer.copy_to_postgres(duck, url)

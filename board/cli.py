@@ -8,7 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from board import backup, db, demo
+from board import db, demo
+from board.db import backup
 from board.morale import pulse
 from board.feedback import release
 from board.org import accounts, people, roster
@@ -144,7 +145,7 @@ def _backup(args) -> int:
         return 1
     # Read-only: a backup never changes the database, not even by migrating it. While the app holds the file,
     # DatabaseBusy says to stop the app first (the app offers no download of everything, not even to admins).
-    store = db.Store(path, read_only=True)
+    store = db.DuckStore(path, read_only=True)
     try:
         made = backup.backup(store, args.dir or backup.default_dir())
     finally:
@@ -161,7 +162,7 @@ def _restore(args) -> int:
 
 
 def _copy_to_postgres(args) -> int:
-    from board import transfer
+    from board.db import transfer
 
     path = db.database_path()
     if not path.is_file():

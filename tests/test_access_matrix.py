@@ -28,7 +28,8 @@ from typing import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import backup, db, demo
+from board import db, demo
+from board.db import backup
 from board.reporting import dashboard, reports
 from board.morale import pulse
 from board.meetings import actions, minutes, playbook, review
@@ -84,7 +85,7 @@ def only(*roles: str, other: str = DENIED, **special: str) -> dict[str, str]:
 class Ctx:
     """One private copy of the demo database and helpers that make a fresh target for each call."""
 
-    def __init__(self, store: db.Store, known: dict):
+    def __init__(self, store: db.Database, known: dict):
         self.store, self.known = store, known
         manager = known["manager"]
         self.colleague = next(p for p in people.list_people(store, manager)

@@ -23,8 +23,10 @@ def imports(path: Path) -> set[str]:
     return names
 
 
-def test_only_the_store_imports_duckdb():
-    assert [p.name for p in BOARD.rglob("*.py") if "duckdb" in imports(p)] == ["db.py"]
+def test_only_the_store_imports_a_database_driver():
+    drivers = {"duckdb", "psycopg", "psycopg_pool"}
+    found = {p.relative_to(BOARD).as_posix() for p in BOARD.rglob("*.py") if {n.split(".")[0] for n in imports(p)} & drivers}
+    assert found and all(name.startswith("db/") for name in found), found
 
 
 @pytest.mark.parametrize("path", sorted(CORE), ids=lambda p: p.relative_to(BOARD).as_posix())
@@ -78,7 +80,7 @@ def test_the_table_check_sees_direct_calls_in_any_form(tmp_path):
 
 
 def test_migrations_are_numbered_and_unique():
-    names = sorted(p.name for p in (BOARD / "migrations").glob("*.sql"))
+    names = sorted(p.name for p in (BOARD / "db" / "migrations").glob("*.sql"))
     numbers = [n[:4] for n in names]
     assert names and all(n.isdigit() for n in numbers) and len(set(numbers)) == len(numbers)
 
@@ -89,26 +91,27 @@ SQL_CALLS = {"execute", "executemany", "rows", "one", "scalar", "df", "arrays", 
 # Interpolations that are not literals, module constants, '?' placeholders, fixed-table lookups or text
 # returned by functions that build only such text; each with why it is not a value from a person.
 ALLOWED_SQL_NAMES = {
-    ("db.py", "execute", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "executemany", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "rows", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "one", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "scalar", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "df", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "arrays", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db.py", "change_counts", "sql"): "count(*) of table names its one caller writes as a literal tuple "
+    ("db/base.py", "execute", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/base.py", "executemany", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/base.py", "rows", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/base.py", "one", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/base.py", "scalar", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/duckdb.py", "df", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/duckdb.py", "arrays", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/duckdb.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/duckdb.py", "change_counts", "sql"): "count(*) of table names its one caller writes as a literal tuple "
                                        "(dashboard.data_version), each quoted",
-    ("db.py", "_run", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
-    ("db.py", "execute", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
-    ("db.py", "executemany", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("db/base.py", "_run", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("db/base.py", "execute", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("db/base.py", "executemany", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
     ("db/transfer.py", "_copy", "sql"): "the text of a migration file shipped in board/migrations",
     ("db/transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
-    ("db.py", "apply", "sql"): "the text of a migration file shipped in board/migrations",
-    ("db.py", "insert_frame", "table"): "demo seeding only: a table name written in the demo modules",
-    ("db.py", "insert_frame", "columns"): "demo seeding only: the column names of the frame the demo builds, quoted",
-    ("db.py", "reclaim", "tables"): "table names its callers write as literal tuples (pulse.close_due, "
-                                    "release.release_anonymous)",
+    ("db/migrate.py", "apply", "sql"): "the text of a migration file shipped in board/migrations",
+    ("db/duckdb.py", "insert_frame", "table"): "demo seeding only: a table name written in the demo modules",
+    ("db/duckdb.py", "insert_frame", "columns"): "demo seeding only: the column names of the frame the demo builds, quoted",
+    ("db/postgres.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("db/postgres.py", "reclaim", "tables"): "table names its callers write as literal tuples (pulse.close_due, "
+                                             "release.release_anonymous)",
     ("reporting/dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
     ("db/backup.py", "load", "table"): "a table of the restored file's own catalog, made by our migrations and "
                                     "checked against the manifest first",
@@ -163,7 +166,7 @@ class SqlCheck:
         if isinstance(receiver, ast.Name) and (values := self.values_of(receiver.id, scope)) and len(values) == 1:
             receiver = values[0][0]
         return (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
-                and receiver.func.id[:1].isupper() and receiver.func.id not in ("Conn", "Store"))
+                and receiver.func.id[:1].isupper() and receiver.func.id not in ("Conn", "DuckConn", "PgConn", "DuckStore", "PgStore"))
 
     def scope_of(self, node):
         while node in self.parents:

@@ -20,7 +20,8 @@ import pytest
 
 pytestmark = pytest.mark.duckdb_only("backup and restore are of the DuckDB file (PostgreSQL has its own tools)")
 
-from board import backup, db, demo, transfer
+from board import db, demo
+from board.db import backup, transfer
 from board.morale import pulse
 from board.feedback import suggestions as sg, triage
 from board.org import accounts, people

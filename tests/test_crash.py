@@ -263,7 +263,7 @@ def test_a_kill_during_the_first_migration_leaves_a_database_that_opens(tmp_path
         reached = _first_start(ctx, path, rng.uniform(0.0, first_start))
         outcomes["killed after migrating" if reached == "READY END" else reached] += 1
         if path.exists():
-            raw = db.Store(path)  # as the killed process left it, before the next start migrates the rest
+            raw = db.DuckStore(path)  # as the killed process left it, before the next start migrates the rest
             try:
                 done = len(db.applied_migrations(raw))
             finally:

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from board import cli, db, transfer
+from board import cli, db
+from board.db import transfer
 from board.reporting import dashboard
 from board.org import people
 from board.errors import BoardError

@@ -15,7 +15,7 @@ from board import db
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def tables(store: db.Store) -> set[str]:
+def tables(store: db.Database) -> set[str]:
     with store.read() as con:
         return {r["table_name"] for r in con.rows("SELECT table_name FROM information_schema.tables")}
 
@@ -37,7 +37,7 @@ def test_failing_migration_rolls_back_and_stays_pending(tmp_path):
     folder.mkdir()
     (folder / "0001_good.sql").write_text("CREATE TABLE good (id INTEGER);")
     (folder / "0002_bad.sql").write_text("CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);")
-    store = db.Store(tmp_path / "m.duckdb")
+    store = db.DuckStore(tmp_path / "m.duckdb")
     with pytest.raises(db.MigrationFailed, match="0002_bad.sql"):
         db.migrate(store, folder)
     assert db.applied_migrations(store) == ["0001_good.sql"]
@@ -49,7 +49,7 @@ def test_failing_migration_rolls_back_and_stays_pending(tmp_path):
 
 def test_database_from_newer_code_is_refused(tmp_path):
     path = tmp_path / "new.duckdb"
-    store = db.Store(path)
+    store = db.DuckStore(path)
     db.migrate(store)
     store.write(lambda con: con.execute("INSERT INTO schema_migrations (name) VALUES ('9999_future.sql')"))
     with pytest.raises(db.SchemaTooNew, match="newer Frontline Board"):
@@ -76,7 +76,7 @@ def test_failed_transaction_writes_nothing(store):
         assert con.scalar("SELECT count(*) FROM regions") == 0
 
 
-def _hammer(store: db.Store, threads: int, per_thread: int, lock: bool) -> tuple[set, int, int]:
+def _hammer(store: db.Database, threads: int, per_thread: int, lock: bool) -> tuple[set, int, int]:
     """Threads insert unique rows and update one hot row; returns the acknowledged writes."""
     inserted, updates, failures, guard = set(), [0], [0], threading.Lock()
 
@@ -138,7 +138,7 @@ def test_command_line_write_on_a_busy_database_says_what_to_do(tmp_path):
 
 
 def _newer_schema(path: Path) -> None:
-    store = db.Store(path)
+    store = db.DuckStore(path)
     db.migrate(store)
     store.write(lambda con: con.execute("INSERT INTO schema_migrations (name) VALUES ('9999_future.sql')"))
     store.close()

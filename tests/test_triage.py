@@ -203,7 +203,7 @@ def test_the_migration_fills_milestones_from_existing_events(tmp_path):
     for name, sql in db.available_migrations():
         if name < "0005":
             (folder / name).write_text(sql)
-    store = db.Store(tmp_path / "old.duckdb")
+    store = db.DuckStore(tmp_path / "old.duckdb")
     db.migrate(store, folder)  # a database from before the milestone columns, with history
     at = datetime(2026, 1, 5, 10, 0)
     store.write(lambda con: con.execute(

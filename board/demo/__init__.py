@@ -11,7 +11,7 @@ from board.demo import minutes as demo_minutes, pulse as demo_pulse, suggestions
 from board.morale import pulse
 from board.org import accounts, audit, roster, settings
 from board.org.access import Person, require
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid
 
 SEED = 20261122
@@ -99,12 +99,12 @@ def roster_csv(rows: list[dict]) -> bytes:
     return out.getvalue().encode()
 
 
-def is_empty(db: Store) -> bool:
+def is_empty(db: Database) -> bool:
     with db.read() as con:
         return not con.scalar("SELECT count(*) FROM people")
 
 
-def seed(db: Store, *, today: date | None = None, activity: bool = True) -> dict:
+def seed(db: Database, *, today: date | None = None, activity: bool = True) -> dict:
     """Fill an empty database with the demo organisation (and, with activity, its history); returns counts."""
     today, rng = today or date.today(), random.Random(SEED)
     roster.import_org(db, org_csv())
@@ -144,12 +144,12 @@ def _history(con: Conn, rng: random.Random, today: date) -> None:
     settings.put(con, "demo", True)
 
 
-def is_demo(db: Store) -> bool:
+def is_demo(db: Database) -> bool:
     """Whether the database is marked as the demo organisation."""
     return settings.load(db).demo
 
 
-def end_demo(db: Store, actor: Person) -> None:
+def end_demo(db: Database, actor: Person) -> None:
     """Unmark the demo and remove the known demo people's passwords and sessions (admins only)."""
     require(actor, "admin_settings")
     if actor.email.endswith("@demo.board"):

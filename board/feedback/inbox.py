@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from board.org.access import Person
 from board.org.accounts import utcnow
-from board.db import Store
+from board.db import Database
 
 
-def unread_count(db: Store, person: Person) -> int:
+def unread_count(db: Database, person: Person) -> int:
     with db.read() as con:
         return con.scalar("SELECT count(*) FROM notifications WHERE person_id = ? AND read_at IS NULL",
                           (person.id,))
 
 
-def updates(db: Store, person: Person, *, limit: int = 100) -> list[dict]:
+def updates(db: Database, person: Person, *, limit: int = 100) -> list[dict]:
     """The person's newest updates: which suggestion, what happened, who did it, read or not."""
     with db.read() as con:
         return con.rows(
@@ -24,7 +24,7 @@ def updates(db: Store, person: Person, *, limit: int = 100) -> list[dict]:
             " WHERE n.person_id = ? ORDER BY n.id DESC LIMIT ?", (person.id, limit))
 
 
-def mark_all_read(db: Store, person: Person) -> None:
+def mark_all_read(db: Database, person: Person) -> None:
     db.write(lambda con: con.execute(
         "UPDATE notifications SET read_at = ? WHERE person_id = ? AND read_at IS NULL", (utcnow(), person.id)),
         lock=("inbox", person.id))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import BoardError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -55,7 +55,7 @@ def window(now: datetime) -> datetime:
     return now - (now - datetime.min) % PAUSE
 
 
-def open_code(db: Store, code: str, *, now: datetime, tried: list[datetime] | None = None) -> Opened:
+def open_code(db: Database, code: str, *, now: datetime, tried: list[datetime] | None = None) -> Opened:
     """The suggestion a code opens; the same message for unknown and wrong codes. Throttled without naming
     anyone: `tried` is one browser session's wrong attempts (kept in its memory, appended to here), and the
     whole organisation's wrong codes are counted per 15-minute window."""

@@ -8,7 +8,7 @@ import random
 from datetime import date, datetime, time
 
 from board.org.accounts import utcnow
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.feedback.suggestions import insert, record
 
 LOCK = ("anonymous_release",)
@@ -16,7 +16,7 @@ HELD_TABLES = ("held_suggestions", "held_author_events")
 _shuffle = random.SystemRandom().shuffle
 
 
-def due(db: Store, today: date) -> bool:
+def due(db: Database, today: date) -> bool:
     """Whether anything held was written before `today` (one cheap query: the held tables stay small)."""
     with db.read() as con:
         return bool(con.scalar(
@@ -24,13 +24,13 @@ def due(db: Store, today: date) -> bool:
             " + (SELECT count(*) FROM held_author_events WHERE written_on < ?)", (today, today)))
 
 
-def release_due(db: Store, today: date | None = None) -> int:
+def release_due(db: Database, today: date | None = None) -> int:
     """Release what is due, if anything (every page calls this); how many suggestions and messages went out."""
     today = today or utcnow().date()
     return release_anonymous(db, today) if due(db, today) else 0
 
 
-def release_anonymous(db: Store, today: date) -> int:
+def release_anonymous(db: Database, today: date) -> int:
     """Move everything held from before `today` into suggestions and their histories, in one transaction.
     Idempotent, and safe when several servers call it at once (they take turns; the later ones find nothing).
     Then the held rows' traces go from the files too (the write-ahead log kept when they arrived)."""

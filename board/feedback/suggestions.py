@@ -11,7 +11,7 @@ from typing import Collection
 from board.feedback import receipts
 from board.org.access import Person
 from board.org.accounts import utcnow
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.org.people import team_size
 from board.text import clean
 from board.errors import Invalid, NotAllowed
@@ -91,7 +91,7 @@ def validate(draft: Draft, categories: tuple[str, ...]) -> dict[str, str]:
     return errors
 
 
-def anonymity_at_risk(db: Store, person: Person, k: int) -> bool:
+def anonymity_at_risk(db: Database, person: Person, k: int) -> bool:
     """Whether the person's team is so small (fewer than k active people) that anonymity could be broken."""
     with db.read() as con:
         return team_size(con, person.team_id) < k
@@ -106,7 +106,7 @@ INSERT_SQL = f"INSERT INTO suggestions ({', '.join(COLUMNS)}) VALUES ({', '.join
 HOLD_SQL = f"INSERT INTO held_suggestions ({', '.join(HELD_COLUMNS)}) VALUES ({', '.join('?' * len(HELD_COLUMNS))})"
 
 
-def submit(db: Store, author: Person, draft: Draft, *, categories: tuple[str, ...], submission_key: str,
+def submit(db: Database, author: Person, draft: Draft, *, categories: tuple[str, ...], submission_key: str,
            now: datetime | None = None) -> Receipt:
     """Save a suggestion once per submission key. An anonymous one stores no trace of the author and is held,
     with its day only, until the next day's release."""
@@ -211,7 +211,7 @@ LEFT JOIN people ow ON ow.id = s.owner_id
 """
 
 
-def get(db: Store, viewer: Person, suggestion_id: int) -> dict:
+def get(db: Database, viewer: Person, suggestion_id: int) -> dict:
     """One suggestion in full, if the viewer's scope covers it; NotAllowed otherwise (no data read)."""
     condition, params = scope(viewer)
     with db.read() as con:
@@ -226,7 +226,7 @@ def get(db: Store, viewer: Person, suggestion_id: int) -> dict:
     return row
 
 
-def timeline(db: Store, suggestion_id: int) -> list[dict]:
+def timeline(db: Database, suggestion_id: int) -> list[dict]:
     """Every event of a suggestion, oldest first, with the actor's name ('Anonymous author' when hidden)."""
     with db.read() as con:
         return con.rows(
@@ -238,7 +238,7 @@ def timeline(db: Store, suggestion_id: int) -> list[dict]:
             " WHERE e.suggestion_id = ? ORDER BY e.id", (suggestion_id,))
 
 
-def browse(db: Store, viewer: Person, *, status: str | None = None, category: str | None = None,
+def browse(db: Database, viewer: Person, *, status: str | None = None, category: str | None = None,
            kind: str | None = None, text: str = "", limit: int = 100) -> Found:
     """Suggestions in the viewer's scope, newest first, filtered; text matches title or description."""
     condition, params = scope(viewer)
@@ -263,7 +263,7 @@ def keywords(text: str, limit: int = 12) -> list[str]:
     return sorted(words, key=lambda w: (-len(w), w))[:limit]
 
 
-def similar(db: Store, viewer: Person, title: str, description: str, limit: int = 5) -> list[dict]:
+def similar(db: Database, viewer: Person, title: str, description: str, limit: int = 5) -> list[dict]:
     """Up to `limit` open suggestions in the viewer's office sharing the most words (title counts double)."""
     words = keywords(f"{title} {description}")
     if not words:
@@ -282,7 +282,7 @@ def similar(db: Store, viewer: Person, title: str, description: str, limit: int 
             (*[w for w in words for _ in (0, 1)], viewer.office_id, *OPEN, min(3, len(words)), limit))
 
 
-def mine(db: Store, person: Person) -> list[dict]:
+def mine(db: Database, person: Person) -> list[dict]:
     """The person's named suggestions with status, owner, days waiting and the latest reply."""
     with db.read() as con:
         return con.rows(
@@ -302,7 +302,7 @@ def _in_scope(con: Conn, viewer: Person, suggestion_id: int) -> dict:
     return row
 
 
-def vote(db: Store, person: Person, suggestion_id: int, *, own_anonymous: Collection[int] = ()) -> bool:
+def vote(db: Database, person: Person, suggestion_id: int, *, own_anonymous: Collection[int] = ()) -> bool:
     """+1 once (True if counted now); not on your own suggestion, named or (`own_anonymous`: the ids this browser
     session opened with a follow-up code) anonymous; only on open ones in your scope."""
     def apply(con: Conn) -> bool:
@@ -318,7 +318,7 @@ def vote(db: Store, person: Person, suggestion_id: int, *, own_anonymous: Collec
     return db.write(apply, lock=("suggestion", suggestion_id))
 
 
-def comment(db: Store, person: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
+def comment(db: Database, person: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
     """Add a comment (1-2,000 characters) to a suggestion in the person's scope."""
     text = checked_text("comment", text, required=True)
 
@@ -339,7 +339,7 @@ WHERE h.id = ?
 """
 
 
-def follow(db: Store, person: Person, code: str, *, now: datetime | None = None,
+def follow(db: Database, person: Person, code: str, *, now: datetime | None = None,
            tried: list[datetime] | None = None) -> dict:
     """What an anonymous author sees through their code (the code is the only check; `tried` is the browser
     session's wrong attempts): the suggestion and its history, or a held one's text, and what they wrote
@@ -371,7 +371,7 @@ def hold_author_event(con: Conn, opened: receipts.Opened, kind: str, note: str, 
     return key
 
 
-def author_reply(db: Store, person: Person, code: str, text: str, *, now: datetime | None = None,
+def author_reply(db: Database, person: Person, code: str, text: str, *, now: datetime | None = None,
                  tried: list[datetime] | None = None) -> str:
     """The anonymous author answers through their code; nothing about them is stored, and the reply waits
     (with its day only) for the next day's release, so its time cannot point at them."""

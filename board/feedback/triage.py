@@ -7,7 +7,7 @@ from datetime import date, datetime
 from board.feedback import receipts
 from board.org.access import Person
 from board.org.accounts import utcnow
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.feedback.release import release_due
 from board.feedback.suggestions import SUMMARY_SQL, checked_text, clean, hold_author_event, milestones, record
@@ -37,7 +37,7 @@ def _overdue_params(today: date, sla_days: int) -> tuple:
     return (sla_cutoff(today, sla_days), today, *OPEN)
 
 
-def queue(db: Store, viewer: Person, *, sort: str = "age", today: date, sla_days: int,
+def queue(db: Database, viewer: Person, *, sort: str = "age", today: date, sla_days: int,
           include_closed: bool = False, limit: int = 300) -> list[dict]:
     """The first `limit` items of the viewer's triage queue, `overdue` marked (unacknowledged past the SLA,
     or past the due date)."""
@@ -50,7 +50,7 @@ def queue(db: Store, viewer: Person, *, sort: str = "age", today: date, sla_days
             (*_overdue_params(today, sla_days), *params, *(() if include_closed else OPEN), limit))
 
 
-def queue_counts(db: Store, viewer: Person, *, today: date, sla_days: int) -> dict:
+def queue_counts(db: Database, viewer: Person, *, today: date, sla_days: int) -> dict:
     """How many open suggestions wait in the viewer's queue, and how many of them are overdue."""
     condition, params = queue_scope(viewer)
     with db.read() as con:
@@ -89,14 +89,14 @@ def _load(con: Conn, actor: Person, suggestion_id: int) -> dict:
     return row
 
 
-def _act(db: Store, actor: Person, suggestion_id: int, work) -> int:
+def _act(db: Database, actor: Person, suggestion_id: int, work) -> int:
     """Run one action on a suggestion: scope checked inside the transaction, actions on one suggestion serialised."""
     if actor.role not in TRIAGERS:
         raise NotAllowed()
     return db.write(lambda con: work(con, _load(con, actor, suggestion_id)), lock=("suggestion", suggestion_id))
 
 
-def change_status(db: Store, actor: Person, suggestion_id: int, to: str, *, note: str = "",
+def change_status(db: Database, actor: Person, suggestion_id: int, to: str, *, note: str = "",
                   duplicate_of: int | None = None, expected: str | None = None, now: datetime | None = None) -> int:
     """Move a suggestion along the workflow; declined needs a reason, duplicate the original (its +1s move)."""
     note, now = clean(note), now or utcnow()
@@ -139,7 +139,7 @@ def _merge_into(con: Conn, actor: Person, row: dict, original_id: int | None, no
            f"{count} +1(s) moved to #{original['id']}", now)
 
 
-def assign(db: Store, actor: Person, suggestion_id: int, owner_id: int, *, now: datetime | None = None) -> int:
+def assign(db: Database, actor: Person, suggestion_id: int, owner_id: int, *, now: datetime | None = None) -> int:
     """Name the owner: an active person of the suggestion's region."""
     def work(con: Conn, row: dict) -> int:
         owner = con.one("SELECT p.name, o.region_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
@@ -153,7 +153,7 @@ def assign(db: Store, actor: Person, suggestion_id: int, owner_id: int, *, now: 
     return _act(db, actor, suggestion_id, work)
 
 
-def set_due(db: Store, actor: Person, suggestion_id: int, due: date, *, today: date,
+def set_due(db: Database, actor: Person, suggestion_id: int, due: date, *, today: date,
             now: datetime | None = None) -> int:
     """Set a due date (today or later) on an open suggestion."""
     def work(con: Conn, row: dict) -> int:
@@ -167,7 +167,7 @@ def set_due(db: Store, actor: Person, suggestion_id: int, due: date, *, today: d
     return _act(db, actor, suggestion_id, work)
 
 
-def reply(db: Store, actor: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
+def reply(db: Database, actor: Person, suggestion_id: int, text: str, *, now: datetime | None = None) -> int:
     """Answer the author (1-2,000 characters); the author and +1ers see it in their inbox."""
     text = checked_text("reply", text, required=True)
     return _act(db, actor, suggestion_id,
@@ -180,7 +180,7 @@ def can_escalate(actor: Person, row: dict) -> bool:
     return row["status"] in OPEN and row["level"] in levels
 
 
-def escalate(db: Store, actor: Person, suggestion_id: int, *, note: str = "", now: datetime | None = None) -> int:
+def escalate(db: Database, actor: Person, suggestion_id: int, *, note: str = "", now: datetime | None = None) -> int:
     """A manager escalates to the region, a regional manager to leadership."""
     def work(con: Conn, row: dict) -> int:
         if not can_escalate(actor, row):
@@ -202,14 +202,14 @@ def author_may_escalate(row: dict, *, today: date, sla_days: int) -> bool:
             and row["created_at"].date() < sla_cutoff(today, sla_days))
 
 
-def escalate_as_author(db: Store, author: Person, suggestion_id: int, *, today: date, sla_days: int,
+def escalate_as_author(db: Database, author: Person, suggestion_id: int, *, today: date, sla_days: int,
                        note: str = "", now: datetime | None = None) -> int:
     """The named author escalates their unanswered suggestion to the region."""
     return _author_escalation(db, suggestion_id, author.id, today=today, sla_days=sla_days, note=note,
                               now=now or utcnow())
 
 
-def escalate_with_code(db: Store, person: Person, code: str, *, today: date, sla_days: int,
+def escalate_with_code(db: Database, person: Person, code: str, *, today: date, sla_days: int,
                        note: str = "", now: datetime | None = None, tried: list[datetime] | None = None) -> str:
     """The anonymous author escalates through their follow-up code once the SLA has passed; like their replies,
     the escalation waits (with its day only) for the next day's release, so its time cannot point at them."""
@@ -232,7 +232,7 @@ def escalate_with_code(db: Store, person: Person, code: str, *, today: date, sla
     return db.write(apply, lock=("author", opened.suggestion_id, opened.held_id))
 
 
-def _author_escalation(db: Store, suggestion_id: int, author_id: int, *, today: date, sla_days: int,
+def _author_escalation(db: Database, suggestion_id: int, author_id: int, *, today: date, sla_days: int,
                        note: str, now: datetime) -> int:
     def apply(con: Conn) -> int:
         row = con.one("SELECT id, status, level, author_id, created_at FROM suggestions WHERE id = ?",

@@ -6,7 +6,7 @@ from datetime import date
 
 from board.org.access import Person
 from board.org.accounts import utcnow
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.feedback.suggestions import checked_text, clean
 
@@ -20,14 +20,14 @@ WHERE NOT a.removed AND m.status = 'published'
 """
 
 
-def mine(db: Store, person: Person, *, today: date, include_closed: bool = False) -> list[dict]:
+def mine(db: Database, person: Person, *, today: date, include_closed: bool = False) -> list[dict]:
     """The person's action items, soonest due first."""
     closed = "" if include_closed else " AND a.status = 'open'"
     with db.read() as con:
         return con.rows(ACTION_SQL + f" AND a.owner_id = ?{closed} ORDER BY a.due_date, a.id", (today, person.id))
 
 
-def team_open(db: Store, manager: Person, *, today: date) -> list[dict]:
+def team_open(db: Database, manager: Person, *, today: date) -> list[dict]:
     """Open actions from the manager's team meetings (a regional manager: their region's), soonest due first."""
     if manager.role == "manager":
         condition, params = "m.team_id = ?", (manager.team_id,)
@@ -42,7 +42,7 @@ def team_open(db: Store, manager: Person, *, today: date) -> list[dict]:
                         (today, *params))
 
 
-def close(db: Store, person: Person, action_id: int, to: str, note: str = "") -> None:
+def close(db: Database, person: Person, action_id: int, to: str, note: str = "") -> None:
     """The owner (or whoever recorded the minutes) marks an open action done or dropped; dropping needs a note."""
     note = clean(note)
     if to not in ("done", "dropped"):

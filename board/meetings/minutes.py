@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from board.org.access import Person
 from board.org.accounts import utcnow
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed, NotFound
 from board.feedback.suggestions import clean, record
 
@@ -30,7 +30,7 @@ def empty_action(meeting_date: str | None) -> dict:
 
 # --- who may record, who may read --------------------------------------------------------
 
-def recordable_units(db: Store, person: Person) -> list[dict]:
+def recordable_units(db: Database, person: Person) -> list[dict]:
     """Where the person may record minutes: a manager their team, a regional manager any office of their region."""
     with db.read() as con:
         if person.role == "manager":
@@ -55,7 +55,7 @@ def visible(viewer: Person) -> tuple[str, tuple]:
 
 # --- drafts --------------------------------------------------------------------------------
 
-def start_draft(db: Store, author: Person, *, team_id: int | None, office_id: int, today: date) -> int:
+def start_draft(db: Database, author: Person, *, team_id: int | None, office_id: int, today: date) -> int:
     """A new draft for a unit the author may record for; dated today, chaired by the author."""
     if not any(u["team_id"] == team_id and u["office_id"] == office_id for u in recordable_units(db, author)):
         raise NotAllowed("You may record minutes only for your own team (managers) or your region's offices.")
@@ -66,7 +66,7 @@ def start_draft(db: Store, author: Person, *, team_id: int | None, office_id: in
         (team_id, author.id, json.dumps(doc), utcnow(), office_id)))
 
 
-def meeting_unit(db: Store, meeting_id: int) -> dict:
+def meeting_unit(db: Database, meeting_id: int) -> dict:
     """The team and office a meeting belongs to (no content)."""
     with db.read() as con:
         row = con.one("SELECT team_id, office_id FROM meetings WHERE id = ?", (meeting_id,))
@@ -75,7 +75,7 @@ def meeting_unit(db: Store, meeting_id: int) -> dict:
     return row
 
 
-def my_drafts(db: Store, author: Person) -> list[dict]:
+def my_drafts(db: Database, author: Person) -> list[dict]:
     with db.read() as con:
         return con.rows(
             "SELECT m.id, m.created_at, coalesce(t.name || ' team', o.name || ' office') AS unit"
@@ -83,7 +83,7 @@ def my_drafts(db: Store, author: Person) -> list[dict]:
             " WHERE m.author_id = ? AND m.status = 'draft' ORDER BY m.id DESC", (author.id,))
 
 
-def save_draft(db: Store, author: Person, meeting_id: int, doc: dict) -> None:
+def save_draft(db: Database, author: Person, meeting_id: int, doc: dict) -> None:
     """Keep the working copy of the author's draft (no validation: a draft may be incomplete)."""
     text = json.dumps(doc, default=str)
     if len(text) > MAX_DRAFT:
@@ -105,7 +105,7 @@ def _own(con: Conn, author: Person, meeting_id: int, *, status: str) -> dict:
     return row
 
 
-def load_for_editing(db: Store, author: Person, meeting_id: int) -> dict:
+def load_for_editing(db: Database, author: Person, meeting_id: int) -> dict:
     """The document the author edits: the draft's working copy, or the published content to amend."""
     with db.read() as con:
         row = con.one("SELECT * FROM meetings WHERE id = ? AND author_id = ?", (meeting_id, author.id))
@@ -195,19 +195,19 @@ def parse_date(value) -> date | None:
 
 # --- publishing and amending ----------------------------------------------------------------
 
-def publish(db: Store, author: Person, meeting_id: int, doc: dict, *, today: date,
+def publish(db: Database, author: Person, meeting_id: int, doc: dict, *, today: date,
             categories: tuple[str, ...]) -> int:
     """Validate and publish a draft in one transaction; the draft stays as it was when invalid."""
     return _write_version(db, author, meeting_id, doc, today=today, categories=categories, status="draft")
 
 
-def amend(db: Store, author: Person, meeting_id: int, doc: dict, *, today: date,
+def amend(db: Database, author: Person, meeting_id: int, doc: dict, *, today: date,
           categories: tuple[str, ...]) -> int:
     """The author amends published minutes; the previous versions stay in the history."""
     return _write_version(db, author, meeting_id, doc, today=today, categories=categories, status="published")
 
 
-def _write_version(db: Store, author: Person, meeting_id: int, doc: dict, *, today: date,
+def _write_version(db: Database, author: Person, meeting_id: int, doc: dict, *, today: date,
                    categories: tuple[str, ...], status: str) -> int:
     def apply(con: Conn) -> int:
         meeting = _own(con, author, meeting_id, status=status)
@@ -306,7 +306,7 @@ LEFT JOIN people c ON c.id = m.chair_id JOIN people a ON a.id = m.author_id
 """
 
 
-def list_minutes(db: Store, viewer: Person, *, limit: int = 200) -> list[dict]:
+def list_minutes(db: Database, viewer: Person, *, limit: int = 200) -> list[dict]:
     """Published minutes the viewer may read, newest meeting first."""
     condition, params = visible(viewer)
     with db.read() as con:
@@ -314,7 +314,7 @@ def list_minutes(db: Store, viewer: Person, *, limit: int = 200) -> list[dict]:
                         (*params, limit))
 
 
-def get_meeting(db: Store, viewer: Person, meeting_id: int) -> dict:
+def get_meeting(db: Database, viewer: Person, meeting_id: int) -> dict:
     """One published meeting with items, actions, links, reviews and versions; NotAllowed outside scope."""
     condition, params = visible(viewer)
     with db.read() as con:
@@ -335,7 +335,7 @@ def get_meeting(db: Store, viewer: Person, meeting_id: int) -> dict:
     return row
 
 
-def version_content(db: Store, viewer: Person, meeting_id: int, version: int) -> dict:
+def version_content(db: Database, viewer: Person, meeting_id: int, version: int) -> dict:
     """What a given version said (readers of the meeting only)."""
     get_meeting(db, viewer, meeting_id)
     with db.read() as con:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from board.org.access import Person
-from board.db import Store
+from board.db import Database
 from board.meetings.minutes import ITEM_KINDS, visible
 from board.feedback.suggestions import clean, scope
 from board.feedback.workflow import KINDS
@@ -11,7 +11,7 @@ from board.feedback.workflow import KINDS
 PLAYBOOK_KINDS = {**ITEM_KINDS, **KINDS}
 
 
-def search(db: Store, viewer: Person, *, text: str = "", category: str | None = None, kind: str | None = None,
+def search(db: Database, viewer: Person, *, text: str = "", category: str | None = None, kind: str | None = None,
            limit: int = 50) -> list[dict]:
     """Solutions whose problem or solution contains every word, newest first; `can_open` says whether the
     reader may open where each came from (the solution itself is shared knowledge)."""

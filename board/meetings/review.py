@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from board.org.access import Person
 from board.org.accounts import utcnow
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.meetings.minutes import LIST_SQL
 from board.feedback.suggestions import checked_text, clean
@@ -12,7 +12,7 @@ from board.feedback.suggestions import checked_text, clean
 VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
 
 
-def queue(db: Store, reviewer: Person) -> list[dict]:
+def queue(db: Database, reviewer: Person) -> list[dict]:
     """The region's published minutes not yet reviewed, oldest meeting first; `no_problems` flags the ones
     that discussed no real or anticipated problem."""
     if reviewer.role != "regional_manager":
@@ -25,7 +25,7 @@ def queue(db: Store, reviewer: Person) -> list[dict]:
     return rows
 
 
-def review(db: Store, reviewer: Person, meeting_id: int, verdict: str, comment: str = "") -> None:
+def review(db: Database, reviewer: Person, meeting_id: int, verdict: str, comment: str = "") -> None:
     """Record a verdict (a comment is required for needs follow-up); the author sees it with the minutes."""
     comment = clean(comment)
     if verdict not in VERDICTS:
@@ -47,7 +47,7 @@ def review(db: Store, reviewer: Person, meeting_id: int, verdict: str, comment: 
     db.write(apply, lock=("meeting", meeting_id))
 
 
-def verdicts_for_author(db: Store, author: Person) -> list[dict]:
+def verdicts_for_author(db: Database, author: Person) -> list[dict]:
     """Reviews of minutes the person recorded, newest first."""
     with db.read() as con:
         return con.rows(

@@ -13,13 +13,13 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from board.org import settings
 from board.org.access import Person
 from board.org.accounts import utcnow
 from board.org.people import team_size
-from board.db import Conn, Store, StoreError
+from board.db import Conn, Database, StoreError
+from board import DATA_DIR
 from board.errors import BoardError, Invalid
 from board.feedback.suggestions import clean
 
@@ -32,7 +32,7 @@ STATEMENTS = {
 }
 MAX_COMMENT = 1000
 ANCHOR = date(2024, 1, 1)  # a Monday: periods line up from here
-KEY_FILE = Path(__file__).resolve().parent.parent / "data" / "secret_pulse.key"
+KEY_FILE = DATA_DIR / "secret_pulse.key"
 LOCK = ("pulse",)  # one lock for answers and closing: the first answer of a period creates it once
 
 
@@ -103,7 +103,7 @@ def voter(key: bytes, period_id: int, person_id: int) -> str:
     return hmac.new(key, f"{period_id}:{person_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def team_headcount(db: Store, team_id: int) -> int:
+def team_headcount(db: Database, team_id: int) -> int:
     """people.team_size, read on its own (the form's notice)."""
     with db.read() as con:
         return team_size(con, team_id)
@@ -127,7 +127,7 @@ def current_period(con: Conn, today: date, length_days: int) -> int:
     return con.scalar("INSERT INTO pulse_periods (starts_on, ends_on) VALUES (?, ?) RETURNING id", (start, end))
 
 
-def has_answered(db: Store, person: Person, *, today: date, length_days: int) -> bool:
+def has_answered(db: Database, person: Person, *, today: date, length_days: int) -> bool:
     key = voter_key(db.dialect)
     with db.read() as con:
         period = open_period(con, today)
@@ -139,7 +139,7 @@ def has_answered(db: Store, person: Person, *, today: date, length_days: int) ->
             (voter(key, period["id"], person.id), period["id"], person.id)))
 
 
-def submit(db: Store, person: Person, answer: Answer, *, today: date, length_days: int) -> None:
+def submit(db: Database, person: Person, answer: Answer, *, today: date, length_days: int) -> None:
     """Store one answer for this period: the response with team, office, region and period only; that the
     person answered as a keyed hash apart."""
     errors = validate(answer)
@@ -167,7 +167,7 @@ def submit(db: Store, person: Person, answer: Answer, *, today: date, length_day
     db.write(apply, lock=LOCK)
 
 
-def close_due(db: Store, today: date) -> list[int]:
+def close_due(db: Database, today: date) -> list[int]:
     """Close every period that ended before today (see the module's docstring) and return their ids; cheap
     when there is none. Safe to call from any page and any server: each period closes once."""
     with db.read() as con:

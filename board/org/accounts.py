@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from board.org import audit, throttle
 from board.org.access import Person, require
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import BoardError, Invalid
 from board.org.people import find_by_email, get_person, normalise_email
 from board.org.settings import load as load_settings
@@ -60,7 +60,7 @@ def validate_password(password: str) -> dict[str, str]:
     return {}
 
 
-def set_password(db: Store, person_id: int, password: str, *, actor_id: int | None = None) -> None:
+def set_password(db: Database, person_id: int, password: str, *, actor_id: int | None = None) -> None:
     """Set a person's password after validating it (CLI and the admin page)."""
     errors = validate_password(password)
     if errors:
@@ -68,7 +68,7 @@ def set_password(db: Store, person_id: int, password: str, *, actor_id: int | No
     store_password_hash(db, person_id, hash_password(password), actor_id=actor_id)
 
 
-def admin_set_password(db: Store, actor: Person, person_id: int, password: str) -> None:
+def admin_set_password(db: Database, actor: Person, person_id: int, password: str) -> None:
     """An admin sets or resets someone else's password; their own needs the current one (My account)."""
     require(actor, "admin_people")
     if person_id == actor.id:
@@ -76,7 +76,7 @@ def admin_set_password(db: Store, actor: Person, person_id: int, password: str) 
     set_password(db, person_id, password, actor_id=actor.id)
 
 
-def change_own_password(db: Store, person: Person, current: str, new: str, *, keep_token: str | None = None,
+def change_own_password(db: Database, person: Person, current: str, new: str, *, keep_token: str | None = None,
                         address: str | None = None, now: datetime | None = None) -> None:
     """A person's own new password, once their current one is checked (throttled like sign-in); every other
     session of theirs ends, the one with `keep_token` stays signed in. Invalid names the field at fault."""
@@ -94,7 +94,7 @@ def change_own_password(db: Store, person: Person, current: str, new: str, *, ke
                         action="password changed")
 
 
-def store_password_hash(db: Store, person_id: int, password_hash: str, *, actor_id: int | None = None,
+def store_password_hash(db: Database, person_id: int, password_hash: str, *, actor_id: int | None = None,
                         keep_token: str | None = None, action: str = "password set") -> None:
     """Store a hash and end the person's sessions, all but the one with `keep_token`, and their unredeemed
     sign-in codes, in one transaction."""
@@ -115,14 +115,14 @@ def store_password_hash(db: Store, person_id: int, password_hash: str, *, actor_
     db.write(apply, lock=("account", person_id))
 
 
-def sign_in(db: Store, email: str, password: str, *, address: str | None = None,
+def sign_in(db: Database, email: str, password: str, *, address: str | None = None,
             now: datetime | None = None) -> Person:
     """The active person whose password matches, else SignInRefused; SignInThrottled, with no password
     checked, while this email waits or this client address or the organisation failed too often."""
     return _authenticate(db, normalise_email(email)[:320], password, address, now or utcnow(), "sign-in failed")
 
 
-def _authenticate(db: Store, email: str, password: str, address: str | None, now: datetime,
+def _authenticate(db: Database, email: str, password: str, address: str | None, now: datetime,
                   failure: str) -> Person:
     """Reserve the attempt (board.throttle), then check the password: parallel attempts cannot check more
     passwords than the throttle allows."""
@@ -151,7 +151,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(db: Store, person_id: int, *, now: datetime | None = None) -> str:
+def start_session(db: Database, person_id: int, *, now: datetime | None = None) -> str:
     """A new random session token for the cookie; only its hash is stored, and the time to 5 minutes."""
     token, now = secrets.token_urlsafe(32), coarse(now or utcnow())
     db.write(lambda con: _insert_session(con, token, person_id, now))
@@ -163,7 +163,7 @@ def _insert_session(con: Conn, token: str, person_id: int, now: datetime) -> Non
                 (_token_hash(token), person_id, now, now))
 
 
-def start_handoff(db: Store, person_id: int, *, now: datetime | None = None) -> str:
+def start_handoff(db: Database, person_id: int, *, now: datetime | None = None) -> str:
     """After a built-in sign-in: a one-time code the browser takes to /session/begin, where the server sets
     the HttpOnly cookie (board.server). It works once, within HANDOFF_LIFETIME (times are stored rounded)."""
     code, now = secrets.token_urlsafe(32), now or utcnow()
@@ -177,7 +177,7 @@ def start_handoff(db: Store, person_id: int, *, now: datetime | None = None) -> 
     return code
 
 
-def redeem_handoff(db: Store, code: str | None, *, now: datetime | None = None) -> tuple[str, Person] | None:
+def redeem_handoff(db: Database, code: str | None, *, now: datetime | None = None) -> tuple[str, Person] | None:
     """The new session's token and its person for a live one-time code, which is used up; None otherwise.
     The token is made here, so every sign-in gets a fresh one (nothing from before sign-in is reused)."""
     if not isinstance(code, str) or not code or len(code) > 100:
@@ -200,12 +200,12 @@ def redeem_handoff(db: Store, code: str | None, *, now: datetime | None = None) 
     return token, person
 
 
-def session_lifetime(db: Store) -> timedelta:
+def session_lifetime(db: Database) -> timedelta:
     """How long a session lasts however often it is used (Settings.session_days; default 7 days)."""
     return timedelta(days=load_settings(db).session_days)
 
 
-def resume_session(db: Store, token: str | None, *, now: datetime | None = None) -> Person | None:
+def resume_session(db: Database, token: str | None, *, now: datetime | None = None) -> Person | None:
     """The active person of a live session token: idle under 12 hours and younger than the session lifetime."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
@@ -226,7 +226,7 @@ def resume_session(db: Store, token: str | None, *, now: datetime | None = None)
     return person
 
 
-def end_session(db: Store, token: str | None) -> None:
+def end_session(db: Database, token: str | None) -> None:
     """Sign out: the token stops working everywhere."""
     if token:
         db.write(lambda con: con.execute(
@@ -234,6 +234,6 @@ def end_session(db: Store, token: str | None) -> None:
             (coarse(utcnow()), _token_hash(token))))
 
 
-def has_password(db: Store, person_id: int) -> bool:
+def has_password(db: Database, person_id: int) -> bool:
     with db.read() as con:
         return bool(con.scalar("SELECT count(*) FROM accounts WHERE person_id = ?", (person_id,)))

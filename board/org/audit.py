@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from board.org.access import Person, require
-from board.db import Conn, Store
+from board.db import Conn, Database
 
 
 def record(con: Conn, actor_id: int | None, action: str, detail: str = "") -> None:
@@ -13,7 +13,7 @@ def record(con: Conn, actor_id: int | None, action: str, detail: str = "") -> No
     )
 
 
-def recent(db: Store, viewer: Person, limit: int = 50) -> list[dict]:
+def recent(db: Database, viewer: Person, limit: int = 50) -> list[dict]:
     """The newest entries with the actor's name (admins only: changes to people, roles, settings, imports)."""
     require(viewer, "admin_people")
     with db.read() as con:

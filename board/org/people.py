@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from board.org import audit
 from board.org.access import ROLES, Person, require, scope_filter
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid, NotFound
 
 PERSON_SQL = """
@@ -20,13 +20,13 @@ def _person(row: dict | None) -> Person | None:
     return Person(**row) if row else None
 
 
-def get_person(db: Store, person_id: int) -> Person | None:
+def get_person(db: Database, person_id: int) -> Person | None:
     """The person with this id (active or not), or None."""
     with db.read() as con:
         return _person(con.one(PERSON_SQL + " WHERE p.id = ?", (person_id,)))
 
 
-def find_by_email(db: Store, email: str) -> Person | None:
+def find_by_email(db: Database, email: str) -> Person | None:
     """The person with this email (case-insensitive), or None."""
     with db.read() as con:
         return _person(con.one(PERSON_SQL + " WHERE p.email = ?", (normalise_email(email),)))
@@ -36,7 +36,7 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def list_people(db: Store, viewer: Person, *, include_inactive: bool = False) -> list[dict]:
+def list_people(db: Database, viewer: Person, *, include_inactive: bool = False) -> list[dict]:
     """People the viewer may see: a manager their team, a regional manager their region, leaders and admins all."""
     require(viewer, "people")
     condition, params = scope_filter(viewer)
@@ -49,7 +49,7 @@ def list_people(db: Store, viewer: Person, *, include_inactive: bool = False) ->
         )
 
 
-def units(db: Store) -> list[dict]:
+def units(db: Database) -> list[dict]:
     """Every team with its office and region, and how many active people and managers it has."""
     with db.read() as con:
         return con.rows(
@@ -63,7 +63,7 @@ def units(db: Store) -> list[dict]:
         )
 
 
-def counts(db: Store) -> dict:
+def counts(db: Database) -> dict:
     """Headline counts of the organisation."""
     with db.read() as con:
         return con.one(
@@ -78,7 +78,7 @@ def active_admins(con: Conn) -> set[int]:
     return {r["id"] for r in con.rows("SELECT id FROM people WHERE active AND role = 'admin'")}
 
 
-def change_person(db: Store, actor: Person, person_id: int, *, role: str, active: bool) -> None:
+def change_person(db: Database, actor: Person, person_id: int, *, role: str, active: bool) -> None:
     """Set a person's role and active flag (admins only); the last active admin cannot be removed."""
     require(actor, "admin_people")
     if role not in ROLES:

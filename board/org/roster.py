@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from board.org import audit
 from board.org.access import ROLES, Person, require
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid
 from board.org.people import normalise_email
 from board.text import clean
@@ -156,7 +156,7 @@ def validate_roster(con: Conn, rows: list[tuple[int, dict]]) -> list[dict]:
     return people
 
 
-def plan_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None) -> RosterPlan:
+def plan_roster(db: Database, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None) -> RosterPlan:
     """Validate a roster file and describe what importing it would change (writes nothing)."""
     with db.read() as con:
         return _plan(con, read_csv(data, ROSTER_COLUMNS), deactivate_missing, actor_id)
@@ -213,7 +213,7 @@ def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_
         raise ImportRefused({"file": "This import would leave no active admin."})
 
 
-def import_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None,
+def import_roster(db: Database, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None,
                   confirm_deactivations: bool = False) -> RosterPlan:
     """Validate and apply a roster file in one transaction: add the new people, update the changed ones by id
     (a move changes their team_members row only, so every reference to them stays), optionally deactivate the
@@ -250,7 +250,7 @@ def import_roster(db: Store, data: bytes, *, deactivate_missing: bool = False, a
     return db.write(apply, lock=("roster",))
 
 
-def import_org(db: Store, data: bytes, *, actor_id: int | None = None) -> int:
+def import_org(db: Database, data: bytes, *, actor_id: int | None = None) -> int:
     """Add the regions, offices and teams of a region,office,team file (never removes); returns teams added."""
     rows = read_csv(data, ORG_COLUMNS)
 
@@ -288,13 +288,13 @@ def _add_unit(con: Conn, row: dict) -> int:
 
 # --- the app's entry points: an admin, checked here (the command line is the server's operator) -----------
 
-def admin_plan_roster(db: Store, admin: Person, data: bytes, *, deactivate_missing: bool = False) -> RosterPlan:
+def admin_plan_roster(db: Database, admin: Person, data: bytes, *, deactivate_missing: bool = False) -> RosterPlan:
     """What importing a roster file would change (admins only; writes nothing)."""
     require(admin, "admin_roster")
     return plan_roster(db, data, deactivate_missing=deactivate_missing, actor_id=admin.id)
 
 
-def admin_import_roster(db: Store, admin: Person, data: bytes, *, deactivate_missing: bool = False,
+def admin_import_roster(db: Database, admin: Person, data: bytes, *, deactivate_missing: bool = False,
                         confirm_deactivations: bool = False) -> RosterPlan:
     """Import a roster file (admins only), as import_roster; the admin is on record."""
     require(admin, "admin_roster")
@@ -302,7 +302,7 @@ def admin_import_roster(db: Store, admin: Person, data: bytes, *, deactivate_mis
                          confirm_deactivations=confirm_deactivations)
 
 
-def admin_import_org(db: Store, admin: Person, data: bytes) -> int:
+def admin_import_org(db: Database, admin: Person, data: bytes) -> int:
     """Add organisation units from a file (admins only), as import_org; the admin is on record."""
     require(admin, "admin_roster")
     return import_org(db, data, actor_id=admin.id)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from board.org import audit
 from board.org.access import Person, require
-from board.db import Conn, Store
+from board.db import Conn, Database
 from board.errors import Invalid
 from board.text import clean
 
@@ -25,7 +25,7 @@ class Settings:
     demo: bool = False
 
 
-def load(db: Store) -> Settings:
+def load(db: Database) -> Settings:
     """The saved settings over the defaults."""
     with db.read() as con:
         return load_in(con)
@@ -60,7 +60,7 @@ def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14, sessio
     return errors
 
 
-def save(db: Store, actor: Person, *, anonymity_k, ack_sla_days, categories, pulse_period_days=14,
+def save(db: Database, actor: Person, *, anonymity_k, ack_sla_days, categories, pulse_period_days=14,
          session_days=7) -> Settings:
     """Validate and save the settings at once (admins only); nothing is saved when one is invalid."""
     require(actor, "admin_settings")

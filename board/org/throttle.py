@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from board.org import audit
-from board.db import Conn, Store
+from board.db import Conn, Database
 
 MAX_FAILURES = 5  # failures in a row for one email that are checked without a wait
 FIRST_WAIT = timedelta(minutes=1)  # after the 5th failure in a row; each further failure doubles it
@@ -47,20 +47,20 @@ def wait_after(failures: int) -> timedelta:
     return min(FIRST_WAIT * 2 ** min(failures - MAX_FAILURES, 10), LONGEST_WAIT)
 
 
-def reserve(db: Store, email: str, address: str | None, *, now: datetime) -> Attempt:
+def reserve(db: Database, email: str, address: str | None, *, now: datetime) -> Attempt:
     """Count this attempt before its password is checked, or refuse it without checking anything (the first
     refusal of each wait or window goes to the audit log)."""
     return db.write(lambda con: _reserve(con, email, address, now), lock=LOCK)
 
 
-def failed(db: Store, attempt: Attempt, action: str = "sign-in failed") -> None:
+def failed(db: Database, attempt: Attempt, action: str = "sign-in failed") -> None:
     """Record a wrong password in the audit log (the attempt was already counted)."""
     wait = wait_after(attempt.failures)
     detail = f"{attempt.failures} in a row" + (f"; the next attempt waits {_minutes(wait)}" if wait else "")
     db.write(lambda con: audit.record(con, None, action, f"{_who(con, attempt.email)}: {detail}"))
 
 
-def succeeded(db: Store, attempt: Attempt) -> None:
+def succeeded(db: Database, attempt: Attempt) -> None:
     """The right password: forget the email's failures and give back the attempt's count."""
     def give_back(con: Conn) -> None:
         con.execute("DELETE FROM sign_in_waits WHERE email = ?", (attempt.email,))

@@ -10,7 +10,7 @@ from datetime import date
 from functools import partial
 
 from board.org.access import Person
-from board.db import Store
+from board.db import Database
 from board.errors import NotAllowed
 from board.feedback.workflow import OPEN
 
@@ -60,14 +60,14 @@ def _suggestions(viewer: Person, filters: Filters) -> tuple[str, list]:
             [*params, filters.start, filters.end])
 
 
-def funnel(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+def funnel(db: Database, viewer: Person, filters: Filters) -> list[dict]:
     """How many suggestions are in each status."""
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
         return con.rows(f"SELECT s.status, count(*) AS suggestions {source} GROUP BY s.status", params)
 
 
-def monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+def monthly(db: Database, viewer: Person, filters: Filters) -> list[dict]:
     """Per month: suggestions submitted, and suggestions implemented (by the month they were implemented)."""
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
@@ -81,7 +81,7 @@ def monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
             " ORDER BY month", params)
 
 
-def response_times(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+def response_times(db: Database, viewer: Person, filters: Filters) -> list[dict]:
     """Per month of submission: median and p90 days to the first acknowledgement and to resolution."""
     source, params = _suggestions(viewer, filters)
     days = lambda column: (  # noqa: E731
@@ -97,7 +97,7 @@ def response_times(db: Store, viewer: Person, filters: Filters) -> list[dict]:
             params)
 
 
-def ageing(db: Store, viewer: Person, filters: Filters, *, today: date, sla_cutoff: date) -> list[dict]:
+def ageing(db: Database, viewer: Person, filters: Filters, *, today: date, sla_cutoff: date) -> list[dict]:
     """Open suggestions by age, with how many of each age are overdue for acknowledgement."""
     source, params = _suggestions(viewer, filters)
     cases = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{label}'" for low, high, label in AGE_BUCKETS)
@@ -112,13 +112,13 @@ def ageing(db: Store, viewer: Person, filters: Filters, *, today: date, sla_cuto
     return sorted(rows, key=lambda r: order.index(r["age"]))
 
 
-def categories(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+def categories(db: Database, viewer: Person, filters: Filters) -> list[dict]:
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
         return con.rows(f"SELECT s.category, count(*) AS suggestions {source} GROUP BY 1 ORDER BY 2 DESC", params)
 
 
-def escalations(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+def escalations(db: Database, viewer: Person, filters: Filters) -> list[dict]:
     """Escalations per month and the level they went to."""
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
@@ -128,7 +128,7 @@ def escalations(db: Store, viewer: Person, filters: Filters) -> list[dict]:
             " WHERE e.kind = 'escalated' GROUP BY 1, 2 ORDER BY 1, 2", params)
 
 
-def newest(db: Store, viewer: Person, filters: Filters, limit: int = 50) -> list[dict]:
+def newest(db: Database, viewer: Person, filters: Filters, limit: int = 50) -> list[dict]:
     """The unfiltered feed of the newest suggestions, exactly as written (leaders only)."""
     if viewer.role != "leader":
         raise NotAllowed()
@@ -149,7 +149,7 @@ def _submitted(rows: list[dict]) -> list[dict]:
     return [{"id": r.pop("id"), "submitted": r.pop("submitted"), **r} for r in rows]
 
 
-def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = None, category: str | None = None,
+def drill(db: Database, viewer: Person, filters: Filters, *, status: str | None = None, category: str | None = None,
           month: date | None = None, age: str | None = None, escalated_to: str | None = None,
           team_id: int | None = None, today: date | None = None, limit: int = 500) -> list[dict]:
     """The suggestions behind a number on a chart: a status, a category, a month of submission, an age of the
@@ -179,7 +179,7 @@ def drill(db: Store, viewer: Person, filters: Filters, *, status: str | None = N
             f" s.acknowledged_at {source}{where} ORDER BY s.id DESC LIMIT ?", [*params, *more, limit]))
 
 
-def drill_meetings(db: Store, viewer: Person, filters: Filters, *, month: date, office: str | None = None,
+def drill_meetings(db: Database, viewer: Person, filters: Filters, *, month: date, office: str | None = None,
                    limit: int = 500) -> list[dict]:
     """The published meetings behind the minutes charts: one month, optionally one office (by name)."""
     condition, params = scope_sql(viewer, filters, "m", category=False)
@@ -197,7 +197,7 @@ def drill_meetings(db: Store, viewer: Person, filters: Filters, *, month: date, 
             " ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?", [*params, month, *more, limit])
 
 
-def drill_actions(db: Store, viewer: Person, filters: Filters, *, month: date, today: date,
+def drill_actions(db: Database, viewer: Person, filters: Filters, *, month: date, today: date,
                   limit: int = 500) -> list[dict]:
     """The actions behind 'closed on time': those of published minutes due in the month (before today)."""
     condition, params = scope_sql(viewer, filters, "m", category=False)
@@ -213,7 +213,7 @@ def drill_actions(db: Store, viewer: Person, filters: Filters, *, month: date, t
             [*params, month, today, limit])
 
 
-def minutes_monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
+def minutes_monthly(db: Database, viewer: Person, filters: Filters) -> list[dict]:
     """Per month: meetings held, problems discussed and the share of actions due that month closed on time."""
     condition, params = scope_sql(viewer, filters, "m", category=False)
     with db.read() as con:
@@ -235,7 +235,7 @@ def minutes_monthly(db: Store, viewer: Person, filters: Filters) -> list[dict]:
             [*params, filters.start, filters.end, filters.start, filters.end])
 
 
-def team_ack_days(db: Store, viewer: Person, filters: Filters) -> dict[int, float]:
+def team_ack_days(db: Database, viewer: Person, filters: Filters) -> dict[int, float]:
     """Median days to the first acknowledgement per team (for responsiveness against morale)."""
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
@@ -246,7 +246,7 @@ def team_ack_days(db: Store, viewer: Person, filters: Filters) -> dict[int, floa
     return {r["team_id"]: r["ack_days"] for r in rows}
 
 
-def data_version(db: Store) -> dict:
+def data_version(db: Database) -> dict:
     """A cheap fingerprint of the data the dashboards read, part by part (cache key parts): "suggestions"
     changes with every suggestion, status event, published minutes and action; "pulse" with every pulse answer
     and period; "organisation" with the teams, who is active and in which team (every roster change of a person,
@@ -271,7 +271,7 @@ def data_version(db: Store) -> dict:
             "pulse": (changed["pulse_responses"], changed["pulse_voters"], row["periods"], *organisation)}
 
 
-def units_in_scope(db: Store, viewer: Person) -> list[dict]:
+def units_in_scope(db: Database, viewer: Person) -> list[dict]:
     """The regions, offices and teams (ids and names) the viewer may filter the dashboards by."""
     if viewer.role not in DASHBOARD_ROLES:
         raise NotAllowed()
@@ -295,7 +295,7 @@ def responsiveness_vs_morale(ack_days: dict[int, float], team_mood: dict[int, di
             if ack_days.get(team_id) is not None]
 
 
-def minutes_coverage(db: Store, viewer: Person, filters: Filters, *, today: date) -> list[dict]:
+def minutes_coverage(db: Database, viewer: Person, filters: Filters, *, today: date) -> list[dict]:
     """Meetings held per office in scope and month of the period (0 when none; reports.minutes_overview),
     narrowed to the filtered offices. A manager's scope is their team: its own meetings, one row per month."""
     months = [date(y, m, 1) for y in range(filters.start.year, filters.end.year + 1) for m in range(1, 13)
@@ -315,7 +315,7 @@ def minutes_coverage(db: Store, viewer: Person, filters: Filters, *, today: date
             if (r["region"], r["office"]) in offices]
 
 
-def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: str) -> dict:
+def morale_view(db: Database, viewer: Person, filters: Filters, *, k: int, level: str) -> dict:
     """Morale rows of one level (suppression included), narrowed to the filtered groups, participation, and
     each team's mood for responsiveness against morale, for the pulse periods starting in the period."""
     from board.reporting.reports import Morale, participation
@@ -330,7 +330,7 @@ def morale_view(db: Store, viewer: Person, filters: Filters, *, k: int, level: s
             "teams": {team: t for team, t in figures.team_mood(viewer).items() if narrowed(t)}}
 
 
-def suggestions_and_minutes(db: Store, viewer: Person, filters: Filters, *, today: date,
+def suggestions_and_minutes(db: Database, viewer: Person, filters: Filters, *, today: date,
                             sla_cutoff: date) -> dict:
     """Everything the suggestions, minutes and responsiveness tabs read, as tables (the page caches this)."""
     import pandas as pd

@@ -11,11 +11,11 @@ from board.morale.disclosure import shown_matrix
 from board.errors import NotAllowed
 from board.org import throttle
 from board.org.accounts import utcnow
-from board.db import Store
+from board.db import Database
 from board.org.people import team_size
 
 
-def team_summary(db: Store, person: Person) -> dict:
+def team_summary(db: Database, person: Person) -> dict:
     """The person's own team: size and active managers (names)."""
     with db.read() as con:
         size = team_size(con, person.team_id)
@@ -25,7 +25,7 @@ def team_summary(db: Store, person: Person) -> dict:
     return {"size": size, "managers": managers}
 
 
-def teams_without_manager(db: Store, viewer: Person) -> list[dict]:
+def teams_without_manager(db: Database, viewer: Person) -> list[dict]:
     """Teams in the viewer's scope that have no active manager."""
     condition, params = scope_filter(viewer)
     with db.read() as con:
@@ -38,7 +38,7 @@ def teams_without_manager(db: Store, viewer: Person) -> list[dict]:
         )
 
 
-def offices_in_scope(db: Store, viewer: Person) -> list[dict]:
+def offices_in_scope(db: Database, viewer: Person) -> list[dict]:
     """Offices in the viewer's scope with their teams and active people."""
     condition, params = scope_filter(viewer)
     with db.read() as con:
@@ -53,7 +53,7 @@ def offices_in_scope(db: Store, viewer: Person) -> list[dict]:
         )
 
 
-def admin_attention(db: Store, viewer: Person, *, now: datetime | None = None) -> dict:
+def admin_attention(db: Database, viewer: Person, *, now: datetime | None = None) -> dict:
     """What an admin should look at: people who cannot sign in yet, roster emails whose sign-in waits right now
     after repeated failures (admins only; text typed as an email that is nobody's is never shown)."""
     require(viewer, "admin_people")
@@ -68,7 +68,7 @@ def admin_attention(db: Store, viewer: Person, *, now: datetime | None = None) -
     return {"without_password": without_password, "locked": locked}
 
 
-def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: date) -> list[dict]:
+def minutes_overview(db: Database, viewer: Person, *, months: list[date], today: date) -> list[dict]:
     """Per office in scope and month: meetings held, problems discussed, solutions recorded, and the share
     of due actions closed on time. Offices without meetings appear with zeros, never missing."""
     if viewer.role == "regional_manager":
@@ -104,7 +104,7 @@ def minutes_overview(db: Store, viewer: Person, *, months: list[date], today: da
 MORALE_LEVELS = ("team", "office", "region", "org")
 
 
-def morale(db: Store, viewer: Person, *, k: int, level: str = "team", start: date | None = None,
+def morale(db: Database, viewer: Person, *, k: int, level: str = "team", start: date | None = None,
            end: date | None = None) -> list[dict]:
     """Mood and eNPS per period (those starting in [start, end) when given) for each group of a level in the
     viewer's scope (see Morale)."""
@@ -117,7 +117,7 @@ class Morale:
     (so no two views, filters or roles can be combined to reveal a small group), so the range asked for changes
     nothing shown. What a viewer gets is limited to their scope."""
 
-    def __init__(self, db: Store, *, k: int, start: date | None = None, end: date | None = None):
+    def __init__(self, db: Database, *, k: int, start: date | None = None, end: date | None = None):
         self.units = units = _Units(db)
         self.keys = keys = list(units.parent)
         column = {key: i for i, key in enumerate(keys)}
@@ -211,7 +211,7 @@ def _positions(ids: list[int], values) -> "np.ndarray":
 class _Units:
     """The unit hierarchy once: each group's parent, label and region/office/team ids."""
 
-    def __init__(self, db: Store):
+    def __init__(self, db: Database):
         with db.read() as con:
             teams = con.rows("SELECT t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office,"
                              " r.id AS region_id, r.name AS region FROM teams t JOIN offices o ON o.id = t.office_id"
@@ -241,7 +241,7 @@ class _Units:
         raise NotAllowed()  # an admin (or any role without a line scope) gets no pulse results at all
 
 
-def participation(db: Store, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
+def participation(db: Database, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
                   team_id: int | None = None, start: date | None = None, end: date | None = None) -> list[dict]:
     """Per period (those starting in [start, end) when given): how many people of the viewer's (filtered)
     scope answered, out of how many were active when it closed (or are active now, while it is open). Counts
@@ -281,7 +281,7 @@ def participation(db: Store, viewer: Person, *, region_id: int | None = None, of
     return rows
 
 
-def pulse_comments(db: Store, viewer: Person, *, k: int, period_id: int, level: str, group_id: int) -> list[str]:
+def pulse_comments(db: Database, viewer: Person, *, k: int, period_id: int, level: str, group_id: int) -> list[str]:
     """The comments of one group and period, only if its figures are shown (at least k respondents and no
     small complement), in random order and without any date finer than the period."""
     with db.read() as con:

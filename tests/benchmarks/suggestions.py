@@ -25,7 +25,7 @@ WORDS = ("refund approval billing queue customer outage login portal invoice cal
          "discount payment account password screen report schedule holiday overtime tool crash slow").split()
 
 
-def fill(store: db.Store, rows: int) -> None:
+def fill(store: db.Database, rows: int) -> None:
     """Bulk-add `rows` suggestions (spread over every team, 40% open) with submitted events and +1s."""
     store.write(lambda con: con.execute(
         "CREATE TABLE w AS SELECT unnest(?::VARCHAR[]) AS word, generate_subscripts(?::VARCHAR[], 1) AS n",
@@ -69,7 +69,7 @@ def timed(fn, repeat: int) -> dict:
             "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2), "n": repeat}
 
 
-def measure(store: db.Store, repeat: int) -> dict:
+def measure(store: db.Database, repeat: int) -> dict:
     known = {role: people.find_by_email(store, email) for role, (email, _) in demo.KNOWN.items()}
     categories, rng = settings.load(store).categories, random.Random(7)
 

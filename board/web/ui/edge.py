@@ -59,7 +59,7 @@ def _no_store(response: RedirectResponse) -> RedirectResponse:
     return response
 
 
-def routes(open_store: Callable[[], db.Store] = db.open_store) -> list[Route]:
+def routes(open_store: Callable[[], db.Database] = db.open_store) -> list[Route]:
     """The sign-in and sign-out routes, on the process-wide store (or the one a test gives)."""
 
     async def begin(request: Request) -> RedirectResponse:
@@ -80,7 +80,7 @@ def from_elsewhere(request: Request, *, typed_ok: bool) -> bool:
     return request.headers.get("sec-fetch-site", "same-origin") not in allowed
 
 
-async def begin_session(request: Request, store: db.Store) -> RedirectResponse:
+async def begin_session(request: Request, store: db.Database) -> RedirectResponse:
     code = request.query_params.get("code")
     redeemed = None if from_elsewhere(request, typed_ok=False) else await run_in_threadpool(accounts.redeem_handoff, store, code)
     if redeemed is None:  # used, expired, made up or sent from elsewhere: back to the sign-in page
@@ -94,7 +94,7 @@ async def begin_session(request: Request, store: db.Store) -> RedirectResponse:
     return _no_store(response)
 
 
-async def end_session(request: Request, store: db.Store) -> RedirectResponse:
+async def end_session(request: Request, store: db.Database) -> RedirectResponse:
     response = RedirectResponse("/", status_code=303)
     if from_elsewhere(request, typed_ok=True):
         return _no_store(response)

@@ -27,7 +27,7 @@ class Identity:
     email: str = ""
 
 
-def store() -> db.Store:
+def store() -> db.Database:
     """The process-wide store (one connection per process; a cursor per unit of work)."""
     return db.open_store()
 
@@ -48,7 +48,7 @@ def oidc_problem(config: dict) -> str | None:
     return None
 
 
-def identify(store: db.Store) -> Identity:
+def identify(store: db.Database) -> Identity:
     """Resolve the browser to an active person in the roster, reading role and active flag now."""
     if auth_config() is not None:
         return _identify_oidc(store)
@@ -68,7 +68,7 @@ def current_token() -> str | None:
     return token if isinstance(token, str) else None
 
 
-def _identify_oidc(store: db.Store) -> Identity:
+def _identify_oidc(store: db.Database) -> Identity:
     if not st.user.is_logged_in:
         return Identity("signed_out")
     email = str(st.user.get("email") or "")

@@ -59,7 +59,7 @@ def default_dir(now: datetime | None = None) -> Path:
 
 # --- backup ---------------------------------------------------------------------------------------
 
-def backup(store: db.Store, dest_dir: Path | str) -> Summary:
+def backup(store: db.DuckStore, dest_dir: Path | str) -> Summary:
     """Write every table and the manifest into dest_dir (new or empty), all from one snapshot."""
     if store.dialect != "duckdb":
         raise BackupError(POSTGRES_BACKUP)
@@ -83,7 +83,7 @@ def backup(store: db.Store, dest_dir: Path | str) -> Summary:
     return Summary(dest, len(manifest["tables"]), sum(t["rows"] for t in manifest["tables"]))
 
 
-def _export(store: db.Store, folder: Path) -> dict:
+def _export(store: db.DuckStore, folder: Path) -> dict:
     with store.read() as con:
         con.execute("BEGIN TRANSACTION")  # one snapshot: files, counts and hashes agree with each other
         try:
@@ -106,7 +106,7 @@ def _export(store: db.Store, folder: Path) -> dict:
             "duckdb": version, "migrations": migrations, "tables": tables, "sequences": sequences}
 
 
-def digests(store: db.Store) -> dict[str, tuple[int, str]]:
+def digests(store: db.DuckStore) -> dict[str, tuple[int, str]]:
     """Each table's row count and content hash, as the manifest records them."""
     with store.read() as con:
         return {table: _measure(con, table) for table in _tables_in_load_order(con)}
@@ -188,7 +188,7 @@ def _read_manifest(folder: Path, label: Path) -> dict:
 
 def _load(folder: Path, manifest: dict, partial: Path, *, label: Path) -> None:
     """Build the database in `partial` at the backup's schema version and check it against the manifest."""
-    store = db.Store(partial)
+    store = db.DuckStore(partial)
     try:
         sources = dict(db.available_migrations())
         with tempfile.TemporaryDirectory(prefix="board-restore-") as tmp:

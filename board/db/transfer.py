@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
-from board import backup, db
-from board.db import SCHEMA_MIGRATIONS_TABLE
+from board import db
+from board.db import backup
+from board.db.migrate import SCHEMA_MIGRATIONS_TABLE
 from board.errors import BoardError
 
 BATCH = 20_000
@@ -62,7 +63,7 @@ def _canonical(row: Iterable) -> str:
     return "\x1f".join(out)
 
 
-def copy_to_postgres(source: db.Store, url: str) -> Copied:
+def copy_to_postgres(source: db.DuckStore, url: str) -> Copied:
     """Copy every table of a (migrated) DuckDB store into the empty PostgreSQL database at url."""
     if not db.is_url(url):
         raise CopyRefused("The target must be a PostgreSQL URL such as postgresql://user@host:5432/board.")

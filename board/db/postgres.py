@@ -1,0 +1,205 @@
+"""PostgreSQL for several app servers: a pool of psycopg 3 connections; `?` becomes $n and results look like
+DuckDB's, so every service writes one SQL text for both engines."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Callable, Iterator
+
+from board.db.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError, T, first_line, no_nul, with_retries
+
+PG_POOL_SIZE = 10
+PG_WAIT_S = 30  # how long a request waits for a free pooled connection
+
+
+@lru_cache(maxsize=4096)  # the SQL texts come from the code: a few hundred shapes
+def placeholders(sql: str) -> str:
+    """`?` placeholders as PostgreSQL's $1..$n, leaving literals, quoted names and comments alone."""
+    out, n, i, size = [], 0, 0, len(sql)
+    while i < size:
+        ch = sql[i]
+        if ch in "'\"":
+            end = i + 1
+            while end < size:
+                if sql[end] == ch:
+                    if end + 1 < size and sql[end + 1] == ch:  # a doubled quote inside the literal
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i:end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = size if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = size if end < 0 else end + 2
+            out.append(sql[i:end])
+            i = end
+        elif ch == "?":
+            n += 1
+            out.append(f"${n}")
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+class PgConn(Conn):
+    """The same helpers over a psycopg cursor: `?` becomes $n, results look like DuckDB's."""
+
+    _sql = staticmethod(placeholders)
+
+    def insert_frame(self, table: str, frame: Any) -> None:
+        if len(frame):
+            frame = frame.copy()
+            for name in frame.columns:  # pandas holds integer ids with gaps as floats: COPY wants integers
+                kept = frame[name].dropna()
+                if frame[name].dtype.kind == "f" and (kept == kept.round()).all():
+                    frame[name] = frame[name].astype("Int64")
+            self.copy_rows(table, list(frame.columns), frame.astype(object).where(frame.notna(), None).to_numpy().tolist())
+
+    def copy_rows(self, table: str, columns: list[str], rows: list) -> None:
+        """Bulk-load rows into a table with COPY (names from the schema, never from users)."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        with self._cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(no_nul(row))
+
+    def batches(self, sql: str, *, size: int = 10_000) -> Iterator[tuple[list, list]]:
+        """(column names, rows) in batches, from a server-side cursor (in a transaction: write())."""
+        with self._cur.connection.cursor(name=f"board_batches_{id(self)}") as cur:
+            cur.execute(sql.replace("%", "%%"))
+            names = None
+            while batch := cur.fetchmany(size):
+                names = names or [d.name for d in cur.description]
+                yield names, batch
+
+    def change_counts(self, tables: tuple[str, ...]) -> dict[str, int]:
+        """PostgreSQL's per-table insert, update and delete counters: cheap where count(*) scans millions of
+        rows, and flushed at the commit of every write (PgStore.write asks for it), so other servers see them."""
+        found = {r["t"]: r["n"] for r in self.rows(
+            "SELECT relname AS t, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables"
+            " WHERE schemaname = current_schema() AND relname = ANY(CAST(? AS VARCHAR[]))", (list(tables),))}
+        return {table: found.get(table, 0) for table in tables}
+
+    def df(self, sql: str, params: tuple | list | dict = ()) -> Any:
+        import pandas as pd
+
+        cur = self._run(sql, params)
+        return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
+
+    def arrays(self, sql: str, params: tuple | list | dict = ()) -> dict:
+        import numpy as np
+
+        cur = self._run(sql, params)
+        names, rows = [d.name for d in cur.description], cur.fetchall()
+        columns = list(zip(*rows)) if rows else [()] * len(names)
+        out = {}
+        for name, values in zip(names, columns):
+            if any(v is None for v in values):
+                out[name] = np.ma.masked_array([0 if v is None else v for v in values],
+                                               mask=[v is None for v in values])
+            else:
+                out[name] = np.array(values)
+        return out
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and cache keys."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1@", url)
+
+
+class PgStore:
+    """A pool of psycopg connections to one PostgreSQL database (READ COMMITTED, autocommit reads)."""
+
+    dialect = "postgres"
+    parallel_reads = 4  # independent reports at once, each on its own pooled connection (one core per query)
+
+    def __init__(self, url: str, *, read_only: bool = False, pool_size: int = PG_POOL_SIZE):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self._psycopg = psycopg
+        self.url, self.path, self.read_only = url, redacted(url), read_only
+        self.Error = psycopg.Error
+        self._retryable = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, open=False, configure=_configure_pg,
+            check=ConnectionPool.check_connection, name="board",
+            kwargs={"autocommit": True, "cursor_factory": psycopg.RawCursor,
+                    # JIT compiling costs 50-70 ms per dashboard query and wins nothing at this size.
+                    "options": "-c TimeZone=UTC -c default_transaction_isolation=read\\ committed -c jit=off"})
+        try:  # one direct attempt first: the pool would retry for its whole timeout and hide the cause
+            psycopg.connect(url, connect_timeout=10).close()
+            self._pool.open(wait=True, timeout=10)
+        except Exception as error:
+            self._pool.close()
+            reason = first_line(error)
+            raise DatabaseUnreadable(f"Cannot connect to the PostgreSQL database {self.path}: {reason}") from error
+
+    def close(self) -> None:
+        self._pool.close()
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A pooled connection; a pool that stays exhausted or a lost server is one line, not a traceback."""
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection(timeout=PG_WAIT_S) as pg:
+                yield pg
+        except PoolTimeout as error:
+            raise DatabaseBusy(f"The database {self.path} is busy: every connection of this server was in use "
+                               f"for {PG_WAIT_S} s. Please try again in a moment.") from error
+        except self._psycopg.OperationalError as error:
+            raise StoreError(f"The connection to the database {self.path} was lost ({first_line(error)}); "
+                             "what you just sent may not have been saved: please check and try again.") from error
+
+    @contextmanager
+    def read(self) -> Iterator[Conn]:
+        """A cursor for reads; each statement sees committed data."""
+        with self._connection() as pg:
+            with pg.cursor() as cur:
+                yield PgConn(cur)
+
+    def reclaim(self, tables: tuple[str, ...]) -> bool:
+        """Rewrite the tables into new files (VACUUM FULL), so deleted and rewritten rows are not left in the
+        old pages; PostgreSQL's own WAL and backups are the server operator's to keep or recycle."""
+        with self.read() as con:  # autocommit: VACUUM cannot run inside a transaction
+            con.execute(f"VACUUM FULL {', '.join(tables)}")
+        return True
+
+    def write(self, work: Callable[[Conn], T], *, lock: Any = None) -> T:
+        """Run work(conn) in one transaction, retried on serialisation failures and deadlocks.
+
+        `lock` names the row(s) being updated; an advisory lock on it serialises those writes across
+        every app server, as the in-process lock does for DuckDB.
+        """
+        with self._connection() as pg:
+            def attempt() -> T:
+                with pg.transaction(), pg.cursor() as cur:
+                    if lock is not None:
+                        cur.execute("SELECT pg_advisory_xact_lock($1)", (zlib.crc32(repr(lock).encode()),))
+                    result = work(PgConn(cur))
+                    cur.execute("SELECT pg_stat_force_next_flush()")  # change counters visible at commit
+                    return result
+
+            return with_retries(attempt, lambda error: isinstance(error, self._retryable))
+
+
+def _configure_pg(pg: Any) -> None:
+    """Per connection: numeric as float and json as text, as DuckDB returns them."""
+    from psycopg.types.numeric import FloatLoader
+    from psycopg.types.string import TextLoader
+
+    pg.adapters.register_loader("numeric", FloatLoader)
+    for name in ("json", "jsonb"):
+        pg.adapters.register_loader(name, TextLoader)
