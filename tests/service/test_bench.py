@@ -1,4 +1,5 @@
-"""The dashboard benchmark runs end to end on a tiny dataset and writes every figure it promises."""
+"""The dashboard benchmark (python -m bench dashboards) runs end to end on a tiny dataset and writes every figure
+it promises; its DuckDB-to-SQLite translation keeps each query's meaning."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import sqlite3
 
 import pytest
 
-from board import bench, bench_data, cli
+from bench import data, measure, sqlite
+from bench.__main__ import main
 
 
 def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    assert cli.main(["bench", "--scale", "0.002", "--out", str(out)]) == 0
+    assert main(["dashboards", "--scale", "0.002", "--out", str(out)]) == 0
     report = json.loads(out.read_text())
 
-    for table in bench_data.TABLES:
+    for table in data.TABLES:
         assert table in report["dataset"]["rows"]
     assert report["dataset"]["rows"]["suggestions"] == 2_000
     assert report["dataset"]["rows"]["suggestion_events"] == 8_000  # topped up to the exact planned count
@@ -36,7 +38,7 @@ def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
 
     page = report["leader_dashboard"]
     assert page["total_ms"] > 0 and page["queries_ms"] > 0 and page["csv_ms"] > 0
-    assert page["figures"] == len(bench.CHARTS) == 13 and page["figures_ms"] > 0
+    assert page["figures"] == len(measure.CHARTS) == 13 and page["figures_ms"] > 0
     assert report["memory_mb"]["measuring_duckdb"] > 0 and report["memory_mb"]["generating"] > 0
     assert report["cpu_count"] >= 1
     assert set(report["targets"]) == {"leader_dashboard", "overhead", "sqlite", "memory"}
@@ -46,7 +48,7 @@ def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
 
 
 def test_translation_for_sqlite_keeps_the_query_and_moves_percentiles_to_python():
-    sql, plan = bench.translate(
+    sql, plan = sqlite.translate(
         "WITH s AS (SELECT s.id, s.created_at FROM suggestions s WHERE TRUE)"
         " SELECT date_trunc('month', s.created_at) AS month,"
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY CAST(extract(epoch FROM f.done - s.created_at)"
@@ -58,30 +60,30 @@ def test_translation_for_sqlite_keeps_the_query_and_moves_percentiles_to_python(
     assert plan == ([("month", 0), ("median_days", 0, 0.5), ("p90_days", 0, 0.9)], 1)  # one value column, twice
     assert "((julianday(f.done) - julianday(s.created_at)) * 86400) / 86400 AS v0" in sql
     rows = [("2026-01-01", 1.0), ("2026-01-01", 3.0), ("2026-01-01", 2.0), ("2025-12-01", 5.0)]
-    assert bench._finish_quantiles(rows, *plan) == [("2025-12-01", 5.0, 5.0), ("2026-01-01", 2.0, 2.8)]
-    rolled, _ = bench.translate("SELECT a.x, a.y, count(*) AS n FROM a GROUP BY GROUPING SETS ((a.x, a.y), (a.x))")
+    assert sqlite.finish_quantiles(rows, *plan) == [("2025-12-01", 5.0, 5.0), ("2026-01-01", 2.0, 2.8)]
+    rolled, _ = sqlite.translate("SELECT a.x, a.y, count(*) AS n FROM a GROUP BY GROUPING SETS ((a.x, a.y), (a.x))")
     assert rolled == ("SELECT a.x, a.y, count(*) AS n FROM a GROUP BY a.x, a.y"
                       " UNION ALL SELECT a.x, NULL AS y, count(*) AS n FROM a GROUP BY a.x")
 
 
 def test_translation_for_sqlite_counts_days_between_dates():
-    sql, _ = bench.translate("SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age FROM suggestions s")
+    sql, _ = sqlite.translate("SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age FROM suggestions s")
     assert sql == ("SELECT CAST(julianday(date(?)) - julianday(date(s.created_at)) AS INTEGER) AS age"
                    " FROM suggestions s")
-    assert sqlite3.connect(":memory:").execute(
-        sql.replace("suggestions s", "(SELECT '2026-01-01 23:00:00' AS created_at) s"), ("2026-01-05",)).fetchone() == (4,)
+    assert sqlite3.connect(":memory:").execute(sql.replace(
+        "suggestions s", "(SELECT '2026-01-01 23:00:00' AS created_at) s"), ("2026-01-05",)).fetchone() == (4,)
 
 
 def test_translation_for_sqlite_truncates_dates_to_their_month():
     """Dates truncated as timestamps (a DATE's date_trunc is a timestamptz on PostgreSQL), with or without a
     cast back to DATE, are the first of their month on SQLite too, from a date or a date and time alike."""
-    sql, plan = bench.translate(
+    sql, plan = sqlite.translate(
         "SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month, count(*) AS n FROM meetings m"
         " WHERE date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) = ? GROUP BY 1")
     assert plan is None and sql == (
         "SELECT strftime('%Y-%m-01', datetime(m.meeting_date)) AS month, count(*) AS n FROM meetings m"
         " WHERE strftime('%Y-%m-01', datetime(m.meeting_date)) = ? GROUP BY 1")
-    cast, _ = bench.translate("SELECT CAST(date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS DATE) AS month,"
+    cast, _ = sqlite.translate("SELECT CAST(date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS DATE) AS month,"
                               " CAST(a.closed_at AS DATE) AS closed_on FROM action_items a")
     assert cast == "SELECT strftime('%Y-%m-01', datetime(a.due_date)) AS month, date(a.closed_at) AS closed_on" \
                    " FROM action_items a"
@@ -92,8 +94,8 @@ def test_translation_for_sqlite_truncates_dates_to_their_month():
 
 
 def test_translation_for_sqlite_counts_seconds_between_timestamps():
-    sql, _ = bench.translate("SELECT CAST(extract(epoch FROM s.resolved_at - s.created_at) AS DOUBLE PRECISION) / 86400"
-                             " AS days FROM suggestions s")
+    sql, _ = sqlite.translate("SELECT CAST(extract(epoch FROM s.resolved_at - s.created_at) AS DOUBLE PRECISION)"
+                              " / 86400 AS days FROM suggestions s")
     assert sql == "SELECT ((julianday(s.resolved_at) - julianday(s.created_at)) * 86400) / 86400 AS days" \
                   " FROM suggestions s"
     days = sqlite3.connect(":memory:").execute(sql.replace(
@@ -104,8 +106,8 @@ def test_translation_for_sqlite_counts_seconds_between_timestamps():
 def test_translation_for_sqlite_refuses_what_it_does_not_know():
     for sql in ("SELECT quantile_cont(x, 0.5) AS q FROM t", "SELECT epoch(a - b) AS s FROM t",
                 "SELECT date_trunc('month', CAST(a + 1 AS TIMESTAMP)) AS m FROM t"):
-        with pytest.raises(bench.Untranslated):
-            bench.translate(sql)
+        with pytest.raises(sqlite.Untranslated):
+            sqlite.translate(sql)
 
 
 def test_bench_on_postgres_at_a_tiny_scale_prints_both_backends_side_by_side(tmp_path, capsys, pg_cluster):
@@ -113,7 +115,7 @@ def test_bench_on_postgres_at_a_tiny_scale_prints_both_backends_side_by_side(tmp
     url = pg_cluster.create(name)
     out = tmp_path / "bench_postgres.json"
     try:
-        assert cli.main(["bench", "--scale", "0.002", "--out", str(out), "--backend", "postgres", url]) == 0
+        assert main(["dashboards", "--scale", "0.002", "--out", str(out), "--backend", "postgres", url]) == 0
     finally:
         pg_cluster.drop(name)
     report = json.loads(out.read_text())
@@ -131,5 +133,18 @@ def test_bench_on_postgres_at_a_tiny_scale_prints_both_backends_side_by_side(tmp
 
 def test_bench_on_postgres_needs_a_url(capsys, monkeypatch):
     monkeypatch.delenv("BOARD_DATABASE_URL", raising=False)
-    assert cli.main(["bench", "--backend", "postgres"]) == 1
-    assert "needs the URL of an empty PostgreSQL database" in capsys.readouterr().err
+    assert main(["dashboards", "--backend", "postgres"]) == 2  # a usage error, as argparse's own
+    err = capsys.readouterr().err
+    assert "needs the URL of an empty PostgreSQL database" in err and len(err.strip().splitlines()) == 1
+
+
+def test_bench_refuses_bad_arguments_in_one_line_before_generating_anything(tmp_path, capsys):
+    assert main(["dashboards", "postgresql://board@localhost:5432/bench"]) == 2  # a URL without --backend postgres
+    assert main(["dashboards", "--out", str(tmp_path)]) == 2  # a folder for the JSON file
+    for bad in (["dashboards", "--scale", "0"], ["suggestions", "--rows", "-5"], ["suggestions", "--repeat", "x"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(bad)
+        assert exit_.value.code == 2, bad
+    err = capsys.readouterr().err
+    assert "for --backend postgres only" in err and "is a folder" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

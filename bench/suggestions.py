@@ -1,12 +1,11 @@
 """Benchmark: submit, similar-suggestions lookup and triage queue at the demo's size and at 1M suggestions.
 
-Run: .venv/bin/python -m tests.benchmarks.suggestions [--rows 1000000] [--out data/bench_suggestions.json]
+Run: .venv/bin/python -m bench suggestions [--rows 1000000] [--repeat 100] [--out data/bench_suggestions.json]
 Prints a table (p50/p95 in ms, and the ratio large/small measured in the same run) and writes JSON.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import secrets
@@ -17,7 +16,8 @@ from datetime import date
 from pathlib import Path
 
 from board import db, demo
-from board.feedback import suggestions as sg, triage
+from board.feedback import suggestions as sg
+from board.feedback import triage
 from board.org import people, settings
 
 WORDS = ("refund approval billing queue customer outage login portal invoice callback shift handover "
@@ -70,13 +70,17 @@ def timed(fn, repeat: int) -> dict:
 
 
 def measure(store: db.Database, repeat: int) -> dict:
-    known = {role: people.find_by_email(store, email) for role, (email, _) in demo.KNOWN.items()}
+    known = {}
+    for role, (email, _) in demo.KNOWN.items():
+        person = people.find_by_email(store, email)
+        assert person is not None, email  # the demo was just seeded
+        known[role] = person
     categories, rng = settings.load(store).categories, random.Random(7)
 
     def submit():
         title = f"The {rng.choice(WORDS)} {rng.choice(WORDS)} is slow for customers"
-        sg.submit(store, known["staff"], sg.Draft("improvement", "system", title, title + " every single day."),
-                  categories=categories, submission_key=secrets.token_hex(8))
+        draft = sg.Draft(kind="improvement", category="system", title=title, description=title + " every single day.")
+        sg.submit(store, known["staff"], draft, categories=categories, submission_key=secrets.token_hex(8))
 
     def similar():
         sg.similar(store, known["staff"], f"{rng.choice(WORDS)} {rng.choice(WORDS)} problem",
@@ -84,38 +88,35 @@ def measure(store: db.Database, repeat: int) -> dict:
 
     results = {"submit": timed(submit, repeat), "similar": timed(similar, repeat)}
     for role in ("manager", "regional_manager", "leader"):
-        results[f"triage_{role}"] = timed(
-            lambda: triage.queue(store, known[role], today=date(2026, 11, 20), sla_days=5), max(10, repeat // 4))
+        results[f"triage_{role}"] = timed(lambda role=role: triage.queue(store, known[role], today=date(2026, 11, 20),
+                                                                        sla_days=5), max(10, repeat // 4))
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=100)
-    parser.add_argument("--out", type=Path, default=Path("data/bench_suggestions.json"))
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp())
-    store = db.open_store(folder / "bench.duckdb")
-    demo.seed(store, today=date(2026, 11, 20))
-    small = measure(store, args.repeat)
-    start = time.perf_counter()
-    fill(store, args.rows)
-    fill_seconds = time.perf_counter() - start
-    with store.read() as con:
-        total = con.scalar("SELECT count(*) FROM suggestions")
-    large = measure(store, args.repeat)
+def run(rows: int = 1_000_000, repeat: int = 100, out: Path = Path("data/bench_suggestions.json")) -> int:
+    """Seed the demo, measure, bulk-add `rows` suggestions, measure again; print the table and write JSON."""
+    with tempfile.TemporaryDirectory(prefix="board-bench-") as tmp:
+        path = Path(tmp) / "bench.duckdb"
+        store = db.open_store(path)
+        try:
+            demo.seed(store, today=date(2026, 11, 20))
+            small = measure(store, repeat)
+            start = time.perf_counter()
+            fill(store, rows)
+            fill_seconds = time.perf_counter() - start
+            with store.read() as con:
+                total = con.scalar("SELECT count(*) FROM suggestions")
+            large = measure(store, repeat)
+        finally:
+            db.close_store(path)
     print(f"suggestions: {total:,} (bulk fill {fill_seconds:.1f} s); times in ms; ratio = large p50 / small p50")
     print(f"{'operation':<26}{'small p50':>10}{'small p95':>10}{'large p50':>10}{'large p95':>10}{'ratio':>8}")
     for name in small:
-        s, l = small[name], large[name]
-        print(f"{name:<26}{s['p50_ms']:>10}{s['p95_ms']:>10}{l['p50_ms']:>10}{l['p95_ms']:>10}"
-              f"{l['p50_ms'] / max(s['p50_ms'], 0.01):>8.1f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"suggestions": total, "fill_seconds": round(fill_seconds, 1),
-                                    "small": small, "large": large}, indent=2))
-    print(f"written {args.out}")
-
-
-if __name__ == "__main__":
-    main()
+        few, many = small[name], large[name]
+        print(f"{name:<26}{few['p50_ms']:>10}{few['p95_ms']:>10}{many['p50_ms']:>10}{many['p95_ms']:>10}"
+              f"{many['p50_ms'] / max(few['p50_ms'], 0.01):>8.1f}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"suggestions": total, "fill_seconds": round(fill_seconds, 1),
+                               "small": small, "large": large}, indent=2))
+    print(f"written {out}")
+    return 0

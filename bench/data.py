@@ -1,6 +1,6 @@
 """The benchmark's dataset: a deterministic large organisation generated in bulk SQL with hash-based values
-(python -m board bench builds it in a child process: python -m board.bench_data FOLDER SCALE), and the same
-rows copied into SQLite with sensible indexes for the comparison."""
+(python -m bench dashboards builds it in a child process: python -m bench.data FOLDER SCALE [nosqlite]), and
+the same rows copied into SQLite with sensible indexes for the comparison."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import sqlite3
 import sys
 import time
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from board import db
-from board.morale.pulse import period_bounds
 from board.feedback.suggestions import fill_milestones
+from board.morale.pulse import period_bounds
 
 FULL = {"teams": 4_000, "offices": 200, "people": 50_000, "suggestions": 1_000_000,
         "suggestion_events": 4_000_000, "pulse_responses": 5_000_000, "meetings": 70_000, "meeting_items": 200_000}
@@ -65,22 +66,23 @@ CATEGORIES = "['system', 'system', 'process', 'process', 'policy', 'training', '
 LIKELIHOODS = "['happening_now', 'likely', 'possible', 'brainstormed']"
 
 
-def _clock(t0: float) -> str:
+def clock(t0: float) -> str:
+    """The seconds since t0, as every progress line of the benchmarks starts."""
     return f"[{time.perf_counter() - t0:7.1f} s]"
 
 
 # --- the dataset (runs in the child process) ------------------------------------------------------------
 
-def generate(store: db.DuckStore, n: dict, t0: float) -> dict[str, float]:
+def generate(store: db.Database, n: dict, t0: float) -> dict[str, float]:
     """Fill an empty migrated store; return the seconds each step took."""
     spent = {}
     steps = (("organisation and people", _organisation), ("suggestions", _suggestions),
              ("suggestion events", _events), ("pulse", _pulse), ("minutes", _minutes))
     for name, step in steps:
         start = time.perf_counter()
-        counts = store.write(lambda con, step=step: step(con, n))
+        counts = store.write(partial(step, n=n))
         spent[name] = round(time.perf_counter() - start, 1)
-        print(f"{_clock(t0)} {name}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+        print(f"{clock(t0)} {name}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
               + f" ({spent[name]} s)", flush=True)
     with store.read() as con:
         for scratch in ("bench_plan", "bench_steps", "bench_events", "bench_part"):
@@ -94,11 +96,11 @@ def _count(con: db.Conn, *tables: str) -> dict[str, int]:
 
 
 def _organisation(con: db.Conn, n: dict) -> dict:
-    T, O, R, P = n["teams"], n["offices"], n["regions"], n["people"]
+    T, OF, R, P = n["teams"], n["offices"], n["regions"], n["people"]
     con.execute(f"INSERT INTO regions (id, name) SELECT r, 'Region ' || r FROM range(1, {R} + 1) x(r)")
-    con.execute(f"INSERT INTO offices (id, region_id, name) SELECT o, 1 + (o - 1) * {R} // {O}, 'Office ' || o"
-                f" FROM range(1, {O} + 1) x(o)")
-    con.execute(f"INSERT INTO teams (id, office_id, name) SELECT t, 1 + (t - 1) * {O} // {T}, 'Team ' || t"
+    con.execute(f"INSERT INTO offices (id, region_id, name) SELECT o, 1 + (o - 1) * {R} // {OF}, 'Office ' || o"
+                f" FROM range(1, {OF} + 1) x(o)")
+    con.execute(f"INSERT INTO teams (id, office_id, name) SELECT t, 1 + (t - 1) * {OF} // {T}, 'Team ' || t"
                 f" FROM range(1, {T} + 1) x(t)")
     # people 1..T manage team i; then one regional manager per region, the leader, the admin; the rest staff
     # spread over the teams by hash (team sizes vary, so some teams stay under the anonymity threshold).
@@ -121,7 +123,7 @@ def _organisation(con: db.Conn, n: dict) -> dict:
 
 
 def _suggestions(con: db.Conn, n: dict) -> dict:
-    T, O, R, N = n["teams"], n["offices"], n["regions"], n["suggestions"]
+    T, OF, R, N = n["teams"], n["offices"], n["regions"], n["suggestions"]
     start, span = datetime.combine(TODAY - timedelta(days=HISTORY_DAYS), datetime.min.time()), HISTORY_DAYS * 86400
     days = lambda expr: f"to_seconds(CAST(86400 * ({expr}) AS BIGINT))"  # noqa: E731
     # One plan row per suggestion: where it lands, how far its workflow goes (final status) and when each step
@@ -132,8 +134,8 @@ def _suggestions(con: db.Conn, n: dict) -> dict:
             {u('i', 1)} < 0.2 AS anonymous,
             anonymous AND {u('i', 2)} < 0.3 AS office_level,
             CAST(1 + hash(i, 3) % {T} AS INTEGER) AS team,
-            CAST(1 + (team - 1) * {O} // {T} AS INTEGER) AS office_id,
-            CAST(1 + (office_id - 1) * {R} // {O} AS INTEGER) AS region_id,
+            CAST(1 + (team - 1) * {OF} // {T} AS INTEGER) AS office_id,
+            CAST(1 + (office_id - 1) * {R} // {OF} AS INTEGER) AS region_id,
             CASE WHEN office_level THEN {T} + region_id ELSE team END AS manager,
             CASE WHEN anonymous THEN NULL ELSE CAST(1 + hash(i, 24) % {n['people']} AS INTEGER) END AS author_id,
             TIMESTAMP '{start}' + to_seconds(CAST(i * {span} // {N} AS BIGINT)) AS raw_created,
@@ -211,7 +213,7 @@ def _events(con: db.Conn, n: dict) -> dict:
 def _pulse(con: db.Conn, n: dict) -> dict:
     """Fortnightly periods back from today, as many as the response count needs at 55-85% participation
     (one team in eleven answers at 30%); one answer per person and period; a morale dip in region 3."""
-    T, O, R, N = n["teams"], n["offices"], n["regions"], n["pulse_responses"]
+    T, OF, R, N = n["teams"], n["offices"], n["regions"], n["pulse_responses"]
     rate = f"CASE WHEN team_id % 11 = 6 THEN 0.3 ELSE 0.55 + 0.30 * {u('team_id', 51)} END"
     per_period = con.scalar(f"SELECT sum({rate}) FROM people WHERE active")
     periods = max(1, math.ceil(N / per_period * 1.01))
@@ -233,7 +235,7 @@ def _pulse(con: db.Conn, n: dict) -> dict:
                 (periods,))
     score = lambda salt, shift=0.0: (f"CAST(greatest(1, least(5, round(base + {shift} + 0.8 * "  # noqa: E731
                                      f"({u('person_id, period_id', salt)} - 0.5)))) AS INTEGER)")
-    region = f"(1 + ((1 + (team_id - 1) * {O} // {T}) - 1) * {R} // {O})"
+    region = f"(1 + ((1 + (team_id - 1) * {OF} // {T}) - 1) * {R} // {OF})"
     dip = (f"CASE WHEN {region} = 3 AND period_id BETWEEN {int(periods * 0.6)} AND {int(periods * 0.75)}"
            " THEN 0.8 ELSE 0 END")
     con.execute(f"""
@@ -254,7 +256,7 @@ def _pulse(con: db.Conn, n: dict) -> dict:
 def _minutes(con: db.Conn, n: dict) -> dict:
     """Meetings spread over 18 months and the teams (3% office meetings, 5% drafts), 2-3 items each, actions
     for about a third of the items of published minutes; offices 17, 34, ... never discuss a problem."""
-    T, O, R, M, ITEMS = n["teams"], n["offices"], n["regions"], n["meetings"], n["meeting_items"]
+    T, OF, R, M, ITEMS = n["teams"], n["offices"], n["regions"], n["meetings"], n["meeting_items"]
     first = TODAY - timedelta(days=HISTORY_DAYS)
     con.execute(f"""
         INSERT INTO meetings (id, team_id, office_id, region_id, meeting_date, chair_id, author_id, status,
@@ -267,8 +269,8 @@ def _minutes(con: db.Conn, n: dict) -> dict:
             CAST(day AS TIMESTAMP) + INTERVAL 17 HOUR,
             CASE WHEN NOT draft THEN CAST(day AS TIMESTAMP) + INTERVAL 18 HOUR END
         FROM (SELECT j, CAST(1 + hash(j, 60) % {T} AS INTEGER) AS team,
-                  CAST(1 + (team - 1) * {O} // {T} AS INTEGER) AS office,
-                  CAST(1 + (office - 1) * {R} // {O} AS INTEGER) AS region, {u('j', 61)} < 0.03 AS office_meeting,
+                  CAST(1 + (team - 1) * {OF} // {T} AS INTEGER) AS office,
+                  CAST(1 + (office - 1) * {R} // {OF} AS INTEGER) AS region, {u('j', 61)} < 0.03 AS office_meeting,
                   CASE WHEN office_meeting THEN {T} + region ELSE team END AS author,
                   DATE '{first}' + CAST((j - 1) * {HISTORY_DAYS} // {M} AS INTEGER) AS day,
                   {u('j', 62)} < 0.05 AS draft
@@ -301,7 +303,7 @@ def _minutes(con: db.Conn, n: dict) -> dict:
     return _count(con, "meetings", "meeting_items", "action_items")
 
 
-def export_sqlite(store: db.DuckStore, path: Path, t0: float) -> float:
+def export_sqlite(store: db.Database, path: Path, t0: float) -> float:
     """Copy the dashboard tables row for row into SQLite (dates and times as ISO text), then index them."""
     start = time.perf_counter()
     sq = sqlite3.connect(path)
@@ -314,8 +316,7 @@ def export_sqlite(store: db.DuckStore, path: Path, t0: float) -> float:
             sq.execute(f"CREATE TABLE {table} (" + ", ".join(_sqlite_column(c) for c in cols) + ")")
             select = ", ".join(_sqlite_value(c) for c in cols)
             insert = f"INSERT INTO {table} VALUES ({', '.join('?' * len(cols))})"
-            cur = con._cur.execute(f"SELECT {select} FROM {table}")  # the raw cursor: chunks, not one list
-            while chunk := cur.fetchmany(100_000):
+            for _, chunk in con.batches(f"SELECT {select} FROM {table}", size=100_000):  # chunks, not one list
                 sq.executemany(insert, chunk)
             sq.commit()
         for number, index in enumerate(SQLITE_UNIQUE + SQLITE_INDEXES):
@@ -324,7 +325,7 @@ def export_sqlite(store: db.DuckStore, path: Path, t0: float) -> float:
         sq.execute("ANALYZE")
         sq.commit()
     sq.close()
-    print(f"{_clock(t0)} SQLite copy with {len(SQLITE_UNIQUE + SQLITE_INDEXES)} indexes:"
+    print(f"{clock(t0)} SQLite copy with {len(SQLITE_UNIQUE + SQLITE_INDEXES)} indexes:"
           f" {path.stat().st_size / 2**20:,.0f} MB ({time.perf_counter() - start:.1f} s)", flush=True)
     return round(time.perf_counter() - start, 1)
 
@@ -351,7 +352,7 @@ def _sqlite_value(column: dict) -> str:
 def build(folder: Path, scale: float, sqlite: bool = True) -> dict:
     """The child process: generate, copy to SQLite (unless only PostgreSQL is compared), report what was built."""
     t0, n = time.perf_counter(), sizes(scale)
-    print(f"{_clock(t0)} generating at scale {scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in n.items()), flush=True)
+    print(f"{clock(t0)} generating at scale {scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in n.items()), flush=True)
     store = db.open_store(folder / "bench.duckdb")
     spent = generate(store, n, t0)
     with store.read() as con:
@@ -366,6 +367,6 @@ def build(folder: Path, scale: float, sqlite: bool = True) -> dict:
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-if __name__ == "__main__":  # the child that builds the dataset: python -m board.bench_data FOLDER SCALE [nosqlite]
+if __name__ == "__main__":  # the child that builds the dataset: python -m bench.data FOLDER SCALE [nosqlite]
     _folder = Path(sys.argv[1])
     (_folder / "build.json").write_text(json.dumps(build(_folder, float(sys.argv[2]), "nosqlite" not in sys.argv)))
