@@ -1,4 +1,5 @@
-"""Command line: python -m board migrate | close-periods | prepare | import-org | import-roster | set-password | backup | restore | copy-to-postgres | bench."""
+"""Command line: python -m board migrate | close-periods | prepare | import-org | import-roster | set-password |
+backup | restore | copy-to-postgres. (The benchmarks live outside the app package: python -m bench.)"""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from board import db, demo
+from board.clock import utcnow
 from board.db import backup
-from board.morale import pulse
-from board.feedback import release
-from board.org import accounts, people, roster
-from board.org.accounts import utcnow
 from board.errors import BoardError, Invalid
+from board.feedback import release
+from board.morale import pulse
+from board.org import accounts, people, roster
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply pending database migrations")
     sub.add_parser("close-periods", help="close ended pulse periods and pass on yesterday's anonymous suggestions "
                                          "(pages do it too; run it from a daily timer so nothing waits for a visit)")
-    prep = sub.add_parser("prepare", help="migrate, seed the demo organisation if the database is empty, say how to sign in")
+    prep = sub.add_parser("prepare",
+                          help="migrate, seed the demo organisation if the database is empty, say how to sign in")
     prep.add_argument("--port", type=int, default=8501, help="the port the app will serve on (for the address shown)")
     org = sub.add_parser("import-org", help="add regions, offices and teams from a region,office,team CSV")
     org.add_argument("file", type=Path)
@@ -40,16 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     back.add_argument("dir", type=Path, nargs="?", help="a new or empty folder (default: data/backups/<timestamp>/)")
     rest = sub.add_parser("restore", help="check a backup and restore it into a new database file")
     rest.add_argument("dir", type=Path, help="the backup folder (or a .zip of it, as older versions offered)")
-    rest.add_argument("--to", type=Path, help="the new database file (default: the app's database, if it does not exist)")
+    rest.add_argument("--to", type=Path,
+                      help="the new database file (default: the app's database, if it does not exist)")
     cp = sub.add_parser("copy-to-postgres", help="copy this DuckDB database into an empty PostgreSQL database, checked")
     cp.add_argument("url", help="the empty PostgreSQL database, e.g. postgresql://board@db.internal:5432/board")
-    bench = sub.add_parser("bench", help="measure the dashboards on a large generated organisation (several minutes)")
-    bench.add_argument("--quick", action="store_true", help="everything 20 times smaller")
-    bench.add_argument("--out", type=Path, help="where the JSON goes (default data/bench_dashboards[_postgres].json)")
-    bench.add_argument("--scale", type=float, help=argparse.SUPPRESS)  # tests: a tiny dataset
-    bench.add_argument("--backend", choices=("duckdb", "postgres"), default="duckdb",
-                       help="postgres: copy the dataset into URL and compare it with DuckDB side by side")
-    bench.add_argument("url", nargs="?", help="with --backend postgres: an empty PostgreSQL database")
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -106,8 +102,8 @@ def _import_roster(args) -> int:
     if args.dry_run:
         plan = roster.plan_roster(store, data, deactivate_missing=args.deactivate_missing)
         print(f"Dry run, nothing written: {plan.summary()}")
-        if plan.deactivation_warning():
-            print(plan.deactivation_warning() + " Importing it needs --confirm-deactivations.")
+        if warning := plan.deactivation_warning():
+            print(warning + " Importing it needs --confirm-deactivations.")
         return 0
     try:
         plan = roster.import_roster(store, data, deactivate_missing=args.deactivate_missing,
@@ -169,17 +165,12 @@ def _copy_to_postgres(args) -> int:
         print(f"error: there is no database at {path} to copy", file=sys.stderr)
         return 1
     source = db.open_store(path)
+    assert isinstance(source, db.DuckStore), "a file path (not a URL) always opens a DuckDB store"
     print(f"Copying {path} into {db.redacted(args.url)} in one transaction ...", flush=True)
     done = transfer.copy_to_postgres(source, args.url)
     print(f"Copied {done.tables} tables, {done.rows} rows; every table's row count and content hash match. "
           "Start the app servers with BOARD_DATABASE_URL set to that database.")
     return 0
-
-
-def _bench(args) -> int:
-    from board import bench  # imports pandas and plotly: only when asked
-
-    return bench.main(args)
 
 
 COMMANDS = {
@@ -192,5 +183,4 @@ COMMANDS = {
     "backup": _backup,
     "restore": _restore,
     "copy-to-postgres": _copy_to_postgres,
-    "bench": _bench,
 }

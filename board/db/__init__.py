@@ -13,8 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from board import DATA_DIR
-from board.db.base import (Conn, Database, DatabaseBusy, DatabaseUnreadable, MigrationFailed, SchemaTooNew,
-                           StoreError, WriteConflict, first_line)
+from board.db.base import (
+    Conn,
+    Database,
+    DatabaseBusy,
+    DatabaseUnreadable,
+    MigrationFailed,
+    SchemaTooNew,
+    StoreError,
+    WriteConflict,
+    first_line,
+)
 from board.db.duckdb import DuckStore
 from board.db.migrate import MIGRATIONS_LOCK, applied_migrations, available_migrations, migrate
 from board.db.postgres import PgConn, PgStore, placeholders, redacted

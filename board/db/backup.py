@@ -25,11 +25,11 @@ import secrets
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from board import db
 from board.errors import BackupError
@@ -102,7 +102,7 @@ def _export(store: db.DuckStore, folder: Path) -> dict:
         finally:
             con.execute("ROLLBACK")
     return {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "duckdb": version, "migrations": migrations, "tables": tables, "sequences": sequences}
 
 
@@ -305,6 +305,7 @@ def _measure(con: db.Conn, table: str) -> tuple[int, str]:
     """
     row = con.one("SELECT count(*) AS n, bit_xor(md5_number(CAST(_row AS VARCHAR))) AS x,"
                   " sum(md5_number_upper(CAST(_row AS VARCHAR))) AS s FROM query_table(?) _row", (table,))
+    assert row is not None, "an aggregate without GROUP BY returns exactly one row"
     return row["n"], f"md5-xor:{int(row['x'] or 0):032x}:sum:{int(row['s'] or 0):x}"
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any, Callable, Iterator, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from board.errors import BoardError
 
@@ -103,7 +104,7 @@ class Conn(ABC):
     def rows(self, sql: str, params: tuple | list | dict = ()) -> list[dict[str, Any]]:
         cur = self._run(sql, params)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def one(self, sql: str, params: tuple | list | dict = ()) -> dict[str, Any] | None:
         found = self.rows(sql, params)
@@ -142,7 +143,10 @@ class Database(Protocol):
     path: Any  # the file, or the URL without its password: for messages
     read_only: bool
     parallel_reads: int  # how many independent reports may run at once
-    Error: type[Exception]  # the driver's base error
+
+    @property
+    def Error(self) -> type[Exception]:  # the driver's base error class, named as drivers name it
+        ...
 
     def read(self) -> AbstractContextManager[Conn]: ...
 

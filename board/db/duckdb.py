@@ -6,14 +6,14 @@ import re
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import duckdb
 
-from board.db.base import (Conn, DatabaseBusy, DatabaseUnreadable, T, WriteConflict, CONFLICT,
-                           with_retries)
+from board.db.base import CONFLICT, Conn, DatabaseBusy, DatabaseUnreadable, T, WriteConflict, with_retries
 
 LOCK_STRIPES = 64
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from board.db.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError, T, first_line, no_nul, with_retries
 
 PG_POOL_SIZE = 10
 PG_WAIT_S = 30  # how long a request waits for a free pooled connection
+# Every connection's settings (the benchmark's raw floor uses them too). JIT compiling costs 50-70 ms per
+# dashboard query and wins nothing at this size.
+CONNECT_OPTIONS = "-c TimeZone=UTC -c default_transaction_isolation=read\\ committed -c jit=off"
 
 
 @lru_cache(maxsize=4096)  # the SQL texts come from the code: a few hundred shapes
@@ -64,7 +68,8 @@ class PgConn(Conn):
                 kept = frame[name].dropna()
                 if frame[name].dtype.kind == "f" and (kept == kept.round()).all():
                     frame[name] = frame[name].astype("Int64")
-            self.copy_rows(table, list(frame.columns), frame.astype(object).where(frame.notna(), None).to_numpy().tolist())
+            rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+            self.copy_rows(table, list(frame.columns), rows)
 
     def copy_rows(self, table: str, columns: list[str], rows: list) -> None:
         """Bulk-load rows into a table with COPY (names from the schema, never from users)."""
@@ -101,9 +106,9 @@ class PgConn(Conn):
 
         cur = self._run(sql, params)
         names, rows = [d.name for d in cur.description], cur.fetchall()
-        columns = list(zip(*rows)) if rows else [()] * len(names)
-        out = {}
-        for name, values in zip(names, columns):
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        out: dict[str, np.ndarray] = {}
+        for name, values in zip(names, columns, strict=True):
             if any(v is None for v in values):
                 out[name] = np.ma.masked_array([0 if v is None else v for v in values],
                                                mask=[v is None for v in values])
@@ -132,11 +137,10 @@ class PgStore:
         self.Error = psycopg.Error
         self._retryable = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, open=False, configure=_configure_pg,
+            url, min_size=1, max_size=pool_size, open=False, configure=configure,
             check=ConnectionPool.check_connection, name="board",
             kwargs={"autocommit": True, "cursor_factory": psycopg.RawCursor,
-                    # JIT compiling costs 50-70 ms per dashboard query and wins nothing at this size.
-                    "options": "-c TimeZone=UTC -c default_transaction_isolation=read\\ committed -c jit=off"})
+                    "options": CONNECT_OPTIONS})
         try:  # one direct attempt first: the pool would retry for its whole timeout and hide the cause
             psycopg.connect(url, connect_timeout=10).close()
             self._pool.open(wait=True, timeout=10)
@@ -164,7 +168,7 @@ class PgStore:
                              "what you just sent may not have been saved: please check and try again.") from error
 
     @contextmanager
-    def read(self) -> Iterator[Conn]:
+    def read(self) -> Iterator[PgConn]:
         """A cursor for reads; each statement sees committed data."""
         with self._connection() as pg:
             with pg.cursor() as cur:
@@ -177,7 +181,7 @@ class PgStore:
             con.execute(f"VACUUM FULL {', '.join(tables)}")
         return True
 
-    def write(self, work: Callable[[Conn], T], *, lock: Any = None) -> T:
+    def write(self, work: Callable[[PgConn], T], *, lock: Any = None) -> T:
         """Run work(conn) in one transaction, retried on serialisation failures and deadlocks.
 
         `lock` names the row(s) being updated; an advisory lock on it serialises those writes across
@@ -195,7 +199,7 @@ class PgStore:
             return with_retries(attempt, lambda error: isinstance(error, self._retryable))
 
 
-def _configure_pg(pg: Any) -> None:
+def configure(pg: Any) -> None:
     """Per connection: numeric as float and json as text, as DuckDB returns them."""
     from psycopg.types.numeric import FloatLoader
     from psycopg.types.string import TextLoader

@@ -10,9 +10,9 @@ committed. A target that already holds tables is refused before anything is writ
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable
 
 from board import db
 from board.db import backup

@@ -7,12 +7,15 @@ import io
 import random
 from datetime import date, datetime, timedelta
 
-from board.demo import minutes as demo_minutes, pulse as demo_pulse, suggestions as demo_suggestions
+from board.clock import utcnow
+from board.db import Conn, Database
+from board.demo import minutes as demo_minutes
+from board.demo import pulse as demo_pulse
+from board.demo import suggestions as demo_suggestions
+from board.errors import Invalid
 from board.morale import pulse
 from board.org import accounts, audit, roster, settings
 from board.org.access import Person, require
-from board.db import Conn, Database
-from board.errors import Invalid
 
 SEED = 20261122
 PASSWORD = "demo"
@@ -83,7 +86,8 @@ def _row(name: str, role: str, region: str, office: str, team: str) -> dict:
 
 
 def _make_known(rows: list[dict]) -> None:
-    """Give the known demo emails to staff and the manager of the first team, its regional manager, a leader, the admin."""
+    """Give the known demo emails to staff and the manager of the first team, its regional manager, a leader,
+    the admin."""
     first_team = [rows[0][c] for c in roster.ORG_COLUMNS]
     for role, (email, name) in KNOWN.items():
         row = next(r for r in rows if r["role"] == role
@@ -160,7 +164,7 @@ def end_demo(db: Database, actor: Person) -> None:
         known = "SELECT id FROM people WHERE email LIKE '%@demo.board'"
         con.execute(f"DELETE FROM accounts WHERE person_id IN ({known})")
         con.execute(f"UPDATE sessions SET ended_at = ? WHERE ended_at IS NULL AND person_id IN ({known})",
-                    (accounts.coarse(accounts.utcnow()),))
+                    (accounts.coarse(utcnow()),))
         settings.put(con, "demo", False)
         audit.record(con, actor.id, "demo mode ended")
 

@@ -45,7 +45,7 @@ def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
     managers = {r["team_id"]: r["id"] for r in con.rows(
         "SELECT p.id, tm.team_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
         " WHERE p.role = 'manager' AND p.active ORDER BY p.email LIKE '%@demo.board' DESC, p.id")}
-    members = {}
+    members: dict[int, list[int]] = {}
     for r in con.rows("SELECT p.id, tm.team_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
                       " WHERE p.active ORDER BY p.id"):
         members.setdefault(r["team_id"], []).append(r["id"])
@@ -53,7 +53,7 @@ def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
         "SELECT p.id, o.region_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
         " JOIN teams t ON t.id = tm.team_id JOIN offices o ON o.id = t.office_id"
         " WHERE p.role = 'regional_manager' AND p.active ORDER BY p.email LIKE '%@demo.board' DESC, p.id")}
-    suggestions = {}
+    suggestions: dict[int, list[int]] = {}
     for r in con.rows("SELECT id, team_id FROM suggestions WHERE team_id IS NOT NULL ORDER BY id"):
         suggestions.setdefault(r["team_id"], []).append(r["id"])
     out = _Rows()

@@ -32,7 +32,9 @@ def seed(con: Conn, rng: random.Random, today: date, months: int, key: bytes, le
     for team in teams[5::11]:  # a few small-answer teams: usually under the threshold
         rate[team] = 0.3
     start, _ = period_bounds(today - timedelta(days=30 * months), length_days)
-    periods, responses, participation = [], [], []
+    periods: list[dict] = []
+    responses: list[dict] = []
+    participation: list[dict] = []
     while start <= today:
         period_id, is_open = len(periods) + 1, today < start + timedelta(days=length_days)
         periods.append({"id": period_id, "starts_on": start, "ends_on": start + timedelta(days=length_days)})

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from board.clock import day_only
 from board.db import Conn
 from board.feedback.suggestions import fill_milestones
 from board.feedback.workflow import PATH, add_working_days
@@ -99,16 +100,18 @@ class _State:
                            " JOIN offices o ON o.id = t.office_id WHERE p.active")
         self.staff = {t["team_id"]: [m["id"] for m in members if m["team_id"] == t["team_id"]
                                      and m["role"] == "staff"] for t in self.teams}
-        self.manager = {m["team_id"]: m["id"] for m in sorted(members, key=lambda m: m["email"].endswith("@demo.board"))
-                        if m["role"] == "manager"}
-        self.regional = {m["region_id"]: m["id"] for m in sorted(members, key=lambda m: m["email"].endswith("@demo.board"))
-                         if m["role"] == "regional_manager"}
+        demo_last = sorted(members, key=lambda m: m["email"].endswith("@demo.board"))
+        self.manager = {m["team_id"]: m["id"] for m in demo_last if m["role"] == "manager"}
+        self.regional = {m["region_id"]: m["id"] for m in demo_last if m["role"] == "regional_manager"}
         self.leader = next(m["id"] for m in members if m["email"] == "leader@demo.board")
-        self.office_people = {}
+        self.office_people: dict[int, list[int]] = {}
         for m in members:
             self.office_people.setdefault(m["office_id"], []).append(m["id"])
         self.known_staff = next(m for m in members if m["email"] == "staff@demo.board")
-        self.suggestions, self.events, self.votes, self.notifications = [], [], [], []
+        self.suggestions: list[dict] = []
+        self.events: list[dict] = []
+        self.votes: list[dict] = []
+        self.notifications: list[dict] = []
         self.voters: dict[int, set[int]] = {}
 
     def suggestion(self, team: dict, created: datetime, author: int | None = None) -> None:
@@ -117,7 +120,7 @@ class _State:
         anonymous = author is None and rng.random() < 0.2
         author = None if anonymous else (author or rng.choice(self.staff[team["team_id"]]))
         if anonymous:
-            created = created.replace(hour=0, minute=0)
+            created = day_only(created)  # as the daily release dates it
         sid = len(self.suggestions) + 1
         office_level = anonymous and rng.random() < 0.3
         row = {"id": sid, "kind": kind, "category": category, "title": title, "description": description,
@@ -182,9 +185,9 @@ class _State:
         if kind in ("status", "reply", "escalated"):
             subscribers = self.voters.get(row["id"], set()) | ({row["author_id"]} if row["author_id"] else set())
             for person in sorted(subscribers - {actor}):
+                read_at = when + timedelta(days=1) if when < self.now - timedelta(days=10) else None
                 self.notifications.append({"id": len(self.notifications) + 1, "person_id": person,
-                                           "suggestion_id": row["id"], "event_id": event_id,
-                                           "read_at": when + timedelta(days=1) if when < self.now - timedelta(days=10) else None})
+                                           "suggestion_id": row["id"], "event_id": event_id, "read_at": read_at})
 
     def known_staff_suggestions(self) -> None:
         """A handful of recent named suggestions by staff@demo.board, so their pages have something to show."""

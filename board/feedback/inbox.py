@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from board.org.access import Person
-from board.org.accounts import utcnow
+from board.clock import utcnow
 from board.db import Database
+from board.org.access import Person
 
 
 def unread_count(db: Database, person: Person) -> int:

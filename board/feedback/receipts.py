@@ -39,7 +39,7 @@ def new_code() -> tuple[str, str, str]:
 def normalise(code: str) -> str:
     """Upper case, no separators, and the look-alike letters read as digits."""
     text = "".join(ch for ch in (code or "").upper() if ch.isalnum())
-    return text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))[:64]
+    return text.translate(str.maketrans("OIL", "011"))[:64]
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def open_code(db: Database, code: str, *, now: datetime, tried: list[datetime] |
                       " WHERE receipt_lookup = ? UNION ALL SELECT CAST(NULL AS INTEGER), id, receipt_hash"
                       " FROM held_suggestions WHERE receipt_lookup = ?", (lookup, lookup))
     matched = _verify(row["receipt_hash"] if row else _DUMMY, secret) and row is not None
-    if not matched or len(secret) != SECRET_CHARS:
+    if not matched or row is None or len(secret) != SECRET_CHARS:
         if tried is not None:
             tried[:] = [*recent, now]
         db.write(lambda con: _count_failure(con, window(now)), lock=("code_attempts",))

@@ -5,9 +5,9 @@ place one within its day."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time
+from datetime import date
 
-from board.org.accounts import utcnow
+from board.clock import day_only, utcnow
 from board.db import Conn, Database
 from board.feedback.suggestions import insert, record
 
@@ -46,7 +46,7 @@ def _release(con: Conn, today: date) -> int:
     held = con.rows("SELECT * FROM held_suggestions WHERE submitted_on < ?", (today,))
     _shuffle(held)  # the sequence then numbers a day's suggestions in no particular order
     for row in held:
-        midnight = datetime.combine(row["submitted_on"], time())
+        midnight = day_only(row["submitted_on"])
         suggestion_id = insert(con, {**row, "author_id": None, "anonymous": True, "created_at": midnight})
         record(con, suggestion_id, None, "submitted", None, "new", "", midnight)
         # Messages written today to a suggestion released now wait for tomorrow, addressed by its id.
@@ -72,7 +72,7 @@ def _interleaved(events: list[dict]) -> list[dict]:
 
 
 def _apply(con: Conn, event: dict) -> None:
-    midnight = datetime.combine(event["written_on"], time())
+    midnight = day_only(event["written_on"])
     if event["kind"] == "author_reply":
         record(con, event["suggestion_id"], None, "author_reply", None, None, event["note"], midnight)
         return

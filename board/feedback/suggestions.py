@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Collection
 
-from board.feedback import receipts
-from board.org.access import Person
-from board.org.accounts import utcnow
+from board.clock import utcnow
 from board.db import Conn, Database
+from board.errors import Invalid, NotAllowed
+from board.feedback import receipts
+from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
+from board.org.access import Person, where
 from board.org.people import team_size
 from board.text import clean
-from board.errors import Invalid, NotAllowed
-from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
 
 TITLE = (3, 120)
 DESCRIPTION = (10, 5000)
@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
     "there which what will would should could been also more than then only very some your you its it's".split())
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Draft:
     """What an author typed into the raise form."""
 
@@ -190,17 +190,18 @@ def record(con: Conn, suggestion_id: int, actor_id: int | None, kind: str, from_
 
 # --- reading, within the reader's scope -------------------------------------------------
 
-def scope(viewer: Person) -> tuple[str, tuple]:
-    """SQL condition on alias s: leaders see everything, regional managers their region, others their office."""
-    if viewer.role == "leader":
-        return "TRUE", ()
-    if viewer.role == "regional_manager":
-        return "s.region_id = ?", (viewer.region_id,)
-    return "s.office_id = ?", (viewer.office_id,)
-
-
-SUMMARY_SQL = """
-SELECT s.id, s.kind, s.category, s.title, s.status, s.level, s.anonymous, s.created_at, s.due_date,
+def summary_sql(*, details: bool = False, waiting: bool = False) -> str:
+    """SELECT ... FROM suggestions s (with its office, team, author, owner and +1s), before any WHERE: each
+    suggestion in summary; `details` adds the full text, `waiting` (first) the days since it was raised and the
+    latest reply."""
+    return (
+        "SELECT"
+        + (" CAST(CAST(now() AS TIMESTAMP) AS DATE) - CAST(s.created_at AS DATE) AS days_waiting,"
+           " (SELECT note FROM suggestion_events e WHERE e.suggestion_id = s.id"
+           "  AND e.kind = 'reply' ORDER BY e.id DESC LIMIT 1) AS latest_reply," if waiting else "")
+        + " s.id,"
+        + (" s.description, s.customer_impact, s.proposed_solution, s.likelihood," if details else "")
+        + """ s.kind, s.category, s.title, s.status, s.level, s.anonymous, s.created_at, s.due_date,
        s.duplicate_of, s.team_id, s.office_id, s.region_id, s.author_id, s.owner_id,
        CASE WHEN s.anonymous THEN 'Anonymous' ELSE a.name END AS author,
        coalesce(t.name, 'whole office') AS team, o.name AS office, ow.name AS owner,
@@ -208,17 +209,14 @@ SELECT s.id, s.kind, s.category, s.title, s.status, s.level, s.anonymous, s.crea
 FROM suggestions s JOIN offices o ON o.id = s.office_id
 LEFT JOIN teams t ON t.id = s.team_id LEFT JOIN people a ON a.id = s.author_id
 LEFT JOIN people ow ON ow.id = s.owner_id
-"""
+""")
 
 
 def get(db: Database, viewer: Person, suggestion_id: int) -> dict:
     """One suggestion in full, if the viewer's scope covers it; NotAllowed otherwise (no data read)."""
-    condition, params = scope(viewer)
+    condition, params = where(viewer, "read_suggestions")
     with db.read() as con:
-        row = con.one(
-            SUMMARY_SQL.replace("s.id, s.kind,", "s.id, s.description, s.customer_impact, s.proposed_solution,"
-                                " s.likelihood, s.kind,")
-            + f" WHERE s.id = ? AND {condition}", (suggestion_id, *params))
+        row = con.one(summary_sql(details=True) + f" WHERE s.id = ? AND {condition}", (suggestion_id, *params))
         if row is None:
             raise NotAllowed("You are not allowed to see this suggestion, or it does not exist.")
         row["voted"] = bool(con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ? AND person_id = ?",
@@ -232,7 +230,8 @@ def timeline(db: Database, suggestion_id: int) -> list[dict]:
         return con.rows(
             "SELECT e.created_at, e.kind, e.from_value, e.to_value, e.note,"
             " CASE WHEN e.actor_id IS NULL THEN"
-            "   CASE WHEN e.kind IN ('submitted', 'author_reply', 'escalated') THEN 'Anonymous author' ELSE 'system' END"
+            "   CASE WHEN e.kind IN ('submitted', 'author_reply', 'escalated') THEN 'Anonymous author'"
+            "   ELSE 'system' END"
             " ELSE p.name END AS actor"
             " FROM suggestion_events e LEFT JOIN people p ON p.id = e.actor_id"
             " WHERE e.suggestion_id = ? ORDER BY e.id", (suggestion_id,))
@@ -241,19 +240,19 @@ def timeline(db: Database, suggestion_id: int) -> list[dict]:
 def browse(db: Database, viewer: Person, *, status: str | None = None, category: str | None = None,
            kind: str | None = None, text: str = "", limit: int = 100) -> Found:
     """Suggestions in the viewer's scope, newest first, filtered; text matches title or description."""
-    condition, params = scope(viewer)
-    where, args = [condition], list(params)
+    condition, params = where(viewer, "read_suggestions")
+    parts, args = [condition], list(params)
     for column, value in (("status", status), ("category", category), ("kind", kind)):
         if value:
-            where.append(f"s.{column} = ?")
+            parts.append(f"s.{column} = ?")
             args.append(value)
     if clean(text):
-        where.append("(strpos(lower(s.title), ?) > 0 OR strpos(lower(s.description), ?) > 0)")
+        parts.append("(strpos(lower(s.title), ?) > 0 OR strpos(lower(s.description), ?) > 0)")
         args += [clean(text).lower()] * 2
-    sql_where = " WHERE " + " AND ".join(where)
+    sql_where = " WHERE " + " AND ".join(parts)
     with db.read() as con:
         total = con.scalar("SELECT count(*) FROM suggestions s" + sql_where, args)
-        rows = con.rows(SUMMARY_SQL + sql_where + " ORDER BY s.id DESC LIMIT ?", [*args, limit])
+        rows = con.rows(summary_sql() + sql_where + " ORDER BY s.id DESC LIMIT ?", [*args, limit])
     return Found(rows, total)
 
 
@@ -285,16 +284,11 @@ def similar(db: Database, viewer: Person, title: str, description: str, limit: i
 def mine(db: Database, person: Person) -> list[dict]:
     """The person's named suggestions with status, owner, days waiting and the latest reply."""
     with db.read() as con:
-        return con.rows(
-            SUMMARY_SQL.replace("SELECT s.id,", "SELECT CAST(CAST(now() AS TIMESTAMP) AS DATE)"
-                                " - CAST(s.created_at AS DATE) AS days_waiting,"
-                                " (SELECT note FROM suggestion_events e WHERE e.suggestion_id = s.id"
-                                "  AND e.kind = 'reply' ORDER BY e.id DESC LIMIT 1) AS latest_reply, s.id,", 1)
-            + " WHERE s.author_id = ? ORDER BY s.id DESC", (person.id,))
+        return con.rows(summary_sql(waiting=True) + " WHERE s.author_id = ? ORDER BY s.id DESC", (person.id,))
 
 
 def _in_scope(con: Conn, viewer: Person, suggestion_id: int) -> dict:
-    condition, params = scope(viewer)
+    condition, params = where(viewer, "read_suggestions")
     row = con.one(f"SELECT s.id, s.status, s.author_id FROM suggestions s WHERE s.id = ? AND {condition}",
                   (suggestion_id, *params))
     if row is None:
@@ -347,15 +341,18 @@ def follow(db: Database, person: Person, code: str, *, now: datetime | None = No
     opened = receipts.open_code(db, code, now=now or utcnow(), tried=tried)
     with db.read() as con:
         if opened.held_id is not None:
-            row = {**con.one(HELD_SQL, (opened.held_id,)), "held": True, "id": None, "timeline": []}
+            held = con.one(HELD_SQL, (opened.held_id,))
+            assert held is not None, "the code was just matched to this held suggestion"
+            row = {**held, "held": True, "id": None, "timeline": []}
         else:
-            row = {**con.one(SUMMARY_SQL.replace("s.id, s.kind,", "s.id, s.description, s.customer_impact,"
-                                                 " s.proposed_solution, s.likelihood, s.kind,")
-                             + " WHERE s.id = ?", (opened.suggestion_id,)), "held": False}
+            released = con.one(summary_sql(details=True) + " WHERE s.id = ?", (opened.suggestion_id,))
+            assert released is not None, "the code was just matched to this suggestion, and none is ever deleted"
+            row = {**released, "held": False}
         row["waiting"] = con.rows(
             "SELECT kind, note, written_on FROM held_author_events WHERE suggestion_id = ? OR held_id = ?"
             " ORDER BY position", (opened.suggestion_id, opened.held_id))
     if not row["held"]:
+        assert opened.suggestion_id is not None, "a code that opened no held suggestion opened a released one"
         row["timeline"] = timeline(db, opened.suggestion_id)
     return row
 

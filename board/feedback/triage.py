@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from board.feedback import receipts
-from board.org.access import Person
-from board.org.accounts import utcnow
+from board.clock import utcnow
 from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
+from board.feedback import receipts
 from board.feedback.release import release_due
-from board.feedback.suggestions import SUMMARY_SQL, checked_text, clean, hold_author_event, milestones, record
+from board.feedback.suggestions import checked_text, clean, hold_author_event, milestones, record, summary_sql
 from board.feedback.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
+from board.org.access import Person, where
 
-SORTS = {"age": "s.created_at ASC, s.id ASC", "votes": "votes DESC, s.id ASC", "category": "s.category, s.id"}
-TRIAGERS = ("manager", "regional_manager", "leader")
+SORTS = {"age": "created_at ASC, id ASC", "votes": "votes DESC, id ASC", "category": "category, id"}
+# role -> the levels its queue holds (None: every level): a regional manager what was escalated to the region or
+# beyond, a leader what was escalated to leadership.
+QUEUE_LEVELS = {"manager": None, "regional_manager": ("region", "leadership"), "leader": ("leadership",)}
 
 
 def queue_scope(viewer: Person) -> tuple[str, tuple]:
-    """Whose queue holds what: a manager their team (and office-level items), a regional manager what
-    was escalated to their region, a leader what was escalated to leadership."""
-    if viewer.role == "manager":
-        return "(s.team_id = ? OR (s.team_id IS NULL AND s.office_id = ?))", (viewer.team_id, viewer.office_id)
-    if viewer.role == "regional_manager":
-        return "s.region_id = ? AND s.level IN ('region', 'leadership')", (viewer.region_id,)
-    if viewer.role == "leader":
-        return "s.level = 'leadership'", ()
-    raise NotAllowed()
+    """Whose queue holds what (SQL on alias s): a manager their team's items and their office's office-level
+    ones, a regional manager what was escalated to their region, a leader what was escalated to leadership."""
+    condition, params = where(viewer, "triage_queue")
+    levels = QUEUE_LEVELS[viewer.role]
+    if levels is None:
+        return condition, params
+    return f"{condition} AND s.level IN ({', '.join('?' * len(levels))})", (*params, *levels)
 
 
 OVERDUE_SQL = ("((status = 'new' AND created_at < ?) OR coalesce(due_date < ? AND status IN"
@@ -45,8 +45,8 @@ def queue(db: Database, viewer: Person, *, sort: str = "age", today: date, sla_d
     states = "" if include_closed else f" AND s.status IN ({', '.join('?' * len(OPEN))})"
     with db.read() as con:
         return con.rows(
-            f"SELECT *, {OVERDUE_SQL} AS overdue FROM ({SUMMARY_SQL} WHERE {condition}{states}) s"
-            f" ORDER BY {SORTS.get(sort, SORTS['age']).replace('s.', '')} LIMIT ?",
+            f"SELECT *, {OVERDUE_SQL} AS overdue FROM ({summary_sql()} WHERE {condition}{states}) s"
+            f" ORDER BY {SORTS.get(sort, SORTS['age'])} LIMIT ?",
             (*_overdue_params(today, sla_days), *params, *(() if include_closed else OPEN), limit))
 
 
@@ -54,46 +54,27 @@ def queue_counts(db: Database, viewer: Person, *, today: date, sla_days: int) ->
     """How many open suggestions wait in the viewer's queue, and how many of them are overdue."""
     condition, params = queue_scope(viewer)
     with db.read() as con:
-        return con.one(
+        counted = con.one(
             f"SELECT count(*) AS open, count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue FROM suggestions s"
             f" WHERE {condition} AND s.status IN ({', '.join('?' * len(OPEN))})",
             (*_overdue_params(today, sla_days), *params, *OPEN))
-
-
-def may_act(viewer: Person, row: dict) -> bool:
-    """Managers act on their team's (and office-level) items, regional managers in their region, leaders anywhere."""
-    if viewer.role == "manager":
-        return row["team_id"] == viewer.team_id or (row["team_id"] is None and row["office_id"] == viewer.office_id)
-    if viewer.role == "regional_manager":
-        return row["region_id"] == viewer.region_id
-    return viewer.role == "leader"
-
-
-def _acting_scope(actor: Person) -> tuple[str, tuple]:
-    """may_act as SQL on the suggestions table, so another unit's suggestion is never read."""
-    if actor.role == "manager":
-        return "(team_id = ? OR (team_id IS NULL AND office_id = ?))", (actor.team_id, actor.office_id)
-    if actor.role == "regional_manager":
-        return "region_id = ?", (actor.region_id,)
-    if actor.role == "leader":
-        return "TRUE", ()
-    return "FALSE", ()
-
-
-def _load(con: Conn, actor: Person, suggestion_id: int) -> dict:
-    condition, params = _acting_scope(actor)
-    row = con.one("SELECT id, status, level, team_id, office_id, region_id, owner_id, author_id, created_at"
-                  f" FROM suggestions WHERE id = ? AND {condition}", (suggestion_id, *params))
-    if row is None or not may_act(actor, row):
-        raise NotAllowed("You are not allowed to act on this suggestion.")
-    return row
+    assert counted is not None, "an aggregate without GROUP BY returns exactly one row"
+    return counted
 
 
 def _act(db: Database, actor: Person, suggestion_id: int, work) -> int:
-    """Run one action on a suggestion: scope checked inside the transaction, actions on one suggestion serialised."""
-    if actor.role not in TRIAGERS:
-        raise NotAllowed()
-    return db.write(lambda con: work(con, _load(con, actor, suggestion_id)), lock=("suggestion", suggestion_id))
+    """Run one action on a suggestion: a role that acts on none is refused first; the scope is checked inside
+    the transaction, where another unit's suggestion is never read; actions on one suggestion are serialised."""
+    condition, params = where(actor, "act_on_suggestion")
+
+    def apply(con: Conn) -> int:
+        row = con.one("SELECT s.id, s.status, s.level, s.team_id, s.office_id, s.region_id, s.owner_id, s.author_id,"
+                      f" s.created_at FROM suggestions s WHERE s.id = ? AND {condition}", (suggestion_id, *params))
+        if row is None:
+            raise NotAllowed("You are not allowed to act on this suggestion.")
+        return work(con, row)
+
+    return db.write(apply, lock=("suggestion", suggestion_id))
 
 
 def change_status(db: Database, actor: Person, suggestion_id: int, to: str, *, note: str = "",
@@ -185,8 +166,9 @@ def escalate(db: Database, actor: Person, suggestion_id: int, *, note: str = "",
     def work(con: Conn, row: dict) -> int:
         if not can_escalate(actor, row):
             raise Invalid({"level": f"You cannot escalate this suggestion from the {row['level']} level."})
-        return _escalate(con, row, actor.id, escalation_target(row["level"]), checked_text("note", note, required=False),
-                         now or utcnow())
+        target = escalation_target(row["level"])
+        assert target is not None, "can_escalate allows only the levels that have one above them"
+        return _escalate(con, row, actor.id, target, checked_text("note", note, required=False), now or utcnow())
 
     return _act(db, actor, suggestion_id, work)
 

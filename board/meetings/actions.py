@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from board.org.access import Person
-from board.org.accounts import utcnow
+from board.clock import utcnow
 from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.feedback.suggestions import checked_text, clean
+from board.org.access import Person, where
 
 ACTION_SQL = """
 SELECT a.id, a.description, a.due_date, a.status, a.closed_at, a.owner_id, p.name AS owner,
@@ -29,14 +29,7 @@ def mine(db: Database, person: Person, *, today: date, include_closed: bool = Fa
 
 def team_open(db: Database, manager: Person, *, today: date) -> list[dict]:
     """Open actions from the manager's team meetings (a regional manager: their region's), soonest due first."""
-    if manager.role == "manager":
-        condition, params = "m.team_id = ?", (manager.team_id,)
-    elif manager.role == "regional_manager":
-        condition, params = "m.region_id = ?", (manager.region_id,)
-    elif manager.role == "leader":
-        condition, params = "TRUE", ()
-    else:
-        raise NotAllowed()
+    condition, params = where(manager, "team_actions", "m")
     with db.read() as con:
         return con.rows(ACTION_SQL + f" AND a.status = 'open' AND {condition} ORDER BY a.due_date, a.id",
                         (today, *params))

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from board.org.access import Person
-from board.org.accounts import utcnow
+from board.clock import utcnow
 from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed, NotFound
 from board.feedback.suggestions import clean, record
+from board.org.access import Person, where
 
 ITEM_KINDS = {"real_problem": "Real problem", "anticipated_problem": "Anticipated problem",
               "brainstorm": "Brainstorm", "decision": "Decision", "information": "Information"}
-PROBLEM_KINDS = ("real_problem", "anticipated_problem")
+PROBLEM_KINDS = ("real_problem", "anticipated_problem")  # the items counted as problems discussed
+PROBLEM_ITEMS = "i.kind IN (" + ", ".join(f"'{kind}'" for kind in PROBLEM_KINDS) + ")"  # SQL on meeting_items i
 MAX_TEXT = 5000
 MAX_ACTION = 500
 MAX_DRAFT = 500_000
@@ -43,14 +44,9 @@ def recordable_units(db: Database, person: Person) -> list[dict]:
 
 
 def visible(viewer: Person) -> tuple[str, tuple]:
-    """SQL on alias m for the published minutes a person may read: their team's and office's meetings;
-    a regional manager their region's; a leader all."""
-    if viewer.role == "leader":
-        return "m.status = 'published'", ()
-    if viewer.role == "regional_manager":
-        return "m.status = 'published' AND m.region_id = ?", (viewer.region_id,)
-    return ("m.status = 'published' AND (m.team_id = ? OR (m.team_id IS NULL AND m.office_id = ?))",
-            (viewer.team_id, viewer.office_id))
+    """SQL on alias m for the minutes a person may read: published, within access.SCOPES["read_minutes"]."""
+    condition, params = where(viewer, "read_minutes", "m")
+    return f"m.status = 'published' AND {condition}", params
 
 
 # --- drafts --------------------------------------------------------------------------------
@@ -257,9 +253,10 @@ def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datet
         for suggestion_id in item.get("suggestion_ids", []):
             if con.scalar("INSERT INTO item_links (item_id, suggestion_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
                           " RETURNING 1", (item_id, suggestion_id)):
+                day = parse_date(doc["meeting_date"])
+                assert day is not None, "validate() refuses minutes without a meeting date"
                 record(con, suggestion_id, author.id, "discussed", None, str(meeting["id"]),
-                       f"Discussed in the {_unit_name(con, meeting)} meeting of {long_date(parse_date(doc['meeting_date']))}",
-                       now)
+                       f"Discussed in the {_unit_name(con, meeting)} meeting of {long_date(day)}", now)
 
 
 def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict], author: Person,
@@ -294,23 +291,26 @@ def _unit_name(con: Conn, meeting: dict) -> str:
 
 # --- reading -----------------------------------------------------------------------------------
 
-LIST_SQL = """
-SELECT m.id, m.meeting_date, coalesce(t.name || ' team, ' || o.name, o.name || ' office') AS unit,
+def list_sql(*, attendees: bool = False) -> str:
+    """SELECT ... FROM meetings m (with unit, chair, author, and how many problems and solutions), before any
+    WHERE; `attendees` adds the attendee and chair ids (first)."""
+    return ("SELECT" + (" m.attendee_ids, m.chair_id," if attendees else "")
+            + """ m.id, m.meeting_date, coalesce(t.name || ' team, ' || o.name, o.name || ' office') AS unit,
        c.name AS chair, a.name AS author, m.review_status, m.version, m.author_id, m.team_id, m.office_id,
        (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed
-        AND i.kind IN ('real_problem', 'anticipated_problem')) AS problems,
+        AND """ + PROBLEM_ITEMS + """) AS problems,
        (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed AND i.solution <> '')
         AS solutions
 FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id
 LEFT JOIN people c ON c.id = m.chair_id JOIN people a ON a.id = m.author_id
-"""
+""")
 
 
 def list_minutes(db: Database, viewer: Person, *, limit: int = 200) -> list[dict]:
     """Published minutes the viewer may read, newest meeting first."""
     condition, params = visible(viewer)
     with db.read() as con:
-        return con.rows(LIST_SQL + f" WHERE {condition} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?",
+        return con.rows(list_sql() + f" WHERE {condition} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?",
                         (*params, limit))
 
 
@@ -318,8 +318,7 @@ def get_meeting(db: Database, viewer: Person, meeting_id: int) -> dict:
     """One published meeting with items, actions, links, reviews and versions; NotAllowed outside scope."""
     condition, params = visible(viewer)
     with db.read() as con:
-        row = con.one(LIST_SQL.replace("SELECT m.id,", "SELECT m.attendee_ids, m.chair_id, m.id,", 1)
-                      + f" WHERE m.id = ? AND {condition}", (meeting_id, *params))
+        row = con.one(list_sql(attendees=True) + f" WHERE m.id = ? AND {condition}", (meeting_id, *params))
         if row is None:
             raise NotAllowed("You are not allowed to read these minutes, or they do not exist.")
         row["items"] = _content(con, row)["items"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from board.org.access import Person
 from board.db import Database
-from board.meetings.minutes import ITEM_KINDS, visible
-from board.feedback.suggestions import clean, scope
+from board.feedback.suggestions import clean
 from board.feedback.workflow import KINDS
+from board.meetings.minutes import ITEM_KINDS, visible
+from board.org.access import Person, where
 
 PLAYBOOK_KINDS = {**ITEM_KINDS, **KINDS}
 
@@ -16,7 +16,7 @@ def search(db: Database, viewer: Person, *, text: str = "", category: str | None
     """Solutions whose problem or solution contains every word, newest first; `can_open` says whether the
     reader may open where each came from (the solution itself is shared knowledge)."""
     minutes_scope, minutes_params = visible(viewer)
-    suggestion_scope, suggestion_params = scope(viewer)
+    suggestion_scope, suggestion_params = where(viewer, "read_suggestions")
     filters, params = [], []
     for word in clean(text).lower().split()[:8]:
         filters.append("strpos(lower(problem || ' ' || solution), ?) > 0")
@@ -25,7 +25,7 @@ def search(db: Database, viewer: Person, *, text: str = "", category: str | None
         if value:
             filters.append(f"{column} = ?")
             params.append(value)
-    where = " WHERE " + " AND ".join(filters) if filters else ""
+    narrowed = " WHERE " + " AND ".join(filters) if filters else ""
     with db.read() as con:
         return con.rows(
             "SELECT * FROM ("
@@ -40,5 +40,5 @@ def search(db: Database, viewer: Person, *, text: str = "", category: str | None
             "  CAST(s.created_at AS DATE), o.name,"
             f"  ({suggestion_scope})"
             " FROM suggestions s JOIN offices o ON o.id = s.office_id WHERE s.status = 'implemented'"
-            f") p{where} ORDER BY day DESC, source, source_id DESC LIMIT ?",
+            f") p{narrowed} ORDER BY day DESC, source, source_id DESC LIMIT ?",
             (*minutes_params, *suggestion_params, *params, limit))

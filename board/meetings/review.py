@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from board.org.access import Person
-from board.org.accounts import utcnow
+from board.clock import utcnow
 from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
-from board.meetings.minutes import LIST_SQL
 from board.feedback.suggestions import checked_text, clean
+from board.meetings.minutes import list_sql
+from board.org.access import Person, where
 
 VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
 
@@ -15,11 +15,10 @@ VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
 def queue(db: Database, reviewer: Person) -> list[dict]:
     """The region's published minutes not yet reviewed, oldest meeting first; `no_problems` flags the ones
     that discussed no real or anticipated problem."""
-    if reviewer.role != "regional_manager":
-        raise NotAllowed()
+    condition, params = where(reviewer, "review_minutes", "m")
     with db.read() as con:
-        rows = con.rows(LIST_SQL + " WHERE m.status = 'published' AND m.region_id = ? AND m.review_status IS NULL"
-                        " ORDER BY m.meeting_date, m.id", (reviewer.region_id,))
+        rows = con.rows(list_sql() + f" WHERE m.status = 'published' AND {condition} AND m.review_status IS NULL"
+                        " ORDER BY m.meeting_date, m.id", params)
     for row in rows:
         row["no_problems"] = row["problems"] == 0
     return rows
@@ -34,10 +33,11 @@ def review(db: Database, reviewer: Person, meeting_id: int, verdict: str, commen
         raise Invalid({"comment": "Say what needs following up: the author will read it."})
     checked_text("comment", comment, required=False)
 
+    condition, params = where(reviewer, "review_minutes", "m", refuse=False)
+
     def apply(con: Conn) -> None:
-        found = reviewer.role == "regional_manager" and con.scalar(
-            "SELECT count(*) FROM meetings WHERE id = ? AND status = 'published' AND region_id = ?",
-            (meeting_id, reviewer.region_id))
+        found = con.scalar(f"SELECT count(*) FROM meetings m WHERE m.id = ? AND m.status = 'published' AND {condition}",
+                           (meeting_id, *params))
         if not found:
             raise NotAllowed("You may review only your region's published minutes.")
         con.execute("INSERT INTO meeting_reviews (meeting_id, reviewer_id, verdict, comment, created_at)"

@@ -8,7 +8,7 @@ either would reveal a small group by subtraction. Extra groups are suppressed un
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Hashable
+from collections.abc import Hashable
 
 Key = Hashable
 
@@ -88,7 +88,8 @@ def shown_matrix(counts, parent, rank, k: int):
         members = np.bincount(cells, minlength=size).reshape(counts.shape)
         hidden = np.bincount((rows + nearest)[below & hide], minlength=size).reshape(counts.shape)
         rest = counts - inside.astype(np.int64)
-        for period, top in zip(*np.nonzero(shown & (members > 0) & (hidden == 0) & (rest > 0) & (rest < k))):
+        for period, top in zip(*np.nonzero(shown & (members > 0) & (hidden == 0) & (rest > 0) & (rest < k)),
+                               strict=True):
             candidates = np.flatnonzero(below[period] & (nearest[period] == top))
             smallest = candidates[np.lexsort((rank[candidates], counts[period, candidates]))[0]]
             hide[period, smallest] = True

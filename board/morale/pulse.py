@@ -14,14 +14,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from board.org import settings
-from board.org.access import Person
-from board.org.accounts import utcnow
-from board.org.people import team_size
-from board.db import Conn, Database, StoreError
 from board import DATA_DIR
+from board.clock import utcnow
+from board.db import Conn, Database, StoreError
 from board.errors import BoardError, Invalid
 from board.feedback.suggestions import clean
+from board.org import settings
+from board.org.access import Person
+from board.org.people import team_size
 
 STATEMENTS = {
     "empowered": "I am empowered to resolve customer problems",
@@ -42,13 +42,15 @@ class AlreadyAnswered(BoardError):
 
 @dataclass
 class Answer:
-    mood: int
-    enps: int
-    empowered: int
-    tools: int
-    acted_on: int
-    workload: int
-    proud: int
+    """One pulse answer as the form gives it: None where a question was left unanswered (validate refuses it)."""
+
+    mood: int | None
+    enps: int | None
+    empowered: int | None
+    tools: int | None
+    acted_on: int | None
+    workload: int | None
+    proud: int | None
     comment: str = ""
 
 
@@ -194,7 +196,8 @@ def close_due(db: Database, today: date) -> list[int]:
 def _hash_legacy_participation(con: Conn, key: bytes, today: date) -> None:
     """Participation rows of an open period written before voter hashes existed become hashes."""
     rows = con.rows("SELECT pp.period_id, pp.person_id, tm.team_id FROM pulse_participation pp"
-                    " JOIN team_members tm ON tm.person_id = pp.person_id JOIN pulse_periods per ON per.id = pp.period_id"
+                    " JOIN team_members tm ON tm.person_id = pp.person_id"
+                    " JOIN pulse_periods per ON per.id = pp.period_id"
                     " WHERE per.ends_on > ?", (today,))
     if rows:
         con.executemany("INSERT INTO pulse_voters (period_id, voter, team_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -245,7 +248,7 @@ def generalised(cells: dict[Cell, int], k: int) -> dict[Cell, Cell | None]:
     an office's pooled answers below k to its region, a region's to the organisation; if the organisation's
     pool is still below k, the smallest cell of the highest level is pulled into it; if the whole period has
     fewer than k answers, they are dropped (None). Pure; cells not in the result stay where they are."""
-    moves = {cell: cell for cell in cells}
+    moves: dict[Cell, Cell | None] = {cell: cell for cell in cells}
     for level in range(3):  # 0: teams -> office, 1: office pools -> region, 2: region pools -> organisation
         pools: dict[Cell, int] = {}
         for cell, to in moves.items():
@@ -257,7 +260,7 @@ def generalised(cells: dict[Cell, int], k: int) -> dict[Cell, Cell | None]:
                 moves[cell] = _up(to)
     top = (None, None, None)
     while 0 < sum(cells[c] for c, to in moves.items() if to == top) < k:
-        kept = {}
+        kept: dict[Cell, int] = {}
         for cell, to in moves.items():
             if to is not None and to != top:
                 kept[to] = kept.get(to, 0) + cells[cell]

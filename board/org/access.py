@@ -1,11 +1,16 @@
-"""Roles, the person making a request, and which pages each role may open (pure, no I/O)."""
+"""Roles, the person making a request, which pages each role may open, and who sees what (pure, no I/O)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from board.errors import NotAllowed
 
+# The line roles in increasing reach, then the admin: a system role beside them, not above them. It manages people,
+# roles, settings and imports, and otherwise reads and acts as staff of its own team (no pulse results, no
+# dashboards, no other office's suggestions or minutes: see SCOPES). Whole-database backups are the server
+# operator's, on the command line.
 ROLES = ("staff", "manager", "regional_manager", "leader", "admin")
 ROLE_LABELS = {
     "staff": "Staff",
@@ -14,10 +19,6 @@ ROLE_LABELS = {
     "leader": "Leader",
     "admin": "Admin",
 }
-# Line roles in increasing reach; admin is a system role beside them, not above them: it manages people, roles,
-# settings and imports, and otherwise reads and acts as staff of its own team (no pulse results, no dashboards,
-# no other office's suggestions or minutes). Whole-database backups are the server operator's, on the command line.
-LINE_RANK = {"staff": 0, "manager": 1, "regional_manager": 2, "leader": 3}
 
 EVERYONE = frozenset(ROLES)
 MANAGERS_UP = frozenset({"manager", "regional_manager", "leader"})
@@ -47,7 +48,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Person:
     """A signed-in person as read from the roster on this request."""
 
@@ -80,15 +81,95 @@ def require(person: Person | None, page: str) -> Person:
     return person
 
 
-def scope_filter(person: Person) -> tuple[str, tuple]:
-    """SQL condition (on aliases t=teams, o=offices) limiting roster rows (people, teams, offices) to what the
-    person may see. Admins get the whole roster because they manage it; this is never the scope of suggestions,
-    minutes, pulse or dashboards, where an admin reads as a staff member of their own team (tests check its
-    callers)."""
-    if person.role in ("leader", "admin"):
+# --- who sees what: one table, read by `where` (SQL) and `in_scope` (Python) -------------------------------------
+
+# rule -> role -> the part of the organisation the role reaches under that rule, around the person's own unit:
+# one of REACHES: "all", "region", "office", "team", "team_or_office" (their team's rows and their office's rows
+# that belong to no team), or None: nothing (`where` refuses with NotAllowed; `in_scope` says no).
+REACHES = ("all", "region", "office", "team", "team_or_office")
+SCOPES: dict[str, dict[str, str | None]] = {
+    # browse, open, +1 and comment on suggestions (suggestions.py) and open them from the playbook
+    "read_suggestions": {"staff": "office", "manager": "office", "regional_manager": "region", "leader": "all",
+                         "admin": "office"},
+    # triage actions on one suggestion (triage.py): change status, assign, due date, reply, escalate
+    "act_on_suggestion": {"staff": None, "manager": "team_or_office", "regional_manager": "region",
+                          "leader": "all", "admin": None},
+    # the triage queue: what the role may act on, at the levels it answers (triage.QUEUE_LEVELS)
+    "triage_queue": {"staff": None, "manager": "team_or_office", "regional_manager": "region", "leader": "all",
+                     "admin": None},
+    # published minutes (minutes.py) and opening them from the playbook
+    "read_minutes": {"staff": "team_or_office", "manager": "team_or_office", "regional_manager": "region",
+                     "leader": "all", "admin": "team_or_office"},
+    # the regional review of minutes (review.py)
+    "review_minutes": {"staff": None, "manager": None, "regional_manager": "region", "leader": None,
+                       "admin": None},
+    # the open actions of a manager's unit (actions.team_open)
+    "team_actions": {"staff": None, "manager": "team", "regional_manager": "region", "leader": "all",
+                     "admin": None},
+    # dashboards: suggestions, minutes and the units to filter by (dashboard.py)
+    "dashboard": {"staff": None, "manager": "team", "regional_manager": "region", "leader": "all", "admin": None},
+    # pulse results (reports.Morale): staff get none; an admin is refused them outright (reports._Units.in_scope)
+    "pulse_results": {"staff": None, "manager": "team", "regional_manager": "region", "leader": "all",
+                      "admin": None},
+    # the office overview of minutes (reports.minutes_overview)
+    "office_overview": {"staff": None, "manager": None, "regional_manager": "region", "leader": "all",
+                        "admin": None},
+    # people, teams and offices (people.list_people, reports.teams_without_manager and offices_in_scope): admins
+    # get the whole roster because they manage it; never the scope of anything else
+    "roster": {"staff": None, "manager": "team", "regional_manager": "region", "leader": "all", "admin": "all"},
+}
+
+# (alias, unit) -> the column holding that unit's id, for each alias `where` writes conditions on: suggestions s,
+# meetings m, teams t joined to their offices o (teams have no region column), offices o (no team).
+UNIT_COLUMNS = {
+    ("s", "region"): "s.region_id", ("s", "office"): "s.office_id", ("s", "team"): "s.team_id",
+    ("m", "region"): "m.region_id", ("m", "office"): "m.office_id", ("m", "team"): "m.team_id",
+    ("t", "region"): "o.region_id", ("t", "office"): "t.office_id", ("t", "team"): "t.id",
+    ("o", "region"): "o.region_id", ("o", "office"): "o.id",
+}
+
+
+def scope(viewer: Person, rule: str) -> str | None:
+    """The viewer's reach under a rule (SCOPES); None for nothing, and for a role the table does not know."""
+    return SCOPES[rule].get(viewer.role)
+
+
+def where(viewer: Person, rule: str, alias: str = "s", *, refuse: bool = True) -> tuple[str, tuple]:
+    """The rows a viewer reaches under a rule, as an SQL condition on an alias of UNIT_COLUMNS and its
+    parameters. Nothing reached: NotAllowed (nothing read), or with refuse=False a condition no row meets."""
+    reach = scope(viewer, rule)
+    if reach is None:
+        if refuse:
+            raise NotAllowed()
+        return "FALSE", ()
+    if reach == "all":
         return "TRUE", ()
-    if person.role == "regional_manager":
-        return "o.region_id = ?", (person.region_id,)
-    if person.role == "manager":
-        return "t.id = ?", (person.team_id,)
-    raise NotAllowed()
+    if reach == "region":
+        return f"{UNIT_COLUMNS[alias, 'region']} = ?", (viewer.region_id,)
+    if reach == "office":
+        return f"{UNIT_COLUMNS[alias, 'office']} = ?", (viewer.office_id,)
+    if reach == "team":
+        return f"{UNIT_COLUMNS[alias, 'team']} = ?", (viewer.team_id,)
+    if reach == "team_or_office":
+        return (f"({UNIT_COLUMNS[alias, 'team']} = ? OR ({UNIT_COLUMNS[alias, 'team']} IS NULL"
+                f" AND {UNIT_COLUMNS[alias, 'office']} = ?))", (viewer.team_id, viewer.office_id))
+    raise ValueError(reach)
+
+
+def in_scope(viewer: Person, rule: str, row: Mapping) -> bool:
+    """Whether a row (with region_id, office_id and team_id) is within the viewer's reach under a rule: `where`
+    in Python, for rows already in memory."""
+    reach = scope(viewer, rule)
+    if reach is None:
+        return False
+    if reach == "all":
+        return True
+    if reach == "region":
+        return row["region_id"] == viewer.region_id
+    if reach == "office":
+        return row["office_id"] == viewer.office_id
+    if reach == "team":
+        return row["team_id"] == viewer.team_id
+    if reach == "team_or_office":
+        return row["team_id"] == viewer.team_id or (row["team_id"] is None and row["office_id"] == viewer.office_id)
+    raise ValueError(reach)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from board.org import audit, throttle
-from board.org.access import Person, require
+# utcnow lives in board.clock; accounts looks it up here (tests set accounts.utcnow to move its clock), and
+# board/cli.py and some tests still import it from here.
+from board.clock import utcnow
 from board.db import Conn, Database
 from board.errors import BoardError, Invalid
+from board.org import audit, throttle
+from board.org.access import Person, require
 from board.org.people import find_by_email, get_person, normalise_email
 from board.org.settings import load as load_settings
 from board.org.settings import load_in as load_settings_in
@@ -37,10 +40,6 @@ class SignInRefused(BoardError):
 
 class SignInThrottled(BoardError):
     """Too many recent failures for this email, from this address or in the organisation (board.throttle)."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def coarse(moment: datetime) -> datetime:

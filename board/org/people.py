@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from board.org import audit
-from board.org.access import ROLES, Person, require, scope_filter
 from board.db import Conn, Database
 from board.errors import Invalid, NotFound
+from board.org import audit
+from board.org.access import ROLES, Person, require, where
 
-PERSON_SQL = """
-SELECT p.id, p.email, p.name, p.role, p.active,
+
+def person_sql(*, updated_at: bool = False) -> str:
+    """SELECT ... FROM people p with their team t, office o and region r (a Person's fields), before any WHERE;
+    `updated_at` adds when the roster last changed the person (first)."""
+    return ("SELECT" + (" p.updated_at," if updated_at else "") + """ p.id, p.email, p.name, p.role, p.active,
        t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office,
        r.id AS region_id, r.name AS region
 FROM people p JOIN team_members tm ON tm.person_id = p.id JOIN teams t ON t.id = tm.team_id
 JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id
-"""
+""")
 
 
 def _person(row: dict | None) -> Person | None:
@@ -23,13 +26,13 @@ def _person(row: dict | None) -> Person | None:
 def get_person(db: Database, person_id: int) -> Person | None:
     """The person with this id (active or not), or None."""
     with db.read() as con:
-        return _person(con.one(PERSON_SQL + " WHERE p.id = ?", (person_id,)))
+        return _person(con.one(person_sql() + " WHERE p.id = ?", (person_id,)))
 
 
 def find_by_email(db: Database, email: str) -> Person | None:
     """The person with this email (case-insensitive), or None."""
     with db.read() as con:
-        return _person(con.one(PERSON_SQL + " WHERE p.email = ?", (normalise_email(email),)))
+        return _person(con.one(person_sql() + " WHERE p.email = ?", (normalise_email(email),)))
 
 
 def normalise_email(email: str) -> str:
@@ -39,12 +42,11 @@ def normalise_email(email: str) -> str:
 def list_people(db: Database, viewer: Person, *, include_inactive: bool = False) -> list[dict]:
     """People the viewer may see: a manager their team, a regional manager their region, leaders and admins all."""
     require(viewer, "people")
-    condition, params = scope_filter(viewer)
+    condition, params = where(viewer, "roster", "t")
     active = "" if include_inactive else " AND p.active"
     with db.read() as con:
         return con.rows(
-            PERSON_SQL.replace("SELECT", "SELECT p.updated_at,", 1)
-            + f" WHERE {condition}{active} ORDER BY r.name, o.name, t.name, p.name",
+            person_sql(updated_at=True) + f" WHERE {condition}{active} ORDER BY r.name, o.name, t.name, p.name",
             params,
         )
 
@@ -66,12 +68,14 @@ def units(db: Database) -> list[dict]:
 def counts(db: Database) -> dict:
     """Headline counts of the organisation."""
     with db.read() as con:
-        return con.one(
+        counted = con.one(
             "SELECT (SELECT count(*) FROM regions) AS regions, (SELECT count(*) FROM offices) AS offices,"
             " (SELECT count(*) FROM teams) AS teams,"
             " (SELECT count(*) FROM people WHERE active) AS active_people,"
             " (SELECT count(*) FROM people WHERE NOT active) AS inactive_people"
         )
+    assert counted is not None, "a SELECT without FROM returns exactly one row"
+    return counted
 
 
 def active_admins(con: Conn) -> set[int]:

@@ -7,10 +7,10 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from board.org import audit
-from board.org.access import ROLES, Person, require
 from board.db import Conn, Database
 from board.errors import Invalid
+from board.org import audit
+from board.org.access import ROLES, Person, require
 from board.org.people import normalise_email
 from board.text import clean
 
@@ -73,7 +73,8 @@ def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportRefused({"file": f"The file is not UTF-8 text (bad byte at position {error.start}); save it as CSV UTF-8."})
+        raise ImportRefused({"file": f"The file is not UTF-8 text (bad byte at position {error.start}); "
+                                     "save it as CSV UTF-8."}) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in columns if c not in header and c != "manages"]
@@ -90,7 +91,7 @@ def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
                 rows.append((number, row))
     except csv.Error as error:  # e.g. a cell longer than the csv module's limit of 131,072 characters
         raise ImportRefused({f"line {reader.line_num}": f"This line cannot be read as CSV ({error}); "
-                                                          f"cells hold at most {MAX_TEXT} characters."})
+                                                          f"cells hold at most {MAX_TEXT} characters."}) from error
     if not rows:
         raise ImportRefused({"file": "The file has no data rows."})
     return rows
@@ -122,7 +123,8 @@ def _row_errors(row: dict, units: dict, seen: dict[str, int]) -> list[str]:
     if role == "manager" and manages != row["team"].lower():
         errors.append(f"a manager must manage their own team: manages is '{row['manages']}', team is '{row['team']}'")
     elif role == "regional_manager" and manages != row["region"].lower():
-        errors.append(f"a regional manager must manage their own region: manages is '{row['manages']}', region is '{row['region']}'")
+        errors.append(f"a regional manager must manage their own region: manages is '{row['manages']}', "
+                      f"region is '{row['region']}'")
     elif role not in ("manager", "regional_manager") and manages:
         errors.append("only managers and regional managers have 'manages'")
     return errors
@@ -141,7 +143,10 @@ def _unit_errors(row: dict, units: dict) -> list[str]:
 
 def validate_roster(con: Conn, rows: list[tuple[int, dict]]) -> list[dict]:
     """Every row checked; ImportRefused lists all errors by row number, else the clean people."""
-    units, seen, errors, people = _units(con), {}, {}, []
+    units = _units(con)
+    seen: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    people: list[dict] = []
     for number, row in rows:
         problems = _row_errors(row, units, seen)
         email = normalise_email(row["email"])
@@ -156,7 +161,8 @@ def validate_roster(con: Conn, rows: list[tuple[int, dict]]) -> list[dict]:
     return people
 
 
-def plan_roster(db: Database, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None) -> RosterPlan:
+def plan_roster(db: Database, data: bytes, *, deactivate_missing: bool = False,
+                actor_id: int | None = None) -> RosterPlan:
     """Validate a roster file and describe what importing it would change (writes nothing)."""
     with db.read() as con:
         return _plan(con, read_csv(data, ROSTER_COLUMNS), deactivate_missing, actor_id)
@@ -208,7 +214,8 @@ def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_
     }
     actor = con.scalar("SELECT email FROM people WHERE id = ?", (actor_id,)) if actor_id else None
     if actor and actor not in admins_after:
-        raise ImportRefused({"file": "This import would remove your own admin access; keep yourself in the file as admin."})
+        raise ImportRefused({"file": "This import would remove your own admin access; "
+                                     "keep yourself in the file as admin."})
     if not admins_after and con.scalar("SELECT count(*) FROM people WHERE active AND role = 'admin'"):
         raise ImportRefused({"file": "This import would leave no active admin."})
 

@@ -84,7 +84,8 @@ def participation_rate(rows) -> go.Figure:
                              mode="lines+markers", hovertemplate="%{x}: %{y}%<extra></extra>"))
     if len(running):  # the open period is still filling up: a point apart, not a fall in the line
         fig.add_trace(go.Scatter(x=list(running["starts_on"]), y=list(running["participation_pct"]),
-                                 name="open period, so far", mode="markers", marker={"symbol": "circle-open", "size": 10},
+                                 name="open period, so far", mode="markers",
+                                 marker={"symbol": "circle-open", "size": 10},
                                  hovertemplate="%{x}: %{y}% so far<extra></extra>"))
     fig.update_yaxes(range=[0, 100])
     return fig
@@ -96,7 +97,7 @@ def funnel(rows) -> go.Figure:
     fig = _figure("Suggestion funnel: suggestions by status", "suggestions", "status")
     if _missing(frame, "status", "suggestions"):
         return _empty(fig)
-    counts = dict(zip(frame["status"], frame["suggestions"]))
+    counts = dict(zip(frame["status"], frame["suggestions"], strict=True))
     order = [s for s in STATUSES if s in counts] + sorted(s for s in counts if s not in STATUSES)
     fig.add_trace(go.Bar(x=[counts[s] for s in order], y=[_text(STATUS_LABELS.get(s, s)) for s in order],
                          orientation="h", name="suggestions", text=[counts[s] for s in order]))

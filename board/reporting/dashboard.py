@@ -4,17 +4,19 @@ where the anonymity threshold is enforced."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from board.org.access import Person
+from board.clock import shown
 from board.db import Database
 from board.errors import NotAllowed
 from board.feedback.workflow import OPEN
+from board.meetings.minutes import PROBLEM_ITEMS
+from board.org.access import Person, scope, where
 
-DASHBOARD_ROLES = ("manager", "regional_manager", "leader")
 OPEN_SQL = "s.status IN (" + ", ".join(f"'{status}'" for status in OPEN) + ")"  # workflow's open statuses
 AGE_BUCKETS = ((0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 90, "31-90 days"), (91, 100_000, "over 90 days"))
 
@@ -32,16 +34,10 @@ class Filters:
 
 
 def scope_sql(viewer: Person, filters: Filters, alias: str = "s", *, category: bool = True) -> tuple[str, list]:
-    """SQL on an alias with region_id/office_id/team_id columns: the viewer's scope, then the filters."""
-    if viewer.role not in DASHBOARD_ROLES:
-        raise NotAllowed()
-    parts, params = [], []
-    if viewer.role == "regional_manager":
-        parts.append(f"{alias}.region_id = ?")
-        params.append(viewer.region_id)
-    elif viewer.role == "manager":
-        parts.append(f"{alias}.team_id = ?")
-        params.append(viewer.team_id)
+    """SQL on an alias with region_id/office_id/team_id columns: the viewer's scope (access.SCOPES["dashboard"]),
+    then the filters."""
+    condition, scoped = where(viewer, "dashboard", alias)
+    parts, params = ([], []) if condition == "TRUE" else ([condition], list(scoped))
     for column in ("region_id", "office_id", "team_id"):
         value = getattr(filters, column)
         if value is not None:
@@ -53,11 +49,12 @@ def scope_sql(viewer: Person, filters: Filters, alias: str = "s", *, category: b
     return " AND ".join(parts) or "TRUE", params
 
 
-def _suggestions(viewer: Person, filters: Filters) -> tuple[str, list]:
-    """The suggestions of the dashboard: in scope, matching the filters, submitted in the period."""
+def _suggestions(viewer: Person, filters: Filters, *, offices: bool = False) -> tuple[str, list]:
+    """The suggestions of the dashboard: in scope, matching the filters, submitted in the period (`offices`:
+    joined to their offices o)."""
     condition, params = scope_sql(viewer, filters)
-    return (f"FROM suggestions s WHERE {condition} AND s.created_at >= ? AND s.created_at < ?",
-            [*params, filters.start, filters.end])
+    return ("FROM suggestions s" + (" JOIN offices o ON o.id = s.office_id" if offices else "")
+            + f" WHERE {condition} AND s.created_at >= ? AND s.created_at < ?", [*params, filters.start, filters.end])
 
 
 def funnel(db: Database, viewer: Person, filters: Filters) -> list[dict]:
@@ -132,12 +129,11 @@ def newest(db: Database, viewer: Person, filters: Filters, limit: int = 50) -> l
     """The unfiltered feed of the newest suggestions, exactly as written (leaders only)."""
     if viewer.role != "leader":
         raise NotAllowed()
-    source, params = _suggestions(viewer, filters)
+    source, params = _suggestions(viewer, filters, offices=True)
     with db.read() as con:
         return _submitted(con.rows(
             "SELECT s.id, s.created_at, s.anonymous, s.kind, s.category, s.status, s.title, o.name AS office"
-            f" {source.replace('FROM suggestions s', 'FROM suggestions s JOIN offices o ON o.id = s.office_id')}"
-            " ORDER BY s.id DESC LIMIT ?", [*params, limit]))
+            f" {source} ORDER BY s.id DESC LIMIT ?", [*params, limit]))
 
 
 def _submitted(rows: list[dict]) -> list[dict]:
@@ -145,7 +141,7 @@ def _submitted(rows: list[dict]) -> list[dict]:
     day's midnight and released the next day; a time would be a false one), otherwise to the minute."""
     for row in rows:
         moment, anonymous = row.pop("created_at"), row.pop("anonymous", row.get("author") == "Anonymous")
-        row["submitted"] = f"{moment:%Y-%m-%d}" if anonymous else f"{moment:%Y-%m-%d %H:%M}"
+        row["submitted"] = shown(moment, day_only=anonymous)
     return [{"id": r.pop("id"), "submitted": r.pop("submitted"), **r} for r in rows]
 
 
@@ -155,7 +151,8 @@ def drill(db: Database, viewer: Person, filters: Filters, *, status: str | None 
     """The suggestions behind a number on a chart: a status, a category, a month of submission, an age of the
     open ones on `today`, a level escalated to, or a team (always within the viewer's scope and filters)."""
     source, params = _suggestions(viewer, filters)
-    extra, more = [], []
+    extra: list[str] = []
+    more: list[object] = []
     for column, value in (("s.status", status), ("s.category", category), ("s.team_id", team_id)):
         if value is not None:
             extra.append(f"{column} = ?")
@@ -171,29 +168,29 @@ def drill(db: Database, viewer: Person, filters: Filters, *, status: str | None 
         extra.append("EXISTS (SELECT 1 FROM suggestion_events e WHERE e.suggestion_id = s.id"
                      " AND e.kind = 'escalated' AND e.to_value = ?)")
         more.append(escalated_to)
-    where = "".join(f" AND {e}" for e in extra)
+    narrowed = "".join(f" AND {e}" for e in extra)
     with db.read() as con:
         return _submitted(con.rows(
             "SELECT s.id, s.created_at, s.status, s.category, s.level,"
             " CASE WHEN s.anonymous THEN 'Anonymous' ELSE 'named' END AS author, s.title,"
-            f" s.acknowledged_at {source}{where} ORDER BY s.id DESC LIMIT ?", [*params, *more, limit]))
+            f" s.acknowledged_at {source}{narrowed} ORDER BY s.id DESC LIMIT ?", [*params, *more, limit]))
 
 
 def drill_meetings(db: Database, viewer: Person, filters: Filters, *, month: date, office: str | None = None,
                    limit: int = 500) -> list[dict]:
     """The published meetings behind the minutes charts: one month, optionally one office (by name)."""
     condition, params = scope_sql(viewer, filters, "m", category=False)
-    where, more = ("", []) if office is None else (" AND o.name = ?", [office])
+    narrowed, more = ("", []) if office is None else (" AND o.name = ?", [office])
     with db.read() as con:
         return con.rows(
             "SELECT m.id, m.meeting_date, o.name AS office, coalesce(t.name, 'whole office') AS team,"
             " (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed"
-            "  AND i.kind IN ('real_problem', 'anticipated_problem')) AS problems,"
+            f"  AND {PROBLEM_ITEMS}) AS problems,"
             " (SELECT count(*) FROM action_items a WHERE a.meeting_id = m.id AND NOT a.removed) AS actions,"
             " coalesce(m.review_status, 'not reviewed') AS review"
             " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
             f" WHERE m.status = 'published' AND {condition}"
-            f" AND date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) = ?{where}"
+            f" AND date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) = ?{narrowed}"
             " ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?", [*params, month, *more, limit])
 
 
@@ -221,7 +218,7 @@ def minutes_monthly(db: Database, viewer: Person, filters: Filters) -> list[dict
             "WITH m AS (SELECT * FROM meetings m WHERE m.status = 'published' AND " + condition + "),"
             " held AS (SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
             "  count(DISTINCT m.id) AS meetings,"
-            "  count(i.id) FILTER (WHERE i.kind IN ('real_problem', 'anticipated_problem')) AS problems"
+            f"  count(i.id) FILTER (WHERE {PROBLEM_ITEMS}) AS problems"
             "  FROM m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
             "  WHERE m.meeting_date >= ? AND m.meeting_date < ? GROUP BY 1),"
             " due AS (SELECT date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
@@ -253,10 +250,12 @@ def data_version(db: Database) -> dict:
     a move too, sets their updated_at)."""
     with db.read() as con:
         row = con.one(
-            "SELECT (SELECT max(id) FROM suggestions) AS suggestions, (SELECT max(id) FROM suggestion_events) AS events,"
+            "SELECT (SELECT max(id) FROM suggestions) AS suggestions,"
+            " (SELECT max(id) FROM suggestion_events) AS events,"
             " (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM meetings WHERE status = 'published')"
             "  AS meetings,"
-            " (SELECT max(id) FROM action_events) AS actions, (SELECT count(*) || ':' || count(closed_at) FROM pulse_periods) AS periods,"
+            " (SELECT max(id) FROM action_events) AS actions,"
+            " (SELECT count(*) || ':' || count(closed_at) FROM pulse_periods) AS periods,"
             " (SELECT count(*) || ':' || max(id) FROM teams) AS teams,"
             " (SELECT count(*) FILTER (WHERE active) || ':' || max(id) || ':' || CAST(max(updated_at) AS VARCHAR)"
             "  FROM people) AS people")
@@ -264,6 +263,7 @@ def data_version(db: Database) -> dict:
         # change counters of the big tables catch both (cheap on each backend, unlike count(*) on PostgreSQL).
         changed = con.change_counts(("suggestions", "suggestion_events", "action_events", "pulse_responses",
                                      "pulse_voters"))
+    assert row is not None, "a SELECT without FROM returns exactly one row"
     organisation = (row["teams"], row["people"])
     return {"suggestions": (row["suggestions"], row["events"], row["meetings"], row["actions"],
                             changed["suggestions"], changed["suggestion_events"], changed["action_events"],
@@ -273,17 +273,11 @@ def data_version(db: Database) -> dict:
 
 def units_in_scope(db: Database, viewer: Person) -> list[dict]:
     """The regions, offices and teams (ids and names) the viewer may filter the dashboards by."""
-    if viewer.role not in DASHBOARD_ROLES:
-        raise NotAllowed()
+    condition, params = where(viewer, "dashboard", "t")
     with db.read() as con:
-        rows = con.rows("SELECT r.id AS region_id, r.name AS region, o.id AS office_id, o.name AS office,"
+        return con.rows("SELECT r.id AS region_id, r.name AS region, o.id AS office_id, o.name AS office,"
                         " t.id AS team_id, t.name AS team FROM regions r JOIN offices o ON o.region_id = r.id"
-                        " JOIN teams t ON t.office_id = o.id ORDER BY region, office, team")
-    if viewer.role == "regional_manager":
-        return [r for r in rows if r["region_id"] == viewer.region_id]
-    if viewer.role == "manager":
-        return [r for r in rows if r["team_id"] == viewer.team_id]
-    return rows
+                        f" JOIN teams t ON t.office_id = o.id WHERE {condition} ORDER BY region, office, team", params)
 
 
 def responsiveness_vs_morale(ack_days: dict[int, float], team_mood: dict[int, dict]) -> list[dict]:
@@ -304,7 +298,7 @@ def minutes_coverage(db: Database, viewer: Person, filters: Filters, *, today: d
                                                          for key in ("region_id", "office_id", "team_id"))]
     if not units:
         return []
-    if viewer.role == "manager" or filters.team_id is not None:  # one team: its own meetings, month by month
+    if scope(viewer, "dashboard") == "team" or filters.team_id is not None:  # one team: its meetings by month
         held = {r["month"].date(): r["meetings"] for r in minutes_monthly(db, viewer, filters)}
         unit = units[0]
         return [{"region": unit["region"], "office": f"{unit['team']}, {unit['office']}", "month": month,
@@ -341,9 +335,10 @@ def suggestions_and_minutes(db: Database, viewer: Person, filters: Filters, *, t
             frame["month"] = pd.to_datetime(frame["month"]).dt.date
         return frame
 
-    jobs = {name: partial(query, db, viewer, filters) for name, query in (
-        ("funnel", funnel), ("monthly", monthly), ("response_times", response_times), ("categories", categories),
-        ("escalations", escalations), ("minutes_monthly", minutes_monthly))}
+    jobs: dict[str, Callable[[], list[dict] | dict[int, float]]] = {
+        name: partial(query, db, viewer, filters) for name, query in (
+            ("funnel", funnel), ("monthly", monthly), ("response_times", response_times),
+            ("categories", categories), ("escalations", escalations), ("minutes_monthly", minutes_monthly))}
     jobs["ageing"] = partial(ageing, db, viewer, filters, today=today, sla_cutoff=sla_cutoff)
     jobs["ack_days"] = partial(team_ack_days, db, viewer, filters)
     if viewer.role == "leader":
@@ -354,4 +349,5 @@ def suggestions_and_minutes(db: Database, viewer: Person, filters: Filters, *, t
     with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:
         running = {name: pool.submit(job) for name, job in jobs.items()}
         done = {name: future.result() for name, future in running.items()}
-    return {name: value if name == "ack_days" else table(value) for name, value in done.items()}
+    return {name: table(value) if isinstance(value, list) else value  # ack_days is a dict, kept as it is
+            for name, value in done.items()}

@@ -6,12 +6,13 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from board.org.access import Person, require, scope_filter
-from board.morale.disclosure import shown_matrix
-from board.errors import NotAllowed
-from board.org import throttle
-from board.org.accounts import utcnow
+from board.clock import utcnow
 from board.db import Database
+from board.errors import NotAllowed
+from board.meetings.minutes import PROBLEM_ITEMS
+from board.morale.disclosure import shown_matrix
+from board.org import throttle
+from board.org.access import ADMINS, Person, in_scope, require, scope, where
 from board.org.people import team_size
 
 
@@ -27,7 +28,7 @@ def team_summary(db: Database, person: Person) -> dict:
 
 def teams_without_manager(db: Database, viewer: Person) -> list[dict]:
     """Teams in the viewer's scope that have no active manager."""
-    condition, params = scope_filter(viewer)
+    condition, params = where(viewer, "roster", "t")
     with db.read() as con:
         return con.rows(
             "SELECT o.name AS office, t.name AS team FROM teams t JOIN offices o ON o.id = t.office_id"
@@ -40,7 +41,7 @@ def teams_without_manager(db: Database, viewer: Person) -> list[dict]:
 
 def offices_in_scope(db: Database, viewer: Person) -> list[dict]:
     """Offices in the viewer's scope with their teams and active people."""
-    condition, params = scope_filter(viewer)
+    condition, params = where(viewer, "roster", "t")
     with db.read() as con:
         return con.rows(
             "SELECT r.name AS region, o.name AS office, count(DISTINCT t.id) AS teams,"
@@ -71,18 +72,13 @@ def admin_attention(db: Database, viewer: Person, *, now: datetime | None = None
 def minutes_overview(db: Database, viewer: Person, *, months: list[date], today: date) -> list[dict]:
     """Per office in scope and month: meetings held, problems discussed, solutions recorded, and the share
     of due actions closed on time. Offices without meetings appear with zeros, never missing."""
-    if viewer.role == "regional_manager":
-        condition, params = "o.region_id = ?", (viewer.region_id,)
-    elif viewer.role == "leader":
-        condition, params = "TRUE", ()
-    else:
-        raise NotAllowed()
+    condition, params = where(viewer, "office_overview", "o")
     with db.read() as con:
         return con.rows(
             "WITH month AS (SELECT unnest(?::DATE[]) AS month),"
             " held AS (SELECT m.office_id, date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
             "  count(DISTINCT m.id) AS meetings,"
-            "  count(i.id) FILTER (WHERE i.kind IN ('real_problem', 'anticipated_problem')) AS problems,"
+            f"  count(i.id) FILTER (WHERE {PROBLEM_ITEMS}) AS problems,"
             "  count(i.id) FILTER (WHERE i.solution <> '') AS solutions"
             "  FROM meetings m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
             "  WHERE m.status = 'published' GROUP BY 1, 2),"
@@ -135,8 +131,8 @@ class Morale:
         rows = _positions([p["id"] for p in periods], cells["period_id"])
         lowest = np.full(len(rows), column[("org", 0)], dtype=np.int64)  # a cell counts from its lowest group up
         for level in ("region", "office", "team"):  # generalised cells have no team (or office, or region)
-            lowest = np.where(np.asarray(cells[f"{level}_id"]) >= 0, _columns(keys, column, level, cells[f"{level}_id"]),
-                              lowest)
+            ids_at_level = cells[f"{level}_id"]
+            lowest = np.where(np.asarray(ids_at_level) >= 0, _columns(keys, column, level, ids_at_level), lowest)
         kept = (rows >= 0) & (lowest >= 0)  # ids between the first and last that start outside the range
         rows = rows[kept]
         parent = np.array([column[units.parent[key]] if units.parent[key] else -1 for key in keys], dtype=np.int64)
@@ -190,7 +186,7 @@ class Morale:
         return found
 
 
-def _columns(keys: list, column: dict, level: str, values) -> "np.ndarray":
+def _columns(keys: list, column: dict, level: str, values) -> np.ndarray:
     """The column of each (level, id) value among the keys, -1 where the unit no longer exists."""
     ids = [key[1] for key in keys if key[0] == level]
     places = _positions(ids, values)
@@ -198,7 +194,7 @@ def _columns(keys: list, column: dict, level: str, values) -> "np.ndarray":
     return lookup[places]  # a place of -1 reads the trailing -1
 
 
-def _positions(ids: list[int], values) -> "np.ndarray":
+def _positions(ids: list[int], values) -> np.ndarray:
     """The position of each value in ids (-1 where absent), vectorised through a lookup array."""
     values = np.asarray(values, dtype=np.int64)
     if not ids or not len(values):
@@ -228,17 +224,11 @@ class _Units:
             self.ids[region] = {"region_id": t["region_id"], "office_id": None, "team_id": None}
 
     def in_scope(self, viewer: Person, level: str) -> set:
-        """The groups of a level whose results the viewer may see."""
-        keys = [key for key in self.parent if key[0] == level]
-        if viewer.role == "leader":
-            return set(keys)
-        if viewer.role == "regional_manager":
-            return {key for key in keys if self.ids[key]["region_id"] == viewer.region_id}
-        if viewer.role == "manager":
-            return {("team", viewer.team_id)} if level == "team" else set()
-        if viewer.role == "staff":
-            return set()
-        raise NotAllowed()  # an admin (or any role without a line scope) gets no pulse results at all
+        """The groups of a level whose results the viewer may see (access.SCOPES["pulse_results"]: staff see
+        none); an admin is refused pulse results outright."""
+        if viewer.role in ADMINS:
+            raise NotAllowed()
+        return {key for key in self.parent if key[0] == level and in_scope(viewer, "pulse_results", self.ids[key])}
 
 
 def participation(db: Database, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
@@ -246,21 +236,18 @@ def participation(db: Database, viewer: Person, *, region_id: int | None = None,
     """Per period (those starting in [start, end) when given): how many people of the viewer's (filtered)
     scope answered, out of how many were active when it closed (or are active now, while it is open). Counts
     only: nothing stored says who answered once a period has closed."""
-    if viewer.role == "regional_manager":
-        region_id = viewer.region_id
-    elif viewer.role == "manager":
-        team_id = viewer.team_id
-    elif viewer.role != "leader":
-        raise NotAllowed()
-    parts, params = ["TRUE"], []
-    for column, value in (("o.region_id", region_id), ("o.id", office_id), ("t.id", team_id)):
-        if value is not None:
+    condition, scoped = where(viewer, "pulse_results", "t")
+    reach = scope(viewer, "pulse_results")  # the viewer's own unit stands in for a filter on that unit
+    parts, params = [condition], list(scoped)
+    for unit, column, value in (("region", "o.region_id", region_id), ("office", "o.id", office_id),
+                                ("team", "t.id", team_id)):
+        if value is not None and unit != reach:
             parts.append(f"{column} = ?")
             params.append(value)
-    where = " AND ".join(parts)
+    narrowed = " AND ".join(parts)
     with db.read() as con:
         rows = con.rows(
-            f"WITH teams_in AS (SELECT t.id FROM teams t JOIN offices o ON o.id = t.office_id WHERE {where}),"
+            f"WITH teams_in AS (SELECT t.id FROM teams t JOIN offices o ON o.id = t.office_id WHERE {narrowed}),"
             " live AS (SELECT period_id, team_id FROM pulse_voters UNION ALL"
             "  SELECT pa.period_id, tm.team_id FROM pulse_participation pa"
             "  JOIN team_members tm ON tm.person_id = pa.person_id),"
