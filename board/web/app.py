@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from board import db
-from board.morale import pulse
 from board.feedback import inbox
+from board.morale import pulse
 from board.org.access import PAGE_ROLES
 from board.web.ui import forms, session
 
@@ -33,10 +32,10 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
 }
 
 
-def navigation_for(person) -> dict[str, list]:
+def navigation_for(person) -> dict[str, list[st.Page]]:
     """The person's pages by section; the inbox title carries the unread count."""
     unread = inbox.unread_count(session.store(), person)
-    sections: dict[str, list] = {}
+    sections: dict[str, list[st.Page]] = {}
     for key, (section, path, title) in PAGES.items():
         if person.role in PAGE_ROLES[key]:
             title = f"{title} ({unread})" if key == "inbox" and unread else title
@@ -49,20 +48,19 @@ problem = session.oidc_problem(config) if config is not None else None
 if problem:
     st.error(problem)
     st.stop()
-try:
-    identity = session.identify(session.store())
-    problem = pulse.key_problem(session.store().dialect)
-except db.StoreError as error:
-    st.error(str(error))
-    st.stop()
+# The store busy, unreadable or too new: one line, and nothing else is drawn.
+identity = forms.attempt(lambda: session.identify(session.store())).or_stop()
+problem = forms.attempt(lambda: pulse.key_problem(session.store().dialect)).or_stop()
 if problem:
     st.error(problem)
     st.stop()
 
+pages: dict[str, list[st.Page]] | list[st.Page]  # by section when signed in, else one list without sections
 if identity.state == "signed_in":
     pages = navigation_for(identity.person)
     with st.sidebar:
-        st.text(f"{identity.person.name}\n{identity.person.role_label} · {identity.person.team}, {identity.person.office}")
+        you = identity.person
+        st.text(f"{you.name}\n{you.role_label} · {you.team}, {you.office}")
         if st.button("Sign out", key="sign_out"):
             session.sign_out()
 elif identity.state == "no_access":
@@ -75,4 +73,4 @@ page = st.navigation(pages, expanded=True, position="sidebar" if identity.state 
 if identity.state == "signed_out":
     session.remember_asked_for(page.url_path)
 forms.forget_errors_on_page_change(page.url_path)
-page.run()
+forms.attempt(page.run)  # a refusal a page did not expect (e.g. the store lost mid-page) is one line, no traceback

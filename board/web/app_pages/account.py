@@ -2,10 +2,9 @@
 
 import streamlit as st
 
+from board.errors import Invalid
 from board.org import accounts
-from board.errors import BoardError, Invalid
-from board.web.ui import session
-from board.web.ui.forms import field_error, set_errors
+from board.web.ui import forms, session
 
 person = session.page_person("account")
 st.title("My account")
@@ -16,32 +15,27 @@ if session.auth_config() is not None:
     st.stop()
 
 st.subheader("Change your password")
+form = forms.Form("change_password")
 with st.form("change_password", clear_on_submit=True):
     current = st.text_input("Current password", type="password", max_chars=1024, autocomplete="current-password")
-    field_error("change_password", "current")
+    form.field_error("current")
     new = st.text_input(f"New password (at least {accounts.MIN_PASSWORD} characters)", type="password",
                         max_chars=1024, autocomplete="new-password")
-    field_error("change_password", "new")
+    form.field_error("new")
     again = st.text_input("Repeat the new password", type="password", max_chars=1024, autocomplete="new-password")
-    field_error("change_password", "again")
+    form.field_error("again")
     submitted = st.form_submit_button("Change password", type="primary")
 
-if submitted:
-    try:
-        if new != again:
-            raise Invalid({"again": "The two new passwords differ."})
-        accounts.change_own_password(
-            session.store(), person, current, new, keep_token=session.current_token(),
-            address=session.client_address())
-    except Invalid as error:
-        set_errors("change_password", error.errors)
-        st.rerun()
-    except BoardError as error:  # the store busy or in conflict: one line, nothing changed
-        st.error(str(error))
-    else:
-        set_errors("change_password", {})
-        st.session_state["account__changed"] = True
-        st.rerun()
 
+def change() -> None:
+    if new != again:
+        raise Invalid({"again": "The two new passwords differ."})
+    accounts.change_own_password(session.store(), person, current, new, keep_token=session.current_token(),
+                                 address=session.client_address())
+
+
+if submitted and form.attempt(change):
+    st.session_state["account__changed"] = True
+    st.rerun()
 if st.session_state.pop("account__changed", False):
     st.success("Password changed. Your other sessions have ended; this one stays signed in.")

@@ -3,11 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from board.errors import Invalid
 from board.org import accounts, people
 from board.org.access import ROLE_LABELS, ROLES
-from board.errors import BoardError, Invalid
-from board.web.ui import session, tables
-from board.web.ui.forms import field_error, set_errors
+from board.web.ui import forms, session, tables
 
 admin = session.page_person("admin_people")
 db = session.store()
@@ -16,7 +15,9 @@ st.title("Accounts and roles")
 everyone = people.list_people(db, admin, include_inactive=True)
 query = st.text_input("Find a person (name or email)", max_chars=200).strip().lower()
 shown = [p for p in everyone if query in p["name"].lower() or query in p["email"]] if query else everyone
-tables.table(pd.DataFrame(shown, columns=["name", "email", "role", "team", "office", "active"]), hide_index=True)
+listed = pd.DataFrame(shown, columns=["name", "email", "role", "team", "office", "active"])
+listed["role"] = listed["role"].map(lambda r: ROLE_LABELS[r].lower())  # "regional manager", not its key
+tables.table(listed, hide_index=True)
 if not shown:
     st.stop()
 
@@ -26,39 +27,31 @@ chosen = by_email[email]
 
 # Widget keys and error slots carry the person's id: a choice made for one person must never carry over
 # to the next person picked (it would silently change their role too).
-person_form, password_form = f"person_{chosen['id']}", f"password_{chosen['id']}"
+person_form, password_form = forms.Form(f"person_{chosen['id']}"), forms.Form(f"password_{chosen['id']}")
 with st.form("person"):
-    role = st.selectbox("Role", ROLES, index=ROLES.index(chosen["role"]), format_func=ROLE_LABELS.get,
-                        key=f"{person_form}_role")
-    active = st.checkbox("Active (can sign in)", value=chosen["active"], key=f"{person_form}_active")
-    field_error(person_form, "role")
-    if st.form_submit_button("Save role and status"):
-        try:
-            people.change_person(db, admin, chosen["id"], role=role, active=active)
-            set_errors(person_form, {})
-            st.session_state["admin_people__saved"] = True
-            st.rerun()  # so the table above shows the change
-        except Invalid as error:
-            set_errors(person_form, error.errors)
-            st.rerun()
-        except BoardError as error:
-            st.error(str(error))
+    role = st.selectbox("Role", ROLES, index=ROLES.index(chosen["role"]), format_func=lambda r: ROLE_LABELS[r],
+                        key=f"{person_form.key}_role")
+    active = st.checkbox("Active (can sign in)", value=chosen["active"], key=f"{person_form.key}_active")
+    person_form.field_error("role")
+    if st.form_submit_button("Save role and status") and person_form.attempt(
+            lambda: people.change_person(db, admin, chosen["id"], role=role, active=active)):
+        st.session_state["admin_people__saved"] = True
+        st.rerun()  # so the table above shows the change
 if st.session_state.pop("admin_people__saved", False):
     st.success("Saved. The change applies on the person's next click.")
+
+
+def set_password(first: str, second: str) -> None:
+    if first != second:
+        raise Invalid({"password": "The two passwords differ."})
+    accounts.admin_set_password(db, admin, chosen["id"], first)
+
 
 if session.auth_config() is None:
     with st.form("password", clear_on_submit=True):
         st.write("Set or reset this person's password (built-in accounts). Their open sessions end.")
         first = st.text_input("New password", type="password", max_chars=1024)
         second = st.text_input("Repeat the new password", type="password", max_chars=1024)
-        field_error(password_form, "password")
-        if st.form_submit_button("Set password"):
-            try:
-                if first != second:
-                    raise Invalid({"password": "The two passwords differ."})
-                accounts.admin_set_password(db, admin, chosen["id"], first)
-                set_errors(password_form, {})
-                st.success("Password set.")
-            except Invalid as error:
-                set_errors(password_form, error.errors)
-                st.rerun()
+        password_form.field_error("password")
+        if st.form_submit_button("Set password") and password_form.attempt(lambda: set_password(first, second)):
+            st.success("Password set.")

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from board.org import roster
-from board.web.ui import session, tables
-from board.web.ui.forms import problem_table
+from board.web.ui import forms, session, tables
 
 admin = session.page_person("admin_roster")
 db = session.store()
@@ -37,13 +36,10 @@ with people_tab:
     deactivate = st.checkbox("Deactivate active people who are not in the file")
     if upload is not None:
         data = upload.getvalue()
-        try:
-            plan = roster.admin_plan_roster(db, admin, data, deactivate_missing=deactivate)
-        except roster.ImportRefused as error:
-            st.error(str(error))
-            problem_table(error.errors)
-            plan = None
-        if plan is not None:
+        planned = forms.attempt(lambda: roster.admin_plan_roster(db, admin, data, deactivate_missing=deactivate),
+                                as_table=True)
+        if planned:
+            plan = planned.value
             show_plan(plan)
             digest = hashlib.sha256(data).hexdigest()[:16]
             warning = plan.deactivation_warning()
@@ -54,23 +50,16 @@ with people_tab:
                                         key=f"confirm_deactivations_{digest}")
             if st.button("Import this roster", type="primary", key=f"confirm_{digest}_{deactivate}",
                          disabled=bool(warning) and not confirmed):
-                try:
-                    done = roster.admin_import_roster(db, admin, data, deactivate_missing=deactivate,
-                                                      confirm_deactivations=confirmed)
-                    st.success("Imported: " + done.summary())
-                except roster.ImportRefused as error:
-                    st.error(str(error))
-                    problem_table(error.errors)
-                except roster.DeactivationsNeedConfirming as error:
-                    st.error(str(error))
+                done = forms.attempt(lambda: roster.admin_import_roster(
+                    db, admin, data, deactivate_missing=deactivate, confirm_deactivations=confirmed), as_table=True)
+                if done:
+                    st.success("Imported: " + done.value.summary())
 
 with units_tab:
     st.write("Columns: region, office, team. Adds the units that are missing; nothing is ever removed.")
     units_file = st.file_uploader("Organisation CSV", type=["csv"], key="org_file")
     if units_file is not None and st.button("Add these units", key="confirm_org"):
-        try:
-            added = roster.admin_import_org(db, admin, units_file.getvalue())
-            st.success(f"{added} team(s) added.")
-        except roster.ImportRefused as error:
-            st.error(str(error))
-            problem_table(error.errors)
+        units_data = units_file.getvalue()
+        added = forms.attempt(lambda: roster.admin_import_org(db, admin, units_data), as_table=True)
+        if added:
+            st.success(f"{added.value} team(s) added.")

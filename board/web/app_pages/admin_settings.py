@@ -4,43 +4,38 @@ import streamlit as st
 
 from board import demo
 from board.org import settings
-from board.errors import Invalid
-from board.web.ui import session
-from board.web.ui.forms import field_error, set_errors
+from board.web.ui import forms, session
 
 admin = session.page_person("admin_settings")
 db = session.store()
 current = settings.load(db)
 st.title("Settings")
 
+form = forms.Form("settings")
 with st.form("settings"):
     k = st.number_input("Minimum group size for anonymous results (k)", min_value=1, max_value=50,
                         value=current.anonymity_k, step=1,
                         help=f"No morale result is shown for fewer respondents. Never below {settings.MIN_K}.")
-    field_error("settings", "anonymity_k")
+    form.field_error("anonymity_k")
     sla = st.number_input("Acknowledgement time (working days)", min_value=1, max_value=60,
                           value=current.ack_sla_days, step=1,
                           help="After this, the author of an unacknowledged suggestion may escalate it.")
-    field_error("settings", "ack_sla_days")
+    form.field_error("ack_sla_days")
     categories = st.text_area("Suggestion categories, one per line", value="\n".join(current.categories))
-    field_error("settings", "categories")
+    form.field_error("categories")
     period = st.number_input("Pulse period (days)", min_value=1, max_value=365, value=current.pulse_period_days,
-                             step=1, help="How often staff are asked the morale pulse. Takes effect with the next period.")
-    field_error("settings", "pulse_period_days")
+                             step=1,
+                             help="How often staff are asked the morale pulse. Takes effect with the next period.")
+    form.field_error("pulse_period_days")
     days = st.number_input("Sign-in lasts (days)", min_value=1, max_value=30, value=current.session_days, step=1,
                            help="Built-in accounts: a sign-in ends this many days after it began, however often it "
                                 "is used (and after 12 hours unused). Company sign-in (OIDC) follows its own rules.")
-    field_error("settings", "session_days")
-    if st.form_submit_button("Save settings", type="primary"):
-        try:
-            settings.save(db, admin, anonymity_k=int(k), ack_sla_days=int(sla),
-                          categories=[c for c in categories.splitlines() if c.strip()], pulse_period_days=int(period),
-                          session_days=int(days))
-            set_errors("settings", {})
-            st.session_state["settings__saved"] = True
-        except Invalid as error:
-            set_errors("settings", error.errors)
-        st.rerun()  # draw the fields again with only the current errors
+    form.field_error("session_days")
+    if st.form_submit_button("Save settings", type="primary") and form.attempt(lambda: settings.save(
+            db, admin, anonymity_k=int(k), ack_sla_days=int(sla), pulse_period_days=int(period), session_days=int(days),
+            categories=[c for c in categories.splitlines() if c.strip()])):
+        st.session_state["settings__saved"] = True
+        st.rerun()  # draw the fields again from the saved settings
 if st.session_state.pop("settings__saved", False):
     st.success("Settings saved.")
 
@@ -48,9 +43,5 @@ if current.demo:
     st.subheader("Demo mode")
     st.write("This database holds the demo organisation. Ending demo mode removes the demo people's "
              "passwords and hides them from the sign-in page.")
-    if st.button("End demo mode"):
-        try:
-            demo.end_demo(db, admin)
-            st.rerun()
-        except Invalid as error:
-            st.error(error.errors["demo"])
+    if st.button("End demo mode") and forms.attempt(lambda: demo.end_demo(db, admin)):
+        st.rerun()

@@ -3,11 +3,9 @@
 import streamlit as st
 
 from board.feedback import suggestions
-from board.org import settings
-from board.errors import Invalid, NotAllowed
-from board.web.ui import forms, session, suggestion
-from board.web.ui.forms import field_error
 from board.feedback.workflow import KINDS, STATUS_LABELS, STATUSES
+from board.org import settings
+from board.web.ui import forms, session, suggestion
 
 person = session.page_person("browse")
 db = session.store()
@@ -23,8 +21,8 @@ st.text(f"{found.total} suggestion(s)" + (f", newest {len(found.rows)} shown" if
 suggestion.summary_table(found.rows, extra=("level",))
 
 ids = [r["id"] for r in found.rows]
-wanted = st.query_params.get("id")
-wanted = int(wanted) if wanted and wanted.isdigit() else None
+linked = st.query_params.get("id")
+wanted = int(linked) if linked and linked.isdigit() else None
 if wanted is not None and wanted not in ids:
     ids.insert(0, wanted)  # opened from a link: the scope check below decides
 if not ids:
@@ -34,11 +32,7 @@ if wanted is not None and wanted != st.session_state.get("browse_linked"):
 chosen = st.selectbox("Open a suggestion", ids, key="browse_open", format_func=lambda i: f"#{i}")
 st.query_params["id"] = str(chosen)
 st.session_state["browse_linked"] = chosen  # the URL now says this: only a different link overrides a pick
-try:
-    row = suggestions.get(db, person, chosen)
-except NotAllowed as error:
-    st.error(str(error))
-    st.stop()
+row = forms.attempt(lambda: suggestions.get(db, person, chosen)).or_stop()
 
 suggestion.card(row)
 own = st.session_state.get("own_anonymous", set())  # opened with its code in this session: the author's own
@@ -46,15 +40,13 @@ if row["author_id"] != person.id and chosen not in own:
     if row["voted"]:
         st.text("You +1'd this.")
     elif st.button("+1", help="Say you see the same problem; you will get its updates in your inbox."):
-        try:
-            suggestions.vote(db, person, chosen, own_anonymous=own)
+        if forms.attempt(lambda: suggestions.vote(db, person, chosen, own_anonymous=own)):
             st.rerun()
-        except Invalid as error:
-            st.error(next(iter(error.errors.values())))
 suggestion.timeline(suggestions.timeline(db, chosen))
 
+form = forms.Form("comment")
 with st.form("comment", clear_on_submit=True):
     note = st.text_area("Add a comment", max_chars=suggestions.COMMENT[1])
-    field_error("comment", "comment")
-    if st.form_submit_button("Comment"):
-        forms.run("comment", lambda: suggestions.comment(db, person, chosen, note))
+    form.field_error("comment")
+    if st.form_submit_button("Comment") and form.attempt(lambda: suggestions.comment(db, person, chosen, note)):
+        st.rerun()

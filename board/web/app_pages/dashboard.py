@@ -7,13 +7,13 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board.reporting import charts, dashboard
+from board.feedback.workflow import STATUS_LABELS, sla_cutoff
 from board.morale import pulse
 from board.org import settings
 from board.org.access import Person
+from board.reporting import charts, dashboard
 from board.reporting.export import to_csv
-from board.web.ui import session, tables
-from board.feedback.workflow import STATUS_LABELS, sla_cutoff
+from board.web.ui import forms, session, tables
 
 LEVELS = {"org": "Whole organisation", "region": "Region", "office": "Office", "team": "Team"}
 
@@ -21,13 +21,14 @@ person = session.page_person("dashboard")
 db = session.store()
 config = settings.load(db)
 today = datetime.date.today()
-pulse.close_due(db, today)  # a period that has ended shows its results now, all at once
+forms.attempt(lambda: pulse.close_due(db, today))  # an ended period shows its results now, all at once
 st.title("Dashboards")
 
 
 def _viewer(role: str, region_id: int | None, team_id: int | None) -> Person:
     """A person carrying only a role and scope: cached data depends on nothing else about the viewer."""
-    return Person(0, "", "", role, True, team_id or 0, "", 0, "", region_id or 0, "")
+    return Person(id=0, email="", name="", role=role, active=True, team_id=team_id or 0, team="", office_id=0,
+                  office="", region_id=region_id or 0, region="")
 
 
 @st.cache_data(ttl=3600, max_entries=500, show_spinner=False)
@@ -97,7 +98,7 @@ morale_tab, suggestions_tab, minutes_tab, versus_tab = st.tabs(["Morale", "Sugge
 with morale_tab:
     finest = "team" if team_id else "office" if office_id else "region" if region_id else "org"
     levels = list(LEVELS)[list(LEVELS).index(finest):]
-    level = st.selectbox("Compare by", levels, index=min(1, len(levels) - 1), format_func=LEVELS.get,
+    level = st.selectbox("Compare by", levels, index=min(1, len(levels) - 1), format_func=lambda v: LEVELS[v],
                          key="morale_level")
     morale = _morale(*scope, filters, level, config.anonymity_k, version["pulse"])
     note = f"fewer than {config.anonymity_k} responses"
@@ -112,8 +113,9 @@ with morale_tab:
     _show(charts.morale_trend(morale["rows"]), table, "mood")
     _show(charts.enps_trend(morale["rows"]), table, "enps")
     tables.table(table, hide_index=True)
-    turnout = pd.DataFrame([{"period from": r["starts_on"], "period": "closed" if r["closed"] else "open (no results yet)",
-                             "answered": r["answered"], "people": r["people"], "participation %": r["participation_pct"]}
+    turnout = pd.DataFrame([{"period from": r["starts_on"],
+                             "period": "closed" if r["closed"] else "open (no results yet)", "answered": r["answered"],
+                             "people": r["people"], "participation %": r["participation_pct"]}
                             for r in morale["participation"]],
                            columns=["period from", "period", "answered", "people", "participation %"])
     _show(charts.participation_rate(morale["participation"]), turnout, "participation")
@@ -143,7 +145,7 @@ with suggestions_tab:
 with minutes_tab:
     held = data["coverage"][data["coverage"]["meetings"] > 0] if len(data["coverage"]) else data["coverage"]
     _show(charts.minutes_coverage(data["coverage"]), data["coverage"], "minutes_coverage")
-    _drill("office and month", list(zip(held.get("office", []), held.get("month", []))),
+    _drill("office and month", list(zip(held.get("office", []), held.get("month", []), strict=True)),
            lambda v: dashboard.drill_meetings(db, person, filters, month=v[1],
                                               office=None if person.role == "manager" or team_id else v[0]),
            lambda v: f"{v[0]}, {_month(v[1])}")
@@ -159,5 +161,5 @@ with versus_tab:
     versus = pd.DataFrame(dashboard.responsiveness_vs_morale(data["ack_days"], morale["teams"]))
     st.caption("Only teams whose morale is shown for at least one period appear; mood is the mean over those periods.")
     _show(charts.responsiveness_vs_morale(versus), versus, "responsiveness_vs_morale")
-    teams = dict(zip(versus.get("team_id", []), versus.get("team", [])))
+    teams = dict(zip(versus.get("team_id", []), versus.get("team", []), strict=True))
     _drill("team", list(teams), lambda v: suggestions(team_id=v), teams.get)

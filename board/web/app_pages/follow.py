@@ -6,9 +6,7 @@ import streamlit as st
 
 from board.feedback import suggestions, triage
 from board.org import settings
-from board.errors import BoardError
 from board.web.ui import forms, session, suggestion, tables
-from board.web.ui.forms import field_error
 
 person = session.page_person("follow")
 db = session.store()
@@ -25,15 +23,14 @@ with st.form("code_form"):
     if st.form_submit_button("Open"):
         st.session_state["follow_code"] = typed  # kept in this session's memory only, never in the URL
 
-code = st.session_state.get("follow_code")
+code: str = st.session_state.get("follow_code") or ""  # what was typed; empty: nothing to open yet
 if not code:
     st.stop()
-try:
-    row = suggestions.follow(db, person, code, tried=tried)
-except BoardError as error:  # a wrong code, or too many of them
+found = forms.attempt(lambda: suggestions.follow(db, person, code, tried=tried))
+if not found:  # a wrong code, or too many of them: typed again, never kept
     st.session_state.pop("follow_code", None)
-    st.error(str(error))
     st.stop()
+row = found.value
 
 if row["held"]:
     st.info("Not passed on yet. Anonymous suggestions are passed on together, all at once, the day after they "
@@ -49,21 +46,24 @@ if row["waiting"]:
     tables.table([{"written": f"{w['written_on']:%d %b %Y}", "what": suggestion.EVENT_LABELS[w["kind"]],
                    "note": w["note"]} for w in row["waiting"]], hide_index=True)
 
+reply = forms.Form("author_reply")
 with st.form("author_reply", clear_on_submit=True):
     st.caption("Your reply is passed on the next day, together with the day's other anonymous messages.")
     text = st.text_area("Reply, still anonymous", max_chars=suggestions.COMMENT[1])
-    field_error("author_reply", "reply")
-    if st.form_submit_button("Send reply"):
-        forms.run("author_reply", lambda: suggestions.author_reply(db, person, code, text, tried=tried))
+    reply.field_error("reply")
+    if st.form_submit_button("Send reply") and reply.attempt(
+            lambda: suggestions.author_reply(db, person, code, text, tried=tried)):
+        st.rerun()
 
 sla = settings.load(db).ack_sla_days
 escalating = any(w["kind"] == "escalated" for w in row["waiting"])
 if not row["held"] and not escalating and triage.author_may_escalate(row, today=datetime.date.today(), sla_days=sla):
     st.warning(f"Nobody acknowledged this within {sla} working days. You may escalate it to your region.")
-    if st.button("Escalate to the region"):
-        forms.run("escalate", lambda: triage.escalate_with_code(db, person, code, today=datetime.date.today(),
-                                                                sla_days=sla, tried=tried))
-    field_error("escalate", "level")
+    escalate = forms.Form("escalate")
+    if st.button("Escalate to the region") and escalate.attempt(lambda: triage.escalate_with_code(
+            db, person, code, today=datetime.date.today(), sla_days=sla, tried=tried)):
+        st.rerun()
+    escalate.field_error("level")
 if st.button("Close"):
     st.session_state.pop("follow_code", None)
     st.rerun()

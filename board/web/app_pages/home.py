@@ -5,11 +5,12 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board.reporting import reports
-from board.morale import pulse
-from board.meetings import actions, review
 from board.feedback import inbox, triage
+from board.meetings import actions, review
+from board.morale import pulse
 from board.org import audit, people, settings
+from board.org.access import MANAGERS_UP
+from board.reporting import reports
 from board.web.ui import session, tables
 
 person = session.page_person("home")
@@ -25,7 +26,7 @@ unread = inbox.unread_count(db, person)
 st.page_link("app_pages/raise_suggestion.py", label="Raise a suggestion or an anticipated problem")
 if unread:
     st.page_link("app_pages/inbox.py", label=f"{unread} unread update(s) on suggestions you raised or +1'd")
-if person.role in ("manager", "regional_manager", "leader"):
+if person.role in MANAGERS_UP:
     counts = triage.queue_counts(db, person, today=today, sla_days=config.ack_sla_days)
     st.page_link("app_pages/triage.py",
                  label=f"Triage: {counts['open']} open suggestion(s) in your queue, {counts['overdue']} overdue")
@@ -63,12 +64,14 @@ if person.role == "admin":
     attention = reports.admin_attention(db, person)
     st.subheader("Accounts")
     if session.auth_config() is None:
-        st.write(f"{attention['without_password']} active people have no password yet (set one under Accounts and roles).")
+        st.write(f"{attention['without_password']} active people have no password yet "
+                 "(set one under Accounts and roles).")
     if attention["locked"]:
         st.warning("Sign-in is paused after repeated failures for:")
         tables.table(pd.DataFrame({"email": attention["locked"]}), hide_index=True)
     st.subheader("Recent changes")
-    tables.table(pd.DataFrame(audit.recent(db, person, 20)), hide_index=True)
+    changes = pd.DataFrame(audit.recent(db, person, 20), columns=["created_at", "actor", "action", "detail"])
+    tables.table(changes.rename(columns={"created_at": "when"}), hide_index=True)
     counts = people.counts(db)
     st.caption(f"{counts['regions']} regions, {counts['offices']} offices, {counts['teams']} teams, "
                f"{counts['active_people']} active people.")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from board.feedback import inbox
-from board.web.ui import session, suggestion, tables
+from board.web.ui import forms, session, suggestion, tables
 
 person = session.page_person("inbox")
 db = session.store()
@@ -23,6 +23,5 @@ tables.table(pd.DataFrame([{
     "note": u["note"], "who": u["actor"],
     "when": suggestion.when(u["created_at"], day_only=u["actor"] == "Anonymous author")} for u in updates]),
     hide_index=True)
-if unread and st.button("Mark all as read"):
-    inbox.mark_all_read(db, person)
+if unread and st.button("Mark all as read") and forms.attempt(lambda: inbox.mark_all_read(db, person)):
     st.rerun()

@@ -5,10 +5,9 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board.meetings import minutes
-from board.errors import BoardError, NotAllowed
-from board.web.ui import minutes_editor, session, tables
-from board.web.ui.forms import field_error
+from board.errors import BoardError
+from board.meetings import minutes, review
+from board.web.ui import forms, minutes_editor, minutes_view, session, tables
 
 person = session.page_person("minutes")
 db = session.store()
@@ -40,12 +39,13 @@ if "minutes_edit" in st.session_state:
         st.error("You are not allowed to read these minutes, or they do not exist.")
         st.stop()
     st.subheader("Amend published minutes" if state["amend"] else "Draft minutes (saved as you type)")
-    meeting = minutes.meeting_unit(db, state["meeting_id"])
-    minutes_editor.render(person, minutes_editor.roster_for(db, person, meeting["office_id"]), meeting["office_id"])
-    field_error("minutes", "status")
+    office_id = minutes.meeting_unit(db, state["meeting_id"])["office_id"]
+    form = forms.Form(minutes_editor.FORM)
+    minutes_editor.render(form, person, minutes_editor.roster_for(db, person, office_id), office_id)
+    form.field_error("status")
     left, right = st.columns(2)
     if left.button("Save amendment" if state["amend"] else "Publish", type="primary"):
-        minutes_editor.submit(person, today)
+        minutes_editor.submit(form, person, today)
     if right.button("Close the editor" + ("" if state["amend"] else " (the draft is kept)")):
         minutes_editor.close_editor()
         st.rerun()
@@ -58,12 +58,10 @@ for draft in drafts:
 if units:
     with st.expander("Record new minutes"):
         labels = {i: u["label"] for i, u in enumerate(units)}
-        chosen = st.selectbox("For", list(labels), format_func=labels.get)
-        if st.button("Start"):
-            unit = units[chosen]
-            meeting_id = minutes.start_draft(db, person, team_id=unit["team_id"], office_id=unit["office_id"],
-                                             today=today)
-            minutes_editor.open_editor(meeting_id, person)
+        unit = st.selectbox("For", list(labels), format_func=lambda i: labels[i])
+        if st.button("Start") and (started := forms.attempt(lambda: minutes.start_draft(
+                db, person, team_id=units[unit]["team_id"], office_id=units[unit]["office_id"], today=today))):
+            minutes_editor.open_editor(started.value, person)
             st.rerun()
 
 if st.session_state.pop("minutes_published", None):
@@ -72,40 +70,29 @@ rows = minutes.list_minutes(db, person)
 if not rows:
     st.info("No published minutes in your scope yet.")
     st.stop()
-tables.table(pd.DataFrame(rows, columns=["meeting_date", "unit", "chair", "problems", "solutions", "review_status",
-                                         "version"]), hide_index=True)
-ids = [r["id"] for r in rows]
+listed = pd.DataFrame(rows, columns=["meeting_date", "unit", "chair", "problems", "solutions", "review_status",
+                                     "version"])
+listed["review_status"] = [review.VERDICTS.get(r["review_status"], "Not reviewed yet") for r in rows]
+tables.table(listed.rename(columns={"meeting_date": "meeting", "review_status": "review"}), hide_index=True)
+ids: list[int] = [r["id"] for r in rows]
 wanted = st.query_params.get("id", "")
 if wanted.isdigit() and int(wanted) not in ids:
     ids.insert(0, int(wanted))  # from a link: the scope check below decides
+titles = {r["id"]: f"{r['meeting_date']} · {r['unit']}" for r in rows}
 chosen = st.selectbox("Open", ids, index=ids.index(int(wanted)) if wanted.isdigit() else 0,
-                      format_func=lambda i: next((f"{r['meeting_date']} · {r['unit']}" for r in rows if r["id"] == i), f"#{i}"))
+                      format_func=lambda i: titles.get(i, f"#{i}"))
 st.query_params["id"] = str(chosen)
-try:
-    meeting = minutes.get_meeting(db, person, chosen)
-except NotAllowed as error:
-    st.error(str(error))
-    st.stop()
-st.text(f"{meeting['unit']} · {meeting['meeting_date']:%d %B %Y} · chair: {meeting['chair']} · version {meeting['version']}")
+meeting = forms.attempt(lambda: minutes.get_meeting(db, person, chosen)).or_stop()
+st.text(f"{meeting['unit']} · {meeting['meeting_date']:%d %B %Y} · chair: {meeting['chair']} "
+        f"· version {meeting['version']}")
 st.text("Attendees: " + ", ".join(meeting["attendees"]))
-for number, item in enumerate(meeting["items"], start=1):
-    with st.container(border=True):
-        st.text(f"{number}. {minutes.ITEM_KINDS[item['kind']]}" + (f" · {item['category']}" if item["category"] else ""))
-        st.text(item["discussed"])
-        if item["solution"]:
-            st.caption("Solution or decision")
-            st.text(item["solution"])
-        if item["suggestion_ids"]:
-            st.text("Linked suggestions: " + ", ".join(f"#{s}" for s in item["suggestion_ids"]))
-        if item["actions"]:
-            tables.table(pd.DataFrame(item["actions"])[["description", "due_date", "status"]], hide_index=True)
-for review in meeting["reviews"]:
-    st.text(f"Review by {review['reviewer']} on {review['created_at']:%d %b %Y}: {review['verdict'].replace('_', ' ')}")
-    if review["comment"]:
-        st.text(review["comment"])
-if len(meeting["versions"]) > 1:
-    st.caption("History: " + "; ".join(f"v{v['version']} {v['created_at']:%d %b %Y %H:%M} by {v['author']}"
-                                        for v in meeting["versions"]))
+minutes_view.items(meeting["items"])
+for verdict in meeting["reviews"]:
+    st.text(f"Review by {verdict['reviewer']} on {verdict['created_at']:%d %b %Y}: "
+            f"{verdict['verdict'].replace('_', ' ')}")
+    if verdict["comment"]:
+        st.text(verdict["comment"])
+minutes_view.history(db, person, meeting)
 if meeting["author_id"] == person.id and st.button("Amend these minutes"):
     minutes_editor.open_editor(chosen, person)
     st.rerun()

@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from board.feedback import suggestions, triage
-from board.org import settings
-from board.errors import BoardError, Invalid
-from board.web.ui import session, suggestion, tables
 from board.feedback.workflow import STATUS_LABELS
+from board.org import settings
+from board.web.ui import forms, session, suggestion, tables
 
 person = session.page_person("my_suggestions")
 db = session.store()
@@ -23,7 +22,9 @@ if not rows:
 
 table = pd.DataFrame(rows, columns=["id", "title", "status", "owner", "days_waiting", "latest_reply", "votes"])
 table["status"] = table["status"].map(STATUS_LABELS)
-tables.table(table, hide_index=True)
+table["owner"] = table["owner"].fillna("not yet named")
+table["latest_reply"] = table["latest_reply"].fillna("")
+tables.table(table.rename(columns={"days_waiting": "days waiting", "latest_reply": "latest reply"}), hide_index=True)
 
 chosen = st.selectbox("Open one", [r["id"] for r in rows],
                       format_func=lambda i: f"#{i} {next(r['title'] for r in rows if r['id'] == i)}")
@@ -34,11 +35,6 @@ suggestion.timeline(suggestions.timeline(db, chosen))
 sla = settings.load(db).ack_sla_days
 if triage.author_may_escalate(row, today=datetime.date.today(), sla_days=sla):
     st.warning(f"Nobody acknowledged this within {sla} working days. You may escalate it to your region.")
-    if st.button("Escalate to the region"):
-        try:
-            triage.escalate_as_author(db, person, chosen, today=datetime.date.today(), sla_days=sla)
-            st.rerun()
-        except Invalid as error:
-            st.error(next(iter(error.errors.values())))
-        except BoardError as error:
-            st.error(str(error))
+    if st.button("Escalate to the region") and forms.attempt(
+            lambda: triage.escalate_as_author(db, person, chosen, today=datetime.date.today(), sla_days=sla)):
+        st.rerun()

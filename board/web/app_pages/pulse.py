@@ -6,11 +6,11 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board.reporting import reports
 from board.morale import pulse
 from board.org import settings
+from board.org.access import MANAGERS_UP
+from board.reporting import reports
 from board.web.ui import forms, session, tables
-from board.web.ui.forms import field_error
 
 LEVEL_LABELS = {"team": "Team", "office": "Office", "region": "Region", "org": "Whole organisation"}
 
@@ -18,7 +18,7 @@ person = session.page_person("pulse")
 db = session.store()
 config = settings.load(db)
 today = datetime.date.today()
-pulse.close_due(db, today)
+forms.attempt(lambda: pulse.close_due(db, today))  # refused (busy): the next page view closes it
 start, end = pulse.period_bounds(today, config.pulse_period_days)
 k = config.anonymity_k
 st.title("Morale pulse")
@@ -33,28 +33,29 @@ if pulse.has_answered(db, person, today=today, length_days=config.pulse_period_d
     st.success("You have answered the pulse for this period. Thank you!")
 else:
     scale = [1, 2, 3, 4, 5]
+    form = forms.Form("pulse_form")
     with st.form("pulse_form"):
         mood = st.radio("How do you feel about work this fortnight? (1 = very bad, 5 = very good)", scale,
                         index=None, horizontal=True)
-        field_error("pulse_form", "mood")
+        form.field_error("mood")
         enps = st.radio("How likely are you to recommend working here to a friend? (0-10)", list(range(11)),
                         index=None, horizontal=True)
-        field_error("pulse_form", "enps")
-        answers = {}
+        form.field_error("enps")
+        answers: dict[str, int | None] = {}
         for name, statement in pulse.STATEMENTS.items():
             answers[name] = st.radio(f"{statement} (1 = disagree, 5 = agree)", scale, index=None, horizontal=True,
                                      key=f"pulse_{name}")
-            field_error("pulse_form", name)
+            form.field_error(name)
         comment = st.text_area(f"Anything else? (optional; shown after the period closes, in random order, only to "
                                f"managers of a group of at least {k} who answered)",
                                max_chars=pulse.MAX_COMMENT)
-        field_error("pulse_form", "comment")
-        if st.form_submit_button("Send my answer", type="primary"):
-            answer = pulse.Answer(mood=mood, enps=enps, comment=comment, **answers)
-            forms.run("pulse_form", lambda: pulse.submit(db, person, answer, today=today,
-                                                         length_days=config.pulse_period_days))
+        form.field_error("comment")
+        answer = pulse.Answer(mood=mood, enps=enps, comment=comment, **answers)
+        if st.form_submit_button("Send my answer", type="primary") and form.attempt(
+                lambda: pulse.submit(db, person, answer, today=today, length_days=config.pulse_period_days)):
+            st.rerun()
 
-if person.role in ("manager", "regional_manager", "leader"):
+if person.role in MANAGERS_UP:
     st.subheader("This period so far")
     now = [r for r in reports.participation(db, person, start=start, end=end) if not r["closed"]]
     answered = now[0]["answered"] if now else 0

@@ -1,32 +1,40 @@
 """Raise a suggestion or an anticipated problem: one short form, similar ones first, named or anonymous."""
 
 import secrets
+from functools import partial
 
 import streamlit as st
 
+from board.errors import Invalid
 from board.feedback import suggestions
-from board.org import settings
-from board.errors import BoardError, Invalid
 from board.feedback.suggestions import Draft
-from board.web.ui import session
-from board.web.ui.forms import field_error, set_errors
 from board.feedback.workflow import KINDS, LIKELIHOODS
+from board.org import settings
+from board.web.ui import forms, session
 
 person = session.page_person("raise")
 db = session.store()
 config = settings.load(db)
 state = st.session_state.setdefault("raise", {"key": secrets.token_hex(16), "stage": "edit"})
+form = forms.Form("raise")
 st.title("Raise a suggestion")
 
 
+def similar_if_valid(draft: Draft) -> list[dict]:
+    errors = suggestions.validate(draft, config.categories)
+    if errors:
+        raise Invalid(errors)
+    return suggestions.similar(db, person, draft.title, draft.description)
+
+
 def save(draft: Draft) -> None:
-    try:
-        receipt = suggestions.submit(db, person, draft, categories=config.categories, submission_key=state["key"])
-    except Invalid as error:
-        set_errors("raise", error.errors)
+    saved = form.attempt(lambda: suggestions.submit(db, person, draft, categories=config.categories,
+                                                    submission_key=state["key"]))
+    if not saved:  # the reason is shown; the form stays filled in
         state["stage"] = "edit"
-        st.rerun()
+        return
     # Keep the code of an anonymous suggestion in this session only, to show it once more after a retry.
+    receipt = saved.value
     state.update(stage="done", id=receipt.id, held=receipt.held, code=receipt.code or state.get("code"))
     st.rerun()
 
@@ -54,6 +62,7 @@ if state["stage"] == "done":
     st.stop()
 
 kind = st.radio("What is it?", list(KINDS), format_func=KINDS.get, horizontal=True, key="raise_kind")
+form.field_error("kind")
 anonymous = st.toggle("Submit anonymously", key="raise_anonymous",
                       help="Your name is stored nowhere; you get a code to follow the suggestion.")
 office_level = False
@@ -64,45 +73,40 @@ if anonymous and suggestions.anonymity_at_risk(db, person, config.anonymity_k):
 
 with st.form("raise_form"):
     category = st.selectbox("Category", config.categories, key="raise_category")
-    field_error("raise", "category")
+    form.field_error("category")
     title = st.text_input("Title", max_chars=suggestions.TITLE[1], key="raise_title",
                           placeholder="One line: what should change, or what could go wrong")
-    field_error("raise", "title")
+    form.field_error("title")
     description = st.text_area("Description", max_chars=suggestions.DESCRIPTION[1], key="raise_description")
-    field_error("raise", "description")
+    form.field_error("description")
     likelihood = None
     if kind == "anticipated_problem":
         likelihood = st.radio("How real is it?", list(LIKELIHOODS), format_func=LIKELIHOODS.get, horizontal=True,
                               index=None, key="raise_likelihood")
-        field_error("raise", "likelihood")
+        form.field_error("likelihood")
     impact = st.text_area("Customer impact (optional)", max_chars=suggestions.LONG_TEXT, key="raise_impact")
-    field_error("raise", "customer_impact")
+    form.field_error("customer_impact")
     solution = st.text_area("Proposed solution (optional)", max_chars=suggestions.LONG_TEXT, key="raise_solution")
+    form.field_error("proposed_solution")
     continued = st.form_submit_button("Continue", type="primary")
 
-draft = Draft(kind, category, title, description, impact, solution, likelihood, anonymous, office_level)
-if continued:
-    errors = suggestions.validate(draft, config.categories)
-    set_errors("raise", errors)
-    if errors:
-        st.rerun()
-    state["similar"] = suggestions.similar(db, person, title, description)
-    if not state["similar"]:
+draft = Draft(kind=kind, category=category, title=title, description=description, customer_impact=impact,
+              proposed_solution=solution, likelihood=likelihood, anonymous=anonymous, office_level=office_level)
+if continued and (found := form.attempt(lambda: similar_if_valid(draft))):
+    state.update(stage="similar", similar=found.value)
+    if not found.value:
         save(draft)
-    state["stage"] = "similar"
 
 if state["stage"] == "similar":
     st.subheader("Is it one of these?")
     st.write("These open suggestions in your office look similar. +1 one of them instead, or submit yours.")
+    own = st.session_state.get("own_anonymous", set())
     for row in state["similar"]:
         left, right = st.columns([5, 1])
         left.text(f"#{row['id']} · {row['title']} · {row['votes']} +1")
-        if right.button("+1 instead", key=f"plus_{row['id']}"):
-            try:
-                suggestions.vote(db, person, row["id"], own_anonymous=st.session_state.get("own_anonymous", set()))
-                st.success(f"+1 added to #{row['id']}. You will see its updates in your inbox.")
-                start_again()
-            except BoardError as error:
-                st.error(str(error) if not isinstance(error, Invalid) else next(iter(error.errors.values())))
+        if right.button("+1 instead", key=f"plus_{row['id']}") and forms.attempt(
+                partial(suggestions.vote, db, person, row["id"], own_anonymous=own)):
+            st.success(f"+1 added to #{row['id']}. You will see its updates in your inbox.")
+            start_again()
     if st.button("Submit mine anyway", type="primary"):
         save(draft)

@@ -5,7 +5,6 @@ import streamlit as st
 
 from board.meetings import minutes, review
 from board.web.ui import forms, session, tables
-from board.web.ui.forms import field_error
 
 person = session.page_person("review")
 db = session.store()
@@ -18,7 +17,7 @@ if not rows:
 frame = pd.DataFrame(rows, columns=["no_problems", "meeting_date", "unit", "chair", "problems", "solutions"])
 frame["no_problems"] = frame["no_problems"].map({True: "no problems discussed", False: ""})
 st.text(f"{len(rows)} waiting; {sum(r['no_problems'] for r in rows)} discussed no problem at all")
-tables.table(frame.rename(columns={"no_problems": "flag"}), hide_index=True)
+tables.table(frame.rename(columns={"no_problems": "flag", "meeting_date": "meeting"}), hide_index=True)
 
 chosen = st.selectbox("Review", [r["id"] for r in rows],
                       format_func=lambda i: next(f"{r['meeting_date']} · {r['unit']}" for r in rows if r["id"] == i))
@@ -30,10 +29,12 @@ for number, item in enumerate(meeting["items"], start=1):
     for action in item["actions"]:
         st.text(f"   Action: {action['description']} (due {action['due_date']}, {action['status']})")
 
+form = forms.Form("review_form")
 with st.form("review_form", clear_on_submit=True):
     verdict = st.radio("Verdict", list(review.VERDICTS), format_func=review.VERDICTS.get, horizontal=True)
-    field_error("review_form", "verdict")
+    form.field_error("verdict")
     comment = st.text_area("Comment for the author (required for follow-up)", max_chars=2000)
-    field_error("review_form", "comment")
-    if st.form_submit_button("Save review", type="primary"):
-        forms.run("review_form", lambda: review.review(db, person, chosen, verdict, comment))
+    form.field_error("comment")
+    if st.form_submit_button("Save review", type="primary") and form.attempt(
+            lambda: review.review(db, person, chosen, verdict, comment)):
+        st.rerun()

@@ -5,8 +5,7 @@ import streamlit as st
 from board import demo
 from board.org import accounts
 from board.org.access import ROLE_LABELS
-from board.web.ui import session, tables
-from board.web.ui.forms import field_error, set_errors
+from board.web.ui import forms, session, tables
 
 st.title("Frontline Board")
 st.write("Raise what you see on the front line, follow it to the outcome.")
@@ -19,18 +18,11 @@ if session.auth_config() is not None:
 with st.form("sign_in"):
     email = st.text_input("Email", max_chars=320, autocomplete="username")
     password = st.text_input("Password", type="password", max_chars=1024, autocomplete="current-password")
-    field_error("sign_in", "form")
-    submitted = st.form_submit_button("Sign in", type="primary")
-
-if submitted:
-    try:
-        person = accounts.sign_in(session.store(), email, password, address=session.client_address())
-    except (accounts.SignInRefused, accounts.SignInThrottled) as error:
-        set_errors("sign_in", {"form": str(error)})
+    # A refusal (one message for a wrong email or password, or a wait after too many) shows under the button.
+    if st.form_submit_button("Sign in", type="primary") and forms.attempt(lambda: session.begin_session(
+            accounts.sign_in(session.store(), email, password, address=session.client_address()),
+            st.session_state.get("asked_for", ""))):
         st.rerun()
-    set_errors("sign_in", {})
-    session.begin_session(person, st.session_state.get("asked_for", ""))
-    st.rerun()
 
 if demo.is_demo(session.store()):
     st.subheader("Demo organisation")

@@ -82,7 +82,8 @@ def from_elsewhere(request: Request, *, typed_ok: bool) -> bool:
 
 async def begin_session(request: Request, store: db.Database) -> RedirectResponse:
     code = request.query_params.get("code")
-    redeemed = None if from_elsewhere(request, typed_ok=False) else await run_in_threadpool(accounts.redeem_handoff, store, code)
+    redeemed = None if from_elsewhere(request, typed_ok=False) else await run_in_threadpool(
+        accounts.redeem_handoff, store, code)
     if redeemed is None:  # used, expired, made up or sent from elsewhere: back to the sign-in page
         return _no_store(RedirectResponse("/", status_code=303))
     token, person = redeemed
@@ -110,7 +111,9 @@ def _script_hash(source: str) -> str:
 def content_security_policy() -> str:
     """Scripts only from the app itself, plus the inline scripts it needs, allowed by hash: the two in
     Streamlit's index.html and the sign-in redirect. Styles may be inline (Streamlit's CSS-in-JS)."""
-    static = Path(importlib.util.find_spec("streamlit").origin).parent / "static"
+    spec = importlib.util.find_spec("streamlit")
+    assert spec is not None and spec.origin is not None, "Streamlit is installed: this module runs inside it"
+    static = Path(spec.origin).parent / "static"
     index = (static / "index.html").read_text(encoding="utf-8")
     inline = re.findall(r"<script>(.*?)</script>", index, re.S) + [REDIRECT_SCRIPT]
     scripts = " ".join(sorted({_script_hash(source) for source in inline}))

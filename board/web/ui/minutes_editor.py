@@ -7,15 +7,14 @@ import secrets
 
 import streamlit as st
 
-from board.meetings import minutes
 from board.feedback import suggestions
+from board.meetings import minutes
 from board.org import people, settings
 from board.org.access import Person
-from board.errors import Invalid
-from board.web.ui import session
-from board.web.ui.forms import field_error, set_errors
+from board.web.ui import forms, session
 
-FORM = "minutes"
+FORM = "minutes"  # publishing or amending: the fields' messages
+DRAFT = "minutes_draft"  # saving the draft as the author types: its own message, so a save never clears the above
 
 
 def _uid() -> str:
@@ -31,64 +30,73 @@ def open_editor(meeting_id: int, person: Person) -> None:
             action.setdefault("uid", _uid())
     st.session_state["minutes_edit"] = {"meeting_id": meeting_id, "doc": doc,
                                         "amend": any(i.get("id") for i in doc["items"])}
-    set_errors(FORM, {})
+    forms.Form(FORM).forget()
+    forms.Form(DRAFT).forget()
 
 
 def close_editor() -> None:
     st.session_state.pop("minutes_edit", None)
-    set_errors(FORM, {})
+    forms.Form(FORM).forget()
+    forms.Form(DRAFT).forget()
 
 
-def render(person: Person, roster: list[dict], office_id: int) -> None:
-    """Draw the editor for the open meeting; saves the draft when anything changed."""
+def render(form: forms.Form, person: Person, roster: list[dict], office_id: int) -> None:
+    """Draw the editor for the open meeting, with `form`'s places for the publishing messages; saves the draft
+    when anything changed (and again on the next run while a save was refused)."""
     state = st.session_state["minutes_edit"]
     db, doc, key = session.store(), state["doc"], f"m{state['meeting_id']}"
     names = {p["id"]: f"{p['name']} ({p['team']})" for p in roster}
     ids = list(names)
     day = st.date_input("Meeting date", value=minutes.parse_date(doc["meeting_date"]), key=f"{key}_date",
                         max_value=datetime.date.today(), format="YYYY-MM-DD")
-    field_error(FORM, "meeting_date")
+    form.field_error("meeting_date")
     chair = st.selectbox("Chair", ids, index=ids.index(doc["chair_id"]) if doc["chair_id"] in ids else None,
-                         format_func=names.get, key=f"{key}_chair")
-    field_error(FORM, "chair_id")
+                         format_func=lambda i: names[i], key=f"{key}_chair")
+    form.field_error("chair_id")
     attendees = st.multiselect("Attendees", ids, default=[a for a in doc["attendee_ids"] if a in ids],
-                               format_func=names.get, key=f"{key}_attendees")
-    field_error(FORM, "attendee_ids")
-    new = {"meeting_date": day.isoformat() if day else None, "chair_id": chair, "attendee_ids": attendees,
-           "items": [_item(db, person, item, i, key, ids, names, office_id, day) for i, item in enumerate(doc["items"])]}
-    field_error(FORM, "items")
+                               format_func=lambda i: names[i], key=f"{key}_attendees")
+    form.field_error("attendee_ids")
+    items = [_item(form, db, person, item, i, key, ids, names, office_id, day) for i, item in enumerate(doc["items"])]
+    form.field_error("items")
     if st.button("Add an item"):
-        new["items"].append({**minutes.empty_item(), "uid": _uid()})
-    new["items"] = [i for i in new["items"] if not i.pop("remove", False)]
-    field_error(FORM, "draft")
-    if new != doc:
-        state["doc"] = new
+        items.append({**minutes.empty_item(), "uid": _uid()})
+    items = [i for i in items if not i.pop("remove", False)]
+    new = {"meeting_date": day.isoformat() if day else None, "chair_id": chair, "attendee_ids": attendees,
+           "items": items}
+    draft = forms.Form(DRAFT)
+    draft.field_error("draft")
+    changed = new != doc
+    if changed or state.get("unsaved"):
+        state["doc"] = new  # the session keeps the text even when the store does not take it
         if not state["amend"]:
-            try:
-                minutes.save_draft(db, person, state["meeting_id"], new)
-            except Invalid as error:  # too long to keep: say so beside the editor; the session keeps the text
-                set_errors(FORM, error.errors)
-        st.rerun()
+            # Refused (too long to keep, the store busy): the reason shows here and the next run tries again.
+            state["unsaved"] = not draft.attempt(lambda: minutes.save_draft(db, person, state["meeting_id"], new))
+        if changed and not state.get("unsaved"):
+            st.rerun()
 
 
-def _item(db, person, item: dict, i: int, key: str, ids: list, names: dict, office_id: int, day) -> dict:
+def _item(form: forms.Form, db, person, item: dict, i: int, key: str, ids: list, names: dict, office_id: int,
+          day) -> dict:
     path, uid = f"items.{i}", f"{key}_{item['uid']}"
     with st.container(border=True):
         kinds = list(minutes.ITEM_KINDS)
-        kind = st.selectbox(f"Item {i + 1}", kinds, index=kinds.index(item["kind"]), format_func=minutes.ITEM_KINDS.get,
-                            key=f"{uid}_kind")
+        kind = st.selectbox(f"Item {i + 1}", kinds, index=kinds.index(item["kind"]),
+                            format_func=lambda k: minutes.ITEM_KINDS[k], key=f"{uid}_kind")
+        form.field_error(f"{path}.kind")
         categories = [None, *settings.load(db).categories]
         category = st.selectbox("Category (optional)", categories, key=f"{uid}_category",
                                 index=categories.index(item["category"]) if item["category"] in categories else 0,
                                 format_func=lambda c: c or "none")
+        form.field_error(f"{path}.category")
         discussed = st.text_area("What was discussed", value=item["discussed"], key=f"{uid}_discussed",
                                  max_chars=minutes.MAX_TEXT)
-        field_error(FORM, f"{path}.discussed")
+        form.field_error(f"{path}.discussed")
         solution = st.text_area("Solution or decision", value=item["solution"], key=f"{uid}_solution",
                                 max_chars=minutes.MAX_TEXT)
+        form.field_error(f"{path}.solution")
         linked = _links(db, person, item, uid, office_id)
-        field_error(FORM, f"{path}.suggestion_ids")
-        actions = [_action(a, f"{path}.actions.{j}", f"{uid}_{a['uid']}", ids, names)
+        form.field_error(f"{path}.suggestion_ids")
+        actions = [_action(form, a, f"{path}.actions.{j}", f"{uid}_{a['uid']}", ids, names)
                    for j, a in enumerate(item["actions"])]
         actions = [a for a in actions if not a.pop("remove", False)]
         left, right = st.columns(2)
@@ -108,17 +116,17 @@ def _links(db, person, item: dict, uid: str, office_id: int) -> list[int]:
                           format_func=lambda s: titles.get(s, f"#{s}"))
 
 
-def _action(action: dict, path: str, uid: str, ids: list, names: dict) -> dict:
+def _action(form: forms.Form, action: dict, path: str, uid: str, ids: list, names: dict) -> dict:
     cols = st.columns([3, 2, 2, 1])
     description = cols[0].text_input("Action", value=action["description"], key=f"{uid}_description",
                                    max_chars=minutes.MAX_ACTION)
     owner = cols[1].selectbox("Owner", ids, index=ids.index(action["owner_id"]) if action["owner_id"] in ids else None,
-                              format_func=names.get, key=f"{uid}_owner")
+                              format_func=lambda i: names[i], key=f"{uid}_owner")
     due = cols[2].date_input("Due", value=minutes.parse_date(action["due_date"]), key=f"{uid}_due", format="YYYY-MM-DD")
     remove = cols[3].button("Remove", key=f"{uid}_remove", disabled=bool(action.get("id")),
                             help="Actions of published minutes are closed by their owner, not removed.")
     for field in ("description", "owner_id", "due_date"):
-        field_error(FORM, f"{path}.{field}")
+        form.field_error(f"{path}.{field}")
     return {**action, "description": description, "owner_id": owner,
             "due_date": due.isoformat() if due else None, "remove": remove}
 
@@ -130,15 +138,14 @@ def roster_for(db, person: Person, office_id: int) -> list[dict]:
     return chosen or [{"id": person.id, "name": person.name, "team": person.team, "office_id": person.office_id}]
 
 
-def submit(person: Person, today: datetime.date) -> None:
-    """Publish the draft or save the amendment; errors go beside their fields and the draft is kept."""
+def submit(form: forms.Form, person: Person, today: datetime.date) -> None:
+    """Publish the draft or save the amendment; a refusal shows beside the fields (`form`, drawn by render)
+    and the draft is kept."""
     state, db = st.session_state["minutes_edit"], session.store()
     action = minutes.amend if state["amend"] else minutes.publish
-    try:
-        action(db, person, state["meeting_id"], state["doc"], today=today, categories=settings.load(db).categories)
-    except Invalid as error:
-        set_errors(FORM, error.errors)
-        st.rerun()
+    if not form.attempt(lambda: action(db, person, state["meeting_id"], state["doc"], today=today,
+                                       categories=settings.load(db).categories)):
+        return
     published = state["meeting_id"]
     close_editor()
     st.session_state["minutes_published"] = published

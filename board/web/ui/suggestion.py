@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from board.web.ui import tables
+from board.clock import shown as when
 from board.feedback.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, STATUS_LABELS
+from board.web.ui import tables
 
 EVENT_LABELS = {"submitted": "submitted", "status": "status changed", "reply": "replied", "comment": "commented",
                 "assigned": "owner set", "due": "due date set", "escalated": "escalated",
@@ -19,7 +20,8 @@ def card(row: dict) -> None:
     st.text(f"{KINDS[row['kind']]} · {row['category']} · status: {STATUS_LABELS[row['status']]}"
             f" · level: {LEVEL_LABELS[row['level']]} · {row['votes']} +1")
     st.text(f"By {row['author']} · {row['team']}, {row['office']} · raised {row['created_at']:%d %b %Y}"
-            f" · owner: {row['owner'] or 'not yet named'}" + (f" · due {row['due_date']:%d %b %Y}" if row["due_date"] else ""))
+            f" · owner: {row['owner'] or 'not yet named'}"
+            + (f" · due {row['due_date']:%d %b %Y}" if row["due_date"] else ""))
     if row.get("likelihood"):
         st.text(f"How real: {LIKELIHOODS[row['likelihood']]}")
     for name, label in (("description", "Description"), ("customer_impact", "Customer impact"),
@@ -29,11 +31,6 @@ def card(row: dict) -> None:
             st.text(row[name])
     if row.get("duplicate_of"):
         st.text(f"Duplicate of #{row['duplicate_of']}")
-
-
-def when(moment, *, day_only: bool) -> str:
-    """A time as shown: the day alone for anything anonymous (it is stored as the day's midnight, not a time)."""
-    return f"{moment:%Y-%m-%d}" if day_only else f"{moment:%Y-%m-%d %H:%M}"
 
 
 def timeline(events: list[dict]) -> None:
