@@ -36,7 +36,7 @@ def backend():
 @pytest.fixture(scope="session")
 def pg_cluster():
     """The run's throwaway PostgreSQL cluster, started on first use and stopped at the end."""
-    from tests.pg_cluster import Cluster
+    from tests.support.pg_cluster import Cluster
 
     cluster = Cluster.start()
     yield cluster

@@ -10,20 +10,19 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from board.org.access import PAGE_ROLES
+from tests.support.paths import REPO
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-APP = REPO / "board" / "web" / "app.py"  # the Streamlit script and its PAGES table
+HERE = Path(__file__).resolve().parent  # the browser tests' folder
 SERVER = REPO / "board" / "web" / "server.py"  # what make run serves: the app with its routes and headers
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -13,10 +13,11 @@ import time
 
 from playwright.sync_api import expect
 
-from board.org.access import PAGE_ROLES, ROLES
 from board.demo import KNOWN
+from board.org.access import PAGE_ROLES, ROLES
+from tests.support.paths import APP
 
-from .conftest import APP, nav_paths, session_cookie, sidebar, wait_for
+from .conftest import nav_paths, session_cookie, sidebar, wait_for
 
 NOT_FOUND = "Page not found"
 HEADINGS = {"browse": "Suggestions", "dashboard": "Dashboards", "triage": "Triage"}  # where h1 differs from nav
@@ -76,13 +77,14 @@ def sign_in_all(pages: dict, url: str) -> None:
         page.get_by_role("button", name="Sign in", exact=True).click()
     for role, page in pages.items():  # five sign-ins at once, each a reload through /session/begin: be patient
         expect(sidebar(page).get_by_role("button", name="Sign out"), role).to_be_visible(timeout=60_000)
-        wait_for(page, lambda: session_cookie(page) is not None, f"{role} signed in but has no session cookie")
+        wait_for(page, lambda page=page: session_cookie(page) is not None,
+                 f"{role} signed in but has no session cookie")
 
 
 def test_each_page_url_opens_only_for_the_roles_allowed(chromium, app_server):
     """One signed-in context per role. Every role opens the URL of every page it may not open; every page's URL
     is opened by one of the roles allowed (in turn), and each role's navigation links exactly its allowed
-    URLs. (That every allowed page renders for every allowed role is test_pages.py's AppTest matrix.)
+    URLs. (That every allowed page renders for every allowed role is test_page_access.py's AppTest matrix.)
     The contexts load their URLs at the same time and are then checked one by one."""
     started = time.monotonic()
     titles = {**nav_titles_by_key(), **HEADINGS}

@@ -9,17 +9,9 @@ import time
 from playwright.sync_api import expect
 
 from tests.browser.conftest import open_page, sign_in, wait_idle
+from tests.support.browser import download_first_visible_csv
 
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
-
-
-def download_first_visible_csv(page, tmp_path) -> tuple[str, str]:
-    """Click the first visible "Download CSV" button; the file's name and text."""
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download CSV").filter(visible=True).first.click()
-    target = tmp_path / info.value.suggested_filename
-    info.value.save_as(target)
-    return target.name, target.read_text(encoding="utf-8")
 
 
 def test_leader_dashboard_draws_charts_and_downloads_a_csv(app_server, page, tmp_path):

@@ -27,10 +27,10 @@ from board import db
 from board.feedback import release
 from board.org import accounts
 from tests.browser.conftest import live_app, open_page, raise_suggestion, sign_in, wait_idle
-from tests.browser.test_dashboard import download_first_visible_csv
-from tests.browser.test_minutes import start_minutes
+from tests.support import paths
+from tests.support.browser import download_first_visible_csv, start_minutes
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "golden_path"
+ARTIFACTS = paths.ARTIFACTS / "golden_path"
 RUN = secrets.token_hex(3)  # titles unique to this run
 NAMED = f"Hold music loops every 20 seconds ({RUN})"
 ANONYMOUS = f"Shift swaps are approved too late to plan childcare ({RUN})"

@@ -14,11 +14,12 @@ import pytest
 from playwright.sync_api import expect
 
 from board import db
+from board.feedback import suggestions as sg
+from board.feedback import triage
 from board.meetings import minutes
-from board.feedback import suggestions as sg, triage
 from board.org import people, settings
-from tests import hostile
 from tests.browser.conftest import LOCAL_ONLY, TIMEOUT_MS, live_app, open_page, sign_in, wait_idle
+from tests.support import hostile
 
 
 class Listener:
@@ -68,8 +69,9 @@ def seeded(tmp_path_factory, demo_db_file, listener):
     body = "\n".join(texts[n] for n in (*hostile.LINK_ENTRIES, "script_tag", "javascript_link_markdown",
                                         "javascript_link_html"))
     title = f"{texts['markdown_image_listener']} <script>x</script>"
-    suggestion_id = sg.submit(store, staff, sg.Draft("improvement", "policy", title, body, texts["css_url"],
-                                                     texts["markdown_link_listener"]),
+    suggestion_id = sg.submit(store, staff, sg.Draft(kind="improvement", category="policy", title=title,
+                                                     description=body, customer_impact=texts["css_url"],
+                                                     proposed_solution=texts["markdown_link_listener"]),
                               categories=settings.load(store).categories, submission_key="hostile-browser").id
     sg.comment(store, manager, suggestion_id, texts["img_onerror"])
     triage.reply(store, manager, suggestion_id, texts["html_img_listener"])
@@ -98,8 +100,8 @@ def visible_text(page, text: str) -> None:
 
 def no_csp_context(chromium):
     """A browser context that ignores the server's content security policy: the text must be harmless by
-    itself, not only because the policy would stop a request or a script (tests/test_config.py checks the policy;
-    the probe at the end needs a fetch to another port, which the policy forbids)."""
+    itself, not only because the policy would stop a request or a script (tests/security/test_server_config.py
+    checks the policy; the probe at the end needs a fetch to another port, which the policy forbids)."""
     context = chromium.new_context(viewport={"width": 1400, "height": 900}, bypass_csp=True)
     context.set_default_timeout(TIMEOUT_MS)
     context.route(LOCAL_ONLY, lambda route: route.abort())

@@ -5,27 +5,10 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import open_page, sign_in, wait_idle
+from tests.support.browser import start_minutes
 
 DISCUSSED = "Month-end billing screens freeze for thirty seconds."
 SOLUTION = "Batch jobs move to the night from next month."
-
-
-def start_minutes(page) -> None:
-    """Open "Record new minutes" and press Start. On a loaded machine a press can be lost while the page is
-    still connecting, so if no editor appears within 20 s and Start is still there, press it once more."""
-    editor, start = page.get_by_label("What was discussed"), page.get_by_role("button", name="Start")
-    page.get_by_text("Record new minutes").click()
-    start.click()
-    try:
-        expect(editor).to_be_visible(timeout=20_000)
-        return
-    except AssertionError:
-        if editor.count() or not page.get_by_text("Record new minutes").count():
-            raise
-    if not start.is_visible():
-        page.get_by_text("Record new minutes").click()
-    start.click()
-    expect(editor).to_be_visible(timeout=20_000)
 
 
 def test_manager_records_minutes_the_draft_survives_a_reload_and_publishes(app_server, page):

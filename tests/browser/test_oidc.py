@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import expect

@@ -5,8 +5,17 @@ import time
 
 from playwright.sync_api import expect
 
-from .conftest import (expect_nav, nav_titles, open_page, session_cookie, sidebar, sign_in,
-                       submit_sign_in, wait_for, wait_idle)
+from .conftest import (
+    expect_nav,
+    nav_titles,
+    open_page,
+    session_cookie,
+    sidebar,
+    sign_in,
+    submit_sign_in,
+    wait_for,
+    wait_idle,
+)
 
 ADMIN_TITLES = ("Accounts and roles", "Roster import", "Settings")
 WRONG = "That email and password do not match an active account."
@@ -104,7 +113,7 @@ def test_the_session_cookie_is_set_by_the_server_httponly_strict_for_seven_days(
     sign_in(page, app_server.url, "staff@demo.board")
     cookie = session_cookie(page)
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
-    assert cookie["secure"] is False  # plain HTTP on localhost; over HTTPS it is Secure (tests/test_sessions.py)
+    assert cookie["secure"] is False  # plain HTTP on localhost; over HTTPS it is Secure (security/test_sessions.py)
     assert 6.9 * 86400 < cookie["expires"] - time.time() <= 7 * 86400
     assert "board_session" not in page.evaluate("document.cookie")
 

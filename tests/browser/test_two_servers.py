@@ -71,7 +71,7 @@ def test_status_changes_through_both_servers_at_once_are_each_recorded_once(serv
     contexts = [chromium.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
     try:
         pages = []
-        for context, server, email in zip(contexts, (a, b), ("manager@demo.board",) * 2):
+        for context, server, email in zip(contexts, (a, b), ("manager@demo.board",) * 2, strict=True):
             acting = context.new_page()
             sign_in(acting, server.url, email)
             open_page(acting, f"{server.url}/triage?id={suggestion_id}")

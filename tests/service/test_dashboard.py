@@ -1,0 +1,131 @@
+"""Dashboard queries against a small hand-built dataset with known answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from board.errors import NotAllowed
+from board.feedback import triage
+from board.org import people
+from board.reporting import dashboard
+from tests.support.suggestions import submit
+
+MARCH = datetime(2026, 3, 2, 9)
+FILTERS = dashboard.Filters(start=date(2026, 1, 1), end=date(2026, 12, 1))
+
+
+@pytest.fixture
+def built(org_store, known):
+    """Three March suggestions of the Billing team: one implemented, one declined, one still new and escalated."""
+    staff, manager = known["staff"], known["manager"]
+    ids = []
+    for n, category in enumerate(("policy", "policy", "system")):
+        sid = submit(org_store, staff, key=f"k{n}", category=category)
+        org_store.write(lambda con, sid=sid.id: con.execute("UPDATE suggestions SET created_at = ? WHERE id = ?",
+                                                            (MARCH, sid)))
+        org_store.write(lambda con, sid=sid.id: con.execute(
+            "UPDATE suggestion_events SET created_at = ? WHERE suggestion_id = ?", (MARCH, sid)))
+        ids.append(sid.id)
+    first, second, third = ids
+    at = lambda days: MARCH + timedelta(days=days)  # noqa: E731
+    triage.change_status(org_store, manager, first, "acknowledged", now=at(2))
+    for step, status in enumerate(("under_review", "planned", "in_progress", "implemented"), start=3):
+        triage.change_status(org_store, manager, first, status, now=at(step if status != "implemented" else 10))
+    triage.change_status(org_store, manager, second, "acknowledged", now=at(4))
+    triage.change_status(org_store, manager, second, "declined", note="Not now", now=at(6))
+    triage.escalate(org_store, manager, third, now=at(8))
+    return ids
+
+
+def test_funnel_categories_and_monthly(org_store, known, built):
+    leader = known["leader"]
+    assert {r["status"]: r["suggestions"] for r in dashboard.funnel(org_store, leader, FILTERS)} == {
+        "implemented": 1, "declined": 1, "new": 1}
+    assert {r["category"]: r["suggestions"] for r in dashboard.categories(org_store, leader, FILTERS)} == {
+        "policy": 2, "system": 1}
+    monthly = {r["month"].date(): (r["submitted"], r["implemented"])
+               for r in dashboard.monthly(org_store, leader, FILTERS)}
+    assert monthly == {date(2026, 3, 1): (3, 1)}
+
+
+def test_response_times_are_medians_and_p90s_in_days(org_store, known, built):
+    (row,) = dashboard.response_times(org_store, known["leader"], FILTERS)
+    assert (row["ack_median_days"], round(row["ack_p90_days"], 2)) == (3.0, 3.8)  # acknowledged after 2 and 4 days
+    # resolved after 10 and 6
+    assert (row["resolution_median_days"], round(row["resolution_p90_days"], 2)) == (8.0, 9.6)
+
+
+def test_escalations_ageing_and_drill_down(org_store, known, built):
+    leader = known["leader"]
+    assert [(r["month"].date(), r["level"], r["escalations"])
+            for r in dashboard.escalations(org_store, leader, FILTERS)] == [(date(2026, 3, 1), "region", 1)]
+    ageing = dashboard.ageing(org_store, leader, FILTERS, today=date(2026, 3, 30), sla_cutoff=date(2026, 3, 23))
+    assert ageing == [{"age": "8-30 days", "open": 1, "overdue": 1}]
+    assert [r["id"] for r in dashboard.drill(org_store, leader, FILTERS, status="new")] == [built[2]]
+    assert [r["id"] for r in dashboard.drill(org_store, leader, FILTERS, category="policy")] == built[1::-1]
+
+
+def test_filters_and_scope_narrow_every_number(org_store, known, built):
+    other_office = dashboard.Filters(start=FILTERS.start, end=FILTERS.end, office_id=known["leader"].office_id)
+    assert dashboard.funnel(org_store, known["leader"], other_office) == []
+    assert dashboard.funnel(org_store, known["leader"],
+                            dashboard.Filters(start=date(2026, 4, 1), end=FILTERS.end)) == []
+    assert sum(r["suggestions"] for r in dashboard.funnel(org_store, known["manager"], FILTERS)) == 3
+    europe = next(people.get_person(org_store, p["id"]) for p in people.list_people(org_store, known["admin"])
+                  if p["role"] == "regional_manager" and p["region"] == "Europe")
+    assert dashboard.funnel(org_store, europe, FILTERS) == []
+    for role in ("staff", "admin"):
+        with pytest.raises(NotAllowed):
+            dashboard.funnel(org_store, known[role], FILTERS)
+    with pytest.raises(NotAllowed):
+        dashboard.newest(org_store, known["manager"], FILTERS)
+    assert [r["id"] for r in dashboard.newest(org_store, known["leader"], FILTERS)] == built[::-1]
+
+
+def test_team_acknowledgement_days(org_store, known, built):
+    assert dashboard.team_ack_days(org_store, known["leader"], FILTERS) == {known["staff"].team_id: 3.0}
+
+
+def test_every_suggestion_chart_drills_down_to_the_suggestions_behind_it(org_store, known, built):
+    leader, (first, second, third) = known["leader"], built
+    drill = lambda **chosen: [r["id"] for r in dashboard.drill(org_store, leader, FILTERS, **chosen)]  # noqa: E731
+    assert drill(month=date(2026, 3, 1)) == [third, second, first] and drill(month=date(2026, 4, 1)) == []
+    assert drill(age="8-30 days", today=date(2026, 3, 30)) == [third]  # the only open one, 28 days old
+    assert drill(age="0-7 days", today=date(2026, 3, 30)) == []
+    assert drill(escalated_to="region") == [third] and drill(escalated_to="leadership") == []
+    assert drill(team_id=known["staff"].team_id) == [third, second, first]
+    acknowledged = {r["id"]: r["acknowledged_at"] for r in dashboard.drill(org_store, leader, FILTERS)}
+    assert acknowledged == {first: MARCH + timedelta(days=2), second: MARCH + timedelta(days=4), third: None}
+    europe_team = known["leader"].team_id  # a team outside the manager's scope lists nothing for them
+    assert dashboard.drill(org_store, known["manager"], FILTERS, team_id=europe_team) == []
+
+
+@pytest.mark.slow
+def test_minutes_charts_drill_down_to_the_meetings_and_actions_they_count(demo_store, known):
+    today = date(2026, 11, 1)
+    filters = dashboard.Filters(start=date(2025, 11, 1), end=date(2026, 11, 1))
+    for viewer in (known["leader"], known["regional_manager"], known["manager"]):
+        for row in dashboard.minutes_monthly(demo_store, viewer, filters):
+            month = row["month"].date()
+            meetings = dashboard.drill_meetings(demo_store, viewer, filters, month=month)
+            assert len(meetings) == row["meetings"] and sum(m["problems"] for m in meetings) == row["problems"]
+            actions = dashboard.drill_actions(demo_store, viewer, filters, month=month, today=today)
+            if row["actions_on_time_pct"] is not None and month < today.replace(day=1):
+                share = 100 * sum(a["on_time"] for a in actions) / len(actions)
+                assert abs(share - row["actions_on_time_pct"]) <= 0.5  # the chart shows it rounded
+    coverage = [r for r in dashboard.minutes_coverage(demo_store, known["regional_manager"], filters, today=today)
+                if r["meetings"]]
+    for cell in coverage[:10]:
+        listed = dashboard.drill_meetings(demo_store, known["regional_manager"], filters, month=cell["month"],
+                                          office=cell["office"])
+        assert len(listed) == cell["meetings"] and {m["office"] for m in listed} == {cell["office"]}
+
+
+def test_a_team_filter_shows_that_teams_own_minutes_coverage(demo_store, known):
+    filters = dashboard.Filters(start=date(2025, 11, 1), end=date(2026, 11, 1), team_id=known["manager"].team_id)
+    leader_view = dashboard.minutes_coverage(demo_store, known["leader"], filters, today=date(2026, 11, 1))
+    manager_view = dashboard.minutes_coverage(demo_store, known["manager"], filters, today=date(2026, 11, 1))
+    assert leader_view == manager_view and len(leader_view) == 12  # the team's meetings, not its whole office's
+    assert {r["office"] for r in leader_view} == {"Billing, Kuala Lumpur"}

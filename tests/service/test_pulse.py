@@ -1,0 +1,197 @@
+"""The morale pulse: one answer per period, no identity in a response, results only for groups of k."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from board.errors import Invalid
+from board.morale import pulse
+from board.reporting import reports
+from tests.support.anonymity import new_rows, snapshot
+from tests.support.pages import open_page
+from tests.support.pulse import good, team_members
+
+DAY = date(2026, 11, 18)
+LENGTH = 14
+
+
+def test_periods_line_up_and_cover_every_day():
+    start, end = pulse.period_bounds(DAY, LENGTH)
+    assert start <= DAY < end and (end - start).days == LENGTH and (start - pulse.ANCHOR).days % LENGTH == 0
+    assert pulse.period_bounds(end, LENGTH)[0] == end
+
+
+def test_one_answer_per_person_per_period(org_store, known):
+    staff = known["staff"]
+    assert not pulse.has_answered(org_store, staff, today=DAY, length_days=LENGTH)
+    pulse.submit(org_store, staff, good(), today=DAY, length_days=LENGTH)
+    assert pulse.has_answered(org_store, staff, today=DAY, length_days=LENGTH)
+    with pytest.raises(pulse.AlreadyAnswered, match="already answered"):
+        pulse.submit(org_store, staff, good(mood=1), today=DAY, length_days=LENGTH)
+    _, end = pulse.period_bounds(DAY, LENGTH)
+    pulse.submit(org_store, staff, good(), today=end, length_days=LENGTH)  # the next period is open again
+    with org_store.read() as con:  # the first period closed with one answer in all: too few to keep
+        assert con.scalar("SELECT count(*) FROM pulse_responses") == 1
+        assert con.scalar("SELECT sum(answered) FROM pulse_turnout") == 1
+
+
+@pytest.mark.parametrize("changes, field", [({"mood": 0}, "mood"), ({"enps": 11}, "enps"), ({"tools": None}, "tools"),
+                                            ({"comment": "x" * 1001}, "comment")])
+def test_invalid_answers_are_named_and_nothing_is_stored(org_store, known, changes, field):
+    with pytest.raises(Invalid) as invalid:
+        pulse.submit(org_store, known["staff"], good(**changes), today=DAY, length_days=LENGTH)
+    assert list(invalid.value.errors) == [field]
+    assert not pulse.has_answered(org_store, known["staff"], today=DAY, length_days=LENGTH)
+
+
+def test_a_response_cannot_be_joined_back_to_the_person(org_store, known):
+    staff, marker = known["staff"], "PULSE-MARKER-42"
+    before = snapshot(org_store)
+    pulse.submit(org_store, staff, good(comment=marker), today=DAY, length_days=LENGTH)
+    rows = new_rows(before, snapshot(org_store))
+    response = next(r for r in rows if r.get("comment") == marker)
+    assert set(response) == {"id", "period_id", "team_id", "office_id", "region_id", "mood", "enps", "empowered",
+                             "tools", "acted_on", "workload", "proud", "comment"}  # no person, no time
+    assert len(response["id"]) == 32  # random, not a sequence
+    participation = next(r for r in rows if "voter" in r)
+    assert set(participation) == {"period_id", "voter", "team_id"}  # a keyed hash: no person id anywhere
+    period = participation["period_id"]  # the hash needs the server's key: without it, no person can be tried
+    assert participation["voter"] == pulse.voter(pulse.voter_key(), period, staff.id)
+    assert participation["voter"] != pulse.voter(b"", period, staff.id)
+    assert not any(staff.id in (r.get("person_id"), r.get("actor_id")) for r in rows)
+
+
+def show_unsealed(store) -> None:
+    """Mark every period closed without closing it (no generalisation), as a period is whose cells are below a
+    k raised after it closed: the suppression that applies on top of generalisation is then what decides."""
+    store.write(lambda con: con.execute("UPDATE pulse_periods SET closed_at = now()"))
+
+
+def close_periods(store, day: date = DAY) -> list[int]:
+    """Close every period that ended by the end of the period containing day, as the app does."""
+    return pulse.close_due(store, pulse.period_bounds(day, LENGTH)[1])
+
+
+def answer_team(store, team_people, n: int, mood: int, enps: int) -> None:
+    for person in team_people[:n]:
+        pulse.submit(store, person, good(mood=mood, enps=enps), today=DAY, length_days=LENGTH)
+
+
+def test_morale_figures_and_small_groups_suppressed_with_their_complement(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    answer_team(org_store, billing, 6, mood=4, enps=10)   # 6 promoters
+    answer_team(org_store, care, 2, mood=2, enps=3)       # 2 detractors: a small group
+    show_unsealed(org_store)
+    leader = known["leader"]
+    teams = {r["group"]: r for r in reports.morale(org_store, leader, k=5, level="team")}
+    assert (teams["Customer Care, Kuala Lumpur"]["suppressed"]
+            and teams["Customer Care, Kuala Lumpur"]["responses"] is None)
+    # Billing (6) beside Kuala Lumpur (8) would reveal Customer Care's 2 by subtraction: suppressed too.
+    assert teams["Billing, Kuala Lumpur"]["suppressed"]
+    office = next(r for r in reports.morale(org_store, leader, k=5, level="office") if r["group"] == "Kuala Lumpur")
+    assert (office["responses"], office["mood"], office["enps"]) == (8, 3.5, 50)  # (6*4+2*2)/8; (6-2)/8
+
+
+def test_morale_is_shown_only_within_scope(org_store, known):
+    answer_team(org_store, team_members(org_store, known, "Billing"), 6, mood=4, enps=8)
+    show_unsealed(org_store)
+    assert reports.morale(org_store, known["staff"], k=5, level="team") == []
+    mine = reports.morale(org_store, known["manager"], k=5, level="team")
+    assert [r["group"] for r in mine] == ["Billing, Kuala Lumpur"]
+    assert {r["group"] for r in reports.morale(org_store, known["regional_manager"], k=5, level="region")} == {
+        "Asia Pacific"}
+
+
+def test_pulse_page_answers_once_and_home_reminds_until_then(org_store, known):
+    at = open_page(org_store, known["staff"])
+    assert any("morale pulse" in link.label for link in at.get("page_link"))
+    at.switch_page("app_pages/pulse.py").run()
+    radios = at.radio
+    for radio in radios:
+        radio.set_value(radio.options and int(radio.options[-1]))
+    at.button(key="FormSubmitter:pulse_form-Send my answer").click().run()
+    assert not at.exception and "You have answered the pulse for this period" in [s.value for s in at.success][0]
+    assert pulse.has_answered(org_store, known["staff"], today=date.today(), length_days=LENGTH)
+    at.switch_page("app_pages/home.py").run()
+    assert not any("morale pulse" in link.label for link in at.get("page_link"))
+
+
+def test_pulse_page_names_missing_answers(org_store, known):
+    at = open_page(org_store, known["staff"], "pulse")
+    at.button(key="FormSubmitter:pulse_form-Send my answer").click().run()
+    assert "Choose a mood from 1 to 5." in [e.value for e in at.error]
+    assert not pulse.has_answered(org_store, known["staff"], today=date.today(), length_days=LENGTH)
+
+
+def test_a_closed_period_is_rewritten_in_random_order(org_store, known, backend):
+    team = team_members(org_store, known, "Billing") + team_members(org_store, known, "Customer Care")
+    for number, person in enumerate(team):
+        pulse.submit(org_store, person, good(comment=f"c{number:02d}"), today=DAY, length_days=LENGTH)
+    _, end = pulse.period_bounds(DAY, LENGTH)
+    pulse.submit(org_store, known["leader"], good(), today=end, length_days=LENGTH)  # opens the next period
+    with org_store.read() as con:
+        position = "ctid" if backend == "postgres" else "rowid"  # where each row physically is
+        order = [r["comment"] for r in con.rows(
+            f"SELECT comment FROM pulse_responses WHERE comment <> '' ORDER BY {position}")]
+    assert sorted(order) == [f"c{n:02d}" for n in range(len(team))] and order != sorted(order)
+
+
+def test_comments_only_for_groups_that_are_shown(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    for person in billing[:6]:
+        pulse.submit(org_store, person, good(comment="Billing note"), today=DAY, length_days=LENGTH)
+    for person in care[:2]:
+        pulse.submit(org_store, person, good(comment="Care note"), today=DAY, length_days=LENGTH)
+    show_unsealed(org_store)
+    with org_store.read() as con:
+        period = con.scalar("SELECT id FROM pulse_periods")
+    leader, office = known["leader"], known["staff"].office_id
+    assert reports.pulse_comments(org_store, leader, k=5, period_id=period, level="team",
+                                  group_id=billing[0].team_id) == []
+    office_comments = reports.pulse_comments(org_store, leader, k=5, period_id=period, level="office", group_id=office)
+    assert sorted(office_comments) == ["Billing note"] * 6 + ["Care note"] * 2
+
+
+def test_morale_for_a_period_range_matches_the_same_periods_unfiltered(demo_store, known):
+    leader, start, end = known["leader"], date(2026, 1, 1), date(2026, 7, 1)
+    ranged = reports.morale(demo_store, leader, k=5, level="team", start=start, end=end)
+    everything = [r for r in reports.morale(demo_store, leader, k=5, level="team") if start <= r["starts_on"] < end]
+    assert ranged == everything and ranged  # suppression is per period, so the range changes nothing shown
+
+
+def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    answer_team(org_store, billing, 6, mood=4, enps=8)
+    answer_team(org_store, care, 5, mood=2, enps=8)
+    later = DAY + timedelta(days=LENGTH)
+    for person in billing[:2]:  # a second period in which Billing alone answers, too few to be shown
+        pulse.submit(org_store, person, good(mood=1), today=later, length_days=LENGTH)
+    show_unsealed(org_store)
+    figures = reports.Morale(org_store, k=5)
+    teams = figures.team_mood(known["leader"])
+    assert {t["team"]: (t["responses"], t["mood"]) for t in teams.values()} == {
+        "Billing, Kuala Lumpur": (6, 4.0), "Customer Care, Kuala Lumpur": (5, 2.0)}
+    assert list(figures.team_mood(known["manager"])) == [known["manager"].team_id]
+    assert figures.team_mood(known["staff"]) == {}
+    billing_rows = [r for r in figures.rows(known["leader"], "team") if r["group"] == "Billing, Kuala Lumpur"]
+    assert [(r["responses"], r["suppressed"]) for r in billing_rows] == [(6, False), (None, True)]
+
+
+def test_the_roll_up_counts_every_level_as_sql_does(demo_store):
+    figures = reports.Morale(demo_store, k=5)
+    column = {key: i for i, key in enumerate(figures.keys)}
+    row = {period_id: i for i, (period_id, _) in enumerate(figures.periods)}
+    total = 0
+    with demo_store.read() as con:
+        for level, group in (("team", "team_id"), ("office", "office_id"), ("region", "region_id"), ("org", "0")):
+            truth = con.rows(  # generalised answers count from their lowest remaining level up
+                f"SELECT r.period_id, {group} AS unit, count(*) AS n, sum(r.mood) AS mood FROM pulse_responses r"
+                " JOIN pulse_periods p ON p.id = r.period_id WHERE p.closed_at IS NOT NULL"
+                f" AND {group} IS NOT NULL GROUP BY 1, 2")
+            for t in truth:
+                cell = (row[t["period_id"]], column[(level, t["unit"])])
+                assert (figures.sums["n"][cell], figures.sums["mood"][cell]) == (t["n"], t["mood"]), (level, t)
+                total += t["n"]
+    assert figures.sums["n"].sum() == total and total  # every level counted, no more
