@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench migrate clean
+.PHONY: run test test-fast lint bench migrate clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,17 @@ run: $(VENV)/.runtime
 test: $(VENV)/.test debian-packages
 	$(PY) -m pytest
 
+test-fast: $(VENV)/.test
+	$(PY) -m pytest -m "not browser and not slow" -k "not postgres" -n 2
+
+# ruff (pyflakes, pycodestyle, isort, bugbear, pyupgrade) and mypy, as configured in pyproject.toml; CI runs it first.
+lint: $(VENV)/.test
+	$(PY) -m ruff check board bench tests
+	$(PY) -m mypy
+
 bench: $(VENV)/.test
-	$(PY) -m tests.benchmarks.suggestions
-	$(PY) -m board bench
+	$(PY) -m bench suggestions
+	$(PY) -m bench dashboards
 
 migrate: $(VENV)/.runtime
 	$(PY) -m board migrate
