@@ -20,8 +20,11 @@ run: $(VENV)/.runtime
 	$(PY) -m streamlit run board/web/server.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
+# Two steps: the tests without a browser on both cores (pytest-xdist), then the browser tests one at a time
+# (each drives chromium against live servers; two at once starve each other's sign-in on 2 cores).
 test: $(VENV)/.test debian-packages
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser" -n 2
+	$(PY) -m pytest -m browser
 
 test-fast: $(VENV)/.test
 	$(PY) -m pytest -m "not browser and not slow" -k "not postgres" -n 2

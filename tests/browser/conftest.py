@@ -291,7 +291,8 @@ def sign_in(page, base_url: str, email: str, password: str = "demo") -> None:
     """Sign in through the form and wait until the session cookie is stored in the browser."""
     open_page(page, base_url)
     submit_sign_in(page, email, password)
-    expect(sidebar(page).get_by_role("button", name="Sign out")).to_be_visible()
+    # signing in reloads the app through /session/begin: give a busy machine a minute
+    expect(sidebar(page).get_by_role("button", name="Sign out")).to_be_visible(timeout=60_000)
     wait_for(page, lambda: session_cookie(page) is not None, f"{email} signed in but no board_session cookie was set")
 
 
