@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
 
 def usage_error(args: argparse.Namespace) -> str | None:
     """What is wrong with arguments argparse accepted, found before minutes of generating data."""
-    from board import db
+    from board import store as db
 
     if args.out is not None and args.out.is_dir():
         return f"--out {args.out} is a folder: give the path of the JSON file to write"

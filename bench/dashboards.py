@@ -28,7 +28,7 @@ from bench import postgres
 from bench.data import TODAY, clock
 from bench.measure import RUNS, dashboard_queries, measure_leader_page, ms, peak_mb, recorded, setting, timed
 from bench.sqlite import Untranslated, run_sqlite, translate_statements
-from board import db
+from board import store as db
 from board.errors import BoardError
 
 TARGETS = {"dashboard_ms": 1000, "overhead": 1.2, "sqlite_factor": 10, "memory_mb": 2048}

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from board import db
+from board import store as db
 from board.feedback.suggestions import fill_milestones
 from board.morale.pulse import period_bounds
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bench.data import TODAY
-from board import db
+from board import store as db
 from board.feedback.workflow import sla_cutoff
 from board.org import people, settings
 from board.reporting import dashboard, reports

@@ -17,8 +17,8 @@ from typing import Any
 
 from bench.data import clock
 from bench.measure import RUNS, dashboard_queries, measure_leader_page, ms, peak_mb, recorded, setting, timed
-from board import db
-from board.db import transfer
+from board import store as db
+from board.store import transfer
 
 TARGET_MS = 3000
 
@@ -28,7 +28,7 @@ def connect_raw(url: str) -> Any:
     numeric loaded as float and json as text."""
     import psycopg
 
-    from board.db import postgres
+    from board.store import postgres
 
     pg = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.RawCursor, options=postgres.CONNECT_OPTIONS,
                          connect_timeout=10)

@@ -15,7 +15,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from board import db, demo
+from board import demo
+from board import store as db
 from board.feedback import suggestions as sg
 from board.feedback import triage
 from board.org import people, settings

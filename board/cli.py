@@ -9,13 +9,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from board import db, demo
+from board import demo
+from board import store as db
 from board.clock import utcnow
-from board.db import backup
 from board.errors import BoardError, Invalid
 from board.feedback import release
 from board.morale import pulse
 from board.org import accounts, people, roster
+from board.store import backup
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,7 +159,7 @@ def _restore(args) -> int:
 
 
 def _copy_to_postgres(args) -> int:
-    from board.db import transfer
+    from board.store import transfer
 
     path = db.database_path()
     if not path.is_file():

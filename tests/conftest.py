@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from board import db, demo
+from board import demo
+from board import store as db
 from board.org import people
 
 DEMO_DAY = date(2026, 11, 1)

@@ -8,7 +8,6 @@ import random
 from datetime import date, datetime, timedelta
 
 from board.clock import utcnow
-from board.db import Conn, Database
 from board.demo import minutes as demo_minutes
 from board.demo import pulse as demo_pulse
 from board.demo import suggestions as demo_suggestions
@@ -16,6 +15,7 @@ from board.errors import Invalid
 from board.morale import pulse
 from board.org import accounts, audit, roster, settings
 from board.org.access import Person, require
+from board.store import Conn, Database
 
 SEED = 20261122
 PASSWORD = "demo"

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from board.db import Conn
 from board.meetings.minutes import long_date
+from board.store import Conn
 
 LAGGING, NO_PROBLEMS = "Mexico City", "Sydney"
 PROBLEMS = [

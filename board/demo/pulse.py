@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from board.db import Conn
 from board.morale.pulse import STATEMENTS, period_bounds, voter
+from board.store import Conn
 
 COMMENTS = ["Too many system outages this month.", "Good support from my manager.",
             "The refund trial made calls shorter.", "Workload before the holidays is heavy.",

@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from board.clock import day_only
-from board.db import Conn
 from board.feedback.suggestions import fill_milestones
 from board.feedback.workflow import PATH, add_working_days
+from board.store import Conn
 
 # (category, kind, title, description, customer impact, proposed solution)
 IDEAS = [

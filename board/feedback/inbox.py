@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from board.clock import utcnow
-from board.db import Database
 from board.org.access import Person
+from board.store import Database
 
 
 def unread_count(db: Database, person: Person) -> int:

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from board.db import Conn, Database
 from board.errors import BoardError
+from board.store import Conn, Database
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 LOOKUP_CHARS, SECRET_CHARS = 6, 16  # 30 bits to find the row, 80 secret bits to prove it

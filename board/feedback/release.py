@@ -8,8 +8,8 @@ import random
 from datetime import date
 
 from board.clock import day_only, utcnow
-from board.db import Conn, Database
 from board.feedback.suggestions import insert, record
+from board.store import Conn, Database
 
 LOCK = ("anonymous_release",)
 HELD_TABLES = ("held_suggestions", "held_author_events")

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from board.clock import utcnow
-from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.feedback import receipts
 from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
 from board.org.access import Person, where
 from board.org.people import team_size
+from board.store import Conn, Database
 from board.text import clean
 
 TITLE = (3, 120)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from board.clock import utcnow
-from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.feedback import receipts
 from board.feedback.release import release_due
 from board.feedback.suggestions import checked_text, clean, hold_author_event, milestones, record, summary_sql
 from board.feedback.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
 from board.org.access import Person, where
+from board.store import Conn, Database
 
 SORTS = {"age": "created_at ASC, id ASC", "votes": "votes DESC, id ASC", "category": "category, id"}
 # role -> the levels its queue holds (None: every level): a regional manager what was escalated to the region or

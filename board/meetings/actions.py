@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from board.clock import utcnow
-from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.feedback.suggestions import checked_text, clean
 from board.org.access import Person, where
+from board.store import Conn, Database
 
 ACTION_SQL = """
 SELECT a.id, a.description, a.due_date, a.status, a.closed_at, a.owner_id, p.name AS owner,

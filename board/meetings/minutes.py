@@ -6,10 +6,10 @@ import json
 from datetime import date, datetime
 
 from board.clock import utcnow
-from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed, NotFound
 from board.feedback.suggestions import clean, record
 from board.org.access import Person, where
+from board.store import Conn, Database
 
 ITEM_KINDS = {"real_problem": "Real problem", "anticipated_problem": "Anticipated problem",
               "brainstorm": "Brainstorm", "decision": "Decision", "information": "Information"}

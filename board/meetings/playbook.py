@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from board.db import Database
 from board.feedback.suggestions import clean
 from board.feedback.workflow import KINDS
 from board.meetings.minutes import ITEM_KINDS, visible
 from board.org.access import Person, where
+from board.store import Database
 
 PLAYBOOK_KINDS = {**ITEM_KINDS, **KINDS}
 

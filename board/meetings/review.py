@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from board.clock import utcnow
-from board.db import Conn, Database
 from board.errors import Invalid, NotAllowed
 from board.feedback.suggestions import checked_text, clean
 from board.meetings.minutes import list_sql
 from board.org.access import Person, where
+from board.store import Conn, Database
 
 VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
 

@@ -16,12 +16,12 @@ from datetime import date, timedelta
 
 from board import DATA_DIR
 from board.clock import utcnow
-from board.db import Conn, Database, StoreError
 from board.errors import BoardError, Invalid
 from board.feedback.suggestions import clean
 from board.org import settings
 from board.org.access import Person
 from board.org.people import team_size
+from board.store import Conn, Database, StoreError
 
 STATEMENTS = {
     "empowered": "I am empowered to resolve customer problems",

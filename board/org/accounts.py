@@ -12,13 +12,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # utcnow lives in board.clock; accounts looks it up here (tests set accounts.utcnow to move its clock), and
 # board/cli.py and some tests still import it from here.
 from board.clock import utcnow
-from board.db import Conn, Database
 from board.errors import BoardError, Invalid
 from board.org import audit, throttle
 from board.org.access import Person, require
 from board.org.people import find_by_email, get_person, normalise_email
 from board.org.settings import load as load_settings
 from board.org.settings import load_in as load_settings_in
+from board.store import Conn, Database
 
 MAX_FAILURES = throttle.MAX_FAILURES  # failures in a row before each further attempt waits
 IDLE_LIMIT = timedelta(hours=12)

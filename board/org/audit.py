@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from board.db import Conn, Database
 from board.org.access import Person, require
+from board.store import Conn, Database
 
 
 def record(con: Conn, actor_id: int | None, action: str, detail: str = "") -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from board.db import Conn, Database
 from board.errors import Invalid, NotFound
 from board.org import audit
 from board.org.access import ROLES, Person, require, where
+from board.store import Conn, Database
 
 
 def person_sql(*, updated_at: bool = False) -> str:

@@ -7,11 +7,11 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from board.db import Conn, Database
 from board.errors import Invalid
 from board.org import audit
 from board.org.access import ROLES, Person, require
 from board.org.people import normalise_email
+from board.store import Conn, Database
 from board.text import clean
 
 ROSTER_COLUMNS = ("email", "name", "role", "region", "office", "team", "manages")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from board.db import Conn, Database
 from board.errors import Invalid
 from board.org import audit
 from board.org.access import Person, require
+from board.store import Conn, Database
 from board.text import clean
 
 MIN_K = 3

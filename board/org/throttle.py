@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from board.db import Conn, Database
 from board.org import audit
+from board.store import Conn, Database
 
 MAX_FAILURES = 5  # failures in a row for one email that are checked without a wait
 FIRST_WAIT = timedelta(minutes=1)  # after the 5th failure in a row; each further failure doubles it

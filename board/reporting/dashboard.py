@@ -11,11 +11,11 @@ from datetime import date
 from functools import partial
 
 from board.clock import shown
-from board.db import Database
 from board.errors import NotAllowed
 from board.feedback.workflow import OPEN
 from board.meetings.minutes import PROBLEM_ITEMS
 from board.org.access import Person, scope, where
+from board.store import Database
 
 OPEN_SQL = "s.status IN (" + ", ".join(f"'{status}'" for status in OPEN) + ")"  # workflow's open statuses
 AGE_BUCKETS = ((0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 90, "31-90 days"), (91, 100_000, "over 90 days"))

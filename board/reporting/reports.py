@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from board.clock import utcnow
-from board.db import Database
 from board.errors import NotAllowed
 from board.meetings.minutes import PROBLEM_ITEMS
 from board.morale.disclosure import shown_matrix
 from board.org import throttle
 from board.org.access import ADMINS, Person, in_scope, require, scope, where
 from board.org.people import team_size
+from board.store import Database
 
 
 def team_summary(db: Database, person: Person) -> dict:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from board import db
+from board import store as db
 from board.feedback import release
 from board.org import accounts
 from tests.browser.conftest import live_app, open_page, raise_suggestion, sign_in, wait_idle

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from board import db
+from board import store as db
 from board.feedback import suggestions as sg
 from board.feedback import triage
 from board.meetings import minutes

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from board import db
+from board import store as db
 from tests.browser.conftest import live_app, open_page, raise_suggestion, sign_in, wait_idle
 
 TITLE = "Queue display in Dublin shows yesterday's waiting times"

@@ -10,12 +10,12 @@ from datetime import date
 
 import pytest
 
-from board import db
-from board.db.base import CONFLICT
+from board import store as db
 from board.feedback import suggestions as sg
 from board.meetings import minutes
 from board.morale import pulse
 from board.org import settings
+from board.store.base import CONFLICT
 from board.web.ui.forms import SUMMARY
 from tests.support import minutes as recorded
 from tests.support.pages import by_label, errors, open_page, signed_out

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from board import db
+from board import store as db
 from tests.support import crash_worker
 
 pytestmark = pytest.mark.slow  # dozens of SIGKILLed children

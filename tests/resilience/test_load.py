@@ -294,7 +294,7 @@ def report(ledger: Ledger, elapsed: float, writes: int, retries: int, backend: s
 
 def test_fifty_sessions_lose_nothing_and_show_no_errors(demo_store, monkeypatch):
     store, config, counter = demo_store, settings.load(demo_store), RetryCounter()
-    monkeypatch.setattr("board.db.base.time", counter)  # the one retry helper sleeps between tries
+    monkeypatch.setattr("board.store.base.time", counter)  # the one retry helper sleeps between tries
     persons = people_for_sessions(store)
     assert Counter(p.role for p in persons) == SESSIONS
     ledger, before = Ledger(), snapshot(store)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from board import db
+from board import store as db
 from board.feedback import suggestions as sg
 from board.morale import pulse
 from board.org import people, roster, settings

@@ -23,7 +23,8 @@ import shutil
 
 import pytest
 
-from board import db, demo
+from board import demo
+from board import store as db
 from board.errors import NotAllowed
 from board.feedback import suggestions, triage
 from board.org import people

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from board import db
+from board import store as db
 from board.errors import Invalid
 from board.feedback import inbox, receipts, release, triage
 from board.feedback import suggestions as sg

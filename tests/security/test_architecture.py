@@ -29,7 +29,7 @@ def test_only_the_store_imports_a_database_driver():
     drivers = {"duckdb", "psycopg", "psycopg_pool"}
     found = {p.relative_to(BOARD).as_posix() for p in BOARD.rglob("*.py")
              if {n.split(".")[0] for n in imports(p)} & drivers}
-    assert found and all(name.startswith("db/") for name in found), found
+    assert found and all(name.startswith("store/") for name in found), found
 
 
 @pytest.mark.parametrize("path", sorted(CORE), ids=lambda p: p.relative_to(BOARD).as_posix())
@@ -41,7 +41,7 @@ def test_core_modules_do_not_import_streamlit(path):
 def test_pages_hold_no_sql_and_no_store_internals(path):
     text = path.read_text()
     assert not any(word in text for word in SQL_WORDS)
-    assert "board.db" not in imports(path) or path.name in ("app.py", "session.py", "edge.py")  # the process store
+    assert "board.store" not in imports(path) or path.name in ("app.py", "session.py", "edge.py")  # the process store
 
 
 def test_no_markdown_rendering_of_html():
@@ -83,7 +83,7 @@ def test_the_table_check_sees_direct_calls_in_any_form(tmp_path):
 
 
 def test_migrations_are_numbered_and_unique():
-    names = sorted(p.name for p in (BOARD / "db" / "migrations").glob("*.sql"))
+    names = sorted(p.name for p in (BOARD / "store" / "migrations").glob("*.sql"))
     numbers = [n[:4] for n in names]
     assert names and all(n.isdigit() for n in numbers) and len(set(numbers)) == len(numbers)
 
@@ -94,30 +94,31 @@ SQL_CALLS = {"execute", "executemany", "rows", "one", "scalar", "df", "arrays", 
 # Interpolations that are not literals, module constants, '?' placeholders, fixed-table lookups or text
 # returned by functions that build only such text; each with why it is not a value from a person.
 ALLOWED_SQL_NAMES = {
-    ("db/base.py", "execute", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/base.py", "executemany", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/base.py", "rows", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/base.py", "one", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/base.py", "scalar", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/duckdb.py", "df", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/duckdb.py", "arrays", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/duckdb.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/duckdb.py", "change_counts", "sql"): "count(*) of table names its one caller writes as a literal tuple "
+    ("store/base.py", "execute", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/base.py", "executemany", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/base.py", "rows", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/base.py", "one", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/base.py", "scalar", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/duckdb.py", "df", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/duckdb.py", "arrays", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/duckdb.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/duckdb.py", "change_counts", "sql"): "count(*) of table names its one caller writes as a literal tuple "
                                        "(dashboard.data_version), each quoted",
-    ("db/base.py", "_run", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
-    ("db/base.py", "execute", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
-    ("db/base.py", "executemany", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
-    ("db/transfer.py", "_copy", "sql"): "the text of a migration file shipped in board/migrations",
-    ("db/transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
-    ("db/migrate.py", "apply", "sql"): "the text of a migration file shipped in board/migrations",
-    ("db/duckdb.py", "insert_frame", "table"): "demo seeding only: a table name written in the demo modules",
-    ("db/duckdb.py", "insert_frame", "columns"):
+    ("store/base.py", "_run", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("store/base.py", "execute", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("store/base.py", "executemany", "self._sql(sql)"):
+        "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("store/transfer.py", "_copy", "sql"): "the text of a migration file shipped in board/store/migrations",
+    ("store/transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
+    ("store/migrate.py", "apply", "sql"): "the text of a migration file shipped in board/store/migrations",
+    ("store/duckdb.py", "insert_frame", "table"): "demo seeding only: a table name written in the demo modules",
+    ("store/duckdb.py", "insert_frame", "columns"):
         "demo seeding only: the column names of the frame the demo builds, quoted",
-    ("db/postgres.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
-    ("db/postgres.py", "reclaim", "tables"): "table names its callers write as literal tuples (pulse.close_due, "
+    ("store/postgres.py", "batches", "sql"): "the Conn method's own parameter: its callers are checked",
+    ("store/postgres.py", "reclaim", "tables"): "table names its callers write as literal tuples (pulse.close_due, "
                                              "release.release_anonymous)",
     ("reporting/dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
-    ("db/backup.py", "load", "table"): "a table of the restored file's own catalog, made by our migrations and "
+    ("store/backup.py", "load", "table"): "a table of the restored file's own catalog, made by our migrations and "
                                     "checked against the manifest first",
 }
 
@@ -310,7 +311,7 @@ class SqlCheck:
 
 
 BAD_SQL = '''
-from board.db import Conn
+from board.store import Conn
 TABLES = {"a": "suggestions"}
 
 def quoted(con, text):

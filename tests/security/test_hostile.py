@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import db
+from board import store as db
 from board import text as board_text
 from board.errors import BoardError, Invalid
 from board.feedback import receipts, release, triage

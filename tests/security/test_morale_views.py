@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from board import db
+from board import store as db
 from board.org import people
 from board.reporting import dashboard
 from board.reporting.reports import MORALE_LEVELS

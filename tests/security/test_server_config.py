@@ -135,8 +135,8 @@ def test_server_ignores_a_made_up_sign_in_code(server):
 
 def test_the_default_database_and_pulse_key_live_in_the_repositorys_data_folder():
     """Moving a module must not move where the data lives (data/board.duckdb and data/secret_pulse.key)."""
-    from board.db import DEFAULT_PATH
     from board.morale.pulse import KEY_FILE
+    from board.store import DEFAULT_PATH
 
     assert DEFAULT_PATH == REPO / "data" / "board.duckdb"
     assert KEY_FILE == REPO / "data" / "secret_pulse.key"

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import db, demo
+from board import demo
+from board import store as db
 from board.org import people
 from board.reporting.export import FORMULA_STARTS
 from tests.support.pages import open_page

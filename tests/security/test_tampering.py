@@ -2,7 +2,8 @@
 
 Every case must end in "not allowed" (or simply show nothing of it) and must not read the foreign data.
 "Not read" is checked on the real database: every result any statement returns (Conn.rows, one, scalar and
-df, the only ways SQL results reach the code; board/db.py is the only module that imports duckdb) is recorded,
+df, the only ways SQL results reach the code; board/store/ is the only package that imports a database driver) is
+recorded,
 and the foreign rows' unique markers must appear in none of them. Each test also shows that a person allowed
 to see the foreign data does fetch the marker through the same path, so the recorder cannot pass vacuously.
 
@@ -19,7 +20,7 @@ from datetime import date, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import db
+from board import store as db
 from board.errors import Invalid, NotAllowed
 from board.feedback import receipts, suggestions, triage
 from board.feedback.suggestions import Draft

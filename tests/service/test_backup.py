@@ -18,14 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from board import db, demo
-from board.db import backup, transfer
+from board import demo
+from board import store as db
 from board.errors import BackupError
 from board.feedback import suggestions as sg
 from board.feedback import triage
 from board.morale import pulse
 from board.org import accounts, people
 from board.org.access import ROLES
+from board.store import backup, transfer
 from tests.conftest import DEMO_DAY
 from tests.support.anonymity import PERSON_COLUMNS
 from tests.support.pages import APP, open_page, titles
@@ -280,7 +281,7 @@ def test_command_line_backup_while_the_app_holds_the_file_says_how(demo_db_path,
     db.close_store(demo_db_path)
     env = {**os.environ, "BOARD_DB": str(demo_db_path), "PYTHONPATH": str(ROOT)}
     holder = subprocess.Popen(
-        [sys.executable, "-c", "from board import db; db.open_store(); print('ready', flush=True); input()"],
+        [sys.executable, "-c", "from board import store; store.open_store(); print('ready', flush=True); input()"],
         env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"

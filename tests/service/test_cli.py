@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from board import db
+from board import store as db
 from board.org import accounts, people
 from tests.support.paths import REPO
 

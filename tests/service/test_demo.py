@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from board import db, demo
+from board import demo
+from board import store as db
 from board.errors import Invalid
 from board.org import accounts, people, settings
 from tests.conftest import DEMO_DAY
@@ -90,7 +91,7 @@ def test_demo_is_the_same_under_any_hash_seed(tmp_path):
     import sys
 
     script = "\n".join([
-        "import sys", "from datetime import date", "from board import db, demo",
+        "import sys", "from datetime import date", "from board import demo, store as db",
         "store = db.open_store(sys.argv[1])", "demo.seed(store, today=date(2026, 11, 1))",
         "with store.read() as con:",
         "    print(con.rows('SELECT email, name, role, team_id FROM people ORDER BY id'))"])

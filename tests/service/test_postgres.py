@@ -8,11 +8,12 @@ from datetime import date
 
 import pytest
 
-from board import cli, db
-from board.db import transfer
+from board import cli
+from board import store as db
 from board.errors import BoardError
 from board.org import people
 from board.reporting import dashboard
+from board.store import transfer
 from tests.support.suggestions import submit
 
 
@@ -108,7 +109,7 @@ def test_connections_the_server_dropped_are_replaced_unnoticed(empty_pg):
 
 
 def test_a_pool_that_stays_exhausted_is_explained_in_one_line(empty_pg, monkeypatch):
-    monkeypatch.setattr("board.db.postgres.PG_WAIT_S", 0.5)
+    monkeypatch.setattr("board.store.postgres.PG_WAIT_S", 0.5)
     store = db.PgStore(empty_pg, pool_size=1)
     try:
         with store.read():

@@ -277,7 +277,7 @@ def test_the_roster_page_moves_a_person_with_history(org_store, known):
 
 def test_a_database_from_before_team_members_keeps_every_team_and_then_moves_people(request, backend, tmp_path):
     """Migration 0011 gives everyone their current team; a person with history moves on the upgraded file."""
-    from board import db
+    from board import store as db
 
     with store_before(request, backend, tmp_path, "0011") as store:
         store.write(lambda con: con.execute(

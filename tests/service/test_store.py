@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from board import db
+from board import store as db
 from tests.support.paths import REPO
 
 ROOT = REPO
@@ -126,7 +126,7 @@ def test_command_line_write_on_a_busy_database_says_what_to_do(tmp_path):
     path = tmp_path / "busy.duckdb"
     env = {**os.environ, "BOARD_DB": str(path), "PYTHONPATH": str(ROOT)}
     holder = subprocess.Popen(
-        [sys.executable, "-c", "from board import db; db.open_store(); print('ready', flush=True); input()"],
+        [sys.executable, "-c", "from board import store; store.open_store(); print('ready', flush=True); input()"],
         env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"

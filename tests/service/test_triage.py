@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from board import db
+from board import store as db
 from board.errors import Invalid, NotAllowed
 from board.feedback import inbox, triage
 from board.feedback import suggestions as sg

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from board import db
-from board.db import backup
+from board import store as db
 from board.errors import Invalid, NotAllowed
 from board.feedback import inbox, suggestions, triage
 from board.feedback.suggestions import Draft
@@ -19,6 +18,7 @@ from board.morale import pulse
 from board.org import accounts, audit, people, roster, settings
 from board.org.access import ROLES
 from board.reporting import dashboard, reports
+from board.store import backup
 
 TODAY = date.today()
 FAR = date(2031, 1, 6)  # a pulse period nobody has answered yet

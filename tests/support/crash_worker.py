@@ -22,7 +22,8 @@ import traceback
 from datetime import date
 from multiprocessing.connection import Connection
 
-from board import db, demo
+from board import demo
+from board import store as db
 from board.feedback import suggestions as sg
 from board.feedback import triage
 from board.feedback.workflow import allowed_transitions

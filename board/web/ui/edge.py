@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from board import db
+from board import store as db
 from board.org import accounts
 from board.org.access import PAGE_ROLES, Person, can_open
 

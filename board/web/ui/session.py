@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from board import db
+from board import store as db
 from board.feedback import release
 from board.org import accounts, people, throttle
 from board.org.access import Person, can_open

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from board import db
-from board.db import backup
-from board.db.migrate import SCHEMA_MIGRATIONS_TABLE
+from board import store as db
 from board.errors import BoardError
+from board.store import backup
+from board.store.migrate import SCHEMA_MIGRATIONS_TABLE
 
 BATCH = 20_000
 

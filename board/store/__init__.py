@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from board import DATA_DIR
-from board.db.base import (
+from board.store.base import (
     Conn,
     Database,
     DatabaseBusy,
@@ -24,9 +24,9 @@ from board.db.base import (
     WriteConflict,
     first_line,
 )
-from board.db.duckdb import DuckStore
-from board.db.migrate import MIGRATIONS_LOCK, applied_migrations, available_migrations, migrate
-from board.db.postgres import PgConn, PgStore, placeholders, redacted
+from board.store.duckdb import DuckStore
+from board.store.migrate import MIGRATIONS_LOCK, applied_migrations, available_migrations, migrate
+from board.store.postgres import PgConn, PgStore, placeholders, redacted
 
 __all__ = ["Conn", "Database", "DatabaseBusy", "DatabaseUnreadable", "DuckStore", "MIGRATIONS_LOCK",
            "MigrationFailed", "PgConn", "PgStore", "SchemaTooNew", "StoreError", "WriteConflict",

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from board import db
+from board import store as db
 from board.errors import BackupError
 
 FORMAT = "frontline-board-backup"

@@ -7,9 +7,9 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from board.db.base import Conn, Database, MigrationFailed, SchemaTooNew, StoreError
+from board.store.base import Conn, Database, MigrationFailed, SchemaTooNew, StoreError
 
-MIGRATIONS_PACKAGE = "board.db.migrations"
+MIGRATIONS_PACKAGE = "board.store.migrations"
 
 
 def available_migrations(source: str | Path = MIGRATIONS_PACKAGE, dialect: str = "duckdb") -> list[tuple[str, str]]:

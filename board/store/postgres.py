@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from board.db.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError, T, first_line, no_nul, with_retries
+from board.store.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError, T, first_line, no_nul, with_retries
 
 PG_POOL_SIZE = 10
 PG_WAIT_S = 30  # how long a request waits for a free pooled connection

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from board.db.base import CONFLICT, Conn, DatabaseBusy, DatabaseUnreadable, T, WriteConflict, with_retries
+from board.store.base import CONFLICT, Conn, DatabaseBusy, DatabaseUnreadable, T, WriteConflict, with_retries
 
 LOCK_STRIPES = 64
 
