@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from board.clock import utcnow
-from board.errors import Invalid, NotAllowed
+from board.errors import Invalid, NotAllowed, NotFound
 from board.feedback.suggestions import checked_text, clean
 from board.org.access import Person, where
 from board.store import Conn, Database
@@ -33,6 +33,17 @@ def team_open(db: Database, manager: Person, *, today: date) -> list[dict]:
     with db.read() as con:
         return con.rows(ACTION_SQL + f" AND a.status = 'open' AND {condition} ORDER BY a.due_date, a.id",
                         (today, *params))
+
+
+def get(db: Database, viewer: Person, action_id: int, *, today: date) -> dict:
+    """One action item, for its owner or anyone who may read its meeting's minutes; else NotFound."""
+    condition, params = where(viewer, "read_minutes", "m", refuse=False)
+    with db.read() as con:
+        row = con.one(ACTION_SQL + f" AND a.id = ? AND (a.owner_id = ? OR {condition})",
+                      (today, action_id, viewer.id, *params))
+    if row is None:
+        raise NotFound("You are not allowed to read this action, or it does not exist.")
+    return row
 
 
 def close(db: Database, person: Person, action_id: int, to: str, note: str = "") -> None:

@@ -31,12 +31,14 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "my_suggestions": EVERYONE,
     "inbox": EVERYONE,
     "browse": EVERYONE,
+    "suggestion": EVERYONE,  # one suggestion at /suggestion?id=N (its scope is checked when it is read)
     "follow": EVERYONE,
     "triage": MANAGERS_UP,
     "dashboard": MANAGERS_UP,
     "pulse": EVERYONE,
     "minutes": EVERYONE,
     "my_actions": EVERYONE,
+    "action": EVERYONE,  # one action item at /action?id=N (its scope is checked when it is read)
     "playbook": EVERYONE,
     "account": EVERYONE,
     "review": frozenset({"regional_manager"}),

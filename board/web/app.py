@@ -15,11 +15,13 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "my_suggestions": ("Suggestions", "app_pages/my_suggestions.py", "My suggestions"),
     "inbox": ("Suggestions", "app_pages/inbox.py", "Inbox"),
     "browse": ("Suggestions", "app_pages/browse.py", "All suggestions"),
+    "suggestion": ("Suggestions", "app_pages/suggestion.py", "Suggestion"),
     "follow": ("Suggestions", "app_pages/follow.py", "Follow with a code"),
     "pulse": ("", "app_pages/pulse.py", "Morale pulse"),
     "account": ("", "app_pages/account.py", "My account"),
     "minutes": ("Meetings", "app_pages/minutes.py", "Meeting minutes"),
     "my_actions": ("Meetings", "app_pages/my_actions.py", "My actions"),
+    "action": ("Meetings", "app_pages/action.py", "Action"),
     "playbook": ("Meetings", "app_pages/playbook.py", "Playbook"),
     "dashboard": ("Manage", "app_pages/dashboard.py", "Dashboards"),
     "triage": ("Manage", "app_pages/triage.py", "Triage"),
@@ -30,6 +32,7 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "admin_roster": ("Admin", "app_pages/admin_roster.py", "Roster import"),
     "admin_settings": ("Admin", "app_pages/admin_settings.py", "Settings"),
 }
+HIDDEN = {"suggestion", "action"}  # opened by their links (?id=N), not listed in the sidebar
 
 
 def navigation_for(person) -> dict[str, list[st.Page]]:
@@ -39,7 +42,8 @@ def navigation_for(person) -> dict[str, list[st.Page]]:
     for key, (section, path, title) in PAGES.items():
         if person.role in PAGE_ROLES[key]:
             title = f"{title} ({unread})" if key == "inbox" and unread else title
-            sections.setdefault(section, []).append(st.Page(path, title=title, url_path=key, default=key == "home"))
+            sections.setdefault(section, []).append(st.Page(path, title=title, url_path=key, default=key == "home",
+                                                            visibility="hidden" if key in HIDDEN else "visible"))
     return sections
 
 

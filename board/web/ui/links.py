@@ -1,0 +1,49 @@
+"""Stable links to what the board holds: every suggestion, meeting, action and playbook entry has a URL that opens
+it (after sign-in when needed; the page then checks the viewer's scope), and every mention of one is a link.
+
+Labels are made of fixed words, numbers and dates only: a widget label renders markdown, so text a person typed
+(a title, a name) is never put in one; show it beside the link with st.text."""
+
+from __future__ import annotations
+
+import datetime
+
+import streamlit as st
+
+SUGGESTION = "app_pages/suggestion.py"
+MEETING = "app_pages/minutes.py"
+ACTION = "app_pages/action.py"
+PLAYBOOK = "app_pages/playbook.py"
+
+
+def url(page: str, item_id: int | str) -> str:
+    """The path and query of an item, as a browser or a message outside the app opens it (/suggestion?id=7)."""
+    return f"/{page}?id={item_id}"
+
+
+def requested_id(name: str = "id") -> int | None:
+    """The item id the page was opened with (?id=7), or None when there is none or it is not a number."""
+    value = st.query_params.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def suggestion(suggestion_id: int, label: str | None = None, **options) -> None:
+    """A link that opens suggestion #id on its own page."""
+    st.page_link(SUGGESTION, label=label or f"Open suggestion #{suggestion_id}",
+                 query_params={"id": str(suggestion_id)}, **options)
+
+
+def meeting(meeting_id: int, day: datetime.date | None = None, label: str | None = None, **options) -> None:
+    """A link that opens the minutes of a meeting."""
+    text = label or (f"Minutes of {day:%d %b %Y}" if day else f"Minutes #{meeting_id}")
+    st.page_link(MEETING, label=text, query_params={"id": str(meeting_id)}, **options)
+
+
+def action(action_id: int, label: str | None = None, **options) -> None:
+    """A link that opens an action item."""
+    st.page_link(ACTION, label=label or f"Open action #{action_id}", query_params={"id": str(action_id)}, **options)
+
+
+def playbook_entry(entry: str, label: str | None = None, **options) -> None:
+    """A link that opens one playbook entry (its key: "m12" for a minutes item, "s7" for a suggestion)."""
+    st.page_link(PLAYBOOK, label=label or "Open in the playbook", query_params={"entry": entry}, **options)
