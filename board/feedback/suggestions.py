@@ -263,7 +263,8 @@ def keywords(text: str, limit: int = 12) -> list[str]:
 
 
 def similar(db: Database, viewer: Person, title: str, description: str, limit: int = 5) -> list[dict]:
-    """Up to `limit` open suggestions in the viewer's office sharing the most words (title counts double)."""
+    """Up to `limit` open suggestions in the viewer's office sharing the most words (title counts double); `own`
+    says the viewer raised it by name (nobody is offered a +1 on their own)."""
     words = keywords(f"{title} {description}")
     if not words:
         return []
@@ -272,13 +273,13 @@ def similar(db: Database, viewer: Person, title: str, description: str, limit: i
     open_states = ", ".join("?" * len(OPEN))
     with db.read() as con:  # lower-case each row once; count +1s only for the few best matches
         return con.rows(
-            f"SELECT m.id, m.title, m.status, m.category, m.score,"
+            f"SELECT m.id, m.title, m.status, m.category, m.score, coalesce(m.author_id = ?, FALSE) AS own,"
             " (SELECT count(*) FROM votes v WHERE v.suggestion_id = m.id) AS votes FROM ("
-            f"  SELECT id, title, status, category, {score} AS score FROM ("
-            "   SELECT id, title, status, category, lower(title) AS lt, lower(description) AS ld"
+            f"  SELECT id, title, status, category, author_id, {score} AS score FROM ("
+            "   SELECT id, title, status, category, author_id, lower(title) AS lt, lower(description) AS ld"
             f"   FROM suggestions WHERE office_id = ? AND status IN ({open_states})) c) m"
             " WHERE m.score >= ? ORDER BY m.score DESC, m.id DESC LIMIT ?",
-            (*[w for w in words for _ in (0, 1)], viewer.office_id, *OPEN, min(3, len(words)), limit))
+            (viewer.id, *[w for w in words for _ in (0, 1)], viewer.office_id, *OPEN, min(3, len(words)), limit))
 
 
 def mine(db: Database, person: Person) -> list[dict]:
