@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from board.org import people
+from board.org.access import ROLE_LABELS
 from board.web.ui import session, tables
 
 person = session.page_person("people")
@@ -11,7 +12,6 @@ st.title("People")
 show_inactive = st.toggle("Include people who have left", value=False)
 rows = people.list_people(session.store(), person, include_inactive=show_inactive)
 st.text(f"{len(rows)} people")
-tables.table(
-    pd.DataFrame(rows, columns=["name", "email", "role", "team", "office", "region", "active"]),
-    hide_index=True,
-)
+listed = pd.DataFrame(rows, columns=["name", "email", "role", "team", "office", "region", "active"])
+listed["role"] = listed["role"].map(lambda r: ROLE_LABELS[r].lower())  # "regional manager", not its key
+tables.table(listed, hide_index=True)
