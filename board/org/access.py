@@ -71,6 +71,15 @@ class Person:
         return ROLE_LABELS[self.role]
 
 
+def role_and_place(you: Person) -> str:
+    """The person's role and place in words: a regional manager or leader is not a member of the team they are
+    filed under in the roster."""
+    place = f"{you.team}, {you.office} ({you.region})"
+    return {"staff": f"Staff in {place}.", "manager": f"Manager of {place}.",
+            "regional_manager": f"Regional manager for {you.region}.", "leader": "Leader of the whole organisation.",
+            "admin": f"Admin. Your own suggestions and pulse answers count with {place}."}[you.role]
+
+
 def can_open(role: str, page: str) -> bool:
     """Whether a role may open a page."""
     return role in PAGE_ROLES.get(page, frozenset())

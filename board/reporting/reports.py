@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -11,7 +13,7 @@ from board.errors import NotAllowed
 from board.meetings.minutes import PROBLEM_ITEMS
 from board.morale.disclosure import shown_matrix
 from board.org import throttle
-from board.org.access import ADMINS, Person, in_scope, require, scope, where
+from board.org.access import ADMINS, ROLE_LABELS, Person, in_scope, require, scope, where
 from board.org.people import team_size
 from board.store import Database
 
@@ -67,6 +69,95 @@ def admin_attention(db: Database, viewer: Person, *, now: datetime | None = None
             "SELECT w.email FROM sign_in_waits w JOIN people p ON p.email = w.email"
             " WHERE w.failures >= ? AND w.wait_until > ? ORDER BY w.email", (throttle.MAX_FAILURES, now))]
     return {"without_password": without_password, "locked": locked}
+
+
+# "You said, we did": the statuses that say something changed, or will, because of a suggestion
+ACTED_ON = ("planned", "in_progress", "implemented")
+
+
+def you_said_we_did(db: Database, viewer: Person, *, limit: int = 5) -> list[dict]:
+    """The suggestions of the viewer's office (their team's among them) that were planned or implemented, most
+    recently moved first, within read_suggestions: what changed (the note written with the move to its status, ''
+    when none) and the latest answer (reply or status note), the day it moved (the day only), and the author's
+    name only when it was raised by name."""
+    condition, params = where(viewer, "read_suggestions", refuse=False)
+    acted = ", ".join("?" * len(ACTED_ON))
+    with db.read() as con:  # ordered by the time it moved (a manager's act); shown as its day only
+        rows = con.rows(
+            "SELECT s.id, s.title, s.status, s.anonymous, CASE WHEN s.anonymous THEN NULL ELSE a.name END AS author,"
+            " coalesce(t.name, 'Whole office') AS team, o.name AS office, coalesce(s.team_id = ?, FALSE) AS own_team,"
+            " (SELECT max(e.created_at) FROM suggestion_events e WHERE e.suggestion_id = s.id"
+            "  AND e.kind = 'status' AND e.to_value = s.status) AS moved_at,"
+            " (SELECT e.note FROM suggestion_events e WHERE e.suggestion_id = s.id AND e.kind = 'status'"
+            "  AND e.to_value = s.status ORDER BY e.id DESC LIMIT 1) AS what_changed,"
+            " (SELECT e.note FROM suggestion_events e WHERE e.suggestion_id = s.id"
+            "  AND e.kind IN ('status', 'reply') AND e.note <> '' ORDER BY e.id DESC LIMIT 1) AS latest_answer"
+            " FROM suggestions s JOIN offices o ON o.id = s.office_id LEFT JOIN teams t ON t.id = s.team_id"
+            " LEFT JOIN people a ON a.id = s.author_id"
+            f" WHERE {condition} AND s.office_id = ? AND s.status IN ({acted})"
+            " ORDER BY moved_at DESC NULLS LAST, s.id DESC LIMIT ?",
+            (viewer.team_id, *params, viewer.office_id, *ACTED_ON, limit))
+    for row in rows:
+        moved = row.pop("moved_at")
+        row["moved_on"] = moved.date() if moved else None
+        row["what_changed"] = row["what_changed"] or ""
+    return rows
+
+
+def own_team_morale(db: Database, viewer: Person, *, k: int, periods: int = 3) -> list[dict]:
+    """The viewer's own team's mood and eNPS in the latest closed pulse periods (newest first), exactly as its
+    manager sees them (Morale: at least k respondents, no small complement): figures only, never comments, never
+    an open period, never another team. One row per closed period, `suppressed=True` and no figures where the team
+    is not shown (too few answered, or its answers were combined into a wider group). Admins: NotAllowed."""
+    if viewer.role in ADMINS:
+        raise NotAllowed()
+    with db.read() as con:
+        latest = con.rows("SELECT id, starts_on, ends_on FROM pulse_periods WHERE closed_at IS NOT NULL"
+                          " ORDER BY starts_on DESC LIMIT ?", (periods,))
+    if not latest:
+        return []
+    morale = Morale(db, k=k, start=latest[-1]["starts_on"])
+    shown = {row["period_id"]: row for row in morale.group_rows({("team", viewer.team_id)}, "team")}
+    found = []
+    for period in latest:
+        row = shown.get(period["id"])
+        figures = {} if row is None or row["suppressed"] else {
+            "responses": row["responses"], "mood": row["mood"], "enps": row["enps"]}
+        found.append({"period_id": period["id"], "starts_on": period["starts_on"],
+                      "ends_on": period["ends_on"] - timedelta(days=1), "suppressed": not figures,
+                      "responses": None, **figures})
+    return found
+
+
+SETTING_LABELS = {"anonymity_k": ("Minimum group size", ""), "ack_sla_days": ("Acknowledgement time", " working days"),
+                  "categories": ("Categories", ""), "pulse_period_days": ("Pulse period", " days"),
+                  "session_days": ("Sign-in lasts", " days")}
+
+
+def readable_change(action: str, detail: str) -> str:
+    """An audit entry's detail in words: settings by their names, roles by their labels, yes and no for active."""
+    if action == "settings changed":
+        try:
+            changed = json.loads(detail or "{}")
+        except ValueError:
+            return detail
+        if not isinstance(changed, dict) or not changed:
+            return "nothing changed" if changed == {} else detail
+        parts = []
+        for key, value in changed.items():
+            label, unit = SETTING_LABELS.get(key, (key.replace("_", " ").capitalize(), ""))
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else f"{value}{unit}"
+            parts.append(f"{label}: {shown}")
+        return "; ".join(parts)
+    if action == "person changed":
+        detail = re.sub(r"\brole (\w+) -> (\w+)",
+                        lambda m: f"role {ROLE_LABELS.get(m[1], m[1])} → {ROLE_LABELS.get(m[2], m[2])}", detail)
+        return re.sub(r"\bactive (True|False) -> (True|False)",
+                      lambda m: f"active {_YES_NO[m[1]]} → {_YES_NO[m[2]]}", detail)
+    return detail
+
+
+_YES_NO = {"True": "yes", "False": "no"}
 
 
 def minutes_overview(db: Database, viewer: Person, *, months: list[date], today: date) -> list[dict]:
@@ -156,7 +247,11 @@ class Morale:
         `suppressed=True` and no figures."""
         if level not in MORALE_LEVELS:
             raise ValueError(level)
-        units, allowed, found = self.units, self.units.in_scope(viewer, level), []
+        return self.group_rows(self.units.in_scope(viewer, level), level)
+
+    def group_rows(self, allowed: set, level: str) -> list[dict]:
+        """`rows` for the given groups of a level (the caller has decided the viewer may see them)."""
+        units, found = self.units, []
         n, mood = self.sums["n"], self.sums["mood"]
         net = self.sums["promoters"] - self.sums["detractors"]
         for g, key in enumerate(self.keys):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from board.feedback import inbox
 from board.morale import pulse
-from board.org.access import PAGE_ROLES
+from board.org.access import PAGE_ROLES, role_and_place
 from board.web.ui import forms, session
 
 st.set_page_config(page_title="Frontline Board", layout="wide")
@@ -64,7 +64,7 @@ if identity.state == "signed_in":
     pages = navigation_for(identity.person)
     with st.sidebar:
         you = identity.person
-        st.text(f"{you.name}\n{you.role_label} · {you.team}, {you.office}")
+        st.text(f"{you.name}\n{role_and_place(you)}")
         if st.button("Sign out", key="sign_out"):
             session.sign_out()
 elif identity.state == "no_access":

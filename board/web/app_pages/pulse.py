@@ -55,6 +55,40 @@ else:
                 lambda: pulse.submit(db, person, answer, today=today, length_days=config.pulse_period_days)):
             st.rerun()
 
+
+def period_label(row: dict) -> str:
+    return f"{row['starts_on']:%d %b} to {row['ends_on']:%d %b %Y}"
+
+
+def in_words(row: dict) -> str:
+    if row["suppressed"]:
+        return f"Not shown: fewer than {k} people answered."
+    return f"Mood {row['mood']:.1f} out of 5, eNPS {row['enps']:+d}, from {row['responses']} answers."
+
+
+if person.role == "staff":  # managers and up see their groups below; an admin sees no results
+    results = reports.own_team_morale(db, person, k=k)
+    if not results:
+        st.subheader("Your team's results")
+        st.caption("No period has closed yet. Your team's results appear here when one has.")
+    else:
+        latest = results[0]
+        st.subheader(f"Your team's results for {period_label(latest)}")
+        if latest["suppressed"]:
+            st.info(in_words(latest))
+        else:
+            mood_column, enps_column = st.columns(2)
+            mood_column.metric("Mood (1 = very bad, 5 = very good)", f"{latest['mood']:.1f} out of 5")
+            enps_column.metric("eNPS (from -100 to +100)", f"{latest['enps']:+d}")
+            st.text(f"{latest['responses']} people in your team answered. eNPS is the share who would recommend "
+                    "working here (9 or 10) minus the share who would not (0 to 6).")
+        if results[1:]:
+            st.caption("Earlier periods")
+        for row in results[1:]:
+            st.text(f"{period_label(row)}: {in_words(row)}")
+        st.caption(f"Only closed periods, and only when at least {k} people answered and the figures cannot be "
+                   "subtracted from another group's to reveal fewer. Comments are read by your managers only.")
+
 if person.role in MANAGERS_UP:
     st.subheader("This period so far")
     now = [r for r in reports.participation(db, person, start=start, end=end) if not r["closed"]]

@@ -8,9 +8,9 @@ import streamlit as st
 from board.errors import Invalid
 from board.feedback import suggestions
 from board.feedback.suggestions import Draft
-from board.feedback.workflow import KINDS, LIKELIHOODS
+from board.feedback.workflow import KINDS, LIKELIHOODS, STATUS_LABELS
 from board.org import settings
-from board.web.ui import forms, session
+from board.web.ui import forms, links, session
 
 person = session.page_person("raise")
 db = session.store()
@@ -35,8 +35,18 @@ def save(draft: Draft) -> None:
         return
     # Keep the code of an anonymous suggestion in this session only, to show it once more after a retry.
     receipt = saved.value
-    state.update(stage="done", id=receipt.id, held=receipt.held, code=receipt.code or state.get("code"))
+    state.update(stage="done", id=receipt.id, held=receipt.held, anonymous=draft.anonymous,
+                 code=receipt.code or state.get("code"))
     st.rerun()
+
+
+def plus_one(suggestion_id: int) -> None:
+    """+1 a similar suggestion instead of raising this one: the step gives way to a confirmation."""
+    own = st.session_state.get("own_anonymous", set())
+    added = forms.attempt(partial(suggestions.vote, db, person, suggestion_id, own_anonymous=own))
+    if added:
+        state.update(stage="voted", id=suggestion_id, added=added.value)
+        st.rerun()
 
 
 def start_again() -> None:
@@ -46,19 +56,52 @@ def start_again() -> None:
     st.session_state["raise"] = {"key": secrets.token_hex(16), "stage": "edit"}
 
 
+def show_similar(found: list[dict]) -> None:
+    """One card per match (a phone shows them one under another): the title, its status and +1s, a link to its
+    page, and a +1 button, except on the person's own (named, or opened with its code in this session)."""
+    own_anonymous = st.session_state.get("own_anonymous", set())
+    for row in found:
+        with st.container(border=True):
+            st.text(f"#{row['id']} {row['title']}")
+            votes = {0: "no +1s yet", 1: "1 person +1'd it"}.get(row["votes"], f"{row['votes']} people +1'd it")
+            st.caption(f"{STATUS_LABELS.get(row['status'], row['status'])} · {votes}")
+            mine = row.get("own") or row["id"] in own_anonymous
+            if mine:
+                st.caption("Yours: you raised this one.")
+            links.suggestion(row["id"], icon=":material/open_in_new:")
+            if not mine:
+                if st.button("+1 instead", key=f"plus_{row['id']}", icon=":material/thumb_up:"):
+                    plus_one(row["id"])
+
+
+if state["stage"] == "voted":
+    number = state["id"]
+    if state.get("added"):
+        st.success(f"+1 added to #{number}. You will see its updates in your Inbox.")
+    else:
+        st.success(f"You had already +1'd #{number}. You will see its updates in your Inbox.")
+    links.suggestion(number, icon=":material/open_in_new:")
+    st.page_link("app_pages/inbox.py", label="Inbox", icon=":material/inbox:")
+    st.button("Raise another", on_click=start_again, type="primary")
+    st.stop()
+
 if state["stage"] == "done":
-    if state.get("held"):
+    if state.get("anonymous"):
         st.success("Saved. Anonymous suggestions are passed on together, all at once, the day after they are "
                    "written, so nobody can tell from the time who wrote one. Until then only you can see it, "
                    "with the code below.")
+        if state.get("code"):
+            st.warning("Anonymous: nobody, including us, can link this suggestion to you. Keep this follow-up code "
+                       "to see answers and reply: open Follow with a code and type it. It is shown only now and "
+                       "cannot be recovered. My suggestions lists only those raised with your name.")
+            st.code(state["code"], language=None)
+        st.page_link("app_pages/follow.py", label="Follow with a code", icon=":material/key:")
     else:
-        st.success(f"Saved as suggestion #{state['id']}." + ("" if state.get("code") else
-                                                              " You can follow it under My suggestions."))
-    if state.get("code"):
-        st.warning("Anonymous: nobody, including us, can link this suggestion to you. Keep this follow-up code "
-                   "to see answers and reply. It is shown only now and cannot be recovered.")
-        st.code(state["code"], language=None)
-    st.button("Raise another", on_click=start_again)
+        st.success(f"Saved as suggestion #{state['id']}. You will see its updates in your Inbox and under "
+                   "My suggestions.")
+        if state.get("id"):
+            links.suggestion(state["id"], icon=":material/open_in_new:")
+    st.button("Raise another", on_click=start_again, type="primary")
     st.stop()
 
 kind = st.radio("What is it?", list(KINDS), format_func=KINDS.get, horizontal=True, key="raise_kind")
@@ -100,13 +143,6 @@ if continued and (found := form.attempt(lambda: similar_if_valid(draft))):
 if state["stage"] == "similar":
     st.subheader("Is it one of these?")
     st.write("These open suggestions in your office look similar. +1 one of them instead, or submit yours.")
-    own = st.session_state.get("own_anonymous", set())
-    for row in state["similar"]:
-        left, right = st.columns([5, 1])
-        left.text(f"#{row['id']} · {row['title']} · {row['votes']} +1")
-        if right.button("+1 instead", key=f"plus_{row['id']}") and forms.attempt(
-                partial(suggestions.vote, db, person, row["id"], own_anonymous=own)):
-            st.success(f"+1 added to #{row['id']}. You will see its updates in your inbox.")
-            start_again()
+    show_similar(state["similar"])
     if st.button("Submit mine anyway", type="primary"):
         save(draft)
