@@ -438,3 +438,51 @@ def test_a_backup_cannot_link_an_anonymous_marker_to_its_author(org_store, known
     # 5. The manifest holds counts and hashes only.
     listing = (folder / "manifest.json").read_text()
     assert marker not in listing and author.email not in listing and author.name not in listing
+
+
+# --- attachments: bytes in the database ------------------------------------------------------------------------
+
+def test_attachment_bytes_come_back_identical_from_a_backup_and_from_copy_to_postgres(org_store, known, tmp_path,
+                                                                                       pg_cluster):
+    import io
+
+    from PIL import Image
+
+    from board.feedback import attachments
+
+    picture = io.BytesIO()
+    Image.effect_noise((64, 48), 80).convert("RGB").save(picture, "PNG")  # every byte value, NUL included
+    document = b"%PDF-1.7\n\x00\x01\xfe\xff binary \x00 stream\n%%EOF\n"
+    staff = known["staff"]
+    suggestion_id = submit(org_store, staff, key="with-files").id
+    ids = attachments.attach_to_suggestion(org_store, staff, suggestion_id, [
+        attachments.Upload("noise.png", picture.getvalue()), attachments.Upload("scan.pdf", document)])
+
+    def files(store) -> dict[str, tuple]:
+        with store.read() as con:
+            rows = con.rows("SELECT id, name, media_type, size, sha256, content FROM attachments ORDER BY id")
+        return {r["id"]: (r["name"], r["media_type"], r["size"], r["sha256"], bytes(r["content"])) for r in rows}
+
+    original = files(org_store)
+    assert set(original) == set(ids) and original[ids[1]][4] == document
+    assert all(hashlib.sha256(f[4]).hexdigest() == f[3] and len(f[4]) == f[2] for f in original.values())
+
+    made = backup.backup(org_store, tmp_path / "backup")
+    restored_path = tmp_path / "restored.duckdb"
+    backup.restore(made.path, restored_path)
+    restored = db.open_store(restored_path)
+    try:
+        assert files(restored) == original
+    finally:
+        db.close_store(restored_path)
+
+    name = pg_cluster.fresh_name("attachments")
+    url = pg_cluster.create(name)
+    try:
+        transfer.copy_to_postgres(org_store, url)
+        assert files(db.open_store(url)) == original
+        assert [a["name"] for a in attachments.for_suggestion(db.open_store(url), staff, suggestion_id)] == [
+            "noise.png", "scan.pdf"]
+    finally:
+        db.close_store(url)
+        pg_cluster.drop(name)
