@@ -357,12 +357,11 @@ def test_minutes_review_and_action_notes_store_hostile_text_verbatim(org_store, 
         assert not errors(at), name
     assert review.queue(org_store, regional) == []
 
-    at = open_page(org_store, manager, "my_actions")
     for name, meeting_id in published.items():
         action = minutes.get_meeting(org_store, manager, meeting_id)["items"][0]["actions"][0]
-        widget(at.selectbox, "Action").set_value(action["id"])
+        at = open_page(org_store, manager, "action", query={"id": action["id"]})
         widget(at.radio, "Mark it").set_value("dropped")
-        widget(at.text_input, "Note (required when dropped)").set_value(CORPUS[name])
+        widget(at.text_area, "Note (required when dropped)").set_value(CORPUS[name])
         submit_button(at, "close_action", "Save").click().run()
         assert not errors(at), name
     with org_store.read() as con:

@@ -1,4 +1,5 @@
-"""My actions: the action items I own from meeting minutes; managers also see their team's open ones."""
+"""My actions: the action items I own from meeting minutes, as cards; managers also find their unit's open ones,
+by unit, owner or overdue, a page at a time."""
 
 import datetime
 
@@ -7,44 +8,57 @@ import streamlit as st
 
 from board.meetings import actions
 from board.org.access import MANAGERS_UP
-from board.web.ui import forms, session, tables
+from board.web.ui import links, paging, session, tables
 
 person = session.page_person("my_actions")
 db = session.store()
 today = datetime.date.today()
+SCOPE = {"manager": "team", "regional_manager": "region", "leader": "organisation"}
 st.title("My actions")
 
 
-def table(rows: list[dict], extra: tuple[str, ...] = ()) -> None:
-    frame = pd.DataFrame(rows, columns=["overdue", "description", "due_date", "status", *extra, "unit", "meeting_date"])
-    frame["overdue"] = frame["overdue"].map({True: "OVERDUE", False: ""})
-    tables.table(frame.rename(columns={"due_date": "due", "meeting_date": "meeting"}), hide_index=True)
+def card(row: dict, *, owner: bool = False) -> None:
+    """One action: what, when, where from, and its links (typed text only through st.text)."""
+    with st.container(border=True):
+        st.text(row["description"])
+        st.text(f"{actions.STATUS_LABELS[row['status']]} · {actions.due_words(row, today)}")
+        st.text(f"{row['owner']} · {row['unit']}" if owner else row["unit"])
+        links.action(row["id"], label="Open this action")
+        links.meeting(row["meeting_id"], row["meeting_date"])
 
 
-include_closed = st.toggle("Include done and dropped")
-mine = actions.mine(db, person, today=today, include_closed=include_closed)
+show = st.radio("Show", list(actions.SHOW), format_func=actions.SHOW.get, horizontal=True, key="mine_show")
+late = st.toggle("Overdue only", key="mine_overdue", disabled=show in ("done", "dropped"))
+mine = actions.mine(db, person, today=today, status=show, overdue_only=late and show not in ("done", "dropped"))
 if not mine:
-    st.info("You own no open actions.")
-else:
-    table(mine)
-    open_ones = [a for a in mine if a["status"] == "open"]
-    if open_ones:
-        form = forms.Form("close_action")
-        with st.form("close_action"):
-            chosen = st.selectbox("Action", [a["id"] for a in open_ones], format_func=lambda i: next(
-                f"{a['description']} (due {a['due_date']})" for a in open_ones if a["id"] == i))
-            to = st.radio("Mark it", ["done", "dropped"], horizontal=True)
-            form.field_error("status")
-            note = st.text_input("Note (required when dropped)", max_chars=2000)
-            form.field_error("note")
-            if st.form_submit_button("Save") and form.attempt(lambda: actions.close(db, person, chosen, to, note)):
-                st.rerun()
+    st.text("Nothing to show." if show != "open" or late else "You own no open actions.")
+for row in paging.page_of(mine, "mine", (show, late)):
+    card(row)
+paging.controls("mine", len(mine), noun="actions")
 
 if person.role in MANAGERS_UP:
-    scope = {"manager": "team", "regional_manager": "region", "leader": "organisation"}[person.role]
-    st.subheader(f"Open actions of your {scope}")
-    team = actions.team_open(db, person, today=today)
-    overdue = sum(1 for a in team if a["overdue"])
-    st.text(f"{len(team)} open, {overdue} overdue")
-    if team:
-        table(team, extra=("owner",))
+    st.subheader(f"Open actions of your {SCOPE[person.role]}")
+    units = actions.team_units(db, person, today=today)
+    st.text(f"{sum(u['open'] for u in units)} open, {sum(u['overdue'] for u in units)} overdue")
+    if len(units) > 1:
+        frame = pd.DataFrame(units, columns=["unit", "open", "overdue"])
+        tables.table(frame.rename(columns={"unit": "Unit", "open": "Open", "overdue": "Overdue"}), hide_index=True,
+                     height=min(36 * (len(units) + 1) + 2, 250))
+    if units:
+        by_unit = {(u["office_id"], u["team_id"]): u for u in units}
+        unit = st.selectbox("Unit", [None, *by_unit], key="team_unit",
+                            format_func=lambda k: "Every unit" if k is None else
+                            f"{by_unit[k]['unit']} ({by_unit[k]['open']} open)") if len(units) > 1 else None
+        owners = {o["owner_id"]: o for o in actions.team_owners(db, person, today=today)}
+        owner = st.selectbox("Owner", [None, *owners], key="team_owner",
+                             format_func=lambda k: "Everyone" if k is None else
+                             f"{owners[k]['owner']} ({owners[k]['open']} open)")
+        team_late = st.toggle("Overdue only", key="team_overdue")
+        office_id, team_id = unit if unit else (None, None)
+        team = actions.team_open(db, person, today=today, office_id=office_id, team_id=team_id, owner_id=owner,
+                                 overdue_only=team_late)
+        if not team:
+            st.text("No open action matches.")
+        for row in paging.page_of(team, "team", (unit, owner, team_late)):
+            card(row, owner=True)
+        paging.controls("team", len(team), noun="actions")

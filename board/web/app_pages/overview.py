@@ -1,4 +1,5 @@
-"""Office overview: per office and month, meetings held, problems discussed, solutions, actions closed on time."""
+"""Office overview: per office and calendar month, meetings held, problems discussed, solutions, actions closed on
+time; the current month is marked as not over yet."""
 
 import datetime
 
@@ -8,19 +9,41 @@ import streamlit as st
 from board.reporting import reports
 from board.reporting.export import to_csv
 from board.web.ui import session, tables
+from board.web.ui.months import month_label, months_back
 
 person = session.page_person("overview")
 db = session.store()
+today = datetime.date.today()
+HEADERS = {"region": "Region", "office": "Office", "month": "Month", "meetings": "Meetings held",
+           "problems": "Problems discussed", "solutions": "Solutions recorded", "actions_due": "Actions due",
+           "closed_on_time_pct": "Actions closed on time"}
 st.title("Office overview")
 
-months_back = st.slider("Months", min_value=3, max_value=18, value=6)
-first = datetime.date.today().replace(day=1)
-months = [(first - datetime.timedelta(days=31 * i)).replace(day=1) for i in range(months_back)][::-1]
-rows = reports.minutes_overview(db, person, months=months, today=datetime.date.today())
-frame = pd.DataFrame(rows)
-frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
-st.caption("Offices that held no meeting in a month show 0. Actions are counted in the month they fell due.")
-tables.table(frame.pivot_table(index=["region", "office"], columns="month", values="meetings", aggfunc="sum"))
+count = st.slider("Months", min_value=3, max_value=18, value=6)
+months = months_back(today, count)
+rows = reports.minutes_overview(db, person, months=months, today=today)
+if not rows:
+    st.text("There is no office in your scope.")
+    st.stop()
+labels = [month_label(m, today) for m in months]
+frame = pd.DataFrame(rows, columns=list(HEADERS))
+frame["month"] = pd.Categorical([month_label(pd.Timestamp(m).date(), today) for m in frame["month"]],
+                                categories=labels, ordered=True)
+for column in ("meetings", "problems", "solutions", "actions_due"):
+    frame[column] = frame[column].astype(int)
+st.caption("Meetings held per office and month. Offices that held no meeting in a month show 0; the current month "
+           "is not over yet. Actions are counted in the month they fell due.")
+units = ["region", "office"] if frame["region"].nunique() > 1 else ["office"]  # one region: no column for it
+held = frame.pivot_table(index=units, columns="month", values="meetings", aggfunc="sum",
+                         observed=False).reset_index()
+held.columns = [HEADERS.get(str(c), str(c)) for c in held.columns]
+tables.table(held, hide_index=True)
+
 st.subheader("Every figure")
-tables.table(frame, hide_index=True)
-st.download_button("Download CSV", to_csv(frame), "office_overview.csv", "text/csv")
+on_time = frame["closed_on_time_pct"]
+shown = frame[[*units, *list(HEADERS)[2:]]].assign(
+    closed_on_time_pct=[f"{v:.0f}%" if pd.notna(v) else "no action due" for v in on_time])
+tables.table(shown.rename(columns=HEADERS), hide_index=True)
+download = frame.assign(closed_on_time_pct=[round(v) if pd.notna(v) else "" for v in on_time])
+download = download.rename(columns={**HEADERS, "closed_on_time_pct": "Actions closed on time (%)"})
+st.download_button("Download CSV", to_csv(download), "office_overview.csv", "text/csv")
