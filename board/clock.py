@@ -17,5 +17,6 @@ def day_only(moment: date) -> datetime:
 
 
 def shown(moment: datetime, *, day_only: bool) -> str:
-    """A time as the board shows it: the day alone for anything anonymous (see day_only), else to the minute."""
-    return f"{moment:%Y-%m-%d}" if day_only else f"{moment:%Y-%m-%d %H:%M}"
+    """A time as people read it ("02 Dec 2026 14:05"); the day alone ("02 Dec 2026") for anything anonymous,
+    which carries no time of day (see day_only)."""
+    return f"{moment:%d %b %Y}" if day_only else f"{moment:%d %b %Y %H:%M}"

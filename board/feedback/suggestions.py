@@ -21,6 +21,8 @@ TITLE = (3, 120)
 DESCRIPTION = (10, 5000)
 LONG_TEXT = 5000
 COMMENT = (1, 2000)
+PAGE = 25  # suggestions on one page of a list
+NOT_VISIBLE = "You are not allowed to see this suggestion, or it does not exist."
 NOTIFY_KINDS = ("status", "reply", "escalated", "duplicate_votes", "discussed")
 STOPWORDS = frozenset(
     "the and for with that this from have has are was were our not but can when they their them into about "
@@ -218,17 +220,19 @@ def get(db: Database, viewer: Person, suggestion_id: int) -> dict:
     with db.read() as con:
         row = con.one(summary_sql(details=True) + f" WHERE s.id = ? AND {condition}", (suggestion_id, *params))
         if row is None:
-            raise NotAllowed("You are not allowed to see this suggestion, or it does not exist.")
+            raise NotAllowed(NOT_VISIBLE)
         row["voted"] = bool(con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ? AND person_id = ?",
                                        (suggestion_id, viewer.id)))
     return row
 
 
 def timeline(db: Database, suggestion_id: int) -> list[dict]:
-    """Every event of a suggestion, oldest first, with the actor's name ('Anonymous author' when hidden)."""
+    """Every event of a suggestion in the order it was recorded, with the actor's name ('Anonymous author' when
+    hidden). By id, not time: the anonymous author's events carry their day's midnight and are recorded the day
+    after, so by time they would come before the replies they answer."""
     with db.read() as con:
         return con.rows(
-            "SELECT e.created_at, e.kind, e.from_value, e.to_value, e.note,"
+            "SELECT e.id, e.actor_id, e.created_at, e.kind, e.from_value, e.to_value, e.note,"
             " CASE WHEN e.actor_id IS NULL THEN"
             "   CASE WHEN e.kind IN ('submitted', 'author_reply', 'escalated') THEN 'Anonymous author'"
             "   ELSE 'system' END"
@@ -238,8 +242,9 @@ def timeline(db: Database, suggestion_id: int) -> list[dict]:
 
 
 def browse(db: Database, viewer: Person, *, status: str | None = None, category: str | None = None,
-           kind: str | None = None, text: str = "", limit: int = 100) -> Found:
-    """Suggestions in the viewer's scope, newest first, filtered; text matches title or description."""
+           kind: str | None = None, text: str = "", limit: int = 100, offset: int = 0) -> Found:
+    """Suggestions in the viewer's scope, newest first, filtered (text matches title or description): `limit`
+    of them after the first `offset`, and how many matched in all."""
     condition, params = where(viewer, "read_suggestions")
     parts, args = [condition], list(params)
     for column, value in (("status", status), ("category", category), ("kind", kind)):
@@ -252,8 +257,24 @@ def browse(db: Database, viewer: Person, *, status: str | None = None, category:
     sql_where = " WHERE " + " AND ".join(parts)
     with db.read() as con:
         total = con.scalar("SELECT count(*) FROM suggestions s" + sql_where, args)
-        rows = con.rows(summary_sql() + sql_where + " ORDER BY s.id DESC LIMIT ?", [*args, limit])
+        rows = con.rows(summary_sql() + sql_where + " ORDER BY s.id DESC LIMIT ? OFFSET ?",
+                        [*args, limit, max(offset, 0)])
     return Found(rows, total)
+
+
+def discussed_in(db: Database, viewer: Person, suggestion_id: int) -> list[dict]:
+    """The published minutes that link a suggestion in the viewer's scope (through one of their items) and that
+    the viewer may read, newest meeting first: id, meeting_date."""
+    from board.meetings.minutes import visible  # minutes imports this module (to record 'discussed' events)
+
+    readable, minutes_params = visible(viewer)
+    condition, params = where(viewer, "read_suggestions")
+    with db.read() as con:
+        return con.rows(
+            "SELECT DISTINCT m.id, m.meeting_date FROM meetings m JOIN meeting_items i ON i.meeting_id = m.id"
+            " JOIN item_links l ON l.item_id = i.id JOIN suggestions s ON s.id = l.suggestion_id"
+            f" WHERE s.id = ? AND NOT i.removed AND {condition} AND {readable}"
+            " ORDER BY m.meeting_date DESC, m.id DESC", (suggestion_id, *params, *minutes_params))
 
 
 def keywords(text: str, limit: int = 12) -> list[str]:
@@ -293,7 +314,7 @@ def _in_scope(con: Conn, viewer: Person, suggestion_id: int) -> dict:
     row = con.one(f"SELECT s.id, s.status, s.author_id FROM suggestions s WHERE s.id = ? AND {condition}",
                   (suggestion_id, *params))
     if row is None:
-        raise NotAllowed("You are not allowed to see this suggestion, or it does not exist.")
+        raise NotAllowed(NOT_VISIBLE)
     return row
 
 

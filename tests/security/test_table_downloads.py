@@ -103,9 +103,6 @@ def assert_neutralised(at: AppTest, expected: dict[str, str]) -> None:
 
 PAGES = {  # page: (role, {column: how a planted cell starts once neutralised})
     "triage": ("manager", {"title": "'" + TITLE, "author": "'@", "who": "'@"}),
-    "browse": ("staff", {"title": "'" + TITLE, "team": "'=", "who": "'@"}),
-    "my_suggestions": ("staff", {"title": "'" + TITLE, "who": "'@"}),
-    "inbox": ("staff", {"note": "'@SUM(1+1) ", "who": "'@"}),
     "people": ("manager", {"name": "'@", "team": "'=", "office": "'-", "region": "'+"}),
     "minutes": ("manager", {"unit": "'=", "chair": "'@", "description": "'+"}),
     "my_actions": ("leader", {"Unit": "'="}),  # typed text is in cards now; the table of units remains

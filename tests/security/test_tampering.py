@@ -156,7 +156,7 @@ NOT_MINUTES = "You are not allowed to read these minutes, or they do not exist."
 
 @pytest.mark.parametrize("role", TAMPERERS)
 def test_suggestion_id_of_another_office_in_the_url(demo_store, known, foreign, fetched, role):
-    at = open_page(demo_store, known[role], "browse", direct=True, query={"id": str(foreign.suggestion)})
+    at = open_page(demo_store, known[role], "suggestion", direct=True, query={"id": str(foreign.suggestion)})
     assert not at.exception
     assert errors(at) == [NOT_SUGGESTION]
     assert reading(fetched, foreign.suggestion_marker) == []
@@ -165,7 +165,7 @@ def test_suggestion_id_of_another_office_in_the_url(demo_store, known, foreign, 
 
 
 def test_the_recorder_sees_the_suggestion_when_the_reader_may(demo_store, known, foreign, fetched):
-    at = open_page(demo_store, known["leader"], "browse", direct=True, query={"id": str(foreign.suggestion)})
+    at = open_page(demo_store, known["leader"], "suggestion", direct=True, query={"id": str(foreign.suggestion)})
     assert not at.exception and not errors(at)
     assert reading(fetched, foreign.suggestion_marker)
     assert foreign.suggestion_marker in rendered(at)

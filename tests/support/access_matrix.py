@@ -141,6 +141,8 @@ ACTIONS = [
     Action("suggestions.submit", lambda c, p: c.suggestion(author=p), only(*ROLES)),
     Action("suggestions.browse", lambda c, p: suggestions.browse(c.store, p), only(*ROLES)),
     Action("suggestions.get", lambda c, p: suggestions.get(c.store, p, c.suggestion().id), only(*LINE)),
+    Action("suggestions.discussed_in", lambda c, p: suggestions.discussed_in(c.store, p, c.suggestion().id),
+           only(*ROLES)),
     Action("suggestions.similar", lambda c, p: suggestions.similar(c.store, p, "billing screens", "slow"),
            only(*ROLES)),
     Action("suggestions.mine", lambda c, p: suggestions.mine(c.store, p), only(*ROLES)),
@@ -196,6 +198,9 @@ ACTIONS = [
     Action("actions.mine", lambda c, p: actions.mine(c.store, p, today=TODAY), only(*ROLES)),
     Action("actions.team_open", lambda c, p: actions.team_open(c.store, p, today=TODAY), only(*TRIAGERS)),
     Action("actions.close", lambda c, p: actions.close(c.store, p, c.action(), "done"), only("staff", "manager")),
+    Action("actions.get", lambda c, p: actions.get(c.store, p, c.action(), today=TODAY), only(*LINE)),
+    Action("actions.team_units", lambda c, p: actions.team_units(c.store, p, today=TODAY), only(*TRIAGERS)),
+    Action("actions.team_owners", lambda c, p: actions.team_owners(c.store, p, today=TODAY), only(*TRIAGERS)),
     # review: regional managers only, their region's minutes
     Action("review.queue", lambda c, p: review.queue(c.store, p), only("regional_manager")),
     Action("review.review", lambda c, p: review.review(c.store, p, c.meeting(), "reviewed"),
@@ -217,6 +222,8 @@ ACTIONS = [
            only("regional_manager", "leader")),
     Action("reports.admin_attention", lambda c, p: reports.admin_attention(c.store, p), only("admin")),
     Action("reports.team_summary", lambda c, p: reports.team_summary(c.store, p), only(*ROLES)),
+    Action("reports.own_team_morale", lambda c, p: reports.own_team_morale(c.store, p, k=5), only(*LINE)),
+    Action("reports.you_said_we_did", lambda c, p: reports.you_said_we_did(c.store, p), only(*ROLES)),
     Action("reports.teams_without_manager", lambda c, p: reports.teams_without_manager(c.store, p),
            only(*TRIAGERS, "admin")),
     Action("reports.offices_in_scope", lambda c, p: reports.offices_in_scope(c.store, p), only(*TRIAGERS, "admin")),
@@ -265,8 +272,12 @@ ACTIONS = [
     # everyone's own inbox and the shared playbook
     Action("inbox.unread_count", lambda c, p: inbox.unread_count(c.store, p), only(*ROLES)),
     Action("inbox.updates", lambda c, p: inbox.updates(c.store, p), only(*ROLES)),
+    Action("inbox.count", lambda c, p: inbox.count(c.store, p), only(*ROLES)),
     Action("inbox.mark_all_read", lambda c, p: inbox.mark_all_read(c.store, p), only(*ROLES)),
     Action("playbook.search", lambda c, p: playbook.search(c.store, p, text="billing"), only(*ROLES)),
+    Action("playbook.groups", lambda c, p: playbook.groups(c.store, p, text="billing"), only(*ROLES)),
+    Action("playbook.entry", lambda c, p: playbook.entry(c.store, p, playbook.search(c.store, p, limit=1)[0]["key"]),
+           only(*ROLES)),
 ]
 
 # Functions taking a Person that are not actions: pure predicates and SQL builders, checked through the actions

@@ -6,7 +6,7 @@ import streamlit as st
 
 from board.feedback import suggestions, triage
 from board.org import settings
-from board.web.ui import forms, session, suggestion, tables
+from board.web.ui import forms, session, suggestion
 
 person = session.page_person("follow")
 db = session.store()
@@ -40,11 +40,9 @@ if row["held"]:
 else:
     own.add(row["id"])  # so this session is never offered a +1 on it (no +1 is offered here either)
     suggestion.card(row)
-    suggestion.timeline(row["timeline"])
+    suggestion.timeline(row["timeline"], yours=True)
 if row["waiting"]:
-    st.caption("What you wrote, waiting to be passed on with the next day's anonymous suggestions")
-    tables.table([{"written": f"{w['written_on']:%d %b %Y}", "what": suggestion.EVENT_LABELS[w["kind"]],
-                   "note": w["note"]} for w in row["waiting"]], hide_index=True)
+    suggestion.waiting(row["waiting"])
 
 reply = forms.Form("author_reply")
 with st.form("author_reply", clear_on_submit=True):

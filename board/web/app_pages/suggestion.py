@@ -1,18 +1,53 @@
 """One suggestion at /suggestion?id=N: what it is, where it stands, the conversation, and what the viewer may do."""
 
+import datetime
+
 import streamlit as st
 
-from board.feedback import suggestions
-from board.web.ui import forms, links, session, suggestion
+from board.feedback import suggestions, triage
+from board.org import settings
+from board.web.ui import forms, links, session, suggestion, triage_form
 
 person = session.page_person("suggestion")
 db = session.store()
-st.title("Suggestion")
-chosen = links.requested_id()
-if chosen is None:
+requested = links.requested_id()
+if requested is None:
+    st.title("Suggestion")
     st.info("Open a suggestion from All suggestions, My suggestions or your Inbox.")
     st.page_link("app_pages/browse.py", label="All suggestions")
     st.stop()
-row = forms.attempt(lambda: suggestions.get(db, person, chosen)).or_stop()
+chosen: int = requested
+row = forms.attempt(lambda: suggestions.get(db, person, chosen)).or_stop()  # out of scope: one line, nothing else
+events = suggestions.timeline(db, chosen)
+today = datetime.date.today()
+st.title(f"Suggestion #{chosen}")
 suggestion.card(row)
-suggestion.timeline(suggestions.timeline(db, chosen))
+
+own = st.session_state.get("own_anonymous", set())  # opened with its code in this session: the author's own
+if row["author_id"] != person.id and chosen not in own:
+    if row["voted"]:
+        st.text("You +1'd this: its updates come to your inbox.")
+    elif suggestion.is_open(row) and st.button(
+            "+1", help="Say you see the same problem; you will get its updates in your inbox."):
+        if forms.attempt(lambda: suggestions.vote(db, person, chosen, own_anonymous=own)):
+            st.rerun()
+
+sla = settings.load(db).ack_sla_days
+if row["author_id"] == person.id and triage.author_may_escalate(row, today=today, sla_days=sla):
+    st.warning(f"Nobody acknowledged this within {sla} working days. You may escalate it to your region.")
+    if st.button("Escalate to the region") and forms.attempt(
+            lambda: triage.escalate_as_author(db, person, chosen, today=today, sla_days=sla)):
+        st.rerun()
+
+suggestion.minutes(suggestions.discussed_in(db, person, chosen))
+suggestion.history(events)
+suggestion.thread(events, author_id=row["author_id"])
+
+form = forms.Form("comment")
+with st.form("comment", clear_on_submit=True):
+    note = st.text_area("Add a comment", max_chars=suggestions.COMMENT[1])
+    form.field_error("comment")
+    if st.form_submit_button("Comment") and form.attempt(lambda: suggestions.comment(db, person, chosen, note)):
+        st.rerun()
+
+triage_form.render(db, person, row, today=today)  # drawn only for a viewer who may act on it
