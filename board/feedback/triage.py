@@ -1,17 +1,31 @@
-"""Answering suggestions: the triage queue, workflow transitions, owners, due dates, replies, escalation."""
+"""Answering suggestions: the triage queue (what needs attention first, filtered, paged), one triage act (answer,
+move along the workflow, assign, date: all or nothing) and the single steps, escalation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
 from board.feedback import receipts
 from board.feedback.release import release_due
 from board.feedback.suggestions import checked_text, clean, hold_author_event, milestones, record, summary_sql
-from board.feedback.workflow import OPEN, STATUS_LABELS, escalation_target, sla_cutoff, transition_error
+from board.feedback.workflow import (
+    OPEN,
+    STATUS_LABELS,
+    escalation_target,
+    path_error,
+    path_to,
+    sla_cutoff,
+    transition_error,
+)
 from board.org.access import Person, where
 from board.store import Conn, Database
+
+Done = TypeVar("Done")
 
 SORTS = {"age": "created_at ASC, id ASC", "votes": "votes DESC, id ASC", "category": "category, id"}
 # role -> the levels its queue holds (None: every level): a regional manager what was escalated to the region or
@@ -37,17 +51,71 @@ def _overdue_params(today: date, sla_days: int) -> tuple:
     return (sla_cutoff(today, sla_days), today, *OPEN)
 
 
-def queue(db: Database, viewer: Person, *, sort: str = "age", today: date, sla_days: int,
-          include_closed: bool = False, limit: int = 300) -> list[dict]:
-    """The first `limit` items of the viewer's triage queue, `overdue` marked (unacknowledged past the SLA,
-    or past the due date)."""
+# What needs attention comes first, then the rest by the chosen sort: overdue, then new, then everything else.
+ATTENTION_SQL = "CASE WHEN overdue THEN 0 WHEN status = 'new' THEN 1 ELSE 2 END"
+
+
+def _queue_filter(viewer: Person, *, include_closed: bool, status: str | None, category: str | None,
+                  overdue_only: bool, owner_id: int | None, unassigned: bool) -> tuple[str, tuple, str, tuple]:
+    """The viewer's queue scope (on suggestions s) and the chosen filters (on the outer row s, with `overdue`)."""
     condition, params = queue_scope(viewer)
-    states = "" if include_closed else f" AND s.status IN ({', '.join('?' * len(OPEN))})"
+    parts: list[str] = ["TRUE"]
+    args: list = []
+    if status:
+        parts.append("s.status = ?")
+        args.append(status)
+    elif not include_closed:
+        parts.append(f"s.status IN ({', '.join('?' * len(OPEN))})")
+        args += OPEN
+    if category:
+        parts.append("s.category = ?")
+        args.append(category)
+    if overdue_only:
+        parts.append("s.overdue")
+    if unassigned:
+        parts.append("s.owner_id IS NULL")
+    elif owner_id is not None:
+        parts.append("s.owner_id = ?")
+        args.append(owner_id)
+    return condition, params, " AND ".join(parts), tuple(args)
+
+
+def queue(db: Database, viewer: Person, *, sort: str = "age", today: date, sla_days: int,
+          include_closed: bool = False, status: str | None = None, category: str | None = None,
+          overdue_only: bool = False, owner_id: int | None = None, unassigned: bool = False,
+          limit: int = 300, offset: int = 0) -> list[dict]:
+    """Items of the viewer's triage queue, `overdue` marked (unacknowledged past the SLA, or past the due date):
+    overdue ones first, then new ones, then the rest, each group by `sort`; filtered by status (open ones unless
+    `include_closed`), category, overdue, owner or no owner; `limit` of them from `offset`."""
+    condition, params, chosen, args = _queue_filter(
+        viewer, include_closed=include_closed, status=status, category=category, overdue_only=overdue_only,
+        owner_id=owner_id, unassigned=unassigned)
     with db.read() as con:
         return con.rows(
-            f"SELECT *, {OVERDUE_SQL} AS overdue FROM ({summary_sql()} WHERE {condition}{states}) s"
-            f" ORDER BY {SORTS.get(sort, SORTS['age'])} LIMIT ?",
-            (*_overdue_params(today, sla_days), *params, *(() if include_closed else OPEN), limit))
+            f"SELECT * FROM (SELECT *, {OVERDUE_SQL} AS overdue FROM ({summary_sql()} WHERE {condition}) s) s"
+            f" WHERE {chosen} ORDER BY {ATTENTION_SQL}, {SORTS.get(sort, SORTS['age'])} LIMIT ? OFFSET ?",
+            (*_overdue_params(today, sla_days), *params, *args, limit, offset))
+
+
+def queue_total(db: Database, viewer: Person, *, today: date, sla_days: int, include_closed: bool = False,
+                status: str | None = None, category: str | None = None, overdue_only: bool = False,
+                owner_id: int | None = None, unassigned: bool = False) -> int:
+    """How many items `queue` lists with the same filters, over all its pages."""
+    condition, params, chosen, args = _queue_filter(
+        viewer, include_closed=include_closed, status=status, category=category, overdue_only=overdue_only,
+        owner_id=owner_id, unassigned=unassigned)
+    with db.read() as con:
+        return con.scalar(
+            f"SELECT count(*) FROM (SELECT *, {OVERDUE_SQL} AS overdue FROM (SELECT s.* FROM suggestions s"
+            f" WHERE {condition}) s) s WHERE {chosen}", (*_overdue_params(today, sla_days), *params, *args))
+
+
+def queue_owners(db: Database, viewer: Person) -> list[dict]:
+    """The people who own something in the viewer's queue (id, name), by name: the choices of its owner filter."""
+    condition, params = queue_scope(viewer)
+    with db.read() as con:
+        return con.rows(f"SELECT DISTINCT p.id, p.name FROM suggestions s JOIN people p ON p.id = s.owner_id"
+                        f" WHERE {condition} ORDER BY p.name, p.id", params)
 
 
 def queue_counts(db: Database, viewer: Person, *, today: date, sla_days: int) -> dict:
@@ -62,30 +130,142 @@ def queue_counts(db: Database, viewer: Person, *, today: date, sla_days: int) ->
     return counted
 
 
-def _act(db: Database, actor: Person, suggestion_id: int, work) -> int:
+def _act(db: Database, actor: Person, suggestion_id: int, work: Callable[[Conn, dict], Done]) -> Done:
     """Run one action on a suggestion: a role that acts on none is refused first; the scope is checked inside
     the transaction, where another unit's suggestion is never read; actions on one suggestion are serialised."""
+    where(actor, "act_on_suggestion")  # a role that acts on nothing is refused before any transaction
+    return db.write(lambda con: work(con, _acted_on(con, actor, suggestion_id)), lock=("suggestion", suggestion_id))
+
+
+def _acted_on(con: Conn, actor: Person, suggestion_id: int) -> dict:
+    """The suggestion an action is on, read only within the actor's scope (`where`); NotAllowed otherwise."""
     condition, params = where(actor, "act_on_suggestion")
+    row = con.one("SELECT s.id, s.status, s.level, s.team_id, s.office_id, s.region_id, s.owner_id, s.author_id,"
+                  f" s.created_at, s.due_date FROM suggestions s WHERE s.id = ? AND {condition}",
+                  (suggestion_id, *params))
+    if row is None:
+        raise NotAllowed("You are not allowed to act on this suggestion.")
+    return row
 
-    def apply(con: Conn) -> int:
-        row = con.one("SELECT s.id, s.status, s.level, s.team_id, s.office_id, s.region_id, s.owner_id, s.author_id,"
-                      f" s.created_at FROM suggestions s WHERE s.id = ? AND {condition}", (suggestion_id, *params))
-        if row is None:
-            raise NotAllowed("You are not allowed to act on this suggestion.")
-        return work(con, row)
 
-    return db.write(apply, lock=("suggestion", suggestion_id))
+@dataclass(frozen=True)
+class Plan:
+    """What one triage act will do, checked: the status it starts from and each step to the target (the target
+    last; none when the status stays), the reply, the new owner's name, the due date, the original of a duplicate.
+    A part left as it is is empty (None or "")."""
+
+    suggestion_id: int
+    start: str
+    steps: tuple[str, ...] = ()
+    reply: str = ""
+    owner_id: int | None = None
+    owner: str | None = None
+    due: date | None = None
+    duplicate_of: int | None = None
+
+    @property
+    def target(self) -> str:
+        return self.steps[-1] if self.steps else self.start
+
+
+def plan(db: Database, actor: Person, suggestion_id: int, *, to: str | None = None, reply: str = "",
+         owner_id: int | None = None, due: date | None = None, duplicate_of: int | None = None,
+         expected: str | None = None, today: date) -> Plan:
+    """What `act` would do with these changes, checked as `act` checks them, without changing anything."""
+    with db.read() as con:
+        row = _acted_on(con, actor, suggestion_id)
+        return _planned(con, row, to=to, reply=reply, owner_id=owner_id, due=due, duplicate_of=duplicate_of,
+                        expected=expected, today=today)
+
+
+def act(db: Database, actor: Person, suggestion_id: int, *, to: str | None = None, reply: str = "",
+        owner_id: int | None = None, due: date | None = None, duplicate_of: int | None = None,
+        expected: str | None = None, today: date, now: datetime | None = None) -> Plan:
+    """Answer, move, assign and date a suggestion in one transaction, all or nothing: the status goes to any
+    reachable target with each step recorded as its own status event, then the reply (the reason, when declining),
+    the owner and the due date. Everything is checked first; a status changed since `expected` is refused."""
+    now = now or utcnow()
+
+    def work(con: Conn, row: dict) -> Plan:
+        checked = _planned(con, row, to=to, reply=reply, owner_id=owner_id, due=due, duplicate_of=duplicate_of,
+                           expected=expected, today=today)
+        _apply(con, actor, checked, now)
+        return checked
+
+    return _act(db, actor, suggestion_id, work)
+
+
+def _planned(con: Conn, row: dict, *, to: str | None, reply: str, owner_id: int | None, due: date | None,
+             duplicate_of: int | None, expected: str | None, today: date) -> Plan:
+    _check_not_stale(row, expected)
+    errors: dict[str, str] = {}
+    to = None if to == row["status"] else to
+    steps = path_to(row["status"], to) if to else ()
+    if steps is None:
+        errors["status"] = path_error(row["status"], str(to)) or ""
+    target = to if to and steps is not None else row["status"]
+    try:
+        reply = checked_text("reply", reply, required=False)
+    except Invalid as error:
+        errors.update(error.errors)
+    if to == "declined" and not reply and "reply" not in errors:
+        errors["reply"] = "Give the reason for declining: the author will read it."
+    if to == "duplicate":
+        errors.update(_original_error(con, row, duplicate_of))
+    owner = _owner_name(con, row, owner_id, errors) if owner_id is not None and owner_id != row["owner_id"] else None
+    due = None if due == row["due_date"] else due
+    if due is not None:
+        errors.update(_due_error(due, target, today))
+    if not errors and not (steps or reply or owner or due):
+        errors["changes"] = "Nothing to change: choose a new status, write a reply, or set an owner or a due date."
+    if errors:
+        raise Invalid(errors)
+    return Plan(row["id"], row["status"], steps or (), reply, owner_id if owner else None, owner, due,
+                duplicate_of if to == "duplicate" else None)
+
+
+def _apply(con: Conn, actor: Person, checked: Plan, now: datetime) -> None:
+    row_id, current = checked.suggestion_id, checked.start
+    if checked.duplicate_of is not None:
+        _move_votes(con, actor, row_id, checked.duplicate_of, now)
+    for step in checked.steps:
+        # a declined suggestion's reason stays on its status event, where the author reads it with the change
+        note = checked.reply if step == "declined" else ""
+        _set_status(con, actor, row_id, current, step, note, checked.duplicate_of, now)
+        current = step
+    if checked.reply and checked.target != "declined":
+        record(con, row_id, actor.id, "reply", None, None, checked.reply, now)
+    if checked.owner is not None:
+        con.execute("UPDATE suggestions SET owner_id = ? WHERE id = ?", (checked.owner_id, row_id))
+        record(con, row_id, actor.id, "assigned", None, checked.owner, "", now)
+    if checked.due is not None:
+        con.execute("UPDATE suggestions SET due_date = ? WHERE id = ?", (checked.due, row_id))
+        record(con, row_id, actor.id, "due", None, checked.due.isoformat(), "", now)
+
+
+def _check_not_stale(row: dict, expected: str | None) -> None:
+    if expected is not None and row["status"] != expected:
+        raise Invalid({"status": f"Someone changed this suggestion meanwhile: it is now "
+                                 f"{STATUS_LABELS[row['status']].lower()}. Check it and try again."})
+
+
+def _set_status(con: Conn, actor: Person, suggestion_id: int, start: str, to: str, note: str,
+                duplicate_of: int | None, now: datetime) -> int:
+    reached = milestones(to, now)  # kept when already set: the first time counts
+    con.execute("UPDATE suggestions SET status = ?, duplicate_of = ?"
+                + "".join(f", {column} = coalesce({column}, ?)" for column in reached) + " WHERE id = ?",
+                (to, duplicate_of if to == "duplicate" else None, *reached.values(), suggestion_id))
+    return record(con, suggestion_id, actor.id, "status", start, to, note, now)
 
 
 def change_status(db: Database, actor: Person, suggestion_id: int, to: str, *, note: str = "",
                   duplicate_of: int | None = None, expected: str | None = None, now: datetime | None = None) -> int:
-    """Move a suggestion along the workflow; declined needs a reason, duplicate the original (its +1s move)."""
+    """Move a suggestion one step along the workflow; declined needs a reason, duplicate the original (its +1s
+    move)."""
     note, now = clean(note), now or utcnow()
 
     def work(con: Conn, row: dict) -> int:
-        if expected is not None and row["status"] != expected:
-            raise Invalid({"status": f"Someone changed this suggestion meanwhile: it is now "
-                                     f"{STATUS_LABELS[row['status']].lower()}. Check it and try again."})
+        _check_not_stale(row, expected)
         problem = transition_error(row["status"], to)
         if problem:
             raise Invalid({"status": problem})
@@ -93,43 +273,67 @@ def change_status(db: Database, actor: Person, suggestion_id: int, to: str, *, n
             raise Invalid({"note": "Give the reason for declining: the author will read it."})
         checked_text("note", note, required=False)
         if to == "duplicate":
-            _merge_into(con, actor, row, duplicate_of, now)
-        reached = milestones(to, now)  # kept when already set: the first time counts
-        con.execute("UPDATE suggestions SET status = ?, duplicate_of = ?"
-                    + "".join(f", {column} = coalesce({column}, ?)" for column in reached) + " WHERE id = ?",
-                    (to, duplicate_of if to == "duplicate" else None, *reached.values(), row["id"]))
-        return record(con, row["id"], actor.id, "status", row["status"], to, note, now)
+            problems = _original_error(con, row, duplicate_of)
+            if problems:
+                raise Invalid(problems)
+            assert duplicate_of is not None, "_original_error refuses a missing original"
+            _move_votes(con, actor, row["id"], duplicate_of, now)
+        return _set_status(con, actor, row["id"], row["status"], to, note, duplicate_of, now)
 
     return _act(db, actor, suggestion_id, work)
 
 
-def _merge_into(con: Conn, actor: Person, row: dict, original_id: int | None, now: datetime) -> None:
-    original = con.one("SELECT id, status, office_id FROM suggestions WHERE id = ?", (original_id,))
+def _original_error(con: Conn, row: dict, original_id: int | None) -> dict[str, str]:
+    """Why a suggestion cannot be marked a duplicate of another (by field), or nothing."""
+    original = con.one("SELECT id, status, office_id FROM suggestions WHERE id = ?", (original_id,)) \
+        if original_id is not None else None
     if original is None or original["id"] == row["id"] or original["office_id"] != row["office_id"]:
-        raise Invalid({"duplicate_of": "Name another suggestion of the same office as the original."})
+        return {"duplicate_of": "Name another suggestion of the same office as the original."}
     if original["status"] == "duplicate":
-        raise Invalid({"duplicate_of": "That one is itself a duplicate: name the original instead."})
+        return {"duplicate_of": "That one is itself a duplicate: name the original instead."}
+    return {}
+
+
+def _move_votes(con: Conn, actor: Person, suggestion_id: int, original_id: int, now: datetime) -> None:
     con.execute(
         "INSERT INTO votes (suggestion_id, person_id, created_at) SELECT ?, person_id, created_at FROM votes"
         " WHERE suggestion_id = ? AND person_id NOT IN (SELECT person_id FROM votes WHERE suggestion_id = ?)"
-        " ON CONFLICT DO NOTHING", (original["id"], row["id"], original["id"]))
-    count = con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ?", (row["id"],))
+        " ON CONFLICT DO NOTHING", (original_id, suggestion_id, original_id))
+    count = con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ?", (suggestion_id,))
     # The +1s now count on the original; the duplicate keeps an event saying where they went.
-    con.execute("DELETE FROM votes WHERE suggestion_id = ?", (row["id"],))
-    record(con, row["id"], actor.id, "duplicate_votes", str(row["id"]), str(original["id"]),
-           f"{count} +1(s) moved to #{original['id']}", now)
+    con.execute("DELETE FROM votes WHERE suggestion_id = ?", (suggestion_id,))
+    record(con, suggestion_id, actor.id, "duplicate_votes", str(suggestion_id), str(original_id),
+           f"{count} +1(s) moved to #{original_id}", now)
+
+
+def _owner_name(con: Conn, row: dict, owner_id: int, errors: dict[str, str]) -> str | None:
+    """The name of a person who may own the suggestion (active, of its region); otherwise a message in errors."""
+    owner = con.one("SELECT p.name, o.region_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
+                    " JOIN teams t ON t.id = tm.team_id"
+                    " JOIN offices o ON o.id = t.office_id WHERE p.id = ? AND p.active", (owner_id,))
+    if owner is None or owner["region_id"] != row["region_id"]:
+        errors["owner"] = "Choose an active person of this suggestion's region."
+        return None
+    return owner["name"]
+
+
+def _due_error(due: date, status: str, today: date) -> dict[str, str]:
+    if due < today:
+        return {"due_date": "The due date cannot be in the past."}
+    if status not in OPEN:
+        return {"due_date": "Only open suggestions take a due date."}
+    return {}
 
 
 def assign(db: Database, actor: Person, suggestion_id: int, owner_id: int, *, now: datetime | None = None) -> int:
     """Name the owner: an active person of the suggestion's region."""
     def work(con: Conn, row: dict) -> int:
-        owner = con.one("SELECT p.name, o.region_id FROM people p JOIN team_members tm ON tm.person_id = p.id"
-                        " JOIN teams t ON t.id = tm.team_id"
-                        " JOIN offices o ON o.id = t.office_id WHERE p.id = ? AND p.active", (owner_id,))
-        if owner is None or owner["region_id"] != row["region_id"]:
-            raise Invalid({"owner": "Choose an active person of this suggestion's region."})
+        errors: dict[str, str] = {}
+        name = _owner_name(con, row, owner_id, errors)
+        if name is None:
+            raise Invalid(errors)
         con.execute("UPDATE suggestions SET owner_id = ? WHERE id = ?", (owner_id, row["id"]))
-        return record(con, row["id"], actor.id, "assigned", None, owner["name"], "", now or utcnow())
+        return record(con, row["id"], actor.id, "assigned", None, name, "", now or utcnow())
 
     return _act(db, actor, suggestion_id, work)
 
@@ -138,10 +342,9 @@ def set_due(db: Database, actor: Person, suggestion_id: int, due: date, *, today
             now: datetime | None = None) -> int:
     """Set a due date (today or later) on an open suggestion."""
     def work(con: Conn, row: dict) -> int:
-        if due < today:
-            raise Invalid({"due_date": "The due date cannot be in the past."})
-        if row["status"] not in OPEN:
-            raise Invalid({"due_date": "Only open suggestions take a due date."})
+        problems = _due_error(due, row["status"], today)
+        if problems:
+            raise Invalid(problems)
         con.execute("UPDATE suggestions SET due_date = ? WHERE id = ?", (due, row["id"]))
         return record(con, row["id"], actor.id, "due", None, due.isoformat(), "", now or utcnow())
 

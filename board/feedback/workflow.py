@@ -34,6 +34,39 @@ def transition_error(status: str, to: str) -> str | None:
     return f"From {STATUS_LABELS[status].lower()} it can go to: {names}."
 
 
+def path_to(status: str, target: str) -> tuple[str, ...] | None:
+    """The statuses a suggestion passes through from `status` to `target` along allowed transitions, the target
+    last (shortest first, breadth-first); () when it is already there, None when the target cannot be reached."""
+    if status == target:
+        return ()
+    paths: dict[str, tuple[str, ...]] = {status: ()}
+    frontier = [status]
+    while frontier:
+        following = []
+        for current in frontier:
+            for step in allowed_transitions(current):
+                if step not in paths:
+                    paths[step] = (*paths[current], step)
+                    following.append(step)
+        frontier = following
+    return paths.get(target)
+
+
+def reachable(status: str) -> tuple[str, ...]:
+    """Every status a suggestion can still reach from `status`, in workflow order (STATUSES)."""
+    return tuple(s for s in STATUSES if s != status and path_to(status, s) is not None)
+
+
+def path_error(status: str, target: str) -> str | None:
+    """Why `target` cannot be reached from `status` (naming what can), or None."""
+    if path_to(status, target) is not None:
+        return None
+    options = reachable(status)
+    if not options:
+        return f"This suggestion is {STATUS_LABELS[status].lower()}: its status can no longer change."
+    return f"From {STATUS_LABELS[status].lower()} it can go to: {', '.join(STATUS_LABELS[s].lower() for s in options)}."
+
+
 def escalation_target(level: str) -> str | None:
     """The next level up: team and office escalate to the region, the region to leadership."""
     return {"team": "region", "office": "region", "region": "leadership"}.get(level)

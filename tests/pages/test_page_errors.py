@@ -36,6 +36,18 @@ def form_of(at, label: str) -> list:
                 if node.type == "form" and any(getattr(c, "label", None) == label for c in children))
 
 
+def block_of(at, label: str) -> list:
+    """The elements of the innermost block (a form, a column, a container) holding the widget with this label."""
+    def blocks(node):
+        children = list(getattr(node, "children", {}).values())
+        yield node, children
+        for child in children:
+            yield from blocks(child)
+
+    return [children for node, children in blocks(at.main)
+            if any(getattr(c, "label", None) == label for c in children)][-1]
+
+
 def after(elements: list, label: str):
     """The element right after the widget with this label: where its message goes."""
     return elements[[getattr(e, "label", None) for e in elements].index(label) + 1]
@@ -51,14 +63,14 @@ def test_a_refused_status_change_shows_the_message_beside_its_field_and_changes_
     sid = submit(org_store, known["staff"]).id
     before = sg.timeline(org_store, sid)
     at = open_page(org_store, known["manager"], "triage", query={"id": sid})
-    by_label(at.selectbox, "New status").select("declined")
-    at.button(key="FormSubmitter:status_form-Change status").click().run()
+    at.selectbox(key=f"triage_{sid}_status").select("declined")
+    at.button(key=f"triage_{sid}_continue").click().run()
 
     assert not at.exception
-    note = "Note to the author (required when declining)"
+    note = "Reply to the author (when declining, the reason)"
     message = "Give the reason for declining: the author will read it."
-    shown = after(form_of(at, note), note)
-    assert (shown.type, shown.value) == ("error", message)  # right under the note field
+    shown = after(block_of(at, note), note)
+    assert (shown.type, shown.value) == ("error", message)  # right under the reply field
     assert errors(at) == [message]
     assert [w.value for w in at.warning] == [SUMMARY]
     assert sg.get(org_store, known["staff"], sid)["status"] == "new"
@@ -98,8 +110,9 @@ def test_a_store_error_on_submit_is_one_line_and_nothing_is_written(org_store, k
         raise refusal
 
     monkeypatch.setattr(type(org_store), "write", refused)  # every write of this click is refused by the store
-    by_label(at.text_area, "Reply to the author").input("Checking with finance.")
-    at.button(key="FormSubmitter:reply_form-Send reply").click().run()
+    at.text_area(key=f"triage_{sid}_reply").input("Checking with finance.")
+    at.button(key=f"triage_{sid}_continue").click().run()  # checking reads; the write comes with Confirm
+    at.button(key=f"triage_{sid}_confirm").click().run()
 
     assert not at.exception
     assert errors(at) == [str(refusal).splitlines()[0]]

@@ -198,6 +198,7 @@ ADMIN_IN_CORE = {
     "people.change_person": "the last-admin rule",
     "roster._check_admins_remain": "an import keeps an active admin",
     "demo.roster_rows": "the demo organisation has an admin",
+    "access.role_and_place": "words the admin's own place (as staff of their team) on Home and in the sidebar",
 }
 
 

@@ -156,7 +156,7 @@ NOT_MINUTES = "You are not allowed to read these minutes, or they do not exist."
 
 @pytest.mark.parametrize("role", TAMPERERS)
 def test_suggestion_id_of_another_office_in_the_url(demo_store, known, foreign, fetched, role):
-    at = open_page(demo_store, known[role], "suggestion", direct=True, query={"id": str(foreign.suggestion)})
+    at = open_page(demo_store, known[role], "suggestion", query={"id": str(foreign.suggestion)})
     assert not at.exception
     assert errors(at) == [NOT_SUGGESTION]
     assert reading(fetched, foreign.suggestion_marker) == []
@@ -165,7 +165,7 @@ def test_suggestion_id_of_another_office_in_the_url(demo_store, known, foreign, 
 
 
 def test_the_recorder_sees_the_suggestion_when_the_reader_may(demo_store, known, foreign, fetched):
-    at = open_page(demo_store, known["leader"], "suggestion", direct=True, query={"id": str(foreign.suggestion)})
+    at = open_page(demo_store, known["leader"], "suggestion", query={"id": str(foreign.suggestion)})
     assert not at.exception and not errors(at)
     assert reading(fetched, foreign.suggestion_marker)
     assert foreign.suggestion_marker in rendered(at)
@@ -173,7 +173,7 @@ def test_the_recorder_sees_the_suggestion_when_the_reader_may(demo_store, known,
 
 @pytest.mark.parametrize("role", TAMPERERS)
 def test_minutes_id_of_another_office_in_the_url(demo_store, known, foreign, fetched, role):
-    at = open_page(demo_store, known[role], "minutes", direct=True, query={"id": str(foreign.meeting)})
+    at = open_page(demo_store, known[role], "minutes", query={"id": str(foreign.meeting)})
     assert not at.exception
     assert errors(at) == [NOT_MINUTES]
     for marker in (foreign.meeting_marker, foreign.action_marker, foreign.draft_marker):
@@ -182,7 +182,7 @@ def test_minutes_id_of_another_office_in_the_url(demo_store, known, foreign, fet
 
 
 def test_the_recorder_sees_the_minutes_when_the_reader_may(demo_store, known, foreign, fetched):
-    at = open_page(demo_store, known["leader"], "minutes", direct=True, query={"id": str(foreign.meeting)})
+    at = open_page(demo_store, known["leader"], "minutes", query={"id": str(foreign.meeting)})
     assert not at.exception and not errors(at)
     assert reading(fetched, foreign.meeting_marker) and foreign.meeting_marker in rendered(at)
 
@@ -190,11 +190,12 @@ def test_the_recorder_sees_the_minutes_when_the_reader_may(demo_store, known, fo
 @pytest.mark.parametrize("role", ["manager", "regional_manager"])
 def test_suggestion_id_of_another_office_in_the_triage_url_opens_only_the_own_queue(demo_store, known, foreign,
                                                                                     fetched, role):
-    at = open_page(demo_store, known[role], "triage", direct=True, query={"id": str(foreign.suggestion)})
+    at = open_page(demo_store, known[role], "triage", query={"id": str(foreign.suggestion)})
     assert not at.exception
     assert reading(fetched, foreign.suggestion_marker) == []
     assert foreign.suggestion_marker not in rendered(at)
-    assert at.query_params["id"] != str(foreign.suggestion)  # the page moved to an item of the own queue
+    assert errors(at) == [NOT_SUGGESTION]
+    assert "id" not in at.query_params  # the page leaves the link and shows the own queue
 
 
 # --- a widget value ---------------------------------------------------------------------------------------
@@ -203,10 +204,10 @@ def test_duplicate_of_another_offices_suggestion_typed_into_triage(demo_store, k
     """The "Original suggestion #" number is free input: naming a Dublin suggestion merges nothing into it."""
     manager = known["manager"]
     own = triage.queue(demo_store, manager, today=TODAY, sla_days=5)[0]
-    at = open_page(demo_store, manager, "triage", direct=True, query={"id": str(own["id"])})
-    next(s for s in at.selectbox if s.label == "New status").select("duplicate")
-    next(n for n in at.number_input if n.label.startswith("Original suggestion")).set_value(foreign.suggestion)
-    next(b for b in at.button if b.label == "Change status").click().run()
+    at = open_page(demo_store, manager, "triage", query={"id": str(own["id"])})
+    at.selectbox(key=f"triage_{own['id']}_status").select("duplicate").run()
+    at.number_input(key=f"triage_{own['id']}_original").set_value(foreign.suggestion)
+    at.button(key=f"triage_{own['id']}_continue").click().run()
     assert not at.exception
     assert errors(at) == ["Name another suggestion of the same office as the original."]
     assert reading(fetched, foreign.suggestion_marker) == []

@@ -221,3 +221,149 @@ def test_the_migration_fills_milestones_from_existing_events(tmp_path):
     assert milestone_columns(store, 7) == {"acknowledged_at": at, "resolved_at": datetime(2026, 2, 1, 10, 0),
                                            "implemented_at": datetime(2026, 2, 1, 10, 0)}
     store.close()
+
+
+# --- one act: answer, move, assign and date in one transaction ------------------------------------------------
+
+def status_steps(store, suggestion_id: int) -> list[tuple[str, str]]:
+    return [(e["from_value"], e["to_value"]) for e in sg.timeline(store, suggestion_id) if e["kind"] == "status"]
+
+
+def event_kinds(store, suggestion_id: int) -> list[str]:
+    return [e["kind"] for e in sg.timeline(store, suggestion_id)]
+
+
+def test_one_act_takes_a_new_suggestion_to_implemented_recording_every_step_in_order(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    done = triage.act(org_store, known["manager"], sid, to="implemented", expected="new", today=TODAY)
+    assert done.steps == ("acknowledged", "under_review", "planned", "in_progress", "implemented")
+    assert status_steps(org_store, sid) == [("new", "acknowledged"), ("acknowledged", "under_review"),
+                                            ("under_review", "planned"), ("planned", "in_progress"),
+                                            ("in_progress", "implemented")]
+    assert sg.get(org_store, known["staff"], sid)["status"] == "implemented"
+    assert all(milestone_columns(org_store, sid).values())  # acknowledged, resolved and implemented all set
+
+
+def test_one_act_plans_with_a_reply_an_owner_and_a_due_date(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    due = TODAY + timedelta(days=26)
+    triage.act(org_store, known["manager"], sid, to="planned", reply="We will automate refunds under 20.",
+               owner_id=known["regional_manager"].id, due=due, expected="new", today=TODAY)
+    row = sg.get(org_store, known["staff"], sid)
+    assert (row["status"], row["owner"], row["due_date"]) == ("planned", "Rahul Regional", due)
+    assert event_kinds(org_store, sid) == ["submitted", "status", "status", "status", "reply", "assigned", "due"]
+    assert [(u["kind"], u["to_value"], u["note"]) for u in inbox.updates(org_store, known["staff"])] == [
+        ("reply", None, "We will automate refunds under 20."), ("status", "planned", ""),
+        ("status", "under_review", ""), ("status", "acknowledged", "")]  # the author hears of each step, newest first
+
+
+def test_a_bad_part_changes_nothing_not_even_the_status(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    with pytest.raises(Invalid) as invalid:
+        triage.act(org_store, known["manager"], sid, to="planned", reply="Soon.", owner_id=known["leader"].id,
+                   due=TODAY - timedelta(days=1), today=TODAY)
+    assert set(invalid.value.errors) == {"owner", "due_date"}  # every problem named at once, beside its field
+    assert "past" in invalid.value.errors["due_date"]
+    row = sg.get(org_store, known["staff"], sid)
+    assert (row["status"], row["owner"], row["due_date"]) == ("new", None, None)
+    assert event_kinds(org_store, sid) == ["submitted"]
+
+
+def test_a_status_changed_meanwhile_refuses_the_whole_act(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    triage.act(org_store, known["leader"], sid, to="acknowledged", today=TODAY)
+    with pytest.raises(Invalid) as invalid:
+        triage.act(org_store, known["manager"], sid, to="planned", reply="On it.", expected="new", today=TODAY)
+    assert "Someone changed this suggestion meanwhile: it is now acknowledged" in invalid.value.errors["status"]
+    assert event_kinds(org_store, sid) == ["submitted", "status"]
+
+
+def test_declining_in_one_act_needs_the_reason_and_keeps_it_with_the_change(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    with pytest.raises(Invalid) as invalid:
+        triage.act(org_store, known["manager"], sid, to="declined", today=TODAY)
+    assert "reason for declining" in invalid.value.errors["reply"]
+    triage.act(org_store, known["manager"], sid, to="declined", reply="Refund limits are set by the bank.",
+               today=TODAY)
+    last = sg.timeline(org_store, sid)[-1]
+    assert (last["kind"], last["to_value"], last["note"]) == ("status", "declined",
+                                                              "Refund limits are set by the bank.")
+    with pytest.raises(Invalid) as invalid:
+        triage.act(org_store, known["manager"], sid, to="planned", today=TODAY)
+    assert "can no longer change" in invalid.value.errors["status"]
+
+
+def test_a_duplicate_in_one_act_moves_the_plus_ones_and_needs_an_original_in_the_office(org_store, known):
+    original = submit(org_store, known["staff"], key="o").id
+    copy = submit(org_store, known["staff"], key="c", title="Small refunds are slow again").id
+    sg.vote(org_store, known["regional_manager"], copy)
+    for wrong in (None, copy, 999_999):
+        with pytest.raises(Invalid) as invalid:
+            triage.act(org_store, known["manager"], copy, to="duplicate", duplicate_of=wrong, today=TODAY)
+        assert "original" in invalid.value.errors["duplicate_of"]
+    triage.act(org_store, known["manager"], copy, to="duplicate", duplicate_of=original, today=TODAY)
+    assert (sg.get(org_store, known["staff"], original)["votes"], sg.get(org_store, known["staff"], copy)["votes"],
+            sg.get(org_store, known["staff"], copy)["duplicate_of"]) == (1, 0, original)
+    assert event_kinds(org_store, copy)[-2:] == ["duplicate_votes", "status"]
+
+
+def test_plan_checks_like_act_and_changes_nothing(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    planned = triage.plan(org_store, known["manager"], sid, to="planned", owner_id=known["manager"].id,
+                          due=TODAY, expected="new", today=TODAY)
+    assert (planned.start, planned.steps, planned.owner, planned.due) == (
+        "new", ("acknowledged", "under_review", "planned"), "Maya Manager", TODAY)
+    assert event_kinds(org_store, sid) == ["submitted"]
+    with pytest.raises(Invalid) as invalid:
+        triage.plan(org_store, known["manager"], sid, today=TODAY)  # nothing chosen
+    assert "Nothing to change" in invalid.value.errors["changes"]
+
+
+def test_the_one_act_is_refused_outside_the_managers_scope(org_store, known):
+    sid = submit(org_store, known["staff"]).id
+    other_manager = next(p for p in people.list_people(org_store, known["admin"])
+                         if p["role"] == "manager" and p["team_id"] != known["staff"].team_id)
+    for check in (triage.plan, triage.act):
+        with pytest.raises(NotAllowed):
+            check(org_store, people.get_person(org_store, other_manager["id"]), sid, to="acknowledged", today=TODAY)
+        with pytest.raises(NotAllowed):
+            check(org_store, known["staff"], sid, reply="I am not a manager", today=TODAY)
+    assert event_kinds(org_store, sid) == ["submitted"]
+
+
+def test_the_queue_puts_overdue_then_new_first_then_the_chosen_sort(org_store, known):
+    manager = known["manager"]
+    seen = submit(org_store, known["staff"], key="seen").id
+    fresh = submit(org_store, known["staff"], key="fresh").id
+    late = submit(org_store, known["staff"], key="late").id
+    for sid in (seen, late):
+        triage.act(org_store, manager, sid, to="acknowledged", today=TODAY)
+    triage.act(org_store, manager, late, due=TODAY, today=TODAY)
+    for sid, day in ((seen, 1), (fresh, 2), (late, 3)):
+        org_store.write(lambda con, s=sid, d=day: con.execute(
+            "UPDATE suggestions SET created_at = ? WHERE id = ?", (datetime(2026, 11, 18, d), s)))
+    later = TODAY + timedelta(days=1)  # the due date has passed; nothing is past the SLA yet
+    assert [(r["id"], r["overdue"]) for r in triage.queue(org_store, manager, today=later, sla_days=SLA)] == [
+        (late, True), (fresh, False), (seen, False)]
+
+
+def test_the_queue_filters_and_pages(org_store, known):
+    manager = known["manager"]
+    ids = [submit(org_store, known["staff"], key=f"q{i}", category="system" if i % 3 else "policy").id
+           for i in range(30)]
+    triage.act(org_store, manager, ids[0], owner_id=known["regional_manager"].id, today=TODAY)
+    triage.act(org_store, manager, ids[1], to="declined", reply="No.", today=TODAY)
+
+    def listed(**filters) -> tuple[int, list[int]]:
+        total = triage.queue_total(org_store, manager, today=TODAY, sla_days=SLA, **filters)
+        return total, [r["id"] for r in triage.queue(org_store, manager, today=TODAY, sla_days=SLA, **filters)]
+
+    assert listed()[0] == 29 and listed(include_closed=True)[0] == 30 and listed(status="declined") == (1, [ids[1]])
+    assert listed(category="policy")[0] == 10  # 0, 3, ..., 27 (the declined #1 is a system one)
+    assert listed(owner_id=known["regional_manager"].id) == (1, [ids[0]])
+    assert listed(unassigned=True)[0] == 28 and listed(overdue_only=True) == (0, [])
+    first = triage.queue(org_store, manager, today=TODAY, sla_days=SLA, limit=25)
+    rest = triage.queue(org_store, manager, today=TODAY, sla_days=SLA, limit=25, offset=25)
+    assert len(first) == 25 and len(rest) == 4
+    assert [r["id"] for r in first + rest] == listed()[1]
+    assert [o["name"] for o in triage.queue_owners(org_store, manager)] == ["Rahul Regional"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,3 +47,37 @@ def test_working_days_match_counting_one_by_one(start, end):
 def test_sla_cutoff_marks_exactly_the_suggestions_past_the_sla(created, today, sla):
     overdue = created < workflow.sla_cutoff(today, sla)
     assert overdue == (workflow.working_days_between(created, today) > sla)
+
+
+def test_the_path_to_a_target_passes_every_step_in_order():
+    assert workflow.path_to("new", "planned") == ("acknowledged", "under_review", "planned")
+    assert workflow.path_to("new", "implemented") == workflow.PATH[1:]
+    assert workflow.path_to("under_review", "declined") == ("declined",)  # closing is one step from anywhere open
+    assert workflow.path_to("planned", "planned") == ()
+    assert workflow.path_to("planned", "new") is None and workflow.path_to("implemented", "declined") is None
+
+
+def test_reachable_targets_are_every_later_step_and_the_closing_ones():
+    assert workflow.reachable("new") == workflow.STATUSES[1:]
+    assert workflow.reachable("in_progress") == ("implemented", "declined", "duplicate")
+    assert all(workflow.reachable(closed) == () for closed in ("implemented", "declined", "duplicate"))
+
+
+def test_an_unreachable_target_names_the_reachable_ones():
+    assert workflow.path_error("planned", "new") == ("From planned it can go to: in progress, implemented, declined,"
+                                                     " duplicate.")
+    assert "can no longer change" in workflow.path_error("duplicate", "new")
+    assert workflow.path_error("new", "implemented") is None
+
+
+@pytest.mark.parametrize("start", workflow.STATUSES)
+def test_every_path_is_made_of_allowed_transitions_and_is_the_shortest(start):
+    for target in workflow.STATUSES:
+        path = workflow.path_to(start, target)
+        if not path:
+            assert (path == ()) == (start == target) and target not in workflow.reachable(start)
+            continue
+        for before, after in zip((start, *path[:-1]), path, strict=True):
+            assert after in workflow.allowed_transitions(before)
+        assert len(path) == (1 if target in workflow.CLOSING
+                           else workflow.PATH.index(target) - workflow.PATH.index(start))
