@@ -4,8 +4,9 @@ import datetime
 
 import streamlit as st
 
-from board.feedback import suggestions, triage
+from board.feedback import attachments, suggestions, triage
 from board.org import settings
+from board.web.ui import attachments as attachment_ui
 from board.web.ui import forms, session, suggestion
 
 person = session.page_person("follow")
@@ -43,6 +44,13 @@ else:
     suggestion.timeline(row["timeline"], yours=True)
 if row["waiting"]:
     suggestion.waiting(row["waiting"])
+files = forms.attempt(lambda: attachments.with_code(db, person, code, tried=tried))
+if files and files.value:
+    st.subheader("Attachments")
+    attachment_ui.held(files.value, key="follow_files")
+if attachment_ui.add_form("follow_attach", lambda uploads: attachments.attach_with_code(
+        db, person, code, uploads, tried=tried), anonymous=True):
+    st.rerun()
 
 reply = forms.Form("author_reply")
 with st.form("author_reply", clear_on_submit=True):

@@ -6,10 +6,11 @@ from functools import partial
 import streamlit as st
 
 from board.errors import Invalid
-from board.feedback import suggestions
+from board.feedback import attachments, suggestions
 from board.feedback.suggestions import Draft
 from board.feedback.workflow import KINDS, LIKELIHOODS, STATUS_LABELS
 from board.org import settings
+from board.web.ui import attachments as attachment_ui
 from board.web.ui import forms, links, session
 
 person = session.page_person("raise")
@@ -20,14 +21,19 @@ form = forms.Form("raise")
 st.title("Raise a suggestion")
 
 
-def similar_if_valid(draft: Draft) -> list[dict]:
+def similar_if_valid(draft: Draft, uploads: list) -> list[dict]:
+    """Similar open suggestions, once the draft and its files pass every check (nothing is saved before)."""
     errors = suggestions.validate(draft, config.categories)
+    try:
+        attachments.check_all(uploads, anonymous=draft.anonymous)
+    except Invalid as refused:
+        errors.update(refused.errors)
     if errors:
         raise Invalid(errors)
     return suggestions.similar(db, person, draft.title, draft.description)
 
 
-def save(draft: Draft) -> None:
+def save(draft: Draft, uploads: list) -> None:
     saved = form.attempt(lambda: suggestions.submit(db, person, draft, categories=config.categories,
                                                     submission_key=state["key"]))
     if not saved:  # the reason is shown; the form stays filled in
@@ -35,6 +41,10 @@ def save(draft: Draft) -> None:
         return
     # Keep the code of an anonymous suggestion in this session only, to show it once more after a retry.
     receipt = saved.value
+    if uploads and not receipt.repeated:
+        attached = forms.attempt(lambda: attachments.attach_with_code(db, person, receipt.code, uploads)
+                                 if receipt.code else attachments.attach_to_suggestion(db, person, receipt.id, uploads))
+        state["files_not_attached"] = not attached
     state.update(stage="done", id=receipt.id, held=receipt.held, anonymous=draft.anonymous,
                  code=receipt.code or state.get("code"))
     st.rerun()
@@ -82,6 +92,9 @@ if state["stage"] == "voted":
         st.success(f"You had already +1'd #{number}. You will see its updates in your Inbox.")
     links.suggestion(number, icon=":material/open_in_new:")
     st.page_link("app_pages/inbox.py", label="Inbox", icon=":material/inbox:")
+    if state.get("files_not_attached"):
+        st.warning("Your suggestion was saved, but its files were not attached. Add them from its page, "
+                   "or with your code under Follow with a code.")
     st.button("Raise another", on_click=start_again, type="primary")
     st.stop()
 
@@ -101,6 +114,9 @@ if state["stage"] == "done":
                    "My suggestions.")
         if state.get("id"):
             links.suggestion(state["id"], icon=":material/open_in_new:")
+    if state.get("files_not_attached"):
+        st.warning("Your suggestion was saved, but its files were not attached. Add them from its page, "
+                   "or with your code under Follow with a code.")
     st.button("Raise another", on_click=start_again, type="primary")
     st.stop()
 
@@ -131,18 +147,20 @@ with st.form("raise_form"):
     form.field_error("customer_impact")
     solution = st.text_area("Proposed solution (optional)", max_chars=suggestions.LONG_TEXT, key="raise_solution")
     form.field_error("proposed_solution")
+    uploads = attachment_ui.uploader("raise_files", anonymous=anonymous)
+    form.field_error(attachments.FIELD)
     continued = st.form_submit_button("Continue", type="primary")
 
 draft = Draft(kind=kind, category=category, title=title, description=description, customer_impact=impact,
               proposed_solution=solution, likelihood=likelihood, anonymous=anonymous, office_level=office_level)
-if continued and (found := form.attempt(lambda: similar_if_valid(draft))):
+if continued and (found := form.attempt(lambda: similar_if_valid(draft, uploads))):
     state.update(stage="similar", similar=found.value)
     if not found.value:
-        save(draft)
+        save(draft, uploads)
 
 if state["stage"] == "similar":
     st.subheader("Is it one of these?")
     st.write("These open suggestions in your office look similar. +1 one of them instead, or submit yours.")
     show_similar(state["similar"])
     if st.button("Submit mine anyway", type="primary"):
-        save(draft)
+        save(draft, uploads)

@@ -4,8 +4,9 @@ import datetime
 
 import streamlit as st
 
-from board.feedback import suggestions, triage
+from board.feedback import attachments, suggestions, triage
 from board.org import settings
+from board.web.ui import attachments as attachment_ui
 from board.web.ui import forms, links, session, suggestion, triage_form
 
 person = session.page_person("suggestion")
@@ -38,6 +39,16 @@ if row["author_id"] == person.id and triage.author_may_escalate(row, today=today
     if st.button("Escalate to the region") and forms.attempt(
             lambda: triage.escalate_as_author(db, person, chosen, today=today, sla_days=sla)):
         st.rerun()
+
+files = attachments.for_suggestion(db, person, chosen)
+if files:
+    st.subheader("Attachments")
+if attachment_ui.gallery(files, attachment_ui.reader(db, person), key="suggestion_files",
+                         remove=lambda file: attachments.remove(db, person, file)):
+    st.rerun()
+if attachments.may_attach(person, row) and attachment_ui.add_form(
+        "suggestion_attach", lambda uploads: attachments.attach_to_suggestion(db, person, chosen, uploads)):
+    st.rerun()
 
 suggestion.minutes(suggestions.discussed_in(db, person, chosen))
 suggestion.history(events)
