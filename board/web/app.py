@@ -8,6 +8,10 @@ from board.org.access import PAGE_ROLES, role_and_place
 from board.web.ui import forms, session
 
 st.set_page_config(page_title="Frontline Board", layout="wide")
+# Links in the page read as links (Streamlit draws st.page_link as grey text) and wrap on a phone instead of being
+# cut off. Fixed CSS only: nothing a person typed ever goes into st.html.
+st.html("<style>[data-testid='stMain'] [data-testid='stPageLink-NavLink'] * {color: #1a5fb4; "
+        "text-decoration: underline; white-space: normal; overflow: visible; text-overflow: clip;}</style>")
 
 PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "home": ("", "app_pages/home.py", "Home"),
