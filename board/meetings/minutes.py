@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from board.clock import utcnow
 from board.errors import Invalid, NotAllowed, NotFound
 from board.feedback.suggestions import clean, record
+from board.meetings import actions
 from board.org.access import Person, where
 from board.store import Conn, Database
 
@@ -18,6 +19,7 @@ PROBLEM_ITEMS = "i.kind IN (" + ", ".join(f"'{kind}'" for kind in PROBLEM_KINDS)
 MAX_TEXT = 5000
 MAX_ACTION = 500
 MAX_DRAFT = 500_000
+DUE_AFTER = timedelta(days=7)  # a new action's default time to do it: until the next (weekly) meeting
 
 
 def empty_item() -> dict:
@@ -25,8 +27,26 @@ def empty_item() -> dict:
             "suggestion_ids": [], "actions": []}
 
 
-def empty_action(meeting_date: str | None) -> dict:
-    return {"id": None, "description": "", "owner_id": None, "due_date": meeting_date, "status": "open"}
+def empty_action(meeting_date: str | None = None, *, today: date | None = None) -> dict:
+    """A new action: no owner yet (the author chooses one, never a stray default); due by default_due."""
+    day = parse_date(meeting_date)
+    due = default_due(day, today or date.today()) if day else None
+    return {"id": None, "description": "", "owner_id": None, "due_date": due.isoformat() if due else None,
+            "status": "open"}
+
+
+def default_due(meeting_day: date, today: date) -> date:
+    """One week after the meeting, when a weekly team meets again to check it; minutes written up so late that
+    this day has passed give a week from today instead, so that no action is born overdue."""
+    due = meeting_day + DUE_AFTER
+    return due if due > today else today + DUE_AFTER
+
+
+def action_status(action: dict, today: date) -> str:
+    """Open, Open and overdue, Done or Dropped."""
+    due = parse_date(action.get("due_date"))
+    overdue = action.get("status") == "open" and due is not None and due < today
+    return "Open and overdue" if overdue else actions.STATUS_LABELS.get(action.get("status", ""), "Open")
 
 
 # --- who may record, who may read --------------------------------------------------------
@@ -306,12 +326,12 @@ LEFT JOIN people c ON c.id = m.chair_id JOIN people a ON a.id = m.author_id
 """)
 
 
-def list_minutes(db: Database, viewer: Person, *, limit: int = 200) -> list[dict]:
-    """Published minutes the viewer may read, newest meeting first."""
+def list_minutes(db: Database, viewer: Person, *, limit: int = 200, offset: int = 0) -> list[dict]:
+    """Published minutes the viewer may read, newest meeting first (`limit` of them after the first `offset`)."""
     condition, params = visible(viewer)
     with db.read() as con:
-        return con.rows(list_sql() + f" WHERE {condition} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ?",
-                        (*params, limit))
+        return con.rows(list_sql() + f" WHERE {condition} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ? OFFSET ?",
+                        (*params, limit, offset))
 
 
 def get_meeting(db: Database, viewer: Person, meeting_id: int) -> dict:
@@ -322,9 +342,7 @@ def get_meeting(db: Database, viewer: Person, meeting_id: int) -> dict:
         if row is None:
             raise NotAllowed("You are not allowed to read these minutes, or they do not exist.")
         row["items"] = _content(con, row)["items"]
-        names = {r["id"]: r["name"] for r in con.rows(
-            "SELECT id, name FROM people WHERE id = ANY(CAST(? AS INTEGER[]))", (list(row["attendee_ids"]),))}
-        row["attendees"] = [names.get(i, "?") for i in row["attendee_ids"]]
+        _name_people(con, row)
         row["reviews"] = con.rows("SELECT r.created_at, p.name AS reviewer, r.verdict, r.comment FROM meeting_reviews r"
                                   " JOIN people p ON p.id = r.reviewer_id WHERE r.meeting_id = ? ORDER BY r.id",
                                   (meeting_id,))
@@ -340,6 +358,37 @@ def version_content(db: Database, viewer: Person, meeting_id: int, version: int)
     with db.read() as con:
         content = con.scalar("SELECT content FROM meeting_versions WHERE meeting_id = ? AND version = ?",
                              (meeting_id, version))
-    if content is None:
-        raise NotFound("There is no such version.")
-    return json.loads(content)
+        if content is None:
+            raise NotFound("There is no such version.")
+        return _name_people(con, json.loads(content))
+
+
+FORMER = "someone no longer in the roster"
+
+
+def _name_people(con: Conn, doc: dict) -> dict:
+    """Add to the document (a version, or a meeting with its items) the names of the people it holds by id: its
+    `chair` and `attendees`, and each action's `owner` (a version may name someone since removed)."""
+    acts = [a for item in doc.get("items", []) for a in item.get("actions", [])]
+    ids = [doc.get("chair_id"), *doc.get("attendee_ids", []), *(a.get("owner_id") for a in acts)]
+    wanted = sorted({i for i in ids if isinstance(i, int)})
+    names = {r["id"]: r["name"] for r in con.rows(
+        "SELECT id, name FROM people WHERE id = ANY(CAST(? AS INTEGER[]))", (wanted,))}
+    for action in acts:
+        action["owner"] = names.get(action.get("owner_id"), FORMER)
+    chair = doc.get("chair_id")
+    doc["chair"] = names.get(chair, FORMER) if chair is not None else None
+    doc["attendees"] = [names.get(i, FORMER) for i in doc.get("attendee_ids", [])]
+    return doc
+
+
+def carried_actions(db: Database, author: Person, meeting_id: int, *, today: date) -> list[dict]:
+    """The open actions agreed in earlier published minutes of the same team (or office) as the author's
+    meeting, soonest due first (actions.team_open's rows): a recurring meeting picks up what is still to do."""
+    with db.read() as con:
+        unit = con.one("SELECT team_id, office_id FROM meetings WHERE id = ? AND author_id = ?",
+                       (meeting_id, author.id))
+    if unit is None:
+        raise NotAllowed("Only the person who recorded these minutes may change them.")
+    carried = actions.team_open(db, author, today=today, office_id=unit["office_id"], team_id=unit["team_id"] or 0)
+    return [a for a in carried if a["meeting_id"] != meeting_id]

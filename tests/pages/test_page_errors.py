@@ -164,5 +164,5 @@ def test_the_minutes_page_shows_a_chosen_earlier_version_as_plain_text(org_store
     assert f"Version 1, saved on {saved['created_at']:%d %B %Y at %H:%M} by {manager.name}" in plain
     assert f"Chair: {manager.name}" in plain and f"Attendees: {manager.name}, {staff.name}" in plain
     assert first_text in plain and "Agents refund up to 20 dollars." in plain  # what it said, verbatim
-    assert any("Ask finance for the numbers" in list(d.value.get("description", [])) for d in at.dataframe)
+    assert "Ask finance for the numbers" in plain
     assert "example.invalid" not in "\n".join(str(e.value) for kind in MARKDOWN_KINDS for e in getattr(at, kind))

@@ -349,6 +349,58 @@ def test_managers_see_their_teams_open_actions_staff_do_not(org_store, known):
         actions.team_open(org_store, known["staff"], today=TODAY)
 
 
+
+# --- recurring meetings: the open actions of the unit's earlier minutes ------------------------------------------
+
+def test_a_new_actions_due_date_is_a_week_after_the_meeting_and_never_already_past():
+    assert minutes.default_due(date(2026, 12, 2), today=date(2026, 12, 2)) == date(2026, 12, 9)
+    assert minutes.default_due(date(2026, 11, 28), today=date(2026, 12, 2)) == date(2026, 12, 5)
+    assert minutes.default_due(date(2026, 11, 20), today=date(2026, 12, 2)) == date(2026, 12, 9)  # written up late
+    new = minutes.empty_action("2026-12-02", today=date(2026, 12, 2))
+    assert (new["due_date"], new["owner_id"]) == ("2026-12-09", None)  # no owner chosen for the author
+    assert minutes.empty_action(None)["due_date"] is None
+
+
+def test_new_minutes_carry_the_units_open_actions_from_earlier_meetings(org_store, known):
+    manager, staff = known["manager"], known["staff"]
+    earlier = record(org_store, manager, item(acts=[action(staff, TODAY + timedelta(days=3), "Still open"),
+                                                    action(staff, TODAY + timedelta(days=4), "Done already")]),
+                     day=TODAY - timedelta(days=7))
+    done = next(a["id"] for a in actions.mine(org_store, staff, today=TODAY) if a["description"] == "Done already")
+    actions.close(org_store, staff, done, "done")
+    record(org_store, someone(org_store, "manager", team_id=2), item(acts=[action(staff, description="Other team")]))
+    record(org_store, known["regional_manager"], item(acts=[action(staff, description="Office meeting")]))
+    new = draft(org_store, manager)
+    carried = minutes.carried_actions(org_store, manager, new, today=TODAY)
+    assert [(a["description"], a["owner"], a["meeting_id"]) for a in carried] == [("Still open", "Sam Staff", earlier)]
+    office = draft(org_store, known["regional_manager"])
+    assert [a["description"] for a in minutes.carried_actions(org_store, known["regional_manager"], office,
+                                                              today=TODAY)] == ["Office meeting"]
+    with pytest.raises(NotAllowed):  # another person's draft
+        minutes.carried_actions(org_store, known["regional_manager"], new, today=TODAY)
+    first = draft(org_store, someone(org_store, "manager", office_id=3))
+    assert minutes.carried_actions(org_store, someone(org_store, "manager", office_id=3), first, today=TODAY) == []
+
+
+def test_the_minutes_and_an_earlier_version_read_with_names_not_ids(org_store, known):
+    manager, staff = known["manager"], known["staff"]
+    meeting_id = draft(org_store, manager)
+    publish(org_store, manager, meeting_id, document(manager, item(acts=[action(staff)]), attendees=[staff]))
+    amend(org_store, manager, meeting_id, document(manager, item("Changed")))
+    old = minutes.version_content(org_store, staff, meeting_id, 1)
+    assert (old["chair"], old["attendees"]) == ("Maya Manager", ["Sam Staff"])
+    assert old["items"][0]["actions"][0]["owner"] == "Sam Staff"
+    meeting = minutes.get_meeting(org_store, staff, meeting_id)
+    assert (meeting["chair"], meeting["attendees"]) == ("Maya Manager", [])
+
+
+def test_the_minutes_list_comes_in_pages_newest_first(org_store, known):
+    manager = known["manager"]
+    ids = [record(org_store, manager, item(), day=TODAY - timedelta(days=n)) for n in range(5)]
+    first = minutes.list_minutes(org_store, manager, limit=2)
+    rest = minutes.list_minutes(org_store, manager, limit=10, offset=2)
+    assert [m["id"] for m in first + rest] == ids
+
 # --- regional review ------------------------------------------------------------------------------
 
 def test_the_review_queue_lists_the_regions_unreviewed_minutes_oldest_first(org_store, known):

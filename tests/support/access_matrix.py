@@ -185,6 +185,8 @@ ACTIONS = [
     Action("triage.escalate", lambda c, p: triage.escalate(c.store, p, _escalation_target(c, p)),
            only("manager", "regional_manager", leader=INVALID)),
     # minutes: managers record their team's, regional managers any office's of their region; the author edits
+    Action("minutes.carried_actions", lambda c, p: minutes.carried_actions(c.store, p, c.draft(), today=TODAY),
+           only("manager")),
     Action("minutes.recordable_units", lambda c, p: minutes.recordable_units(c.store, p),
            only("manager", "regional_manager", other=EMPTY)),
     Action("minutes.start_draft", lambda c, p: minutes.start_draft(c.store, p, **_own_unit(c, p), today=TODAY),

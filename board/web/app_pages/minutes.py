@@ -1,22 +1,24 @@
-"""Meeting minutes: read the minutes in my scope; managers and regional managers record and amend theirs."""
+"""Meeting minutes: the minutes in my scope, newest first, each opening at its own link (/minutes?id=N);
+managers and regional managers record and amend theirs."""
 
 import datetime
 
-import pandas as pd
 import streamlit as st
 
 from board.errors import BoardError
 from board.meetings import minutes, review
-from board.web.ui import forms, minutes_editor, minutes_view, session, tables
+from board.web.ui import forms, links, minutes_editor, minutes_view, session
 
+PAGE_SIZE = 20  # minutes listed at first, and added by each "Show more"
 person = session.page_person("minutes")
 db = session.store()
 today = datetime.date.today()
+chosen = links.requested_id()
 st.title("Meeting minutes")
 
 units = minutes.recordable_units(db, person)
 drafts = minutes.my_drafts(db, person) if units else []
-if drafts and not st.session_state.get("minutes_opened_draft"):
+if drafts and chosen is None and not st.session_state.get("minutes_opened_draft"):
     st.session_state["minutes_opened_draft"] = True  # a reload never loses a draft: the newest one opens again
     minutes_editor.open_editor(drafts[0]["id"], person)
 
@@ -33,21 +35,25 @@ def editable(state: dict) -> bool:
 
 
 if "minutes_edit" in st.session_state:
-    state = st.session_state["minutes_edit"]
-    if not editable(state):
+    if not editable(st.session_state["minutes_edit"]):
         minutes_editor.close_editor()
         st.error("You are not allowed to read these minutes, or they do not exist.")
         st.stop()
-    st.subheader("Amend published minutes" if state["amend"] else "Draft minutes (saved as you type)")
-    office_id = minutes.meeting_unit(db, state["meeting_id"])["office_id"]
-    form = forms.Form(minutes_editor.FORM)
-    minutes_editor.render(form, person, minutes_editor.roster_for(db, person, office_id), office_id)
-    form.field_error("status")
-    left, right = st.columns(2)
-    if left.button("Save amendment" if state["amend"] else "Publish", type="primary"):
-        minutes_editor.submit(form, person, today)
-    if right.button("Close the editor" + ("" if state["amend"] else " (the draft is kept)")):
-        minutes_editor.close_editor()
+    minutes_editor.editor()  # a fragment: a change in the editor reruns the editor alone, not this page
+    st.stop()
+
+if chosen is not None:  # the link wins: the page shows exactly the minutes it names, or says it may not
+    if st.session_state.pop("minutes_published", None):
+        st.success("Published. Your regional manager will review them.")
+    meeting_id: int = chosen
+    meeting = forms.attempt(lambda: minutes.get_meeting(db, person, meeting_id)).or_stop()
+    st.page_link(links.MEETING, label="All minutes")
+    minutes_view.heading(meeting)
+    minutes_view.items(meeting["items"], today)
+    minutes_view.reviews(meeting)
+    minutes_view.history(db, person, meeting, today)
+    if meeting["author_id"] == person.id and st.button("Amend these minutes"):
+        minutes_editor.open_editor(meeting_id, person)
         st.rerun()
     st.stop()
 
@@ -64,35 +70,21 @@ if units:
             minutes_editor.open_editor(started.value, person)
             st.rerun()
 
-if st.session_state.pop("minutes_published", None):
-    st.success("Published. Your regional manager will review them.")
-rows = minutes.list_minutes(db, person)
+
+def counted(number: int, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
+shown = st.session_state.setdefault("minutes_shown", PAGE_SIZE)
+rows = minutes.list_minutes(db, person, limit=shown + 1)  # one more than shown: whether there are more
 if not rows:
     st.info("No published minutes in your scope yet.")
     st.stop()
-listed = pd.DataFrame(rows, columns=["meeting_date", "unit", "chair", "problems", "solutions", "review_status",
-                                     "version"])
-listed["review_status"] = [review.VERDICTS.get(r["review_status"], "Not reviewed yet") for r in rows]
-tables.table(listed.rename(columns={"meeting_date": "meeting", "review_status": "review"}), hide_index=True)
-ids: list[int] = [r["id"] for r in rows]
-wanted = st.query_params.get("id", "")
-if wanted.isdigit() and int(wanted) not in ids:
-    ids.insert(0, int(wanted))  # from a link: the scope check below decides
-titles = {r["id"]: f"{r['meeting_date']} · {r['unit']}" for r in rows}
-chosen = st.selectbox("Open", ids, index=ids.index(int(wanted)) if wanted.isdigit() else 0,
-                      format_func=lambda i: titles.get(i, f"#{i}"))
-st.query_params["id"] = str(chosen)
-meeting = forms.attempt(lambda: minutes.get_meeting(db, person, chosen)).or_stop()
-st.text(f"{meeting['unit']} · {meeting['meeting_date']:%d %B %Y} · chair: {meeting['chair']} "
-        f"· version {meeting['version']}")
-st.text("Attendees: " + ", ".join(meeting["attendees"]))
-minutes_view.items(meeting["items"])
-for verdict in meeting["reviews"]:
-    st.text(f"Review by {verdict['reviewer']} on {verdict['created_at']:%d %b %Y}: "
-            f"{verdict['verdict'].replace('_', ' ')}")
-    if verdict["comment"]:
-        st.text(verdict["comment"])
-minutes_view.history(db, person, meeting)
-if meeting["author_id"] == person.id and st.button("Amend these minutes"):
-    minutes_editor.open_editor(chosen, person)
-    st.rerun()
+for row in rows[:shown]:
+    with st.container(border=True):
+        links.meeting(row["id"], row["meeting_date"])
+        verdict = review.VERDICTS.get(row["review_status"], "Not reviewed yet")
+        st.text(f"{row['unit']} · chair: {row['chair']}\n"
+                f"{counted(row['problems'], 'problem')}, {counted(row['solutions'], 'solution')} · {verdict}")
+if len(rows) > shown:
+    st.button(f"Show {PAGE_SIZE} more", on_click=lambda: st.session_state.update(minutes_shown=shown + PAGE_SIZE))

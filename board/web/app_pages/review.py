@@ -1,33 +1,58 @@
-"""Review queue (regional managers): the region's unreviewed minutes, oldest first; mark reviewed or follow up."""
+"""Review queue (regional managers): the region's unreviewed minutes, oldest first; each read whole (attendees,
+items, linked suggestions, actions with their owners) and marked reviewed or needing follow-up. The minutes under
+review are in the URL (/review?id=N): saving a verdict stays on them until the reviewer moves on."""
+
+import datetime
 
 import pandas as pd
 import streamlit as st
 
 from board.meetings import minutes, review
-from board.web.ui import forms, session, tables
+from board.web.ui import forms, links, minutes_view, session, tables
 
 person = session.page_person("review")
 db = session.store()
+today = datetime.date.today()
 st.title("Review queue")
 
 rows = review.queue(db, person)
-if not rows:
+waiting = [r["id"] for r in rows]
+asked = links.requested_id() or (waiting[0] if waiting else None)
+if rows:
+    st.text(f"{len(rows)} waiting, oldest first; {sum(r['no_problems'] for r in rows)} discussed no problem at all")
+    frame = pd.DataFrame(rows, columns=["meeting_date", "unit", "chair", "problems", "solutions"])
+    frame["meeting_date"] = [f"{r['meeting_date']:%d %b %Y}" for r in rows]
+    tables.table(frame.rename(columns={"meeting_date": "meeting"}), hide_index=True)
+else:
     st.success("Every published minutes of your region has been reviewed.")
+if asked is None:
     st.stop()
-frame = pd.DataFrame(rows, columns=["no_problems", "meeting_date", "unit", "chair", "problems", "solutions"])
-frame["no_problems"] = frame["no_problems"].map({True: "no problems discussed", False: ""})
-st.text(f"{len(rows)} waiting; {sum(r['no_problems'] for r in rows)} discussed no problem at all")
-tables.table(frame.rename(columns={"no_problems": "flag", "meeting_date": "meeting"}), hide_index=True)
+current: int = asked
+meeting = forms.attempt(lambda: minutes.get_meeting(db, person, current)).or_stop()
+following = [i for i in waiting if i != current]
 
-chosen = st.selectbox("Review", [r["id"] for r in rows],
-                      format_func=lambda i: next(f"{r['meeting_date']} · {r['unit']}" for r in rows if r["id"] == i))
-meeting = minutes.get_meeting(db, person, chosen)
-for number, item in enumerate(meeting["items"], start=1):
-    st.text(f"{number}. {minutes.ITEM_KINDS[item['kind']]}: {item['discussed']}")
-    if item["solution"]:
-        st.text(f"   Solution: {item['solution']}")
-    for action in item["actions"]:
-        st.text(f"   Action: {action['description']} (due {action['due_date']}, {action['status']})")
+
+def show(meeting_id: int) -> None:
+    st.query_params["id"] = str(meeting_id)
+
+
+titles = {r["id"]: f"{r['meeting_date']:%d %b %Y} · {r['unit']}" for r in rows}
+titles.setdefault(current, f"{meeting['meeting_date']:%d %b %Y} · {meeting['unit']} (reviewed)")
+options = [current, *following] if current not in waiting else waiting
+# Keyed by the minutes shown, so that the box shows exactly them: a choice kept in the session never wins over
+# the URL. A new choice goes into the URL before the page runs again.
+key = f"review_pick_{current}"
+st.selectbox("Review", options, index=options.index(current), key=key, format_func=lambda i: titles[i],
+             on_change=lambda: show(st.session_state[key]))
+if following:
+    st.button("Next in the queue", key="next_top", on_click=show, args=(following[0],))
+
+links.meeting(meeting["id"], meeting["meeting_date"])
+minutes_view.heading(meeting)
+if meeting["problems"] == 0:
+    st.text("No real or anticipated problem was discussed.")
+minutes_view.items(meeting["items"], today)
+minutes_view.reviews(meeting)
 
 form = forms.Form("review_form")
 with st.form("review_form", clear_on_submit=True):
@@ -36,5 +61,16 @@ with st.form("review_form", clear_on_submit=True):
     comment = st.text_area("Comment for the author (required for follow-up)", max_chars=2000)
     form.field_error("comment")
     if st.form_submit_button("Save review", type="primary") and form.attempt(
-            lambda: review.review(db, person, chosen, verdict, comment)):
+            lambda: review.review(db, person, current, verdict, comment)):
+        st.session_state["review_saved"] = current
+        show(current)  # stay on these minutes: the reviewer reads the confirmation, then moves on with "Next"
         st.rerun()
+if st.session_state.pop("review_saved", None) == current and meeting["reviews"]:
+    last = meeting["reviews"][-1]
+    st.success(f"Review saved: {review.VERDICTS.get(last['verdict'], 'Reviewed')}, for the meeting of "
+               f"{meeting['meeting_date']:%d %b %Y}.")
+    st.text(f"{meeting['unit']}, reviewed by {last['reviewer']}")
+    if following:
+        st.button("Next in the queue", key="next_after_save", type="primary", on_click=show, args=(following[0],))
+    else:
+        st.text("That was the last minutes waiting for review.")

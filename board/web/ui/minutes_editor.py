@@ -1,4 +1,9 @@
-"""The minutes editor: items and actions added in place, the draft saved server-side on every change."""
+"""The minutes editor: items and actions added in place, the draft saved server-side on every change.
+
+The editor is a fragment: a change in it reruns the editor alone, not the page (the navigation, the sidebar and
+the page around it stay as they are), and adding or removing an item or an action is a callback that changes
+the document before the editor draws it, so no change needs a second run. Every run that changed the document
+saves the draft, so nothing typed is lost; a reload opens the newest draft again (app_pages/minutes.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +12,16 @@ import secrets
 
 import streamlit as st
 
+from board.errors import BoardError, NotAllowed
 from board.feedback import suggestions
-from board.meetings import minutes
+from board.meetings import actions, minutes
 from board.org import people, settings
 from board.org.access import Person
-from board.web.ui import forms, session
+from board.web.ui import forms, links, session
 
 FORM = "minutes"  # publishing or amending: the fields' messages
 DRAFT = "minutes_draft"  # saving the draft as the author types: its own message, so a save never clears the above
+CLOSED = "minutes_carried_closed"  # what closing an earlier meeting's action gave, shown once
 
 
 def _uid() -> str:
@@ -30,6 +37,7 @@ def open_editor(meeting_id: int, person: Person) -> None:
             action.setdefault("uid", _uid())
     st.session_state["minutes_edit"] = {"meeting_id": meeting_id, "doc": doc,
                                         "amend": any(i.get("id") for i in doc["items"])}
+    st.query_params.pop("id", None)  # a reload comes back to the editor (the newest draft), not to other minutes
     forms.Form(FORM).forget()
     forms.Form(DRAFT).forget()
 
@@ -38,6 +46,33 @@ def close_editor() -> None:
     st.session_state.pop("minutes_edit", None)
     forms.Form(FORM).forget()
     forms.Form(DRAFT).forget()
+
+
+@st.fragment
+def editor() -> None:
+    """The open editor (the page has checked that it holds the person's own minutes), with the open actions of
+    the unit's earlier meetings, Publish (or Save amendment) and Close."""
+    person = session.page_person("minutes")  # each run of the fragment checks the session again
+    state = st.session_state.get("minutes_edit")
+    if state is None:
+        return
+    db, today = session.store(), datetime.date.today()
+    st.subheader("Amend published minutes" if state["amend"] else "Draft minutes (saved as you type)")
+    office_id = minutes.meeting_unit(db, state["meeting_id"])["office_id"]
+    if not state["amend"]:
+        carried(db, person, state["meeting_id"], today)
+    form = forms.Form(FORM)
+    render(form, person, roster_for(db, person, office_id), office_id)
+    form.field_error("status")
+    left, right = st.columns(2)
+    if left.button("Save amendment" if state["amend"] else "Publish", type="primary"):
+        submit(form, person, today)
+    if right.button("Close the editor" + ("" if state["amend"] else " (the draft is kept)")):
+        amended = state["meeting_id"] if state["amend"] else None
+        close_editor()
+        if amended is not None:
+            st.query_params["id"] = str(amended)
+        st.rerun()
 
 
 def render(form: forms.Form, person: Person, roster: list[dict], office_id: int) -> None:
@@ -51,32 +86,27 @@ def render(form: forms.Form, person: Person, roster: list[dict], office_id: int)
                         max_value=datetime.date.today(), format="YYYY-MM-DD")
     form.field_error("meeting_date")
     chair = st.selectbox("Chair", ids, index=ids.index(doc["chair_id"]) if doc["chair_id"] in ids else None,
-                         format_func=lambda i: names[i], key=f"{key}_chair")
+                         format_func=lambda i: names[i], key=f"{key}_chair", placeholder="Choose the chair")
     form.field_error("chair_id")
     attendees = st.multiselect("Attendees", ids, default=[a for a in doc["attendee_ids"] if a in ids],
                                format_func=lambda i: names[i], key=f"{key}_attendees")
     form.field_error("attendee_ids")
-    items = [_item(form, db, person, item, i, key, ids, names, office_id, day) for i, item in enumerate(doc["items"])]
+    items = [_item(form, db, person, item, i, key, ids, names, office_id) for i, item in enumerate(doc["items"])]
     form.field_error("items")
-    if st.button("Add an item"):
-        items.append({**minutes.empty_item(), "uid": _uid()})
-    items = [i for i in items if not i.pop("remove", False)]
+    st.button("Add an item", on_click=_add_item)
     new = {"meeting_date": day.isoformat() if day else None, "chair_id": chair, "attendee_ids": attendees,
            "items": items}
     draft = forms.Form(DRAFT)
     draft.field_error("draft")
-    changed = new != doc
-    if changed or state.get("unsaved"):
+    if new != doc or state.get("unsaved"):
         state["doc"] = new  # the session keeps the text even when the store does not take it
         if not state["amend"]:
             # Refused (too long to keep, the store busy): the reason shows here and the next run tries again.
             state["unsaved"] = not draft.attempt(lambda: minutes.save_draft(db, person, state["meeting_id"], new))
-        if changed and not state.get("unsaved"):
-            st.rerun()
 
 
-def _item(form: forms.Form, db, person, item: dict, i: int, key: str, ids: list, names: dict, office_id: int,
-          day) -> dict:
+def _item(form: forms.Form, db, person, item: dict, i: int, key: str, ids: list, names: dict,
+          office_id: int) -> dict:
     path, uid = f"items.{i}", f"{key}_{item['uid']}"
     with st.container(border=True):
         kinds = list(minutes.ITEM_KINDS)
@@ -96,15 +126,13 @@ def _item(form: forms.Form, db, person, item: dict, i: int, key: str, ids: list,
         form.field_error(f"{path}.solution")
         linked = _links(db, person, item, uid, office_id)
         form.field_error(f"{path}.suggestion_ids")
-        actions = [_action(form, a, f"{path}.actions.{j}", f"{uid}_{a['uid']}", ids, names)
-                   for j, a in enumerate(item["actions"])]
-        actions = [a for a in actions if not a.pop("remove", False)]
+        acts = [_action(form, a, item["uid"], f"{path}.actions.{j}", f"{uid}_{a['uid']}", ids, names)
+                for j, a in enumerate(item["actions"])]
         left, right = st.columns(2)
-        if left.button("Add an action", key=f"{uid}_add_action"):
-            actions.append({**minutes.empty_action(day.isoformat() if day else None), "uid": _uid()})
-        remove = right.button("Remove this item", key=f"{uid}_remove")
+        left.button("Add an action", key=f"{uid}_add_action", on_click=_add_action, args=(item["uid"], key))
+        right.button("Remove this item", key=f"{uid}_remove", on_click=_remove_item, args=(item["uid"],))
     return {**item, "kind": kind, "category": category, "discussed": discussed, "solution": solution,
-            "suggestion_ids": linked, "actions": actions, "remove": remove}
+            "suggestion_ids": linked, "actions": acts}
 
 
 def _links(db, person, item: dict, uid: str, office_id: int) -> list[int]:
@@ -116,19 +144,95 @@ def _links(db, person, item: dict, uid: str, office_id: int) -> list[int]:
                           format_func=lambda s: titles.get(s, f"#{s}"))
 
 
-def _action(form: forms.Form, action: dict, path: str, uid: str, ids: list, names: dict) -> dict:
+def _action(form: forms.Form, action: dict, item_uid: str, path: str, uid: str, ids: list, names: dict) -> dict:
     cols = st.columns([3, 2, 2, 1])
     description = cols[0].text_input("Action", value=action["description"], key=f"{uid}_description",
-                                   max_chars=minutes.MAX_ACTION)
+                                     max_chars=minutes.MAX_ACTION)
     owner = cols[1].selectbox("Owner", ids, index=ids.index(action["owner_id"]) if action["owner_id"] in ids else None,
-                              format_func=lambda i: names[i], key=f"{uid}_owner")
+                              format_func=lambda i: names[i], key=f"{uid}_owner", placeholder="Choose the owner")
     due = cols[2].date_input("Due", value=minutes.parse_date(action["due_date"]), key=f"{uid}_due", format="YYYY-MM-DD")
-    remove = cols[3].button("Remove", key=f"{uid}_remove", disabled=bool(action.get("id")),
-                            help="Actions of published minutes are closed by their owner, not removed.")
+    cols[3].button("Remove", key=f"{uid}_remove", disabled=bool(action.get("id")),
+                   on_click=_remove_action, args=(item_uid, action["uid"]),
+                   help="Actions of published minutes are closed by their owner, not removed.")
     for field in ("description", "owner_id", "due_date"):
         form.field_error(f"{path}.{field}")
-    return {**action, "description": description, "owner_id": owner,
-            "due_date": due.isoformat() if due else None, "remove": remove}
+    return {**action, "description": description, "owner_id": owner, "due_date": due.isoformat() if due else None}
+
+
+# --- adding and removing: callbacks, run before the editor draws the document they change ----------------------
+
+def _items() -> list[dict]:
+    """The open document's items, for a callback that changes them (the next run saves the draft)."""
+    state = st.session_state["minutes_edit"]
+    state["unsaved"] = True
+    return state["doc"]["items"]
+
+
+def _add_item() -> None:
+    _items().append({**minutes.empty_item(), "uid": _uid()})
+
+
+def _remove_item(item_uid: str) -> None:
+    _items()[:] = [i for i in _items() if i["uid"] != item_uid]
+
+
+def _add_action(item_uid: str, key: str) -> None:
+    """A new action, due by default one week after the meeting date as it stands in the editor now."""
+    day = st.session_state.get(f"{key}_date") or minutes.parse_date(st.session_state["minutes_edit"]["doc"]
+                                                                    ["meeting_date"])
+    new = {**minutes.empty_action(day.isoformat() if day else None, today=datetime.date.today()), "uid": _uid()}
+    for item in _items():
+        if item["uid"] == item_uid:
+            item["actions"] = [*item["actions"], new]
+
+
+def _remove_action(item_uid: str, action_uid: str) -> None:
+    for item in _items():
+        if item["uid"] == item_uid:
+            item["actions"] = [a for a in item["actions"] if a["uid"] != action_uid or a.get("id")]
+
+
+# --- open actions of earlier meetings ---------------------------------------------------------------------------
+
+def carried(db, person: Person, meeting_id: int, today: datetime.date) -> None:
+    """The open actions agreed in the unit's earlier minutes, to go through in this meeting: each with its owner,
+    due date and link; the author may mark one done or dropped here (actions.close's rules). They are not copied
+    into the new minutes: an action stays with the meeting that agreed it, and is listed here until it is closed."""
+    rows = forms.attempt(lambda: minutes.carried_actions(db, person, meeting_id, today=today)).value or []
+    outcome = st.session_state.pop(CLOSED, None)
+    if not rows and not outcome:
+        return
+    with st.expander(f"Open actions from earlier meetings ({len(rows)})", expanded=True):
+        if outcome:
+            (st.success if outcome[0] else st.error)(outcome[1])
+        for row in rows:
+            with st.container(border=True):
+                st.text(row["description"])
+                st.text(f"Owner: {row['owner']} · due {row['due_date']:%d %b %Y}"
+                        + (" · overdue" if row["overdue"] else "") + f" · agreed on {row['meeting_date']:%d %b %Y}")
+                link, close = st.columns(2, vertical_alignment="center")
+                with link:
+                    links.action(row["id"])
+                with close.popover("Mark done or dropped"):
+                    st.text_input("Note (required when dropped)", key=f"carried_{row['id']}_note", max_chars=2000)
+                    st.button("Mark done", key=f"carried_{row['id']}_done", on_click=_close, args=(row["id"], "done"))
+                    st.button("Mark dropped", key=f"carried_{row['id']}_dropped", on_click=_close,
+                              args=(row["id"], "dropped"))
+
+
+def _close(action_id: int, to: str) -> None:
+    """Close an earlier meeting's action as the person signed in now (a callback runs before the page checks the
+    session again); the outcome is shown once, above the list (our messages only)."""
+    try:
+        person = session.identify(session.store()).person
+        if person is None:
+            raise NotAllowed("You are signed out. Sign in again to change this action.")
+        actions.close(session.store(), person, action_id, to, st.session_state.get(f"carried_{action_id}_note", ""))
+    except BoardError as error:
+        messages = getattr(error, "errors", None) or {"": forms.one_line(error)}
+        st.session_state[CLOSED] = (False, " ".join(messages.values()))
+        return
+    st.session_state[CLOSED] = (True, f"Action #{action_id} marked {actions.STATUS_LABELS[to].lower()}.")
 
 
 def roster_for(db, person: Person, office_id: int) -> list[dict]:

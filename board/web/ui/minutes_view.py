@@ -1,19 +1,29 @@
-"""Published minutes, read-only: the items of the current version, and any earlier version as it was saved.
-Everything a person wrote (and every name) goes through st.text or a table cell, never markdown."""
+"""Published minutes, read-only: the heading, the items of the current version, and any earlier version as it
+was saved. Everything a person wrote (and every name) goes through st.text, never markdown; every mention of a
+suggestion or an action is a link (board.web.ui.links)."""
 
 from __future__ import annotations
 
-import pandas as pd
+import datetime
+
 import streamlit as st
 
-from board.meetings import minutes
-from board.org import people
+from board.meetings import minutes, review
 from board.org.access import Person
-from board.web.ui import forms, tables
+from board.web.ui import forms, links
 
 
-def items(listed: list[dict]) -> None:
-    """Each item: its kind and category, what was discussed, the solution, linked suggestions, the actions."""
+def heading(meeting: dict) -> None:
+    """The unit, the day, the chair, the version and who attended."""
+    st.text(f"{meeting['unit']} · {meeting['meeting_date']:%d %B %Y} · chair: {meeting['chair'] or 'not named'}"
+            f" · version {meeting['version']}")
+    st.text("Attendees: " + (", ".join(meeting["attendees"]) or "none listed"))
+
+
+def items(listed: list[dict], today: datetime.date, *, current: bool = True) -> None:
+    """Each item: its kind and category, what was discussed, the solution, the linked suggestions and the
+    actions with their owner and due date. `current`: the minutes as they are now, so each action shows its
+    status and links to its page (an earlier version's actions may have changed or been removed since)."""
     for number, item in enumerate(listed, start=1):
         with st.container(border=True):
             category = f" · {item['category']}" if item.get("category") else ""
@@ -23,13 +33,34 @@ def items(listed: list[dict]) -> None:
                 st.caption("Solution or decision")
                 st.text(item["solution"])
             if item.get("suggestion_ids"):
-                st.text("Linked suggestions: " + ", ".join(f"#{s}" for s in item["suggestion_ids"]))
-            if item.get("actions"):
-                actions = pd.DataFrame(item["actions"], columns=["description", "due_date", "status"])
-                tables.table(actions.rename(columns={"due_date": "due"}), hide_index=True)
+                st.caption("Linked suggestions")
+                for suggestion_id in item["suggestion_ids"]:
+                    links.suggestion(suggestion_id, label=f"Suggestion #{suggestion_id}")
+            for action in item.get("actions", []):
+                _action(action, today, current=current and action.get("id") is not None)
 
 
-def history(db, viewer: Person, meeting: dict) -> None:
+def _action(action: dict, today: datetime.date, *, current: bool) -> None:
+    with st.container(border=True):
+        st.caption("Action")
+        st.text(action["description"])
+        due = minutes.parse_date(action.get("due_date"))
+        line = f"Owner: {action.get('owner') or minutes.FORMER} · " + (f"due {due:%d %b %Y}" if due else "no due date")
+        st.text(f"{line} · {minutes.action_status(action, today)}" if current else line)
+        if current:
+            links.action(action["id"])
+
+
+def reviews(meeting: dict) -> None:
+    """The regional reviews of the minutes, oldest first, each verdict in words with its comment."""
+    for verdict in meeting["reviews"]:
+        st.text(f"Review by {verdict['reviewer']} on {verdict['created_at']:%d %b %Y}: "
+                f"{review.VERDICTS.get(verdict['verdict'], 'Reviewed')}")
+        if verdict["comment"]:
+            st.text(verdict["comment"])
+
+
+def history(db, viewer: Person, meeting: dict, today: datetime.date) -> None:
     """Who saved each version and when; an earlier one chosen is shown below as it was saved."""
     if len(meeting["versions"]) < 2:
         return
@@ -44,25 +75,14 @@ def history(db, viewer: Person, meeting: dict) -> None:
         return
     content = forms.attempt(lambda: minutes.version_content(db, viewer, meeting["id"], chosen))
     if content:
-        _version(db, content.value, saved[chosen])
+        _version(content.value, saved[chosen], today)
 
 
-def _version(db, content: dict, saved: dict) -> None:
+def _version(content: dict, saved: dict, today: datetime.date) -> None:
     day = minutes.parse_date(content.get("meeting_date"))
-    named = _names(db, [content.get("chair_id"), *content.get("attendee_ids", [])])
     with st.container(border=True):
         st.text(f"Version {saved['version']}, saved on {saved['created_at']:%d %B %Y at %H:%M} by {saved['author']}")
         st.text(f"Meeting of {day:%d %B %Y}" if day else "Meeting date not given")
-        chair = content.get("chair_id")
-        st.text(f"Chair: {named[chair] if chair in named else 'not named'}")
-        st.text("Attendees: " + (", ".join(named[a] for a in content.get("attendee_ids", [])) or "none listed"))
-        items(content.get("items", []))
-
-
-def _names(db, ids: list) -> dict[int, str]:
-    """The names of the people a version names (it stores their ids)."""
-    found = {}
-    for person_id in dict.fromkeys(i for i in ids if i is not None):
-        person = people.get_person(db, person_id)
-        found[person_id] = person.name if person else "someone no longer in the roster"
-    return found
+        st.text(f"Chair: {content.get('chair') or 'not named'}")
+        st.text("Attendees: " + (", ".join(content.get("attendees", [])) or "none listed"))
+        items(content.get("items", []), today, current=False)
