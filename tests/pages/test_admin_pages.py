@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from board import demo
 from board.org import accounts, people, settings
-from tests.support.pages import by_label, errors, open_page, page_file
+from tests.support.pages import by_label, errors, frame, open_page, page_file
 
 
 def people_count(store) -> int:
@@ -62,8 +62,8 @@ def test_admin_changes_a_persons_role_through_the_form(demo_store, known):
     assert not at.exception and not errors(at)
     assert [s.value for s in at.success] == ["Saved. The change applies on the person's next click."]
     assert people.get_person(demo_store, known["manager"].id).role == "leader"
-    table = at.dataframe[0].value
-    assert table.loc[table["email"] == "manager@demo.board", "role"].tolist() == ["leader"]  # table is fresh
+    table = frame(at.dataframe[0])
+    assert table.loc[table["email"] == "manager@demo.board", "role"].tolist() == ["Leader"]  # table is fresh
 
 
 def test_role_choice_does_not_carry_over_to_the_next_person(demo_store, known):
@@ -129,7 +129,7 @@ def test_roster_import_bad_csv_lists_problems_by_row_and_writes_nothing(demo_sto
     at.run()
     assert not at.exception
     assert errors(at) == ["The file has 2 problem(s); nothing was imported."]
-    table = at.dataframe[0].value
+    table = frame(at.dataframe[0])
     assert list(table["where"]) == ["row 3", "row 4"]
     assert "'not-an-email' is not an email address" in table["problem"][0]
     assert "unknown team 'Nowhere'" in table["problem"][1]
@@ -165,7 +165,7 @@ def test_roster_import_changes_the_role_of_someone_with_history(demo_store, know
     at.file_uploader(key="roster_file").upload("roster.csv", data, "text/csv")
     at.run()
     assert not at.exception and not errors(at)
-    assert list(at.dataframe[0].value["changes"]) == ["role staff -> manager"]
+    assert list(frame(at.dataframe[0])["changes"]) == ["role staff -> manager"]
     by_label(at.button, "Import this roster").click().run()
     assert not at.exception and not errors(at)
     assert at.success[0].value.startswith("Imported: 0 new, 1 changed")

@@ -184,7 +184,7 @@ def test_the_review_page_shows_attendees_items_linked_suggestions_and_action_own
     assert f"Owner: Sam Staff · due {TODAY:%d %b %Y} · Open" in shown
     assert ("suggestion", f"id={suggestion}", f"Suggestion #{suggestion}") in links(at)
     headers = [list(d.value.columns) for d in at.dataframe]
-    assert headers == [["meeting", "unit", "chair", "problems", "solutions"]]  # no flag column of raw text
+    assert headers == [["Meeting", "Unit", "Chair", "Problems", "Solutions"]]  # no flag column of raw text
 
 
 def test_saving_a_review_confirms_it_and_stays_on_the_minutes_until_next(org_store, known):

@@ -24,7 +24,7 @@ from board.org import people, roster, settings
 from board.org.access import MANAGERS_UP
 from board.reporting import dashboard, reports
 from board.reporting.reports import MORALE_LEVELS
-from tests.support.pages import open_page
+from tests.support.pages import frame, open_page
 from tests.support.pulse import good, team_members
 
 LENGTH = 14
@@ -94,7 +94,7 @@ def test_the_dashboard_csv_does_not_change_when_one_more_person_answers(org_stor
 
 def _tables(at) -> dict:
     """The morale table the page shows (what its CSV holds), as text."""
-    frames = [d.value for d in at.dataframe]
+    frames = [frame(d) for d in at.dataframe]
     morale = next(f for f in frames if "eNPS" in f.columns)
     return {"mood": [str(v) for v in morale["mood"]]}
 

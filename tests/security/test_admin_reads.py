@@ -52,8 +52,8 @@ ADMIN_MAY = {
     "suggestions.anonymity_at_risk", "suggestions.follow", "suggestions.author_reply", "triage.escalate_with_code",
     "minutes.my_drafts", "minutes.list_minutes", "actions.mine", "review.verdicts_for_author",
     "pulse.submit", "pulse.has_answered", "reports.team_summary",
-    "inbox.unread_count", "inbox.updates", "inbox.count", "suggestions.discussed_in", "inbox.mark_all_read", "playbook.search", "playbook.groups",
-    "playbook.entry", "reports.you_said_we_did",
+    "inbox.unread_count", "inbox.updates", "inbox.count", "suggestions.discussed_in", "inbox.mark_all_read",
+    "playbook.search", "playbook.groups", "playbook.entry", "reports.you_said_we_did",
     "accounts.change_own_password",
 }
 

@@ -10,7 +10,18 @@ import pytest
 from board import demo
 from board.org import people
 from board.org.access import PAGE_ROLES
-from tests.support.pages import ALLOWED, FILES, FORBIDDEN, errors, oidc_app, open_page, page_file, signed_out, titles
+from tests.support.pages import (
+    ALLOWED,
+    FILES,
+    FORBIDDEN,
+    errors,
+    frame,
+    oidc_app,
+    open_page,
+    page_file,
+    signed_out,
+    titles,
+)
 
 TITLES = {  # the heading each page shows (pages not listed here must show exactly one heading)
     "home": "Home",
@@ -154,7 +165,7 @@ def test_oidc_deactivated_person_has_no_access_on_next_rerun(demo_store, known):
 def test_manager_sees_only_their_own_team(demo_store, known):
     manager = known["manager"]
     at = open_page(demo_store, manager, "people")
-    table = at.dataframe[0].value
+    table = frame(at.dataframe[0])
     assert len(table) > 1
     assert set(zip(table["team"], table["office"], strict=True)) == {(manager.team, manager.office)}
     assert "staff@demo.board" in set(table["email"])
@@ -163,7 +174,7 @@ def test_manager_sees_only_their_own_team(demo_store, known):
 def test_regional_manager_sees_only_their_region(demo_store, known):
     regional = known["regional_manager"]
     at = open_page(demo_store, regional, "people")
-    table = at.dataframe[0].value
+    table = frame(at.dataframe[0])
     assert set(table["region"]) == {regional.region}
     assert len(set(table["office"])) > 1
     assert len(table) == len(people.list_people(demo_store, regional))
@@ -171,4 +182,4 @@ def test_regional_manager_sees_only_their_region(demo_store, known):
 
 def test_leader_sees_every_region(demo_store, known):
     at = open_page(demo_store, known["leader"], "people")
-    assert set(at.dataframe[0].value["region"]) == set(demo.REGIONS)
+    assert set(frame(at.dataframe[0])["region"]) == set(demo.REGIONS)

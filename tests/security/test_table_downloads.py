@@ -20,6 +20,7 @@ from tests.support.pages import open_page
 EMAIL = {role: email for role, (email, _) in demo.KNOWN.items()}  # the known demo people
 TITLE = '=HYPERLINK("http://evil.example","open")'
 PLANT = (  # each kind of text a table shows, made to start like a formula
+    ("INSERT INTO teams (office_id, name) SELECT min(id), 'Night shift' FROM offices", ()),  # with no manager yet
     ("UPDATE suggestions SET title = ?", (TITLE,)),
     ("UPDATE suggestion_events SET note = '@SUM(1+1) ' || note WHERE note <> ''", ()),
     ("UPDATE action_items SET description = '+' || description", ()),
@@ -86,9 +87,23 @@ def formulas(at: AppTest) -> list[str]:
     return [c for d in at.dataframe for c in cells(d.value) if isinstance(c, str) and c.startswith(FORMULA_STARTS)]
 
 
+def header(name) -> str:
+    """A column's name however the page words its header ("on_time", "On time" and "on time" are one)."""
+    return str(name).replace("_", " ").strip().lower()
+
+
+def has(frame: pd.DataFrame, name: str) -> bool:
+    return header(name) in {header(c) for c in frame.columns}
+
+
+def values(frame: pd.DataFrame, name: str) -> list:
+    """The cells of one column of a table, found by its name as header() reads it."""
+    return [v for c in frame.columns if header(c) == header(name) for v in frame[c]]
+
+
 def column(at: AppTest, name: str) -> list:
     """The values of a column, from every table on the page that has it."""
-    return [v for d in at.dataframe if name in d.value.columns for v in d.value[name]]
+    return [v for d in at.dataframe for v in values(d.value, name)]
 
 
 def assert_neutralised(at: AppTest, expected: dict[str, str]) -> None:
@@ -102,12 +117,13 @@ def assert_neutralised(at: AppTest, expected: dict[str, str]) -> None:
 # --- each page that shows user or imported text in a table ---------------------------------------------------
 
 PAGES = {  # page: (role, {column: how a planted cell starts once neutralised})
-    "triage": ("manager", {"title": "'" + TITLE, "author": "'@", "who": "'@"}),
+    # Browse, My suggestions, the Inbox, Triage and the list of minutes show typed text in cards of st.text lines
+    # (tests/security/test_hostile.py shows it is plain text there); these pages keep a table.
     "people": ("manager", {"name": "'@", "team": "'=", "office": "'-", "region": "'+"}),
-    "minutes": ("manager", {"unit": "'=", "chair": "'@", "description": "'+"}),
-    "my_actions": ("leader", {"Unit": "'="}),  # typed text is in cards now; the table of units remains
+    "my_actions": ("leader", {"Unit": "'="}),  # the open actions of each unit; the actions themselves are cards
     "review": ("regional_manager", {"unit": "'=", "chair": "'@"}),
-    "home": ("admin", {"region": "'+", "office": "'-", "detail": "'-"}),
+    # Home: the offices, the teams without a manager, the recent changes
+    "home": ("admin", {"Region": "'+", "Office": "'-", "Team": "'=", "Details": "'-"}),
     "admin_people": ("admin", {"name": "'@", "team": "'=", "office": "'-"}),
 }
 
@@ -121,8 +137,8 @@ def test_a_pages_tables_neutralise_planted_formulas(planted, page):
 def test_the_office_overview_neutralises_offices_in_its_figures_and_as_row_labels(planted):
     at = open_page(planted, EMAIL["leader"], "overview")
     assert_neutralised(at, {"Region": "'+", "Office": "'-"})
-    pivot = next(d.value for d in at.dataframe if "Month" not in d.value.columns)
-    assert all(v.startswith("'-") for v in pivot["Office"])
+    pivot = next(d.value for d in at.dataframe if not has(d.value, "Month"))
+    assert all(v.startswith("'-") for v in values(pivot, "Office"))
 
 
 @pytest.mark.slow
@@ -139,8 +155,8 @@ def test_dashboard_drill_downs_the_morale_table_and_the_newest_list_neutralise_f
     for key, (marker, name, start) in drills.items():
         at.selectbox(key=key).select_index(1).run()
         assert not at.exception
-        listed = next(d.value for d in at.dataframe if marker in d.value.columns)
-        assert any(str(v).startswith(start) for v in listed[name]), key
+        listed = next(d.value for d in at.dataframe if has(d.value, marker))
+        assert any(str(v).startswith(start) for v in values(listed, name)), key
         assert formulas(at) == []
 
 
@@ -156,6 +172,7 @@ def test_pulse_comments_are_neutralised(planted):
         if comments:
             break
     assert comments and all(c.startswith("'=") for c in comments)
+    assert any(str(g).startswith(("'+", "'-", "'=")) for g in column(at, "Group"))  # a region, office or team
     assert formulas(at) == []
 
 
@@ -189,9 +206,11 @@ def test_the_helper_prefixes_formula_text_and_sends_numbers_and_dates_unchanged(
     at = AppTest.from_function(_helper_page, default_timeout=30).run()
     assert not at.exception
     first, second = at.dataframe[0].value, at.dataframe[1].value
-    assert list(first["text"][:7]) == ["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", "'\rx", "plain"]
-    assert pd.isna(first["text"][7])
-    assert pd.api.types.is_integer_dtype(first["number"]) and list(first["number"][:2]) == [-3, 0]
-    assert list(first["figure"][:3]) == ["-20", "fewer than 5", "3.5"]  # mixed: text, but never "'-20"
-    assert list(second.columns) == ["'=heading", "when"] and second["'=heading"][0] == "'@mention"
-    assert pd.api.types.is_datetime64_any_dtype(second["when"])
+    assert values(first, "text")[:7] == ["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", "'\rx", "plain"]
+    assert pd.isna(values(first, "text")[7])
+    number = first[next(c for c in first.columns if header(c) == "number")]
+    assert pd.api.types.is_integer_dtype(number) and list(number[:2]) == [-3, 0]
+    assert values(first, "figure")[:3] == ["-20", "fewer than 5", "3.5"]  # mixed: text, but never "'-20"
+    assert [header(c) for c in second.columns] == ["'=heading", "when"]  # a header is neutralised too
+    assert values(second, "'=heading") == ["'@mention"]
+    assert pd.api.types.is_datetime64_any_dtype(second[next(c for c in second.columns if header(c) == "when")])

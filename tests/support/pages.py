@@ -101,3 +101,12 @@ def by_label(widgets, label: str):
 def texts(at: AppTest) -> str:
     """The page's plain texts, then its error, success and warning messages."""
     return "\n".join(t.value for t in at.text) + "\n".join(str(e.value) for e in [*at.error, *at.success, *at.warning])
+
+
+def frame(element):
+    """A table element's data with its headers back to the names the code gives its columns ("Days waiting" ->
+    "days_waiting", "#" -> "id"; "eNPS" stays), so that tests read columns as the services name them."""
+    data = element.value
+    named = {c: "id" if c == "#" else (c.lower().replace(" ", "_") if c[:1].isupper() and c[1:] == c[1:].lower()
+                                        else c) for c in map(str, data.columns)}
+    return data.rename(columns=named)

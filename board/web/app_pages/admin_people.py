@@ -16,7 +16,7 @@ everyone = people.list_people(db, admin, include_inactive=True)
 query = st.text_input("Find a person (name or email)", max_chars=200).strip().lower()
 shown = [p for p in everyone if query in p["name"].lower() or query in p["email"]] if query else everyone
 listed = pd.DataFrame(shown, columns=["name", "email", "role", "team", "office", "active"])
-listed["role"] = listed["role"].map(lambda r: ROLE_LABELS[r].lower())  # "regional manager", not its key
+listed["role"] = listed["role"].map(ROLE_LABELS.get)  # "Regional manager", not its key
 tables.table(listed, hide_index=True)
 if not shown:
     st.stop()

@@ -7,7 +7,7 @@ import datetime
 import pandas as pd
 import streamlit as st
 
-from board.feedback.workflow import STATUS_LABELS, sla_cutoff
+from board.feedback.workflow import KINDS, LEVEL_LABELS, STATUS_LABELS, sla_cutoff
 from board.morale import pulse
 from board.org import settings
 from board.org.access import Person
@@ -47,8 +47,8 @@ def _morale(path: str, role: str, region_id, team_id, filters: dashboard.Filters
 
 def _choice(column, label: str, options: dict, key: str):
     """A filter over the ids in scope; a scope of one is shown fixed."""
-    if len(options) == 1:
-        column.selectbox(label, list(options), format_func=options.get, key=key, disabled=True)
+    if len(options) == 1:  # the viewer's own unit: written out (a greyed-out box is hard to read)
+        column.text(f"{label}: {next(iter(options.values()))}")
         return next(iter(options))
     return column.selectbox(label, [None, *options], key=key,
                             format_func=lambda v: f"All {label.lower()}s" if v is None else options[v])
@@ -66,6 +66,19 @@ def _drill(what: str, options: list, rows, format_func=str) -> None:
     if choice in labels:
         found = rows(labels[choice])
         tables.table(found, hide_index=True) if found else st.info("Nothing to list.")
+
+
+def _in_words(rows: list[dict]) -> list[dict]:
+    """A list of suggestions as people read it: status, kind and level in words, when acknowledged as a day."""
+    words = {"status": STATUS_LABELS, "kind": KINDS, "level": LEVEL_LABELS}
+    for row in rows:
+        for column, labels in words.items():
+            if column in row:
+                row[column] = labels.get(row[column], row[column])
+        if "acknowledged_at" in row:
+            moment = row.pop("acknowledged_at")
+            row["acknowledged"] = f"{moment:%d %b %Y}" if moment else "not yet"
+    return rows
 
 
 def _month(value) -> str:
@@ -121,7 +134,7 @@ with morale_tab:
     _show(charts.participation_rate(morale["participation"]), turnout, "participation")
 
 with suggestions_tab:
-    suggestions = lambda **chosen: dashboard.drill(db, person, filters, today=today, **chosen)  # noqa: E731
+    suggestions = lambda **chosen: _in_words(dashboard.drill(db, person, filters, today=today, **chosen))  # noqa: E731
     funnel = data["funnel"].assign(status=[STATUS_LABELS.get(s, s) for s in data["funnel"].get("status", [])])
     _show(charts.funnel(data["funnel"]), funnel, "funnel")
     _drill("status", [s for s in STATUS_LABELS if s in set(data["funnel"].get("status", []))],
@@ -137,10 +150,10 @@ with suggestions_tab:
     _drill("category", list(data["categories"].get("category", [])), lambda v: suggestions(category=v))
     _show(charts.escalations(data["escalations"]), data["escalations"], "escalations")
     _drill("escalated to", sorted(set(data["escalations"].get("level", []))),
-           lambda v: suggestions(escalated_to=v))
+           lambda v: suggestions(escalated_to=v), LEVEL_LABELS.get)
     if person.role == "leader":
         st.subheader("Newest suggestions")
-        tables.table(data["newest"], hide_index=True)
+        tables.table(pd.DataFrame(_in_words(data["newest"].to_dict("records"))), hide_index=True)
 
 with minutes_tab:
     held = data["coverage"][data["coverage"]["meetings"] > 0] if len(data["coverage"]) else data["coverage"]

@@ -13,5 +13,5 @@ show_inactive = st.toggle("Include people who have left", value=False)
 rows = people.list_people(session.store(), person, include_inactive=show_inactive)
 st.text(f"{len(rows)} people")
 listed = pd.DataFrame(rows, columns=["name", "email", "role", "team", "office", "region", "active"])
-listed["role"] = listed["role"].map(lambda r: ROLE_LABELS[r].lower())  # "regional manager", not its key
+listed["role"] = listed["role"].map(ROLE_LABELS.get)  # "Regional manager", not its key
 tables.table(listed, hide_index=True)

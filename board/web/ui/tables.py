@@ -13,7 +13,24 @@ def table(data, **options):
     """st.dataframe of `data` (a DataFrame or rows) with text that a spreadsheet would run as a formula
     prefixed by an apostrophe (board.export's rule); numbers, dates and booleans are sent unchanged."""
     frame = neutralised(data if isinstance(data, pd.DataFrame) else pd.DataFrame(data))
+    frame = frame.rename(columns=heading).rename_axis(index=heading_or_none(frame.index.name))
     return st.dataframe(_mixed_as_text(frame), **options)
+
+
+def heading(column) -> str:
+    """A column as people read its header: a name left as in the code ("days_waiting") becomes "Days waiting";
+    a header already written for people ("eNPS", "Participation %") is kept as it is; an id is "#"."""
+    text = str(column)
+    if text == "id":
+        return "#"
+    if text != text.lower():
+        return text
+    words = text.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def heading_or_none(name):
+    return None if name is None else heading(name)
 
 
 def _mixed_as_text(frame: pd.DataFrame) -> pd.DataFrame:
