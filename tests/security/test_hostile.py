@@ -331,8 +331,8 @@ def test_manager_replies_decline_reasons_and_escalation_reasons(org_store, known
             assert_plain(page, note)
 
     act_on(target)
-    for name, text in CORPUS.items():
-        at.text_area(key=f"triage_{target}_reply").set_value(text)
+    for answered, (name, text) in enumerate(CORPUS.items()):  # each applied answer draws the fields anew
+        at.text_area(key=f"triage_{target}_{answered}_reply" if answered else f"triage_{target}_reply").set_value(text)
         confirm(target)
         assert not errors(at) and last_event(org_store, target) == {
             "kind": "reply", "note": cleaned(sent(text, sg.COMMENT[1]))}, name

@@ -16,8 +16,6 @@ from board.org import people
 from board.org.access import Person, in_scope
 from board.web.ui import forms
 
-FIELDS = ("status", "original", "reply", "owner", "due")
-
 
 def render(db, person: Person, row: dict, *, today: datetime.date) -> None:
     """The triage form for a suggestion (a row of suggestions.get or triage.queue), if the viewer may act on it
@@ -36,8 +34,11 @@ def _form(db, person: Person, row: dict, today: datetime.date) -> None:
         return
     row, key = fresh.value, f"triage_{row['id']}"
     if st.session_state.pop(f"{key}_reset", False):
-        for name in FIELDS:
-            st.session_state.pop(f"{key}_{name}", None)
+        # After a change is applied the fields start empty: new widget keys, since a browser keeps what a widget
+        # showed when only its session state is dropped (a second Continue would send the same reply again).
+        st.session_state[f"{key}_drawn"] = st.session_state.get(f"{key}_drawn", 0) + 1
+    drawn = st.session_state.get(f"{key}_drawn", 0)
+    fields = f"{key}_{drawn}" if drawn else key
     # The status this person saw when the form was last drawn: a change made meanwhile (by anyone, through any
     # server) is then refused with a message instead of being applied on top of a status they never saw.
     seen = st.session_state.get(f"{key}_seen", row["status"])
@@ -47,7 +48,7 @@ def _form(db, person: Person, row: dict, today: datetime.date) -> None:
     done = st.session_state.pop(f"{key}_done", None)
     if done:
         st.success(done)
-    changes = _fields(db, person, row, form, key, today)
+    changes = _fields(db, person, row, form, key, fields, today)
     pending = st.session_state.get(f"{key}_pending")
     if pending is not None:
         pending = _confirm(db, person, row, form, pending, key, today)
@@ -64,21 +65,22 @@ def _form(db, person: Person, row: dict, today: datetime.date) -> None:
         _escalation(db, person, row, key)
 
 
-def _fields(db, person: Person, row: dict, form: forms.Form, key: str, today: datetime.date) -> dict:
-    """Draw the fields; what they hold, as triage.act takes it (None or "": leave as it is)."""
+def _fields(db, person: Person, row: dict, form: forms.Form, key: str, fields: str, today: datetime.date) -> dict:
+    """Draw the fields (widget keys start with `fields`); what they hold, as triage.act takes it (None or "": leave
+    as it is)."""
     targets = reachable(row["status"])
     to = None
     if targets:
-        to = st.selectbox("New status", [None, *targets], key=f"{key}_status",
+        to = st.selectbox("New status", [None, *targets], key=f"{fields}_status",
                           format_func=lambda s: _status_option(row["status"], s), on_change=_drop_pending, args=(key,))
         form.field_error("status")
     original = None
     if to == "duplicate":
-        original = st.number_input("Original suggestion #", min_value=1, step=1, value=None, key=f"{key}_original",
+        original = st.number_input("Original suggestion #", min_value=1, step=1, value=None, key=f"{fields}_original",
                                    placeholder="The number of the suggestion this one repeats",
                                    on_change=_drop_pending, args=(key,))
         form.field_error("duplicate_of")
-    reply = st.text_area("Reply to the author (when declining, the reason)", key=f"{key}_reply",
+    reply = st.text_area("Reply to the author (when declining, the reason)", key=f"{fields}_reply",
                          max_chars=suggestions.COMMENT[1], on_change=_drop_pending, args=(key,))
     form.field_error("reply")
     left, right = st.columns(2)
@@ -88,11 +90,11 @@ def _fields(db, person: Person, row: dict, form: forms.Form, key: str, today: da
         # No preselection: a stray click must not assign anyone.
         owner = st.selectbox("Owner", list(candidates), index=None, format_func=lambda i: candidates[i],
                              placeholder="Keep the current owner" if row.get("owner") else "Nobody yet",
-                             key=f"{key}_owner", on_change=_drop_pending, args=(key,))
+                             key=f"{fields}_owner", on_change=_drop_pending, args=(key,))
         st.text(f"Owner now: {row['owner']}" if row.get("owner") else "No owner yet")
         form.field_error("owner")
     with right:
-        due = st.date_input("Due date (optional)", value=None, min_value=today, key=f"{key}_due",
+        due = st.date_input("Due date (optional)", value=None, min_value=today, key=f"{fields}_due",
                             on_change=_drop_pending, args=(key,))
         st.text(f"Due now: {row['due_date']:%d %b %Y}" if row.get("due_date") else "No due date yet")
         form.field_error("due_date")
