@@ -199,6 +199,15 @@ def chromium():
         browser.close()
 
 
+def new_context(chromium, *, width: int = 1400, height: int = 900):
+    """A fresh browser context (no cookies) as the page fixture makes one: explicit timeouts, only this machine
+    reachable. For tests that keep a signed-in context across several tests (close it yourself)."""
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route(LOCAL_ONLY, lambda route: route.abort())
+    return context
+
+
 @pytest.fixture
 def page(chromium, tmp_path):
     """A page in a fresh browser context (no cookies); only this machine is reachable."""

@@ -1,9 +1,10 @@
 """The golden path across all roles in one real-browser test, with a screenshot of every step.
 
 Staff raises a named and an anonymous suggestion -> the anonymous one waits, seen only through its code, until the
-next morning's release -> the manager acknowledges and replies -> staff sees the reply in the inbox -> the
-anonymous author follows with the code and answers (passed on the next morning) -> the manager records minutes linking
-the named suggestion -> the regional manager reviews them -> the leader's dashboard counts them (the funnel and
+next morning's release -> the manager acknowledges and replies on each suggestion's page, in one form -> staff sees
+the reply in the inbox and opens the suggestion from it -> the anonymous author follows with the code and answers
+(passed on the next morning) -> the manager records minutes linking the named suggestion (shown as a link) -> the
+regional manager reviews them -> the leader's dashboard counts them (the funnel and
 minutes coverage CSVs change by exactly what happened, and the newest feed lists both titles).
 
 Screenshots go to tests/artifacts/golden_path/ (git-ignored), numbered in step order. The server runs on PostgreSQL so
@@ -19,6 +20,7 @@ import re
 import secrets
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -29,6 +31,7 @@ from board.org import accounts
 from tests.browser.conftest import live_app, open_page, raise_suggestion, sign_in, wait_idle
 from tests.support import paths
 from tests.support.browser import download_first_visible_csv, start_minutes
+from tests.support.browser_steps import SLOW_MS, expect_suggestion_page, main, text_line, triage
 
 ARTIFACTS = paths.ARTIFACTS / "golden_path"
 RUN = secrets.token_hex(3)  # titles unique to this run
@@ -85,7 +88,7 @@ def released_id(database_url: str, title: str) -> str:
 
 def new_page(chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(SLOW_MS)  # four signed-in browsers and a server share a busy machine
     return context, context.new_page()
 
 
@@ -139,52 +142,51 @@ def test_golden_path_across_roles(chromium, golden_server, tmp_path):
         expect(staff.get_by_text(ANONYMOUS).first).to_be_visible()
         steps.shot(staff, "anonymous-held-until-the-next-morning")
         open_page(manager, f"{url}/triage")
-        assert ANONYMOUS not in manager.locator('[data-testid="stMain"]').inner_text()
+        assert ANONYMOUS not in main(manager).inner_text()
         next_morning(database_url)
         anonymous_id = released_id(database_url, ANONYMOUS)
 
-        # 2. The manager acknowledges the named one and replies to both.
-        open_page(manager, f"{url}/triage?id={named_id}")
-        expect(manager.get_by_text(f"#{named_id} · {NAMED}")).to_be_visible()
-        manager.get_by_role("button", name="Change status").click()  # the next step: acknowledged
-        wait_idle(manager)
-        expect(manager.get_by_text(re.compile(r"status: Acknowledged"))).to_be_visible()
-        manager.get_by_label("Reply to the author").fill(REPLY_NAMED)
-        manager.get_by_role("button", name="Send reply").click()
-        wait_idle(manager)
-        expect(manager.get_by_text(REPLY_NAMED).first).to_be_attached()
+        # 2. The manager acknowledges the named one and replies to both, each in the one triage form on the
+        # suggestion's page (Continue, then Confirm).
+        open_page(manager, f"{url}/suggestion?id={named_id}")
+        expect_suggestion_page(manager, named_id, NAMED)
+        triage(manager, named_id, to="Acknowledged", reply=REPLY_NAMED)
+        expect(main(manager).get_by_text(re.compile(r"^New → Acknowledged, ")).first).to_be_visible()
+        expect(text_line(manager, REPLY_NAMED)).to_be_visible()  # in the conversation
         steps.shot(manager, "manager-acknowledged-and-replied")
-        open_page(manager, f"{url}/triage?id={anonymous_id}")
-        expect(manager.get_by_text(f"#{anonymous_id} · {ANONYMOUS}")).to_be_visible()
-        expect(manager.get_by_text(re.compile(r"By Anonymous"))).to_be_visible()
-        manager.get_by_label("Reply to the author").fill(REPLY_ANONYMOUS)
-        manager.get_by_role("button", name="Send reply").click()
-        wait_idle(manager)
-        expect(manager.get_by_text(REPLY_ANONYMOUS).first).to_be_attached()
+        open_page(manager, f"{url}/suggestion?id={anonymous_id}")
+        expect_suggestion_page(manager, anonymous_id, ANONYMOUS)
+        expect(main(manager).get_by_text(re.compile(r"^By Anonymous · "))).to_be_visible()
+        triage(manager, anonymous_id, reply=REPLY_ANONYMOUS)
+        expect(text_line(manager, REPLY_ANONYMOUS)).to_be_visible()
         steps.shot(manager, "manager-replied-to-anonymous")
 
-        # 3. Staff sees the reply in the inbox.
+        # 3. Staff sees the reply in the inbox, whole, and opens the suggestion from it.
         open_page(staff, f"{url}/inbox")
         expect(staff.get_by_text(re.compile(r"Inbox \(\d+\)")).first).to_be_visible()
-        expect(staff.get_by_text(REPLY_NAMED).first).to_be_attached()  # a cell of the (canvas) data grid
+        expect(text_line(staff, REPLY_NAMED).first).to_be_visible()
         steps.shot(staff, "staff-inbox-shows-reply")
+        main(staff).get_by_role("link", name=f"Open suggestion #{named_id}", exact=True).first.click()
+        wait_idle(staff)
+        expect_suggestion_page(staff, named_id, NAMED)
+        expect(text_line(staff, REPLY_NAMED)).to_be_visible(timeout=SLOW_MS)
 
         # 4. The anonymous author follows with the code, reads the reply and answers, still anonymous.
         open_page(staff, f"{url}/follow")
         staff.get_by_label("Follow-up code").fill(code)
         staff.get_by_role("button", name="Open").click()
         wait_idle(staff)
-        expect(staff.get_by_text(f"#{anonymous_id} · {ANONYMOUS}")).to_be_visible()
-        expect(staff.get_by_text(REPLY_ANONYMOUS).first).to_be_attached()
+        expect(staff.get_by_text(f"#{anonymous_id} · {ANONYMOUS}")).to_be_visible(timeout=SLOW_MS)
+        expect(staff.get_by_text(REPLY_ANONYMOUS).first).to_be_visible()
         staff.get_by_label("Reply, still anonymous").fill(AUTHOR_ANSWER)
         staff.get_by_role("button", name="Send reply").click()
         wait_idle(staff)
-        expect(staff.get_by_text(AUTHOR_ANSWER).first).to_be_attached()  # waiting for the next morning
+        expect(staff.get_by_text(AUTHOR_ANSWER).first).to_be_visible(timeout=SLOW_MS)  # waiting for tomorrow
         steps.shot(staff, "anonymous-author-followed-and-answered")
         next_morning(database_url)
-        open_page(manager, f"{url}/triage?id={anonymous_id}")  # the manager reads the answer, by nobody named
-        expect(manager.get_by_text(AUTHOR_ANSWER).first).to_be_attached()
-        assert "Sam Staff" not in manager.locator('[data-testid="stMain"]').inner_text()
+        open_page(manager, f"{url}/suggestion?id={anonymous_id}")  # the manager reads the answer, by nobody named
+        expect(text_line(manager, AUTHOR_ANSWER)).to_be_visible(timeout=SLOW_MS)
+        assert "Sam Staff" not in main(manager).inner_text()
 
         # 5. The manager records minutes linking the named suggestion, and publishes them.
         open_page(manager, f"{url}/minutes")
@@ -204,27 +206,25 @@ def test_golden_path_across_roles(chromium, golden_server, tmp_path):
         steps.shot(manager, "manager-minutes-draft-linking-suggestion")
         manager.get_by_role("button", name="Publish").click()
         wait_idle(manager)
-        expect(manager.get_by_text("Published.")).to_be_visible()
-        expect(manager.get_by_text(f"Linked suggestions: #{named_id}")).to_be_visible()
+        expect(manager.get_by_text("Published.", exact=False)).to_be_visible(timeout=SLOW_MS)
+        linked = main(manager).get_by_role("link", name=f"Suggestion #{named_id}", exact=True)
+        expect(linked).to_be_visible()  # every mention of a suggestion is a link to its page
+        assert urlsplit(linked.get_attribute("href")).query == f"id={named_id}"
         meeting_id = re.search(r"[?&]id=(\d+)", manager.url).group(1)
         steps.shot(manager, "manager-published-minutes")
         open_page(staff, f"{url}/inbox")  # the link reached the author
         expect(staff.get_by_text(re.compile(r"Discussed in the Billing team, Kuala Lumpur meeting")).first
-               ).to_be_attached()
+               ).to_be_visible()
 
-        # 6. The regional manager reviews them.
-        open_page(regional, f"{url}/review")
-        label = f"{datetime.date.today().isoformat()} · Billing team, Kuala Lumpur"
-        regional.get_by_label("Review", exact=True).click()  # the queue is long and oldest first: type to find ours
-        regional.get_by_label("Review", exact=True).press_sequentially(datetime.date.today().isoformat())
-        regional.get_by_role("option", name=label).click()
-        wait_idle(regional)
-        expect(regional.get_by_text(DISCUSSED, exact=False).first).to_be_visible()
+        # 6. The regional manager reviews them: their review page opens at these minutes (/review?id=N).
+        open_page(regional, f"{url}/review?id={meeting_id}")
+        expect(text_line(regional, DISCUSSED).first).to_be_visible(timeout=SLOW_MS)
         regional.get_by_label("Comment for the author (required for follow-up)").fill("Good catch.")
         regional.get_by_role("button", name="Save review").click()
         wait_idle(regional)
+        expect(regional.get_by_text(re.compile(r"^Review saved: Reviewed"))).to_be_visible(timeout=SLOW_MS)
         open_page(regional, f"{url}/minutes?id={meeting_id}")
-        expect(regional.get_by_text(re.compile(r"Review by Rahul Regional on .*: reviewed"))).to_be_visible()
+        expect(regional.get_by_text(re.compile(r"Review by Rahul Regional on .*: Reviewed"))).to_be_visible()
         steps.shot(regional, "regional-manager-reviewed")
 
         # 7. The leader's dashboard counts them.

@@ -20,6 +20,7 @@ from board.meetings import minutes
 from board.org import people, settings
 from tests.browser.conftest import LOCAL_ONLY, TIMEOUT_MS, live_app, open_page, sign_in, wait_idle
 from tests.support import hostile
+from tests.support.browser_steps import SLOW_MS, card_of, expect_suggestion_page
 
 
 class Listener:
@@ -113,34 +114,39 @@ def test_stored_hostile_text_shows_literally_and_requests_nothing(hostile_app, s
     own = no_csp_context(chromium)
     page = own.new_page()
     sign_in(page, base, "staff@demo.board")
-    open_page(page, f"{base}/browse?id={sid}")
-    expect(page.get_by_text(f"#{sid} · {seeded['title']}")).to_be_visible()
+    open_page(page, f"{base}/browse?id={sid}")  # an old link: it opens the suggestion's own page
+    expect_suggestion_page(page, sid, seeded["title"])
     for name in (*hostile.LINK_ENTRIES, "script_tag", "javascript_link_markdown", "javascript_link_html"):
         visible_text(page, texts[name])
     assert page.locator("a[href^='javascript:'], img[src*='127.0.0.1'], script:text('document.title')").count() == 0
     open_page(page, f"{base}/my_suggestions")
-    expect(page.get_by_text(f"#{sid} · {seeded['title']}")).to_be_visible()
+    expect(card_of(page, f"#{sid}").get_by_text(seeded["title"], exact=True)).to_be_visible(timeout=SLOW_MS)
     open_page(page, f"{base}/inbox")
     visible_text(page, texts["html_img_listener"])
     assert page.title() != "pwned"
 
-    for email, url, shown in (
-            ("manager@demo.board", f"{base}/triage?id={sid}", f"#{sid} · {seeded['title']}"),
-            ("manager@demo.board", f"{base}/minutes?id={seeded['meeting']}", texts["markdown_image_listener"]),
-            ("regional@demo.board", f"{base}/review", f"1. Real problem: {texts['markdown_image_listener']}")):
-        context = no_csp_context(chromium)
-        try:
-            other = context.new_page()
-            sign_in(other, base, email)
+    signed_in: dict[str, object] = {}
+    try:
+        for email, url, shown in (  # what each page must show, literally
+                ("manager@demo.board", f"{base}/suggestion?id={sid}", (f"#{sid} · {seeded['title']}",
+                                                                        texts["css_url"])),
+                ("manager@demo.board", f"{base}/triage?id={sid}", (seeded["title"],)),  # a card: the title
+                ("manager@demo.board", f"{base}/minutes?id={seeded['meeting']}",
+                 (texts["markdown_image_listener"], texts["css_url"])),
+                ("regional@demo.board", f"{base}/review?id={seeded['meeting']}",
+                 (texts["markdown_image_listener"], texts["css_url"]))):
+            if email not in signed_in:
+                signed_in[email] = no_csp_context(chromium).new_page()
+                sign_in(signed_in[email], base, email)
+            other = signed_in[email]
             open_page(other, url)
-            if url.endswith("/review"):
-                other.get_by_role("combobox", name="Review").fill(datetime.date.today().isoformat())  # ours
-                other.get_by_role("option").first.click()
-                wait_idle(other)
-            expect(other.get_by_text(shown).first).to_be_visible()
-            visible_text(other, texts["css_url"])
-        finally:
-            context.close()
+            expect(other.get_by_text(shown[0], exact=True).first).to_be_visible(timeout=SLOW_MS)
+            for text in shown[1:]:
+                visible_text(other, text)
+            assert other.locator("a[href^='javascript:'], img[src*='127.0.0.1']").count() == 0, url
+    finally:
+        for other in signed_in.values():
+            other.context.close()
     page.wait_for_timeout(500)  # time for any late image or style request
     assert listener.hits[heard:] == []
     page.evaluate(f"fetch('{listener.url}/probe', {{mode: 'no-cors'}})")  # the listener does hear the browser
@@ -168,8 +174,8 @@ def test_typed_hostile_text_shows_literally_and_requests_nothing(hostile_app, li
         wait_idle(page)
     saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+")).inner_text()
     suggestion_id = re.search(r"#(\d+)", saved).group(1)
-    open_page(page, f"{hostile_app.url}/browse?id={suggestion_id}")
-    expect(page.get_by_text(f"#{suggestion_id} · {title}")).to_be_visible()
+    open_page(page, f"{hostile_app.url}/suggestion?id={suggestion_id}")
+    expect_suggestion_page(page, suggestion_id, title)
     visible_text(page, texts["img_onerror"])
     page.wait_for_timeout(500)
     assert listener.hits[heard:] == []

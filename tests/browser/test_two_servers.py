@@ -3,11 +3,14 @@ and status changes sent through both at the same moment are each recorded exactl
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from board import store as db
 from tests.browser.conftest import live_app, open_page, raise_suggestion, sign_in, wait_idle
+from tests.support.browser_steps import SLOW_MS, Clicks, expect_suggestion_page, fill_triage, main, text_line, triage
 
 TITLE = "Queue display in Dublin shows yesterday's waiting times"
 DESCRIPTION = "The lobby screen has shown yesterday's figures since the update; customers complain."
@@ -50,16 +53,14 @@ def test_a_suggestion_raised_on_one_server_appears_on_the_other(servers, chromiu
     try:
         manager = other.new_page()
         sign_in(manager, b.url, "manager@demo.board")
-        open_page(manager, f"{b.url}/triage?id={suggestion_id}")
-        expect(manager.get_by_text(f"#{suggestion_id} · {TITLE}")).to_be_visible()
-        manager.get_by_label("Reply to the author").fill("Seen on the second server.")
-        manager.get_by_role("button", name="Send reply").click()
-        wait_idle(manager)
+        open_page(manager, f"{b.url}/suggestion?id={suggestion_id}")
+        expect_suggestion_page(manager, suggestion_id, TITLE)
+        triage(manager, suggestion_id, reply="Seen on the second server.")  # a reply alone: Continue, Confirm
     finally:
         other.close()
 
     open_page(page, f"{a.url}/inbox")  # the reply, written through B, on A's next run
-    expect(page.get_by_text("Seen on the second server.").first).to_be_attached()
+    expect(text_line(page, "Seen on the second server.").first).to_be_visible(timeout=SLOW_MS)
 
 
 def test_status_changes_through_both_servers_at_once_are_each_recorded_once(servers, chromium, page,
@@ -74,13 +75,17 @@ def test_status_changes_through_both_servers_at_once_are_each_recorded_once(serv
         for context, server, email in zip(contexts, (a, b), ("manager@demo.board",) * 2, strict=True):
             acting = context.new_page()
             sign_in(acting, server.url, email)
-            open_page(acting, f"{server.url}/triage?id={suggestion_id}")
-            expect(acting.get_by_text(f"#{suggestion_id} · {RACED}")).to_be_visible()
+            open_page(acting, f"{server.url}/suggestion?id={suggestion_id}")
+            expect_suggestion_page(acting, suggestion_id, RACED)
             pages.append(acting)
-        for acting in pages:  # both submit before either has finished: the two servers race
-            acting.get_by_role("button", name="Change status").click(no_wait_after=True)
+        for acting in pages:  # each sees "new", asks for the next step and is shown the summary: nothing saved yet
+            fill_triage(acting, Clicks(), to="Acknowledged")
+        for acting in pages:  # both confirm before either has finished: the two servers race
+            main(acting).get_by_role("button", name="Confirm", exact=True).click(no_wait_after=True)
+        outcome = re.compile(rf"Saved: #{suggestion_id} is now acknowledged\.|Someone changed this suggestion")
         for acting in pages:
             wait_idle(acting, settle_ms=500)
+            expect(main(acting).get_by_text(outcome).first).to_be_visible(timeout=SLOW_MS)
         said = [acting.inner_text("body") for acting in pages]
     finally:
         for context in contexts:
@@ -88,7 +93,8 @@ def test_status_changes_through_both_servers_at_once_are_each_recorded_once(serv
 
     events = status_events(shared_database, suggestion_id)
     # Both asked to move it on from "new", the status their form showed. The change that got the row first
-    # is recorded once; the other server refuses its change and says why (it never applies it on top).
+    # is recorded once and confirmed; the other server refuses its change and says why (it never applies it on top).
     assert events == [("new", "acknowledged")], events
     told = [text for text in said if "Someone changed this suggestion meanwhile: it is now acknowledged" in text]
-    assert len(told) == 1, said
+    saved = [text for text in said if f"Saved: #{suggestion_id} is now acknowledged." in text]
+    assert len(told) == 1 and len(saved) == 1, said
