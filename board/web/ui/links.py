@@ -16,11 +16,6 @@ ACTION = "app_pages/action.py"
 PLAYBOOK = "app_pages/playbook.py"
 
 
-def url(page: str, item_id: int | str) -> str:
-    """The path and query of an item, as a browser or a message outside the app opens it (/suggestion?id=7)."""
-    return f"/{page}?id={item_id}"
-
-
 def requested_id(name: str = "id") -> int | None:
     """The item id the page was opened with (?id=7), or None when there is none or it is not a number."""
     value = st.query_params.get(name, "")
