@@ -200,7 +200,7 @@ def drill_actions(db: Database, viewer: Person, filters: Filters, *, month: date
     condition, params = scope_sql(viewer, filters, "m", category=False)
     with db.read() as con:
         return con.rows(
-            "SELECT a.due_date, a.description, p.name AS owner, a.status, CAST(a.closed_at AS DATE) AS closed_on,"
+            "SELECT a.id, a.due_date, a.description, p.name AS owner, a.status, CAST(a.closed_at AS DATE) AS closed_on,"
             " a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date AS on_time, o.name AS office"
             " FROM action_items a JOIN meetings m ON m.id = a.meeting_id JOIN offices o ON o.id = m.office_id"
             " JOIN people p ON p.id = a.owner_id"

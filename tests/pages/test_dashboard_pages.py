@@ -86,7 +86,7 @@ def test_leader_sees_the_newest_feed_and_a_manager_does_not(demo_store, known):
     assert [s.value for s in at.subheader] == ["Newest suggestions"]
     feed = table_with(at, "Title")
     newest = dashboard.newest(demo_store, known["leader"], default_filters())
-    assert list(feed["#"]) == [r["id"] for r in newest] and len(feed) > 0
+    assert list(feed["#"]) == [f"suggestion?id={r['id']}" for r in newest] and len(feed) > 0  # links
     at = open_page(demo_store, known["manager"], "dashboard")
     assert not at.subheader and not any("Office" in df.value.columns for df in at.dataframe)
 
@@ -117,8 +117,35 @@ def test_drill_down_lists_the_suggestions_behind_a_status(demo_store, known):
     at.selectbox(key="drill_status").set_value("New").run()
     rows = dashboard.drill(demo_store, manager, default_filters(), status="new")
     listed = table_with(at, "Author")
-    assert len(rows) > 0 and list(listed["#"]) == [r["id"] for r in rows]
+    assert len(rows) > 0 and list(listed["#"]) == [f"suggestion?id={r['id']}" for r in rows]
     assert set(listed["Status"]) == {"New"}
+    assert link_columns(at) == [("#", r"id=(\d+)$")]  # each number is a link that opens its suggestion
+
+
+def link_columns(at: AppTest) -> list[tuple[str, str]]:
+    """(header, text shown) of every link column of every table on the page."""
+    found = []
+    for element in at.dataframe:
+        for header, config in json.loads(element.proto.columns or "{}").items():
+            if config.get("type_config", {}).get("type") == "link":
+                found.append((config.get("label", header), config["type_config"].get("display_text")))
+    return found
+
+
+@pytest.mark.parametrize(("drill", "choice", "page"), [("drill_meetings of the month", 1, "minutes"),
+                                                       ("drill_actions due in the month", 1, "action")])
+def test_the_meetings_and_actions_behind_a_chart_open_from_their_numbers(demo_store, known, drill, choice, page):
+    at = open_page(demo_store, known["manager"], "dashboard")
+    box = at.selectbox(key=drill)
+    for index in range(1, len(box.options)):  # the first month that lists something
+        at.selectbox(key=drill).select_index(index).run()
+        if at.dataframe and any("#" in df.value.columns for df in at.dataframe[-1:]):
+            break
+    listed = at.dataframe[-1].value
+    assert len(listed) > 0 and all(value.startswith(f"{page}?id=") for value in listed["#"])
+    assert link_columns(at)[-1] == ("#", r"id=(\d+)$")
+    shown = listed.astype(str).to_numpy().ravel().tolist()
+    assert not {"None", "True", "False", "done", "open", "needs_follow_up", "reviewed"} & set(shown)
 
 
 @pytest.mark.slow

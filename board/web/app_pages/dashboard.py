@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from board.feedback.workflow import KINDS, LEVEL_LABELS, STATUS_LABELS, sla_cutoff
+from board.meetings import actions, review
 from board.morale import pulse
 from board.org import settings
 from board.org.access import Person
@@ -59,13 +60,18 @@ def _show(figure, frame: pd.DataFrame, name: str) -> None:
     st.download_button("Download CSV", to_csv(frame), f"{name}.csv", "text/csv", key=f"csv_{name}", on_click="ignore")
 
 
-def _drill(what: str, options: list, rows, format_func=str) -> None:
-    """The list behind one bar, cell or point of the chart above, as a table (user text stays in cells)."""
+def _drill(what: str, options: list, rows, format_func=str, opens: str = "suggestion") -> None:
+    """The list behind one bar, cell or point of the chart above, as a table (user text stays in cells) whose
+    numbers open each suggestion, meeting or action (`opens`: its page) in a new tab."""
     labels = {format_func(option): option for option in options}
     choice = st.selectbox(f"Show the list behind: {what}", ["choose one", *labels], key=f"drill_{what}")
     if choice in labels:
         found = rows(labels[choice])
-        tables.table(found, hide_index=True) if found else st.info("Nothing to list.")
+        if found:
+            st.caption(f"Select a number to open that {'minutes' if opens == 'minutes' else opens} in a new tab.")
+            tables.table(found, hide_index=True, open_with={"id": opens})
+        else:
+            st.info("Nothing to list.")
 
 
 def _in_words(rows: list[dict]) -> list[dict]:
@@ -78,6 +84,20 @@ def _in_words(rows: list[dict]) -> list[dict]:
         if "acknowledged_at" in row:
             moment = row.pop("acknowledged_at")
             row["acknowledged"] = f"{moment:%d %b %Y}" if moment else "not yet"
+    return rows
+
+
+def _meetings_in_words(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["review"] = review.VERDICTS.get(row["review"], "Not reviewed yet")
+    return rows
+
+
+def _actions_in_words(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["status"] = actions.STATUS_LABELS.get(row["status"], row["status"])
+        row["closed_on"] = f"{row['closed_on']:%d %b %Y}" if row["closed_on"] else "not closed"
+        row["on_time"] = "yes" if row["on_time"] else "no"
     return rows
 
 
@@ -153,22 +173,25 @@ with suggestions_tab:
            lambda v: suggestions(escalated_to=v), LEVEL_LABELS.get)
     if person.role == "leader":
         st.subheader("Newest suggestions")
-        tables.table(pd.DataFrame(_in_words(data["newest"].to_dict("records"))), hide_index=True)
+        tables.table(pd.DataFrame(_in_words(data["newest"].to_dict("records"))), hide_index=True,
+                     open_with={"id": "suggestion"})
 
 with minutes_tab:
     held = data["coverage"][data["coverage"]["meetings"] > 0] if len(data["coverage"]) else data["coverage"]
     _show(charts.minutes_coverage(data["coverage"]), data["coverage"], "minutes_coverage")
     _drill("office and month", list(zip(held.get("office", []), held.get("month", []), strict=True)),
-           lambda v: dashboard.drill_meetings(db, person, filters, month=v[1],
-                                              office=None if person.role == "manager" or team_id else v[0]),
-           lambda v: f"{v[0]}, {_month(v[1])}")
+           lambda v: _meetings_in_words(dashboard.drill_meetings(
+               db, person, filters, month=v[1], office=None if person.role == "manager" or team_id else v[0])),
+           lambda v: f"{v[0]}, {_month(v[1])}", opens="minutes")
     minutes_months = list(data["minutes_monthly"].get("month", []))
     _show(charts.problems_discussed(data["minutes_monthly"]), data["minutes_monthly"], "problems_discussed")
     _drill("meetings of the month", minutes_months,
-           lambda v: dashboard.drill_meetings(db, person, filters, month=v), _month)
+           lambda v: _meetings_in_words(dashboard.drill_meetings(db, person, filters, month=v)), _month,
+           opens="minutes")
     _show(charts.actions_on_time(data["minutes_monthly"]), data["minutes_monthly"], "actions_on_time")
     _drill("actions due in the month", minutes_months,
-           lambda v: dashboard.drill_actions(db, person, filters, month=v, today=today), _month)
+           lambda v: _actions_in_words(dashboard.drill_actions(db, person, filters, month=v, today=today)), _month,
+           opens="action")
 
 with versus_tab:
     versus = pd.DataFrame(dashboard.responsiveness_vs_morale(data["ack_days"], morale["teams"]))

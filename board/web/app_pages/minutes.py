@@ -6,7 +6,9 @@ import datetime
 import streamlit as st
 
 from board.errors import BoardError
+from board.feedback import attachments
 from board.meetings import minutes, review
+from board.web.ui import attachments as attachment_ui
 from board.web.ui import forms, links, minutes_editor, minutes_view, session
 
 PAGE_SIZE = 20  # minutes listed at first, and added by each "Show more"
@@ -49,10 +51,16 @@ if chosen is not None:  # the link wins: the page shows exactly the minutes it n
     meeting = forms.attempt(lambda: minutes.get_meeting(db, person, meeting_id)).or_stop()
     st.page_link(links.MEETING, label="All minutes")
     minutes_view.heading(meeting)
-    minutes_view.items(meeting["items"], today)
+    recorder = meeting["author_id"] == person.id
+    if minutes_view.items(
+            meeting["items"], today, files=attachments.for_meeting(db, person, meeting_id),
+            open_file=attachment_ui.reader(db, person), remove=lambda file: attachments.remove(db, person, file),
+            attach=(lambda item_id, uploads: attachments.attach_to_item(db, person, item_id, uploads))
+            if recorder else None):
+        st.rerun()
     minutes_view.reviews(meeting)
     minutes_view.history(db, person, meeting, today)
-    if meeting["author_id"] == person.id and st.button("Amend these minutes"):
+    if recorder and st.button("Amend these minutes"):
         minutes_editor.open_editor(meeting_id, person)
         st.rerun()
     st.stop()

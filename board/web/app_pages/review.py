@@ -7,7 +7,9 @@ import datetime
 import pandas as pd
 import streamlit as st
 
+from board.feedback import attachments
 from board.meetings import minutes, review
+from board.web.ui import attachments as attachment_ui
 from board.web.ui import forms, links, minutes_view, session, tables
 
 person = session.page_person("review")
@@ -51,7 +53,8 @@ links.meeting(meeting["id"], meeting["meeting_date"])
 minutes_view.heading(meeting)
 if meeting["problems"] == 0:
     st.text("No real or anticipated problem was discussed.")
-minutes_view.items(meeting["items"], today)
+minutes_view.items(meeting["items"], today, files=attachments.for_meeting(db, person, current),
+                   open_file=attachment_ui.reader(db, person))
 minutes_view.reviews(meeting)
 
 form = forms.Form("review_form")

@@ -14,12 +14,22 @@ SUGGESTION = "app_pages/suggestion.py"
 MEETING = "app_pages/minutes.py"
 ACTION = "app_pages/action.py"
 PLAYBOOK = "app_pages/playbook.py"
+OPENS = {"suggestion": "suggestion", "minutes": "minutes", "action": "action"}  # url path -> what a link opens
+SHOWN_ID = r"id=(\d+)$"  # a link column shows the item's number, taken from its URL
 
 
 def requested_id(name: str = "id") -> int | None:
     """The item id the page was opened with (?id=7), or None when there is none or it is not a number."""
     value = st.query_params.get(name, "")
     return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def href(url_path: str, item_id: int) -> str:
+    """The URL of an item's page relative to the current page ("suggestion?id=7"), for a table's link column; it
+    stays right when the app is served under a path prefix."""
+    if url_path not in OPENS:
+        raise ValueError(f"no page opens items at {url_path!r}")
+    return f"{url_path}?id={int(item_id)}"
 
 
 def suggestion(suggestion_id: int, label: str | None = None, **options) -> None:

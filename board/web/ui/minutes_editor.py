@@ -94,6 +94,8 @@ def render(form: forms.Form, person: Person, roster: list[dict], office_id: int)
     items = [_item(form, db, person, item, i, key, ids, names, office_id) for i, item in enumerate(doc["items"])]
     form.field_error("items")
     st.button("Add an item", on_click=_add_item)
+    if not state["amend"]:
+        st.caption("Screenshots and files can be attached to each item once the minutes are published.")
     new = {"meeting_date": day.isoformat() if day else None, "chair_id": chair, "attendee_ids": attendees,
            "items": items}
     draft = forms.Form(DRAFT)

@@ -5,11 +5,15 @@ suggestion or an action is a link (board.web.ui.links)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import streamlit as st
 
 from board.meetings import minutes, review
 from board.org.access import Person
+from board.web.ui import attachments as attachment_ui
 from board.web.ui import forms, links
 
 
@@ -20,10 +24,16 @@ def heading(meeting: dict) -> None:
     st.text("Attendees: " + (", ".join(meeting["attendees"]) or "none listed"))
 
 
-def items(listed: list[dict], today: datetime.date, *, current: bool = True) -> None:
-    """Each item: its kind and category, what was discussed, the solution, the linked suggestions and the
-    actions with their owner and due date. `current`: the minutes as they are now, so each action shows its
-    status and links to its page (an earlier version's actions may have changed or been removed since)."""
+def items(listed: list[dict], today: datetime.date, *, current: bool = True, files: dict[int, list[dict]] | None = None,
+          open_file: Callable[[str], bytes] | None = None, remove: Callable[[str], Any] | None = None,
+          attach: Callable[[int, list], Any] | None = None) -> bool:
+    """Each item: its kind and category, what was discussed, the solution, the linked suggestions, the actions
+    with their owner and due date, and its attachments (`files`: {item id: rows}, read with `open_file`; `remove`
+    offered on those the viewer may remove; `attach(item id, uploads)`: the form to add more, for the person who
+    recorded the minutes). `current`: the minutes as they are now, so each action shows its status and links to
+    its page (an earlier version's actions may have changed or been removed since). True after files were added
+    or removed (the page then reruns)."""
+    changed = False
     for number, item in enumerate(listed, start=1):
         with st.container(border=True):
             category = f" · {item['category']}" if item.get("category") else ""
@@ -38,6 +48,22 @@ def items(listed: list[dict], today: datetime.date, *, current: bool = True) -> 
                     links.suggestion(suggestion_id, label=f"Suggestion #{suggestion_id}")
             for action in item.get("actions", []):
                 _action(action, today, current=current and action.get("id") is not None)
+            if current and item.get("id") is not None:
+                changed = _files(item["id"], (files or {}).get(item["id"], []), open_file, remove, attach) or changed
+    return changed
+
+
+def _files(item_id: int, rows: list[dict], open_file: Callable[[str], bytes] | None,
+           remove: Callable[[str], Any] | None, attach: Callable[[int, list], Any] | None) -> bool:
+    """An item's attachments, and the form to add more when `attach` is given."""
+    changed = False
+    if rows and open_file is not None:
+        st.caption("Attachments")
+        changed = attachment_ui.gallery(rows, open_file, key=f"item_{item_id}_files", remove=remove)
+    if attach is not None:
+        with st.expander("Attach screenshots or files to this item"):
+            changed = attachment_ui.add_form(f"item_{item_id}_attach", partial(attach, item_id)) or changed
+    return changed
 
 
 def _action(action: dict, today: datetime.date, *, current: bool) -> None:

@@ -7,14 +7,23 @@ import pandas as pd
 import streamlit as st
 
 from board.reporting.export import neutralised
+from board.web.ui import links
 
 
-def table(data, **options):
+def table(data, *, open_with: dict[str, str] | None = None, **options):
     """st.dataframe of `data` (a DataFrame or rows) with text that a spreadsheet would run as a formula
-    prefixed by an apostrophe (board.export's rule); numbers, dates and booleans are sent unchanged."""
+    prefixed by an apostrophe (board.export's rule); numbers, dates and booleans are sent unchanged.
+    `open_with` {column: url path} makes a column of ids links that open each item on its page ({"id":
+    "suggestion"}: the number links to /suggestion?id=N, which checks the viewer's scope again)."""
     frame = neutralised(data if isinstance(data, pd.DataFrame) else pd.DataFrame(data))
     frame = frame.rename(columns=heading).rename_axis(index=heading_or_none(frame.index.name))
-    return st.dataframe(_mixed_as_text(frame), **options)
+    config = dict(options.pop("column_config", None) or {})
+    for column, url_path in (open_with or {}).items():
+        header = heading(column)
+        frame[header] = [links.href(url_path, item_id) for item_id in frame[header]]
+        config[header] = st.column_config.LinkColumn(header, display_text=links.SHOWN_ID,
+                                                     help=f"Opens the {links.OPENS[url_path]} in a new tab")
+    return st.dataframe(_mixed_as_text(frame), column_config=config or None, **options)
 
 
 def heading(column) -> str:
