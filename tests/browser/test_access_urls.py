@@ -21,7 +21,7 @@ from .conftest import nav_paths, session_cookie, sidebar, wait_for
 
 NOT_FOUND = "Page not found"
 LOAD_MS = 60_000  # five contexts load pages at once on a machine other test runs share: a page may take a while
-HEADINGS = {"browse": "Suggestions", "dashboard": "Dashboards", "triage": "Triage"}  # where h1 differs from nav
+HEADINGS = {"dashboard": "Dashboards", "triage": "Triage"}  # where h1 differs from nav
 CONTENT = {  # text only the page shows when it runs (checked absent when it may not)
     "triage": "open in the queue",
     "dashboard": "Newest suggestions",

@@ -12,7 +12,7 @@ db = session.store()
 linked = links.requested_id()
 if linked is not None:  # an old link (/browse?id=N) opens the suggestion's own page, which checks the scope
     st.switch_page(links.SUGGESTION, query_params={"id": str(linked)})
-st.title("Suggestions")
+st.title("All suggestions")
 
 cols = st.columns(4)
 status = cols[0].selectbox("Status", [None, *STATUSES], format_func=lambda s: STATUS_LABELS.get(s, "Any"))
