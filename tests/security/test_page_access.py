@@ -28,7 +28,7 @@ TITLES = {  # the heading each page shows (pages not listed here must show exact
     "raise": "Raise a suggestion",
     "my_suggestions": "My suggestions",
     "inbox": "Inbox",
-    "browse": "Suggestions",
+    "browse": "All suggestions",
     "follow": "Follow with a code",
     "triage": "Triage",
     "people": "People",
