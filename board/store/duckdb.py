@@ -68,6 +68,8 @@ class DuckStore:
         self.read_only = read_only
         self._con = _connect(self.path, read_only)
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._leaders: dict[str, threading.Lock] = {}
+        self._leaders_lock = threading.Lock()
 
     def close(self) -> None:
         self._con.close()
@@ -91,6 +93,20 @@ class DuckStore:
             return self._with_retry(work)
         with self._stripes[zlib.crc32(repr(lock).encode()) % LOCK_STRIPES]:
             return self._with_retry(work)
+
+    @contextmanager
+    def leader(self, name: str) -> Iterator[bool]:
+        """Whether this caller leads the job `name` (a background worker) for the context: True for one caller at
+        a time, False at once for the others (never waits). The file belongs to one process, so a lock in the
+        process is enough."""
+        with self._leaders_lock:
+            lock = self._leaders.setdefault(name, threading.Lock())
+        leading = lock.acquire(blocking=False)
+        try:
+            yield leading
+        finally:
+            if leading:
+                lock.release()
 
     def reclaim(self, tables: tuple[str, ...]) -> bool:
         """Make deleted and rewritten rows unreadable from the files: a checkpoint moves the write-ahead log

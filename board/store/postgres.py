@@ -14,6 +14,7 @@ from board.store.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError,
 
 PG_POOL_SIZE = 10
 PG_WAIT_S = 30  # how long a request waits for a free pooled connection
+LEADER_SPACE = 0x426F6172  # the first key of leadership locks: apart from write()'s one-key row locks
 # Every connection's settings (the benchmark's raw floor uses them too). JIT compiling costs 50-70 ms per
 # dashboard query and wins nothing at this size.
 CONNECT_OPTIONS = "-c TimeZone=UTC -c default_transaction_isolation=read\\ committed -c jit=off"
@@ -180,6 +181,30 @@ class PgStore:
         with self.read() as con:  # autocommit: VACUUM cannot run inside a transaction
             con.execute(f"VACUUM FULL {', '.join(tables)}")
         return True
+
+    @contextmanager
+    def leader(self, name: str) -> Iterator[bool]:
+        """Whether this caller leads the job `name` (a background worker) for the context, among every app server:
+        True for one at a time, False at once for the others (never waits). A session advisory lock on a connection
+        of its own, held for the context; if the holder's process dies its connection closes and the lock is free
+        for the next server."""
+        try:
+            pg = self._psycopg.connect(self.url, autocommit=True, connect_timeout=10, options=CONNECT_OPTIONS)
+        except self._psycopg.Error as error:
+            raise StoreError(f"Cannot connect to the PostgreSQL database {self.path}: {first_line(error)}") from error
+        key, leading = zlib.crc32(name.encode()) - 2**31, False  # the second key: a signed 32-bit integer
+        try:
+            row = pg.execute("SELECT pg_try_advisory_lock(%s, %s)", (LEADER_SPACE, key)).fetchone()
+            leading = bool(row and row[0])
+            yield leading
+        finally:
+            try:
+                if leading:
+                    pg.execute("SELECT pg_advisory_unlock(%s, %s)", (LEADER_SPACE, key))
+            except Exception:
+                pass  # a lost connection has already let the lock go
+            finally:
+                pg.close()
 
     def write(self, work: Callable[[PgConn], T], *, lock: Any = None) -> T:
         """Run work(conn) in one transaction, retried on serialisation failures and deadlocks.
