@@ -12,6 +12,7 @@ from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
 from board.feedback import receipts
 from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
+from board.notify import outbox
 from board.org.access import Person, where
 from board.org.people import team_size
 from board.store import Conn, Database
@@ -174,7 +175,8 @@ def fill_milestones(con: Conn) -> None:
 
 def record(con: Conn, suggestion_id: int, actor_id: int | None, kind: str, from_value, to_value,
            note: str, now: datetime) -> int:
-    """Append one event and tell the author (if named) and the +1ers, except the actor."""
+    """Append one event and tell the author (if named) and the +1ers, except the actor, in the app and (the
+    outbox) by email and chat as each chose."""
     event_id = con.scalar(
         "INSERT INTO suggestion_events (suggestion_id, actor_id, kind, from_value, to_value, note, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -187,6 +189,7 @@ def record(con: Conn, suggestion_id: int, actor_id: int | None, kind: str, from_
             "  UNION SELECT person_id FROM votes WHERE suggestion_id = ?) s"
             " WHERE person_id IS DISTINCT FROM ?",
             (suggestion_id, event_id, suggestion_id, suggestion_id, actor_id))
+    outbox.suggestion_event(con, event_id, suggestion_id, actor_id, kind, from_value, to_value, note, now)
     return event_id
 
 

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from board import DATA_DIR
+from board import DATA_DIR, server_secret
 from board.clock import utcnow
 from board.errors import BoardError, Invalid
 from board.feedback.suggestions import clean
@@ -78,17 +78,8 @@ def period_bounds(today: date, length_days: int) -> tuple[date, date]:
 def voter_key(dialect: str = "duckdb") -> bytes:
     """The secret that turns (period, person) into a voter hash: $BOARD_PULSE_KEY, or on the embedded default a
     random key kept in data/secret_pulse.key (made once, readable by its owner only). Never in the database."""
-    value = (os.environ.get("BOARD_PULSE_KEY") or "").strip()
-    if value:
-        return value.encode()
-    if dialect != "duckdb":
-        raise StoreError("Set BOARD_PULSE_KEY (the same random value on every app server) before using the pulse.")
-    if not KEY_FILE.exists():
-        KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(secrets.token_hex(32))
-    return KEY_FILE.read_text().strip().encode()
+    return server_secret(os.environ.get("BOARD_PULSE_KEY"), KEY_FILE, dialect=dialect, setting="BOARD_PULSE_KEY",
+                         purpose="using the pulse")
 
 
 def key_problem(dialect: str) -> str | None:

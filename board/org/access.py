@@ -47,6 +47,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "admin_people": ADMINS,
     "admin_roster": ADMINS,
     "admin_settings": ADMINS,
+    "admin_outbox": ADMINS,
 }
 
 

@@ -1,0 +1,1 @@
+"""Notifications outside the app: the outbox, each person's choices, chat channels, delivery and schedules."""
