@@ -1,5 +1,5 @@
 """Command line: python -m board migrate | close-periods | prepare | import-org | import-roster | set-password |
-backup | restore | copy-to-postgres. (The benchmarks live outside the app package: python -m bench.)"""
+backup | restore | copy-to-postgres | notify. (The benchmarks live outside the app package: python -m bench.)"""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                       help="the new database file (default: the app's database, if it does not exist)")
     cp = sub.add_parser("copy-to-postgres", help="copy this DuckDB database into an empty PostgreSQL database, checked")
     cp.add_argument("url", help="the empty PostgreSQL database, e.g. postgresql://board@db.internal:5432/board")
+    note = sub.add_parser("notify", help="deliver due notifications (emails, chat posts, digests, reminders) once; "
+                                         "--loop keeps delivering, as each app server does, until stopped")
+    note.add_argument("--loop", action="store_true",
+                      help="run every BOARD_NOTIFY_INTERVAL seconds (default 30) until SIGTERM or Ctrl-C")
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -174,6 +178,33 @@ def _copy_to_postgres(args) -> int:
     return 0
 
 
+def _notify(args) -> int:
+    import logging
+    import signal
+    import threading
+
+    from board.notify import config as notify_config
+    from board.notify import worker
+
+    config, store = notify_config.load(), db.open_store()
+
+    def report(counts: dict[str, int] | None) -> None:
+        print(f"{utcnow():%Y-%m-%d %H:%M:%S} UTC: {worker.summary(counts)}", flush=True)
+
+    if not args.loop:
+        report(worker.run_led(store, config, now=utcnow()))
+        return 0
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # a failed run, on stderr
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # finish the run in progress, then stop
+        signal.signal(sig, lambda *_: stop.set())
+    mail = f"mail server {config.smtp_host}:{config.smtp_port}" if config.smtp_host else "no mail server: local outbox"
+    print(f"Delivering notifications from {store.path} every {config.interval_seconds:g} s ({mail});"
+          " Ctrl-C stops.", flush=True)
+    worker.loop(lambda: store, config, stop=stop, report=report)
+    return 0
+
+
 COMMANDS = {
     "migrate": _migrate,
     "close-periods": _close_periods,
@@ -184,4 +215,5 @@ COMMANDS = {
     "backup": _backup,
     "restore": _restore,
     "copy-to-postgres": _copy_to_postgres,
+    "notify": _notify,
 }
