@@ -1,5 +1,6 @@
 """python -m bench dashboards [--quick] [--out PATH] [--backend duckdb|postgres] [URL] | suggestions [--rows N]
-[--repeat N] [--out PATH]: the command line of the benchmarks (make bench runs both at full scale)."""
+[--repeat N] [--out PATH] | notify [--quick] [--repeat N] [--out PATH]: the command line of the benchmarks (make
+bench runs dashboards and suggestions at full scale)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def positive(kind):
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bench", description="The benchmarks of Frontline Board.")
-    sub = top.add_subparsers(dest="command", required=True, metavar="{dashboards,suggestions}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="{dashboards,suggestions,notify}")
     dash = sub.add_parser("dashboards", help="every dashboard query and the whole leader dashboard on a large "
                                              "generated organisation, against raw SQL and SQLite (several minutes)")
     dash.add_argument("--quick", action="store_true", help="everything 20 times smaller")
@@ -44,6 +45,13 @@ def parser() -> argparse.ArgumentParser:
     sugg.add_argument("--repeat", type=positive(int), default=100, help="runs of each operation (default 100)")
     sugg.add_argument("--out", type=Path, default=Path("data/bench_suggestions.json"),
                       help="where the JSON goes (default data/bench_suggestions.json)")
+    note = sub.add_parser("notify", help="every weekly digest of the large organisation, and what the outbox adds to "
+                                         "a status change (a few minutes)")
+    note.add_argument("--quick", action="store_true", help="everything 20 times smaller")
+    note.add_argument("--repeat", type=positive(int), default=200,
+                      help="status changes with the outbox and as many without (default 200)")
+    note.add_argument("--out", type=Path, help="where the JSON goes (default data/bench_notify.json)")
+    note.add_argument("--scale", type=positive(float), help=argparse.SUPPRESS)  # tests: a tiny dataset
     return top
 
 
@@ -79,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench import suggestions  # seeds the demo: only when asked
 
             return suggestions.run(rows=args.rows, repeat=args.repeat, out=args.out)
+        if args.command == "notify":
+            from bench import notify  # builds the large dataset: only when asked
+
+            return notify.run(quick=args.quick, out=args.out, scale=args.scale, repeat=args.repeat)
         from bench import dashboards  # imports pandas and plotly: only when asked
 
         return dashboards.run(quick=args.quick, out=args.out, scale=args.scale, url=args.url)

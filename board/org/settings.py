@@ -1,9 +1,12 @@
-"""Organisation settings (anonymity threshold, acknowledgement SLA, categories), validated before saving."""
+"""Organisation settings (anonymity threshold, acknowledgement SLA, categories, and when notifications are
+scheduled: time zone, digest hour and day, pulse reminders), validated before saving."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cache
+from zoneinfo import available_timezones
 
 from board.errors import Invalid
 from board.org import audit
@@ -13,6 +16,10 @@ from board.text import clean
 
 MIN_K = 3
 DEFAULT_CATEGORIES = ("policy", "system", "process", "training", "product", "other")
+# When in a pulse period people who have not answered are reminded (board.notify.schedule), as admins read them.
+REMINDER_STEPS = {"start": "At the start of the period", "halfway": "Halfway through",
+                  "two_days_before_end": "Two days before the end"}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,17 @@ class Settings:
     pulse_period_days: int = 14
     session_days: int = 7  # a built-in session ends this long after sign-in, however often it is used
     demo: bool = False
+    # notifications: digests, reminders and warnings go out at digest_hour:00 in the organisation's time zone
+    time_zone: str = "UTC"
+    digest_hour: int = 8
+    weekly_digest_day: int = 0  # 0 = Monday .. 6 = Sunday
+    pulse_reminders: tuple[str, ...] = field(default=tuple(REMINDER_STEPS))
+
+    @property
+    def notify_values(self) -> dict:
+        """The notification settings as `save` takes them (a form starts from these)."""
+        return {"time_zone": self.time_zone, "digest_hour": self.digest_hour,
+                "weekly_digest_day": self.weekly_digest_day, "pulse_reminders": self.pulse_reminders}
 
 
 def load(db: Database) -> Settings:
@@ -34,9 +52,37 @@ def load(db: Database) -> Settings:
 def load_in(con: Conn) -> Settings:
     saved = {r["key"]: json.loads(r["value"]) for r in con.rows("SELECT key, value FROM settings")}
     known = {k: v for k, v in saved.items() if k in Settings.__dataclass_fields__}
-    if "categories" in known:
-        known["categories"] = tuple(known["categories"])
+    for listed in ("categories", "pulse_reminders"):
+        if listed in known:
+            known[listed] = tuple(known[listed])
     return Settings(**known)
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The time zones an admin may choose (the IANA names tzdata knows), sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def _whole(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def validate_notify(*, time_zone="UTC", digest_hour=8, weekly_digest_day=0,
+                    pulse_reminders=tuple(REMINDER_STEPS)) -> dict[str, str]:
+    """{field: message} for each invalid notification setting; empty when all are valid."""
+    errors = {}
+    if not isinstance(time_zone, str) or time_zone not in time_zones():
+        errors["time_zone"] = "Choose a time zone from the list."
+    if not _whole(digest_hour, 0, 23):
+        errors["digest_hour"] = "The digest hour is a whole hour from 0 to 23."
+    if not _whole(weekly_digest_day, 0, 6):
+        errors["weekly_digest_day"] = "Choose the day of the week the weekly digest goes out."
+    if isinstance(pulse_reminders, str) or not isinstance(pulse_reminders, (list, tuple, set, frozenset)) \
+            or any(step not in REMINDER_STEPS for step in pulse_reminders):
+        errors["pulse_reminders"] = ("Choose pulse reminders among: "
+                                     + ", ".join(label.lower() for label in REMINDER_STEPS.values()) + ".")
+    return errors
 
 
 def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14, session_days=7) -> dict[str, str]:
@@ -61,20 +107,27 @@ def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14, sessio
 
 
 def save(db: Database, actor: Person, *, anonymity_k, ack_sla_days, categories, pulse_period_days=14,
-         session_days=7) -> Settings:
-    """Validate and save the settings at once (admins only); nothing is saved when one is invalid."""
+         session_days=7, time_zone=None, digest_hour=None, weekly_digest_day=None, pulse_reminders=None) -> Settings:
+    """Validate and save the settings at once (admins only); nothing is saved when one is invalid. A notification
+    setting left as None keeps its saved value (a form that does not show it leaves it alone)."""
     require(actor, "admin_settings")
-    errors = validate(anonymity_k, ack_sla_days, categories, pulse_period_days, session_days)
+    notify = {k: v for k, v in (("time_zone", time_zone), ("digest_hour", digest_hour),
+                                ("weekly_digest_day", weekly_digest_day), ("pulse_reminders", pulse_reminders))
+              if v is not None}
+    errors = {**validate(anonymity_k, ack_sla_days, categories, pulse_period_days, session_days),
+              **validate_notify(**notify)}
     if errors:
         raise Invalid(errors)
+    if "pulse_reminders" in notify:  # stored in the order of REMINDER_STEPS, each once
+        notify["pulse_reminders"] = [step for step in REMINDER_STEPS if step in notify["pulse_reminders"]]
     values = {"anonymity_k": anonymity_k, "ack_sla_days": ack_sla_days, "categories": [clean(c) for c in categories],
-              "pulse_period_days": pulse_period_days, "session_days": session_days}
+              "pulse_period_days": pulse_period_days, "session_days": session_days, **notify}
 
     def apply(con: Conn) -> Settings:
         before = asdict(load_in(con))
         for key, value in values.items():
             put(con, key, value)
-        changed = {k: v for k, v in values.items() if before[k] != (tuple(v) if k == "categories" else v)}
+        changed = {k: v for k, v in values.items() if before[k] != (tuple(v) if isinstance(v, list) else v)}
         audit.record(con, actor.id, "settings changed", json.dumps(changed))
         return load_in(con)
 

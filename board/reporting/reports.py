@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -12,7 +14,7 @@ from board.clock import utcnow
 from board.errors import NotAllowed
 from board.meetings.minutes import PROBLEM_ITEMS
 from board.morale.disclosure import shown_matrix
-from board.org import throttle
+from board.org import settings, throttle
 from board.org.access import ADMINS, ROLE_LABELS, Person, in_scope, require, scope, where
 from board.org.people import team_size
 from board.store import Database
@@ -131,7 +133,13 @@ def own_team_morale(db: Database, viewer: Person, *, k: int, periods: int = 3) -
 
 SETTING_LABELS = {"anonymity_k": ("Minimum group size", ""), "ack_sla_days": ("Acknowledgement time", " working days"),
                   "categories": ("Categories", ""), "pulse_period_days": ("Pulse period", " days"),
-                  "session_days": ("Sign-in lasts", " days")}
+                  "session_days": ("Sign-in lasts", " days"), "time_zone": ("Time zone", ""),
+                  "digest_hour": ("Digests sent at", ":00"), "weekly_digest_day": ("Weekly digest day", ""),
+                  "pulse_reminders": ("Pulse reminders", "")}
+# Settings stored as codes, shown in the words the settings page uses.
+SETTING_WORDS: dict[str, Callable[[Any], str]] = {
+    "weekly_digest_day": lambda day: settings.WEEKDAYS[day] if 0 <= day < 7 else str(day),
+    "pulse_reminders": lambda step: settings.REMINDER_STEPS.get(step, str(step))}
 
 
 def readable_change(action: str, detail: str) -> str:
@@ -146,7 +154,10 @@ def readable_change(action: str, detail: str) -> str:
         parts = []
         for key, value in changed.items():
             label, unit = SETTING_LABELS.get(key, (key.replace("_", " ").capitalize(), ""))
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else f"{value}{unit}"
+            words = SETTING_WORDS.get(key, str)
+            if key == "digest_hour" and isinstance(value, int):
+                value = f"{value:02d}"
+            shown = (", ".join(map(words, value)) or "none") if isinstance(value, list) else f"{words(value)}{unit}"
             parts.append(f"{label}: {shown}")
         return "; ".join(parts)
     if action == "person changed":

@@ -113,3 +113,7 @@ def test_settings_and_role_changes_read_in_words():
     assert (reports.readable_change("person changed", "a@b.c: role regional_manager -> staff, active True -> False")
             == "a@b.c: role Regional manager → Staff, active yes → no")
     assert reports.readable_change("roster imported", "3 added") == "3 added"
+    assert (reports.readable_change("settings changed", '{"weekly_digest_day": 4, "digest_hour": 7,'
+                                    ' "pulse_reminders": ["start", "two_days_before_end"]}')
+            == "Weekly digest day: Friday; Digests sent at: 07:00; "
+               "Pulse reminders: At the start of the period, Two days before the end")
