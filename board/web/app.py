@@ -35,6 +35,7 @@ PAGES = {  # key -> (section, file, title); PAGE_ROLES says who may open each
     "admin_people": ("Admin", "app_pages/admin_people.py", "Accounts and roles"),
     "admin_roster": ("Admin", "app_pages/admin_roster.py", "Roster import"),
     "admin_settings": ("Admin", "app_pages/admin_settings.py", "Settings"),
+    "admin_outbox": ("Admin", "app_pages/admin_outbox.py", "Outbox"),
 }
 HIDDEN = {"suggestion", "action"}  # opened by their links (?id=N), not listed in the sidebar
 

@@ -27,6 +27,7 @@ from board.feedback import suggestions as feedback
 from board.feedback import workflow
 from board.meetings import minutes, review
 from board.morale import pulse
+from board.notify import kinds, outbox
 from board.org import access
 from board.reporting import reports
 
@@ -45,6 +46,9 @@ SOURCES: dict[str, dict[str, str]] = {
     "pulse statement key (board.morale.pulse.STATEMENTS)": {key: "" for key in pulse.STATEMENTS},
     "pulse level (board.reporting.reports.MORALE_LEVELS)": {key: "" for key in reports.MORALE_LEVELS},
     "access reach (board.org.access.REACHES)": {key: "" for key in access.REACHES},
+    "message kind (board.notify.kinds.SHORT)": dict(kinds.SHORT),
+    "delivery mode (board.notify.kinds.MODES)": dict(kinds.MODES),
+    "outbox state (board.notify.outbox.STATE_LABELS)": dict(outbox.STATE_LABELS),
 }
 
 

@@ -1,14 +1,41 @@
-"""My account: change your own password (built-in accounts), with the current one; admins only reset others'."""
+"""My account: which notifications reach me and how, and changing my own password (built-in accounts), with the
+current one; admins only reset others'."""
 
 import streamlit as st
 
 from board.errors import Invalid
-from board.org import accounts
+from board.notify import kinds, preferences
+from board.org import accounts, settings
 from board.web.ui import forms, session
 
 person = session.page_person("account")
+db = session.store()
 st.title("My account")
 st.text(f"{person.name}, {person.email}")  # plain text: a name is never markdown
+
+st.subheader("Notifications")
+timing = settings.load(db)
+hour = "midnight" if timing.digest_hour == 0 else f"{timing.digest_hour:02d}:00"
+st.caption(f"Sent by email to the address above; a daily digest comes once a day at {hour} "
+           f"({timing.time_zone.replace('_', ' ')} time). Anonymous suggestions are never followed by email: use "
+           "Follow with a code.")
+chosen = forms.attempt(lambda: preferences.get(db, person)).or_stop()
+notify_form = forms.Form("notifications")
+with st.form("notifications"):
+    modes = {}
+    for kind in kinds.ROLE_KINDS.get(person.role, ()):
+        allowed = kinds.allowed_modes(kind)
+        current = chosen.get(kind)  # their choice, or their role's default
+        words = kinds.mode_words(kind)
+        modes[kind] = st.radio(kinds.KINDS[kind], allowed, index=allowed.index(current) if current in allowed else 0,
+                               format_func=words.get, horizontal=True, key=f"notify_{kind}")
+        notify_form.field_error(kind)
+    if st.form_submit_button("Save notifications", type="primary") and notify_form.attempt(
+            lambda: preferences.save(db, person, modes)):
+        st.session_state["account__notifications_saved"] = True
+        st.rerun()  # draw the choices again from what was saved
+if st.session_state.pop("account__notifications_saved", False):
+    st.success("Notification choices saved.")
 
 if session.auth_config() is not None:
     st.info("You sign in with your company account: its password is managed by the company, not here.")

@@ -1,9 +1,13 @@
-"""Settings (admins): anonymity threshold, acknowledgement SLA, categories; and ending demo mode."""
+"""Settings (admins): anonymity threshold, acknowledgement SLA, categories, when notifications go out, the chat
+channels they are posted to; and ending demo mode."""
+
+from functools import partial
 
 import streamlit as st
 
 from board import demo
-from board.org import settings
+from board.notify import hooks
+from board.org import people, settings
 from board.web.ui import forms, session
 
 admin = session.page_person("admin_settings")
@@ -13,6 +17,7 @@ st.title("Settings")
 
 form = forms.Form("settings")
 with st.form("settings"):
+    st.subheader("Suggestions, pulse and sign-in")
     k = st.number_input("Minimum group size for anonymous results (k)", min_value=1, max_value=50,
                         value=current.anonymity_k, step=1,
                         help=f"No morale result is shown for fewer respondents. Never below {settings.MIN_K}.")
@@ -31,13 +36,69 @@ with st.form("settings"):
                            help="Built-in accounts: a sign-in ends this many days after it began, however often it "
                                 "is used (and after 12 hours unused). Company sign-in (OIDC) follows its own rules.")
     form.field_error("session_days")
+    st.subheader("Notifications")
+    zones = settings.time_zones()  # a saved zone that tzdata has since dropped is chosen again
+    zone = st.selectbox("Time zone of the organisation", zones,
+                        index=zones.index(current.time_zone) if current.time_zone in zones else None,
+                        help="Digests and reminders go out at these times in this zone.")
+    form.field_error("time_zone")
+    hour = st.selectbox("Digests are sent at", range(24), index=current.digest_hour,
+                        format_func=lambda h: "Midnight" if h == 0 else f"{h:02d}:00",
+                        help="Daily digests every day, weekly digests on the day below.")
+    form.field_error("digest_hour")
+    weekday = st.selectbox("Weekly digest day", range(7), index=current.weekly_digest_day,
+                           format_func=lambda d: settings.WEEKDAYS[d])
+    form.field_error("weekly_digest_day")
+    steps = st.multiselect("Pulse reminders", list(settings.REMINDER_STEPS), default=list(current.pulse_reminders),
+                           format_func=lambda step: settings.REMINDER_STEPS[step], placeholder="No reminders",
+                           help="Sent only to people who have not answered yet, never at weekends (moved to the "
+                                "Monday, or dropped if the period has ended). Nobody is told who has not answered.")
+    form.field_error("pulse_reminders")
     if st.form_submit_button("Save settings", type="primary") and form.attempt(lambda: settings.save(
             db, admin, anonymity_k=int(k), ack_sla_days=int(sla), pulse_period_days=int(period), session_days=int(days),
-            categories=[c for c in categories.splitlines() if c.strip()])):
+            categories=[c for c in categories.splitlines() if c.strip()], time_zone=zone or "", digest_hour=int(hour),
+            weekly_digest_day=int(weekday), pulse_reminders=tuple(steps))):
         st.session_state["settings__saved"] = True
         st.rerun()  # draw the fields again from the saved settings
 if st.session_state.pop("settings__saved", False):
     st.success("Settings saved.")
+
+st.subheader("Chat channels")
+st.caption("New suggestions of an office or team are also posted to its Microsoft Teams or Slack channel, through "
+           "the channel's incoming webhook. Only admins see these addresses, and only their beginning and end.")
+channels = forms.attempt(lambda: hooks.listing(db, admin)).or_stop()
+for channel in channels:
+    with st.container(border=True):
+        st.text(f"{hooks.SERVICES[channel['service']]} · {channel['place']}\n{channel['url']}")  # the URL masked
+        if st.button("Remove", key=f"remove_hook_{channel['id']}") \
+                and forms.attempt(partial(hooks.remove, db, admin, channel["id"])):
+            st.rerun()
+if not channels:
+    st.text("No chat channel yet.")
+
+if st.session_state.pop("settings__hook_added", False):
+    st.session_state["hook_url"] = ""  # before the field is drawn: the next channel starts empty
+    st.success("Chat channel added.")
+units = people.units(db)
+offices = {u["office_id"]: f"{u['office']} ({u['region']})" for u in units}
+hook_form = forms.Form("add_hook")
+with st.container(border=True):
+    st.markdown("**Add a chat channel**")
+    service = st.selectbox("Service", list(hooks.SERVICES), format_func=lambda s: hooks.SERVICES[s], key="hook_service")
+    hook_form.field_error("service")
+    office = st.selectbox("Office", list(offices), format_func=lambda o: offices[o], key="hook_office")
+    hook_form.field_error("office_id")
+    teams = {u["team_id"]: u["team"] for u in units if u["office_id"] == office}
+    team = st.selectbox("Team", [None, *teams], format_func=lambda t: "The whole office" if t is None else teams[t],
+                        key=f"hook_team_{office}")
+    hook_form.field_error("team_id")
+    url = st.text_input("Incoming webhook URL", key="hook_url", max_chars=hooks.MAX_URL, type="password",
+                        placeholder="https://...", help=hooks.URL_HELP.get(service or ""))
+    hook_form.field_error("url")
+    if st.button("Add channel", type="primary") and hook_form.attempt(
+            lambda: hooks.add(db, admin, service, url, office, team)):
+        st.session_state["settings__hook_added"] = True
+        st.rerun()
 
 if current.demo:
     st.subheader("Demo mode")

@@ -4,6 +4,9 @@
   code; the server redeems it for a fresh session token, sets it as an HttpOnly, SameSite=Strict cookie (Secure
   over HTTPS), ends any session the browser still carried, and redirects to the page that was asked for;
 - `/session/end`: ends the cookie's session on the server and clears the cookie;
+- `/unsubscribe?token=...`: an email's unsubscribe link, without signing in. GET shows a small page with a button;
+  the POST (that button, or a mail program's RFC 8058 one-click POST) stops that kind of message for the token's
+  person. The answer never says whose link it was;
 - security headers on every HTTP response: no framing, a content security policy the pages satisfy, nosniff,
   no referrer outside the app.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import importlib.util
 import os
 import re
@@ -21,11 +25,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
+from board import clock
 from board import store as db
+from board.errors import BoardError, Invalid
+from board.notify import kinds, tokens
 from board.org import accounts
 from board.org.access import PAGE_ROLES, Person, can_open
 
@@ -68,7 +77,11 @@ def routes(open_store: Callable[[], db.Database] = db.open_store) -> list[Route]
     async def end(request: Request) -> RedirectResponse:
         return await end_session(request, open_store())
 
-    return [Route("/session/begin", begin), Route("/session/end", end)]
+    async def unsubscribe(request: Request) -> HTMLResponse:
+        return await unsubscribe_page(request, open_store())
+
+    return [Route("/session/begin", begin), Route("/session/end", end),
+            Route("/unsubscribe", unsubscribe, methods=["GET", "POST"])]
 
 
 def from_elsewhere(request: Request, *, typed_ok: bool) -> bool:
@@ -102,6 +115,75 @@ async def end_session(request: Request, store: db.Database) -> RedirectResponse:
     await run_in_threadpool(accounts.end_session, store, request.cookies.get(COOKIE))
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=over_https(request))
     return _no_store(response)
+
+
+# --- unsubscribe ------------------------------------------------------------------------------------------------
+
+MAX_TOKEN = 512  # far longer than any token tokens.make writes; a longer one is not ours
+MAX_BODY = 4096  # a form with one token field, or "List-Unsubscribe=One-Click"
+# The one answer for a forged, used, unknown or missing link (tokens.unsubscribe's own), whoever's it would be.
+INVALID_LINK = tokens.NOT_VALID
+TRY_AGAIN = "That could not be done just now. Please try the link again in a few minutes."
+UNSUBSCRIBE_FORM = """<h1>Unsubscribe</h1>
+<p>Stop receiving this kind of email from Frontline Board? The link works once.</p>
+<form method="post" action="unsubscribe"><input type="hidden" name="token" value="{token}">
+<button type="submit">Unsubscribe</button></form>"""
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>Unsubscribe · Frontline Board</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;line-height:1.5;
+color:#1f2328}}h1{{font-size:1.5rem}}button{{font:inherit;padding:.5rem 1.25rem;border-radius:.4rem;
+border:1px solid #1a5fb4;background:#1a5fb4;color:#fff;cursor:pointer}}</style></head>
+<body>{content}</body></html>"""
+
+
+def _page(content: str, status_code: int = 200) -> HTMLResponse:
+    """The unsubscribe page: fixed markup around `content`, in which every value is already escaped. Never
+    cached or indexed: the URL carries a token."""
+    response = HTMLResponse(PAGE.format(content=content), status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+
+def _invalid() -> HTMLResponse:
+    return _page(f"<h1>Unsubscribe</h1>\n<p>{html.escape(INVALID_LINK)}</p>", 400)
+
+
+async def _posted_token(request: Request) -> str | None:
+    """The token of a POST: the form's field, else (RFC 8058 one-click, body "List-Unsubscribe=One-Click") the
+    link's own query. A body too large or malformed for either gives none."""
+    length = request.headers.get("content-length") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY:
+        return None
+    try:
+        async with request.form(max_files=0, max_fields=5, max_part_size=MAX_BODY) as form:
+            token = form.get("token")
+    except (HTTPException, MultiPartException):
+        return None
+    return token if isinstance(token, str) else request.query_params.get("token")
+
+
+async def unsubscribe_page(request: Request, store: db.Database) -> HTMLResponse:
+    """GET: the page with the button (nothing changes on a GET: mail scanners open links). POST: unsubscribe, and
+    say from what, in words; the same one message for every link that does not work."""
+    if request.method == "GET":
+        token = request.query_params.get("token")
+        if not token or len(token) > MAX_TOKEN:
+            return _invalid()
+        return _page(UNSUBSCRIBE_FORM.format(token=html.escape(token, quote=True)))
+    token = await _posted_token(request)
+    if not token or len(token) > MAX_TOKEN:
+        return _invalid()
+    try:
+        _, kind = await run_in_threadpool(tokens.unsubscribe, store, token, clock.utcnow())
+    except Invalid:
+        return _invalid()
+    except BoardError:  # the store busy or unreachable: nothing was changed, the link still works
+        return _page(f"<h1>Unsubscribe</h1>\n<p>{html.escape(TRY_AGAIN)}</p>", 503)
+    what = kinds.KINDS.get(kind) or kinds.SHORT.get(kind, "these emails")
+    return _page(f"<h1>Unsubscribed</h1>\n<p>You will no longer receive: {html.escape(what)}. "
+                 'You can change this under <a href="account">My account</a>.</p>')
 
 
 def _script_hash(source: str) -> str:
