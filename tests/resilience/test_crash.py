@@ -18,6 +18,7 @@ import pytest
 
 from board import store as db
 from tests.support import crash_worker
+from tests.support.crash_worker import kill_and_collect
 
 pytestmark = pytest.mark.slow  # dozens of SIGKILLed children
 
@@ -117,18 +118,8 @@ def run_child(ctx, path: Path | str, cycle: int, ledger: Ledger, rng: random.Ran
             time.sleep(rng.uniform(0.0, 0.04))
             started = True
         assert child.is_alive(), "the child stopped by itself"
-        os.kill(child.pid, signal.SIGKILL)
-        child.join(30)
-        while True:
-            try:
-                lines.append(receive.recv_bytes().decode())
-            except EOFError:
-                break
     finally:
-        if child.is_alive():
-            child.kill()
-            child.join()
-        receive.close()
+        kill_and_collect(child, receive, lines)
     errors = [line for line in lines if line.startswith("ERROR")]
     assert not errors, errors
     assert child.exitcode == -signal.SIGKILL

@@ -7,7 +7,6 @@ such copy per kill."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 import random
 import shutil
 import signal
@@ -24,6 +23,7 @@ import pytest
 from board import store as db
 from board.notify import messages, worker
 from board.notify.config import NotifyConfig
+from tests.support.crash_worker import kill_and_collect
 from tests.support.mail import smtp_server
 
 pytestmark = pytest.mark.slow  # dozens of SIGKILLed children
@@ -117,18 +117,8 @@ def run_child(ctx, target: str, port: int, cycle: int, people: list[int], rng: r
                 took.append(float(lines[-1].split()[2]))
         time.sleep(rng.uniform(0.0, 1.2 * statistics.median(took or [0.1])))
         assert process.is_alive(), "the child stopped by itself"
-        os.kill(process.pid, signal.SIGKILL)
-        process.join(30)
-        while True:
-            try:
-                lines.append(receive.recv_bytes().decode())
-            except EOFError:
-                break
     finally:
-        if process.is_alive():
-            process.kill()
-            process.join()
-        receive.close()
+        kill_and_collect(process, receive, lines)
     assert not [line for line in lines if line.startswith("ERROR")]
     assert process.exitcode == -signal.SIGKILL
     return [line for line in lines if line.endswith(" END")]

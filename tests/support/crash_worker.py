@@ -118,3 +118,25 @@ def run(out: Connection, path: str, seed: int, cycle: int, small_checkpoints: bo
     except BaseException:
         say("ERROR", traceback.format_exc().replace("\n", " | "))
         raise
+
+
+def kill_and_collect(child, receive: Connection, lines: list[str]) -> None:
+    """The parent's side of a crash (call it in a `finally`): SIGKILL the child if it still runs, read whatever it
+    sent before it died into `lines`, and close the pipe."""
+    import os
+    import signal
+
+    try:
+        if child.is_alive():
+            os.kill(child.pid, signal.SIGKILL)
+            child.join(30)
+        while True:
+            try:
+                lines.append(receive.recv_bytes().decode())
+            except EOFError:
+                break
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join()
+        receive.close()
