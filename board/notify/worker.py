@@ -207,12 +207,9 @@ def post(http: httpx.Client, service: str, url: str, payload: dict[str, Any]) ->
 
 
 def _send(row: Mapping[str, Any], config: NotifyConfig, mail: _Mail, chat: _Chat, now: datetime,
-          dialect: str) -> None:
+          signing_key: Callable[[], bytes]) -> None:
     if row["person_id"] is not None:
-        # The signing key for this store: on PostgreSQL a shared secret is required (StoreError otherwise, recorded
-        # as the row's error), so no server signs links the others cannot check.
-        key = config.secret.encode() if config.secret else tokens.secret_key(dialect)
-        token = tokens.make(row["person_id"], row["kind"], key=key)
+        token = tokens.make(row["person_id"], row["kind"], key=signing_key())
         mail.send(messages.email_message(row, (row["name"], row["email"]), config, token=token, now=now))
     else:
         chat.post(row["service"], row["url"], messages.chat_payload(row["service"], row, config))
@@ -261,10 +258,13 @@ def deliver_due(db: Database, config: NotifyConfig, *, now: datetime, limit: int
     if not to_send:
         return counts
     lease, mail, chat = now + LEASE, _Mail(config, smtp), _Chat(http)
+    # The key that signs unsubscribe links, read once per batch: on PostgreSQL a shared secret is required
+    # (StoreError otherwise, recorded as each row's error), so no server signs links the others cannot check.
+    signing_key = functools.cache(lambda: config.secret.encode() if config.secret else tokens.secret_key(db.dialect))
     try:
         for row in to_send:
             try:
-                _send(row, config, mail, chat, now, db.dialect)
+                _send(row, config, mail, chat, now, signing_key)
                 error = None
             except Exception as failure:  # one message's failure never stops the batch
                 error = _one_line(failure)

@@ -14,7 +14,7 @@ from board.org import settings
 from board.org.access import Person
 from board.reporting import charts, dashboard
 from board.reporting.export import to_csv
-from board.web.ui import forms, session, tables
+from board.web.ui import forms, links, session, tables
 
 LEVELS = {"org": "Whole organisation", "region": "Region", "office": "Office", "team": "Team"}
 
@@ -68,7 +68,7 @@ def _drill(what: str, options: list, rows, format_func=str, opens: str = "sugges
     if choice in labels:
         found = rows(labels[choice])
         if found:
-            st.caption(f"Select a number to open that {'minutes' if opens == 'minutes' else opens} in a new tab.")
+            st.caption(f"Select a number to open that {links.OPENS[opens]} in a new tab.")
             tables.table(found, hide_index=True, open_with={"id": opens})
         else:
             st.info("Nothing to list.")
