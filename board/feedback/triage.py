@@ -300,10 +300,11 @@ def _move_votes(con: Conn, actor: Person, suggestion_id: int, original_id: int, 
         " WHERE suggestion_id = ? AND person_id NOT IN (SELECT person_id FROM votes WHERE suggestion_id = ?)"
         " ON CONFLICT DO NOTHING", (original_id, suggestion_id, original_id))
     count = con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ?", (suggestion_id,))
-    # The +1s now count on the original; the duplicate keeps an event saying where they went.
-    con.execute("DELETE FROM votes WHERE suggestion_id = ?", (suggestion_id,))
+    # The +1s now count on the original; the duplicate keeps an event saying where they went. It is recorded
+    # before the duplicate's votes are cleared: its +1ers are told (the outbox reads them from the votes).
     record(con, suggestion_id, actor.id, "duplicate_votes", str(suggestion_id), str(original_id),
            f"{count} +1(s) moved to #{original_id}", now)
+    con.execute("DELETE FROM votes WHERE suggestion_id = ?", (suggestion_id,))
 
 
 def _owner_name(con: Conn, row: dict, owner_id: int, errors: dict[str, str]) -> str | None:

@@ -127,11 +127,21 @@ def test_the_author_escalating_is_named_to_the_plus_oners(org_store, known):
 def test_a_duplicate_tells_its_author_which_suggestion_it_repeats(org_store, known):
     staff, manager = known["staff"], known["manager"]
     original = submit(org_store, staff, key="o", title="Small refunds wait too long").id
-    copy = submit(org_store, team_mates(org_store, known, 1)[0], key="c").id
+    author, voter = team_mates(org_store, known, 2)
+    copy = submit(org_store, author, key="c").id
+    sg.vote(org_store, voter, copy)
     triage.act(org_store, manager, copy, to="duplicate", duplicate_of=original, today=NOW.date(), now=NOW)
     merged = [r for r in sent(org_store, kind="status") if r["link"] == f"suggestion?id={copy}"]
-    assert len(merged) == 1 and merged[0]["subject"].endswith("is now Duplicate")
-    assert f"suggestion #{original} \"Small refunds wait too long\"" in merged[0]["body"]
+    status = [r for r in merged if r["subject"].endswith("is now Duplicate")]
+    assert [r["person_id"] for r in status] == [author.id]
+    assert f"suggestion #{original} \"Small refunds wait too long\"" in status[0]["body"]
+    # the +1er hears where their +1 went (it moved before the votes were cleared from the duplicate)
+    moved = [r for r in merged if "merged into" in r["subject"]]
+    assert [r["person_id"] for r in moved] == [voter.id]
+    assert moved[0]["subject"] == f"Suggestion #{copy} 'Refunds under 20 dollars take ten days' was merged into" \
+                                  f" suggestion #{original}"
+    assert "which you +1'd" in moved[0]["body"] and "its +1s count there" in moved[0]["body"]
+    assert {r["person_id"] for r in merged} == {author.id, voter.id}
 
 
 def test_published_minutes_tell_the_followers_with_links_to_both(org_store, known):
