@@ -143,9 +143,11 @@ class LiveApp:
 
 @contextmanager
 def live_app(workdir: Path, template: Path | None, *, secrets: str | None = None, port: int | None = None,
-             host: str = "127.0.0.1", database_url: str | None = None) -> Iterator[LiveApp]:
+             host: str = "127.0.0.1", database_url: str | None = None, env: dict[str, str] | None = None
+             ) -> Iterator[LiveApp]:
     """Serve board/web/app.py from its own working directory with its own copy of the database, or on the
-    PostgreSQL database at database_url (which several servers may share)."""
+    PostgreSQL database at database_url (which several servers may share); env adds or overrides environment
+    variables (for example BOARD_SMTP_HOST)."""
     port = port or free_port()
     (workdir / ".streamlit").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / ".streamlit" / "config.toml", workdir / ".streamlit" / "config.toml")
@@ -156,10 +158,12 @@ def live_app(workdir: Path, template: Path | None, *, secrets: str | None = None
     if database_url is None:
         shutil.copy(template, database)
     # A stray secrets.toml (~/.streamlit, board/.streamlit) would switch the sign-in mode: read only ours.
+    extra = env or {}
     env = {**os.environ, "PYTHONPATH": str(REPO), "BOARD_DB": str(database), "HOME": str(workdir)}
     env.pop("BOARD_DATABASE_URL", None)
     if database_url is not None:
         env["BOARD_DATABASE_URL"] = database_url
+    env.update(extra)
     cmd = [sys.executable, "-m", "streamlit", "run", str(SERVER), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--client.showErrorDetails", "none", "--runner.magicEnabled", "false",
