@@ -74,6 +74,30 @@ def test_jobs_run_at_the_digest_hour_of_the_organisations_time_zone_and_not_befo
     assert {"weekly:2026-W45", "queue_sla:2026-11-02", "action_due:2026-11-02"} <= set(runs(org_store))
 
 
+@pytest.mark.parametrize("zone, before, after", [
+    # Europe/London leaves GMT for BST on Sunday 29 March 2026: 08:00 local is 08:00 UTC before, 07:00 UTC after.
+    ("Europe/London", date(2026, 3, 27), date(2026, 3, 30)),
+    # America/New_York leaves EDT for EST on Sunday 1 November 2026: 08:00 local is 12:00 UTC before, 13:00 after.
+    ("America/New_York", date(2026, 10, 30), date(2026, 11, 2)),
+])
+def test_the_digest_hour_stays_at_local_time_across_a_clock_change(org_store, known, zone, before, after):
+    current = configure(org_store, known["admin"], time_zone=zone, pulse_reminders=())
+    offsets = {}
+    for day in (before, after):
+        moment = schedule.digest_moment(day, current)
+        offsets[day] = moment - at(day, 8)
+        assert schedule.due_day(moment - timedelta(minutes=1), current) is None, (day, moment)
+        assert schedule.due_day(moment, current) == day
+    assert offsets[before] != offsets[after]  # the same local hour is another UTC hour after the change
+    assert abs(offsets[before] - offsets[after]) == timedelta(hours=1)
+    # the Monday after the change: its jobs run at its own 08:00 (not at the old UTC hour), once
+    monday = schedule.digest_moment(after, current)
+    assert set(schedule.run_due(org_store, now=monday - timedelta(minutes=1)).values()) == {0}
+    done = schedule.run_due(org_store, now=monday)
+    assert done["weekly_digest"] > 0 and f"queue_sla:{after.isoformat()}" in runs(org_store)
+    assert set(schedule.run_due(org_store, now=monday + timedelta(hours=12)).values()) == {0}
+
+
 def test_running_again_the_same_day_or_the_next_adds_nothing_twice(org_store, known):
     first = schedule.run_due(org_store, now=AT_EIGHT)
     assert first["weekly_digest"] > 0 and first["pulse_reminder"] > 0
