@@ -8,7 +8,8 @@ in a temporary DuckDB file; this process then opens it and
    figures is checked against the pages' own functions (triage, review, actions) for the same people;
 2. measures what the outbox adds to a triage status change: the same change (new -> acknowledged, by the
    team's manager, of a suggestion with a named author) with the outbox hook and with it switched off for the
-   call, taking turns, p50 and p95 of each; and the time spent inside the hook itself;
+   call, taking turns, p50 and p95 of each; the time spent inside the hook itself; the cheapest statement there is
+   (SELECT ?) in a write transaction, as the machine's floor; and the worker's fan-out of those events' messages;
 3. times the largest pulse reminder run: one reminder to each of the 50,000 (nobody has answered, as far as the
    dataset's stand-in voter hashes tell).
 Prints the figures and writes JSON (default data/bench_notify.json)."""
@@ -34,7 +35,7 @@ from board import store as db
 from board.errors import BoardError
 from board.feedback import triage
 from board.meetings import actions, review
-from board.notify import outbox, schedule
+from board.notify import events, schedule
 from board.org import people, settings
 from board.org.access import Person
 
@@ -114,19 +115,19 @@ def spot_check(store: db.Database, figures: dict, sla_days: int) -> dict:
 
 @contextmanager
 def hook_off():
-    """The outbox hook switched off (suggestions.record calls outbox.suggestion_event): the change without it."""
-    real = outbox.suggestion_event
-    outbox.suggestion_event = lambda *args, **kwargs: None
+    """The outbox hook switched off (suggestions.record calls events.suggestion_event): the change without it."""
+    real = events.suggestion_event
+    events.suggestion_event = lambda *args, **kwargs: None
     try:
         yield
     finally:
-        outbox.suggestion_event = real
+        events.suggestion_event = real
 
 
 @contextmanager
 def hook_timed(samples: list[float]):
     """The outbox hook as it is, the time spent inside it noted per call."""
-    real = outbox.suggestion_event
+    real = events.suggestion_event
 
     def timed(*args, **kwargs):
         start = time.perf_counter()
@@ -135,11 +136,18 @@ def hook_timed(samples: list[float]):
         finally:
             samples.append((time.perf_counter() - start) * 1000)
 
-    outbox.suggestion_event = timed
+    events.suggestion_event = timed
     try:
         yield
     finally:
-        outbox.suggestion_event = real
+        events.suggestion_event = real
+
+
+def one_statement(con: db.Conn, samples: list[float]) -> None:
+    """The floor: the time of the cheapest statement there is, inside a write transaction, on this machine now."""
+    start = time.perf_counter()
+    con.scalar("SELECT ?", (len(samples),))
+    samples.append((time.perf_counter() - start) * 1000)
 
 
 def advance_sequences(con: db.Conn) -> None:
@@ -167,7 +175,9 @@ def measure_status_changes(store: db.Database, repeat: int, t0: float) -> dict:
     with_hook: list[float] = []
     without: list[float] = []
     inside: list[float] = []
+    floor: list[float] = []
     for n, (suggestion_id, manager) in enumerate(changes):
+        store.write(lambda con: one_statement(con, floor))
         start = time.perf_counter()
         if n % 2:
             with hook_off():
@@ -177,14 +187,20 @@ def measure_status_changes(store: db.Database, repeat: int, t0: float) -> dict:
             with hook_timed(inside):
                 triage.change_status(store, manager, suggestion_id, "acknowledged", now=NOW)
             with_hook.append((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
+    told = events.fan_out(store)  # what the worker does next: the messages of the events the hook left
+    fan_out_ms = (time.perf_counter() - start) * 1000
     with store.read() as con:
         written = con.scalar("SELECT count(*) FROM outbox WHERE kind = 'status'")
     report = {"with_hook": percentiles(with_hook), "without_hook": percentiles(without),
-              "inside_hook": percentiles(inside), "outbox_rows_written": written}
+              "inside_hook": percentiles(inside), "one_statement": percentiles(floor), "outbox_rows_written": written,
+              "worker_fan_out": {"events": told, "ms": round(fan_out_ms, 1),
+                                 "ms_per_event": round(fan_out_ms / max(told, 1), 2)}}
     report["added_p50_ms"] = round(report["with_hook"]["p50_ms"] - report["without_hook"]["p50_ms"], 2)
     report["added_p95_ms"] = round(report["with_hook"]["p95_ms"] - report["without_hook"]["p95_ms"], 2)
     print(f"{clock(t0)}   with {report['with_hook']}, without {report['without_hook']}, inside the hook"
-          f" {report['inside_hook']}", flush=True)
+          f" {report['inside_hook']}, one bare statement {report['one_statement']}; the worker wrote their"
+          f" messages in {report['worker_fan_out']}", flush=True)
     return report
 
 
@@ -228,10 +244,12 @@ def print_report(report: dict) -> None:
     print(f"weekly digests: {weekly['added']:,} ({weekly['by_role']}) in {weekly['seconds']} s;"
           f" figures and texts alone {weekly['build_traced_s']} s under tracemalloc;"
           f" peak memory {weekly['process_peak_mb']:,} MB (process), {weekly['python_peak_mb']:,} MB (Python heap)")
-    parts = {"with the outbox": "with_hook", "without": "without_hook", "inside the hook": "inside_hook"}
+    parts = {"with the outbox": "with_hook", "without": "without_hook", "inside the hook": "inside_hook",
+             "one bare statement": "one_statement"}
     print("status change (ms): " + "; ".join(f"{label} p50 {status[key]['p50_ms']} p95 {status[key]['p95_ms']}"
                                              for label, key in parts.items())
-          + f" (n = {status['with_hook']['n']} each)")
+          + f" (n = {status['with_hook']['n']} each); the worker then wrote their messages in"
+          f" {status['worker_fan_out']['ms_per_event']} ms an event")
     reminders = report["pulse_reminders"]
     print(f"pulse reminders to everyone who answers the pulse: {reminders['added']:,} in {reminders['seconds']} s"
           f" (peak memory of the whole run {reminders['process_peak_mb']:,} MB)")

@@ -12,7 +12,7 @@ from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
 from board.feedback import receipts
 from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
-from board.notify import outbox
+from board.notify import events
 from board.org.access import Person, where
 from board.org.people import team_size
 from board.store import Conn, Database
@@ -189,7 +189,7 @@ def record(con: Conn, suggestion_id: int, actor_id: int | None, kind: str, from_
             "  UNION SELECT person_id FROM votes WHERE suggestion_id = ?) s"
             " WHERE person_id IS DISTINCT FROM ?",
             (suggestion_id, event_id, suggestion_id, suggestion_id, actor_id))
-    outbox.suggestion_event(con, event_id, suggestion_id, actor_id, kind, from_value, to_value, note, now)
+    events.suggestion_event(con, event_id, suggestion_id, actor_id, kind, from_value, to_value, note, now)
     return event_id
 
 

@@ -6,7 +6,7 @@ from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
 from board.feedback.suggestions import checked_text, clean
 from board.meetings.minutes import list_sql
-from board.notify import outbox
+from board.notify import events
 from board.org.access import Person, where
 from board.store import Conn, Database
 
@@ -44,7 +44,7 @@ def review(db: Database, reviewer: Person, meeting_id: int, verdict: str, commen
         con.execute("INSERT INTO meeting_reviews (meeting_id, reviewer_id, verdict, comment, created_at)"
                     " VALUES (?, ?, ?, ?, ?)", (meeting_id, reviewer.id, verdict, comment, utcnow()))
         con.execute("UPDATE meetings SET review_status = ? WHERE id = ?", (verdict, meeting_id))
-        outbox.minutes_reviewed(con, meeting_id)
+        events.minutes_reviewed(con, meeting_id)
 
     db.write(apply, lock=("meeting", meeting_id))
 

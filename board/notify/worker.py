@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from board.clock import utcnow
-from board.notify import kinds, messages, schedule, tokens
+from board.notify import events, kinds, messages, schedule, tokens
 from board.notify.config import NotifyConfig
 from board.store import Conn, Database, first_line
 
@@ -295,10 +295,15 @@ def prune(db: Database, *, now: datetime) -> int:
 
 
 def run_once(db: Database, config: NotifyConfig, *, now: datetime) -> dict[str, int]:
-    """One run: the scheduled jobs whose time has come (digests, reminders), then every due message (in batches),
-    then forgetting old rows. Counts of what was scheduled, delivered and pruned. A failing job is logged and
-    delivery goes on: what is already in the outbox is never held up by a digest."""
-    counts = {"scheduled": 0, **dict.fromkeys(COUNTS, 0)}
+    """One run: the messages of the events that left them to the worker, the scheduled jobs whose time has come
+    (digests, reminders), then every due message (in batches), then forgetting old rows. Counts of what was told,
+    scheduled, delivered and pruned. A failing job is logged and delivery goes on: what is already in the outbox
+    is never held up by a digest."""
+    counts = {"told": 0, "scheduled": 0, **dict.fromkeys(COUNTS, 0)}
+    try:
+        counts["told"] = events.fan_out(db)
+    except Exception:
+        log.exception("Writing the messages of recent events failed; they wait for the next run")
     try:
         counts["scheduled"] = sum(schedule.run_due(db, now=now).values())
     except Exception:

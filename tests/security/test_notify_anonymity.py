@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from board.feedback import release, triage
 from board.feedback import suggestions as sg
-from board.notify import hooks, outbox
+from board.notify import events, hooks, outbox
 from board.org import accounts, people
 from tests.support.suggestions import submit, submit_released
 
@@ -16,6 +16,8 @@ SLACK = "https://hooks.slack.com/services/T000/B000/abcdefghijklmnopqrstuvwx"
 
 
 def rows(store) -> list[dict]:
+    """Every outbox row with its recipient, once the worker's first step wrote the deferred events' messages."""
+    events.fan_out(store)
     with store.read() as con:
         return con.rows("SELECT o.*, p.name AS to_name, p.email AS to_email FROM outbox o"
                         " LEFT JOIN people p ON p.id = o.person_id ORDER BY o.id")

@@ -4,7 +4,7 @@
 import streamlit as st
 
 from board.clock import shown
-from board.notify import config, kinds, outbox
+from board.notify import config, events, kinds, outbox
 from board.web.ui import forms, paging, session
 
 PAGE = 25  # messages on one page
@@ -15,6 +15,7 @@ admin = session.page_person("admin_outbox")
 db = session.store()
 st.title("Outbox")
 
+forms.attempt(lambda: events.fan_out(db))  # the latest events' messages, not only those the worker wrote already
 counts = forms.attempt(lambda: outbox.counts(db, admin)).or_stop()
 st.text(" · ".join(f"{label} {counts[state]}" for state, label in STATES.items() if counts.get(state))
         or "No message yet. Messages appear here as soon as something happens that someone should hear of.")
