@@ -60,9 +60,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(refuse: str | None = None) -> Iterator[Mailbox]:
-    """A started SMTP server on 127.0.0.1 (its port in box.port), stopped at the end."""
-    box = Mailbox(refuse)
+def smtp_server(refuse: str | None = None, *, box: Mailbox | None = None) -> Iterator[Mailbox]:
+    """A started SMTP server on 127.0.0.1 (its port in box.port), stopped at the end; `box` is a handler of the
+    caller's (a Mailbox subclass) instead of a new Mailbox."""
+    box = box or Mailbox(refuse)
     for attempt in range(5):  # another process may take the free port between finding and binding it
         box.port = free_port()
         controller = Controller(box, hostname="127.0.0.1", port=box.port)
