@@ -45,7 +45,7 @@ MARK = {name: f"\x1e{name}\x1e" for name in SLOT_SQL}
 JOINS = {"a": " LEFT JOIN people a ON a.id = ?",
          "d": " LEFT JOIN suggestions d ON d.id = coalesce(CAST(? AS INTEGER), s.duplicate_of)"}
 DEFERRED = ("status", "reply", "comment", "author_reply", "discussed")  # told by fan_out, from outbox_events
-FAN_OUT_BATCH = 200  # events per transaction of fan_out
+FAN_OUT_BATCH = 50  # events per transaction of fan_out: short transactions beside the app's writes
 
 SUGGESTION_SQL = """
 SELECT s.id, s.kind, s.category, s.title, s.status, s.level, s.team_id, s.office_id, s.region_id,
@@ -116,26 +116,36 @@ def _fan_out_batch(con: Conn) -> int:
     if not waiting:
         return 0
     marks = ", ".join("?" * len(waiting))
-    for row in con.rows("SELECT id, suggestion_id, actor_id, kind, from_value, to_value, note, created_at"
-                        f" FROM suggestion_events WHERE id IN ({marks}) ORDER BY id", waiting):
-        stored = Event(row["id"], row["suggestion_id"], row["actor_id"], row["kind"], row["from_value"],
-                       row["to_value"], row["note"] or "", row["created_at"])
-        event = _whole_act(con, stored) if stored.kind == "status" else stored
-        if event is not None:
-            _tell_followers(con, event, ROUTES[event.kind])
+    stored = [Event(r["id"], r["suggestion_id"], r["actor_id"], r["kind"], r["from_value"], r["to_value"],
+                    r["note"] or "", r["created_at"])
+              for r in con.rows("SELECT id, suggestion_id, actor_id, kind, from_value, to_value, note, created_at"
+                                f" FROM suggestion_events WHERE id IN ({marks}) ORDER BY id", waiting)]
+    acts = _acts(con, [e for e in stored if e.kind == "status"])
+    for event in stored:
+        if event.kind == "status":
+            steps = acts[(event.suggestion_id, event.now, event.actor_id)]
+            if steps[-1]["id"] != event.id:
+                continue  # an earlier step of a triage act: the last step tells the whole act
+            event = replace(event, from_value=steps[0]["from_value"])
+        _tell_followers(con, event, ROUTES[event.kind])
     con.execute(f"DELETE FROM outbox_events WHERE event_id IN ({marks})", waiting)
     return len(waiting)
 
 
-def _whole_act(con: Conn, event: Event) -> Event | None:
-    """The status steps of one triage act (new -> acknowledged -> planned: one actor, one suggestion, one moment)
-    make one message, told with the last step, from the act's first status; None for an earlier step."""
-    steps = con.rows("SELECT id, from_value FROM suggestion_events WHERE suggestion_id = ? AND kind = 'status'"
-                     " AND created_at = ? AND actor_id IS NOT DISTINCT FROM ? ORDER BY id",
-                     (event.suggestion_id, event.now, event.actor_id))
-    if steps and steps[-1]["id"] != event.id:
-        return None
-    return replace(event, from_value=steps[0]["from_value"]) if steps else event
+def _acts(con: Conn, status_events: list[Event]) -> dict[tuple, list[dict]]:
+    """The status steps of each triage act among the events (one actor, one suggestion, one moment: new ->
+    acknowledged -> planned make one message, from the act's first status), read in one statement."""
+    if not status_events:
+        return {}
+    suggestions = sorted({e.suggestion_id for e in status_events})
+    moments = sorted({e.now for e in status_events})
+    acts: dict[tuple, list[dict]] = {}
+    for row in con.rows("SELECT id, suggestion_id, created_at, actor_id, from_value FROM suggestion_events"
+                        f" WHERE kind = 'status' AND suggestion_id IN ({', '.join('?' * len(suggestions))})"
+                        f" AND created_at IN ({', '.join('?' * len(moments))}) ORDER BY id",
+                        (*suggestions, *moments)):
+        acts.setdefault((row["suggestion_id"], row["created_at"], row["actor_id"]), []).append(row)
+    return acts
 
 
 def _text_sql(text: str) -> tuple[str, list, set[str]]:

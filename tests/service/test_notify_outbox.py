@@ -72,6 +72,20 @@ def test_the_steps_of_one_triage_act_make_one_message_worded_as_the_last(org_sto
     assert len(reply) == 1 and reply[0]["body"].endswith("\n\nWe will automate it in March.")
 
 
+def test_an_act_split_across_fan_out_batches_is_still_one_message(org_store, known, monkeypatch):
+    staff, manager = known["staff"], known["manager"]
+    sid = submit(org_store, staff).id
+    triage.act(org_store, manager, sid, to="planned", today=NOW.date(), now=NOW)
+    triage.act(org_store, manager, sid, to="implemented", today=NOW.date(), now=NOW + timedelta(days=3))
+    monkeypatch.setattr(events, "FAN_OUT_BATCH", 1)  # one event per transaction: the acts' steps come apart
+    with org_store.read() as con:
+        steps = con.scalar("SELECT count(*) FROM outbox_events")
+    assert steps >= 4 and events.fan_out(org_store) == steps  # new -> ... -> planned, then on to implemented
+    status = sent(org_store, kind="status")
+    assert [r["subject"].rsplit(" is now ", 1)[1] for r in status] == ["Planned", "Implemented"]
+    assert "from New to Planned." in status[0]["body"] and "from Planned to Implemented." in status[1]["body"]
+
+
 def test_a_declined_suggestion_carries_its_reason_and_a_reply_or_comment_is_sent_whole(org_store, known):
     staff, manager = known["staff"], known["manager"]
     sid = submit(org_store, staff).id
