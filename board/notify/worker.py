@@ -23,6 +23,8 @@ import httpx
 from board.clock import utcnow
 from board.notify import events, kinds, messages, schedule, tokens
 from board.notify.config import NotifyConfig
+from board.org import retention
+from board.org import settings as org_settings
 from board.store import Conn, Database, first_line
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ MAX_BATCHES = 20  # per run: a backlog drains over a few runs instead of holding
 LEASE = timedelta(minutes=15)  # a claimed row is sent again only after this (its sender must have died)
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6))
 MAX_ATTEMPTS = len(BACKOFF) + 1  # the sixth failure gives up: 'failed', for an admin to retry
-KEEP = timedelta(days=90)  # delivered rows are forgotten after this
+KEEP = timedelta(days=org_settings.Settings().outbox_kept_days)  # done rows are kept this long unless an admin chose
 FORGOTTEN_WHEN_DONE = ("pulse_reminder",)  # deleted once sent: nobody can list who was reminded to answer
 SMTP_TIMEOUT_S = 30
 HTTP_TIMEOUT = httpx.Timeout(10.0)
@@ -278,14 +280,16 @@ def deliver_due(db: Database, config: NotifyConfig, *, now: datetime, limit: int
 # --- runs ----------------------------------------------------------------------------------------------------------
 
 def prune(db: Database, *, now: datetime) -> int:
-    """Forget rows delivered (sent, kept locally, skipped) more than KEEP ago, and the items a daily digest carried
-    once that digest is forgotten; how many rows were deleted. Failed and waiting rows stay."""
+    """Forget rows done with (sent, kept locally, skipped, failed) longer ago than the organisation keeps them
+    (settings.outbox_kept_days, by default KEEP), and the items a daily digest carried once that digest is forgotten;
+    how many rows were deleted. Waiting rows stay."""
     def work(con: Conn) -> int:
-        done = "state IN ('sent', 'skipped', 'local') AND coalesce(sent_at, created_at) < ?"
+        cutoff = now - timedelta(days=org_settings.load_in(con).outbox_kept_days)
+        done = "state IN ('sent', 'skipped', 'local', 'failed') AND coalesce(sent_at, created_at) < ?"
         carried = "state = 'digested' AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.id = outbox.digest_id)"
-        n = con.scalar(f"SELECT count(*) FROM outbox WHERE {done}", (now - KEEP,)) or 0
+        n = con.scalar(f"SELECT count(*) FROM outbox WHERE {done}", (cutoff,)) or 0
         if n:
-            con.execute(f"DELETE FROM outbox WHERE {done}", (now - KEEP,))
+            con.execute(f"DELETE FROM outbox WHERE {done}", (cutoff,))
         m = con.scalar(f"SELECT count(*) FROM outbox WHERE {carried}") or 0
         if m:
             con.execute(f"DELETE FROM outbox WHERE {carried}")
@@ -296,9 +300,9 @@ def prune(db: Database, *, now: datetime) -> int:
 
 def run_once(db: Database, config: NotifyConfig, *, now: datetime) -> dict[str, int]:
     """One run: the messages of the events that left them to the worker, the scheduled jobs whose time has come
-    (digests, reminders), then every due message (in batches), then forgetting old rows. Counts of what was told,
-    scheduled, delivered and pruned. A failing job is logged and delivery goes on: what is already in the outbox
-    is never held up by a digest."""
+    (digests, reminders), then every due message (in batches), then forgetting old rows, and once a day the
+    retention purge (board.org.retention). Counts of what was told, scheduled, delivered, pruned and purged. A
+    failing job is logged and delivery goes on: what is already in the outbox is never held up by a digest."""
     counts = {"told": 0, "scheduled": 0, **dict.fromkeys(COUNTS, 0)}
     try:
         counts["told"] = events.fan_out(db)
@@ -314,7 +318,11 @@ def run_once(db: Database, config: NotifyConfig, *, now: datetime) -> dict[str, 
             counts[name] += n
         if sum(done.values()) < BATCH:
             break
-    counts["pruned"] = prune(db, now=now)
+    counts["pruned"], counts["purged"] = prune(db, now=now), 0
+    try:
+        counts["purged"] = sum(retention.purge_due(db, now=now).values())
+    except Exception:
+        log.exception("The daily retention purge failed; the next run tries again")
     return counts
 
 

@@ -82,8 +82,12 @@ def active_admins(con: Conn) -> set[int]:
     return {r["id"] for r in con.rows("SELECT id FROM people WHERE active AND role = 'admin'")}
 
 
+ERASED_DOMAIN = "erased.invalid"  # RFC 2606: never routable; an erased person's address (board.org.personal_data)
+
+
 def change_person(db: Database, actor: Person, person_id: int, *, role: str, active: bool) -> None:
-    """Set a person's role and active flag (admins only); the last active admin cannot be removed."""
+    """Set a person's role and active flag (admins only); the last active admin cannot be removed, an erased
+    person cannot come back (their name and address are gone)."""
     require(actor, "admin_people")
     if role not in ROLES:
         raise Invalid({"role": f"Unknown role '{role}'."})
@@ -92,6 +96,9 @@ def change_person(db: Database, actor: Person, person_id: int, *, role: str, act
         before = con.one("SELECT email, role, active FROM people WHERE id = ?", (person_id,))
         if before is None:
             raise NotFound("There is no such person.")
+        if active and before["email"].endswith("@" + ERASED_DOMAIN):
+            raise Invalid({"active": "This person's personal data was erased: they cannot be made active again."
+                                     " Add them anew with the roster import if they come back."})
         admins = active_admins(con) - {person_id}
         if not admins and (role != "admin" or not active):
             raise Invalid({"role": "This is the last active admin: make someone else admin first."})

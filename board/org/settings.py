@@ -1,5 +1,5 @@
-"""Organisation settings (anonymity threshold, acknowledgement SLA, categories, and when notifications are
-scheduled: time zone, digest hour and day, pulse reminders), validated before saving."""
+"""Organisation settings (anonymity threshold, acknowledgement SLA, categories, when notifications are scheduled:
+time zone, digest hour and day, pulse reminders; and how long personal data is kept), validated before saving."""
 
 from __future__ import annotations
 
@@ -20,6 +20,14 @@ DEFAULT_CATEGORIES = ("policy", "system", "process", "training", "product", "oth
 REMINDER_STEPS = {"start": "At the start of the period", "halfway": "Halfway through",
                   "two_days_before_end": "Two days before the end"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# How long rows about people are kept once done with (board.org.retention purges them daily): setting -> (what
+# admins read, fewest days, most days). The defaults are in Settings and the README's "Personal data" section.
+RETENTION = {
+    "sessions_kept_days": ("Ended sign-in sessions are kept (days)", 1, 3650),
+    "throttle_kept_days": ("Failed sign-in counts are kept (days)", 1, 3650),
+    "audit_kept_days": ("Audit log entries are kept (days)", 30, 3650),
+    "outbox_kept_days": ("Sent, skipped and failed messages are kept (days)", 1, 3650),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,17 @@ class Settings:
     digest_hour: int = 8
     weekly_digest_day: int = 0  # 0 = Monday .. 6 = Sunday
     pulse_reminders: tuple[str, ...] = field(default=tuple(REMINDER_STEPS))
+    # retention (RETENTION): days after a session ends, after a throttle row's window, after an audit entry is
+    # written, after a message was sent (or skipped, or given up)
+    sessions_kept_days: int = 30
+    throttle_kept_days: int = 30
+    audit_kept_days: int = 730
+    outbox_kept_days: int = 90
+
+    @property
+    def retention_values(self) -> dict:
+        """The retention settings as `save` takes them."""
+        return {key: getattr(self, key) for key in RETENTION}
 
     @property
     def notify_values(self) -> dict:
@@ -85,6 +104,16 @@ def validate_notify(*, time_zone="UTC", digest_hour=8, weekly_digest_day=0,
     return errors
 
 
+def validate_retention(**days) -> dict[str, str]:
+    """{field: message} for each retention setting (RETENTION) that is not a whole number of days in its range."""
+    errors = {}
+    for key, value in days.items():
+        label, low, high = RETENTION[key]
+        if not _whole(value, low, high):
+            errors[key] = f"{label.removesuffix(' (days)')} for a whole number of days from {low} to {high}."
+    return errors
+
+
 def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14, session_days=7) -> dict[str, str]:
     """{field: message} for each invalid value; empty when all are valid."""
     errors = {}
@@ -107,21 +136,25 @@ def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14, sessio
 
 
 def save(db: Database, actor: Person, *, anonymity_k, ack_sla_days, categories, pulse_period_days=14,
-         session_days=7, time_zone=None, digest_hour=None, weekly_digest_day=None, pulse_reminders=None) -> Settings:
+         session_days=7, time_zone=None, digest_hour=None, weekly_digest_day=None, pulse_reminders=None,
+         sessions_kept_days=None, throttle_kept_days=None, audit_kept_days=None, outbox_kept_days=None) -> Settings:
     """Validate and save the settings at once (admins only); nothing is saved when one is invalid. A notification
-    setting left as None keeps its saved value (a form that does not show it leaves it alone)."""
+    or retention setting left as None keeps its saved value (a form that does not show it leaves it alone)."""
     require(actor, "admin_settings")
     notify = {k: v for k, v in (("time_zone", time_zone), ("digest_hour", digest_hour),
                                 ("weekly_digest_day", weekly_digest_day), ("pulse_reminders", pulse_reminders))
               if v is not None}
+    kept = {k: v for k, v in (("sessions_kept_days", sessions_kept_days), ("throttle_kept_days", throttle_kept_days),
+                              ("audit_kept_days", audit_kept_days), ("outbox_kept_days", outbox_kept_days))
+            if v is not None}
     errors = {**validate(anonymity_k, ack_sla_days, categories, pulse_period_days, session_days),
-              **validate_notify(**notify)}
+              **validate_notify(**notify), **validate_retention(**kept)}
     if errors:
         raise Invalid(errors)
     if "pulse_reminders" in notify:  # stored in the order of REMINDER_STEPS, each once
         notify["pulse_reminders"] = [step for step in REMINDER_STEPS if step in notify["pulse_reminders"]]
     values = {"anonymity_k": anonymity_k, "ack_sla_days": ack_sla_days, "categories": [clean(c) for c in categories],
-              "pulse_period_days": pulse_period_days, "session_days": session_days, **notify}
+              "pulse_period_days": pulse_period_days, "session_days": session_days, **notify, **kept}
 
     def apply(con: Conn) -> Settings:
         before = asdict(load_in(con))

@@ -135,7 +135,11 @@ SETTING_LABELS = {"anonymity_k": ("Minimum group size", ""), "ack_sla_days": ("A
                   "categories": ("Categories", ""), "pulse_period_days": ("Pulse period", " days"),
                   "session_days": ("Sign-in lasts", " days"), "time_zone": ("Time zone", ""),
                   "digest_hour": ("Digests sent at", ":00"), "weekly_digest_day": ("Weekly digest day", ""),
-                  "pulse_reminders": ("Pulse reminders", "")}
+                  "pulse_reminders": ("Pulse reminders", ""),
+                  "sessions_kept_days": ("Ended sign-ins kept", " days"),
+                  "throttle_kept_days": ("Sign-in throttle kept", " days"),
+                  "audit_kept_days": ("Audit entries kept", " days"),
+                  "outbox_kept_days": ("Sent messages kept", " days")}
 # Settings stored as codes, shown in the words the settings page uses.
 SETTING_WORDS: dict[str, Callable[[Any], str]] = {
     "weekly_digest_day": lambda day: settings.WEEKDAYS[day] if 0 <= day < 7 else str(day),

@@ -15,7 +15,7 @@ from board.feedback import inbox, suggestions, triage
 from board.feedback.suggestions import Draft
 from board.meetings import actions, minutes, playbook, review
 from board.morale import pulse
-from board.org import accounts, audit, people, roster, settings
+from board.org import accounts, audit, people, personal_data, roster, settings
 from board.org.access import ROLES
 from board.reporting import dashboard, reports
 from board.store import backup
@@ -250,6 +250,11 @@ ACTIONS = [
            only(*ROLES)),
     Action("settings.save", lambda c, p: settings.save(c.store, p, **_settings_now(c)), only("admin")),
     Action("audit.recent", lambda c, p: audit.recent(c.store, p, 5), only("admin")),
+    Action("personal_data.export", lambda c, p: personal_data.export(c.store, p, p.id), only(*ROLES)),  # their own
+    Action("personal_data.export", lambda c, p: personal_data.export(c.store, p, c.colleague["id"]), only("admin")),
+    # an admin may erase a leaver only: the colleague is active, so the admin is told to deactivate them first
+    Action("personal_data.erase", lambda c, p: personal_data.erase(c.store, p, c.colleague["id"]),
+           only(admin=INVALID)),
     Action("roster.admin_plan_roster", lambda c, p: roster.admin_plan_roster(c.store, p, _roster_row(c)),
            only("admin")),
     Action("roster.admin_import_roster", lambda c, p: roster.admin_import_roster(c.store, p, _roster_row(c)),
@@ -295,7 +300,7 @@ NOT_ACTIONS = {
     "triage.can_escalate", "triage.queue_scope", "minutes.visible", "dashboard.scope_sql",
 }
 MODULES = (suggestions, triage, minutes, actions, review, pulse, people, settings, reports, dashboard, inbox,
-           playbook, accounts, backup, audit, roster)
+           playbook, accounts, backup, audit, roster, personal_data)
 
 
 def outcome(action: Action, ctx: Ctx, person) -> str:

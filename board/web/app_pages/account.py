@@ -1,11 +1,11 @@
-"""My account: which notifications reach me and how, and changing my own password (built-in accounts), with the
-current one; admins only reset others'."""
+"""My account: which notifications reach me and how, a copy of my personal data, and changing my own password
+(built-in accounts), with the current one; admins only reset others'."""
 
 import streamlit as st
 
 from board.errors import Invalid
 from board.notify import kinds, preferences
-from board.org import accounts, settings
+from board.org import accounts, personal_data, settings
 from board.web.ui import forms, session
 
 person = session.page_person("account")
@@ -36,6 +36,19 @@ with st.form("notifications"):
         st.rerun()  # draw the choices again from what was saved
 if st.session_state.pop("account__notifications_saved", False):
     st.success("Notification choices saved.")
+
+st.subheader("Your personal data")
+st.caption("A copy of everything stored about you: your account, suggestions, comments, +1s, minutes, actions, "
+           "sign-ins, notification choices and messages. Anonymous suggestions and pulse answers are not in it: "
+           "nothing stored links them to you.")
+copy_key = f"account__export_{person.id}"  # the prepared copy stays for this person's session only
+if st.button("Prepare a copy of my data") and (made := forms.attempt(
+        lambda: personal_data.export(db, person, person.id))):
+    st.session_state[copy_key] = {"json": made.value.json(), "zip": made.value.csv_zip(), "name": made.value.file_stem}
+if copy := st.session_state.get(copy_key):
+    st.download_button("Download as JSON", copy["json"], f"{copy['name']}.json", "application/json", on_click="ignore")
+    st.download_button("Download as CSV files (zip)", copy["zip"], f"{copy['name']}.zip", "application/zip",
+                       on_click="ignore")
 
 if session.auth_config() is not None:
     st.info("You sign in with your company account: its password is managed by the company, not here.")

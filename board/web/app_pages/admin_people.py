@@ -1,10 +1,11 @@
-"""Accounts and roles (admins): change a person's role or active flag, set or reset a password."""
+"""Accounts and roles (admins): change a person's role or active flag, set or reset a password, download a copy of
+their personal data (audited), and erase a person who has left (after a confirmation)."""
 
 import pandas as pd
 import streamlit as st
 
 from board.errors import Invalid
-from board.org import accounts, people
+from board.org import accounts, people, personal_data
 from board.org.access import ROLE_LABELS, ROLES
 from board.web.ui import forms, session, tables
 
@@ -55,3 +56,41 @@ if session.auth_config() is None:
         password_form.field_error("password")
         if st.form_submit_button("Set password") and password_form.attempt(lambda: set_password(first, second)):
             st.success("Password set.")
+
+st.subheader("Personal data")
+st.caption("A copy of everything stored about this person, as they can download it themselves under My account. "
+           "The audit log records that you made it.")
+copy_key = f"admin_people__export_{chosen['id']}"
+if st.button("Prepare a copy of their data") and (made := forms.attempt(
+        lambda: personal_data.export(db, admin, chosen["id"]))):
+    st.session_state[copy_key] = {"json": made.value.json(), "zip": made.value.csv_zip(), "name": made.value.file_stem}
+if copy := st.session_state.get(copy_key):
+    st.download_button("Download as JSON", copy["json"], f"{copy['name']}.json", "application/json", on_click="ignore")
+    st.download_button("Download as CSV files (zip)", copy["zip"], f"{copy['name']}.zip", "application/zip",
+                       on_click="ignore")
+
+if erased := st.session_state.pop("admin_people__erased", None):
+    st.success(f"Erased. The person is now {erased} everywhere.")
+confirm_key = f"admin_people__erase_{chosen['id']}"
+if chosen["email"].endswith("@" + personal_data.ERASED_DOMAIN):
+    st.text("This person's personal data was erased.")
+elif chosen["active"]:
+    st.text("Erasing is for people who have left: untick Active and save first, then erase.")
+elif not st.session_state.get(confirm_key):
+    if st.button("Erase this person's personal data"):
+        st.session_state[confirm_key] = True
+        st.rerun()
+else:
+    st.warning("Erasing cannot be undone. Their name and email are replaced by a pseudonym everywhere; their password, "
+               "sessions, notification choices and waiting messages are deleted. What they wrote stays, under the "
+               "pseudonym, so every figure stays true.")
+    st.text(f"Erase {chosen['name']} ({chosen['email']})?")  # plain text: a name is never markdown
+    if st.button("Yes, erase for good", type="primary") and (done := forms.attempt(
+            lambda: personal_data.erase(db, admin, chosen["id"]))):
+        st.session_state.pop(confirm_key, None)
+        st.session_state.pop(copy_key, None)  # a copy made before holds what was just erased
+        st.session_state["admin_people__erased"] = done.value
+        st.rerun()
+    if st.button("Cancel", key="erase_cancel"):
+        st.session_state.pop(confirm_key, None)
+        st.rerun()

@@ -1,5 +1,5 @@
-"""Settings (admins): anonymity threshold, acknowledgement SLA, categories, when notifications go out, the chat
-channels they are posted to; and ending demo mode."""
+"""Settings (admins): anonymity threshold, acknowledgement SLA, categories, when notifications go out, how long
+personal data is kept, the chat channels notifications are posted to; and ending demo mode."""
 
 from functools import partial
 
@@ -9,6 +9,13 @@ from board import demo
 from board.notify import hooks
 from board.org import people, settings
 from board.web.ui import forms, session
+
+RETENTION_HELP = {
+    "sessions_kept_days": "Counted from when a sign-in ended (signed out, or expired).",
+    "throttle_kept_days": "The counts that slow down repeated wrong passwords and follow-up codes.",
+    "audit_kept_days": "Who changed roles, settings and the roster, sign-in refusals, exports and erasures.",
+    "outbox_kept_days": "Emails and chat posts sent, not sent or given up; waiting ones are always kept.",
+}
 
 admin = session.page_person("admin_settings")
 db = session.store()
@@ -54,10 +61,19 @@ with st.form("settings"):
                            help="Sent only to people who have not answered yet, never at weekends (moved to the "
                                 "Monday, or dropped if the period has ended). Nobody is told who has not answered.")
     form.field_error("pulse_reminders")
+    st.subheader("Keeping personal data")
+    st.caption("Older rows are deleted once a day. What people wrote (suggestions, comments, minutes) is kept: it is "
+               "the organisation's history.")
+    kept = {}
+    for key, (label, low, high) in settings.RETENTION.items():
+        kept[key] = st.number_input(label, min_value=low, max_value=high, value=getattr(current, key), step=1,
+                                    help=RETENTION_HELP[key])
+        form.field_error(key)
     if st.form_submit_button("Save settings", type="primary") and form.attempt(lambda: settings.save(
             db, admin, anonymity_k=int(k), ack_sla_days=int(sla), pulse_period_days=int(period), session_days=int(days),
             categories=[c for c in categories.splitlines() if c.strip()], time_zone=zone or "", digest_hour=int(hour),
-            weekly_digest_day=int(weekday), pulse_reminders=tuple(steps))):
+            weekly_digest_day=int(weekday), pulse_reminders=tuple(steps),
+            **{key: int(value) for key, value in kept.items()})):
         st.session_state["settings__saved"] = True
         st.rerun()  # draw the fields again from the saved settings
 if st.session_state.pop("settings__saved", False):
