@@ -152,6 +152,9 @@ def test_generalising_sends_small_cells_up_and_pulls_a_pool_into_a_small_top():
     assert pulse.generalised({(1, 1, 1): 2, (2, 2, 2): 2}, 5) == {(1, 1, 1): None, (2, 2, 2): None}
 
 
+# too_slow: on a loaded 2-core machine one draw can stall for a second or more; how fast inputs are made is not the
+# property under test (CI failed on it once while four test runs shared the machine).
+@hsettings(suppress_health_check=[HealthCheck.too_slow])
 @given(cells=st.dictionaries(st.tuples(st.integers(1, 12), st.integers(1, 4), st.integers(1, 2)),
                              st.integers(1, 12), max_size=12), k=st.integers(3, 8))
 def test_generalised_cells_are_all_at_least_k_and_lose_nothing_unless_the_whole_is_below_k(cells, k):

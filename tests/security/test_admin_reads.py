@@ -55,6 +55,8 @@ ADMIN_MAY = {
     "inbox.unread_count", "inbox.updates", "inbox.count", "suggestions.discussed_in", "inbox.mark_all_read",
     "playbook.search", "playbook.groups", "playbook.entry", "reports.you_said_we_did",
     "accounts.change_own_password",
+    # a copy of personal data: their own, and anyone's (audited); erasing is theirs too, but only of a leaver
+    "personal_data.export",
 }
 
 @pytest.mark.slow
