@@ -419,9 +419,12 @@ def _erase(con: Conn, admin: Person, person_id: int, now: datetime, *, stand_in:
     if not stand_in:
         _rename(con, erased, now)
         return erased
-    substitute = con.scalar("INSERT INTO people (email, name, role, team_id, active, created_at, updated_at)"
-                            " SELECT ?, ?, role, team_id, FALSE, created_at, ? FROM people WHERE id = ? RETURNING id",
-                            (_stand_in_email(person_id), name, now, person_id))
+    substitute = con.scalar("INSERT INTO people (email, name, role, team_id) SELECT ?, ?, p.role, tm.team_id"
+                            " FROM people p JOIN team_members tm ON tm.person_id = p.id WHERE p.id = ? RETURNING id",
+                            (_stand_in_email(person_id), name, person_id))
+    con.execute("UPDATE people SET active = FALSE, updated_at = ?,"
+                " created_at = (SELECT created_at FROM people WHERE id = ?) WHERE id = ?",
+                (now, person_id, substitute))
     _move(con, person_id, substitute)
     return erased
 
