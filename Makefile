@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast lint bench migrate clean
+.PHONY: run test test-fast lint bench migrate clean catalogues
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,3 +59,16 @@ debian-packages:
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The translation catalogues (board.i18n): the template from the code's texts, then each language's catalogue brought
+# up to date with it (new texts arrive empty or as fuzzy guesses; tests/unit/test_catalogues.py fails until a person
+# has translated and checked them). Locations by file only, so that moving code does not rewrite every catalogue.
+LANGUAGES := es pl
+catalogues: $(VENV)/.runtime
+	$(VENV)/bin/pybabel -q extract -F board/locale/babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 --add-location=file \
+		--sort-output --no-wrap -c Translators: --project "Frontline Board" -o board/locale/messages.pot board
+	for lang in $(LANGUAGES); do \
+		if [ -f board/locale/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel -q update --no-wrap -i board/locale/messages.pot -d board/locale -l $$lang; \
+		else $(VENV)/bin/pybabel -q init --no-wrap -i board/locale/messages.pot -d board/locale -l $$lang; fi; \
+	done

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date
 from pathlib import Path
 
 from board import demo
@@ -74,9 +73,9 @@ def _migrate(args) -> int:
 
 
 def _close_periods(args) -> int:
-    store, today = db.make_store(), date.today()
+    store = db.make_store()
     db.migrate(store)
-    closed = pulse.close_due(store, today)
+    closed = pulse.close_due(store)  # a period closes once it has ended in every office's own day
     released = release.release_due(store, utcnow().date())
     print(f"{store.path}: {len(closed)} pulse period(s) closed, {released} anonymous item(s) passed on.")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from board.i18n import format_day, format_moment
+
 
 def utcnow() -> datetime:
     """Now, in UTC, without a zone (how every time is stored)."""
@@ -17,6 +19,7 @@ def day_only(moment: date) -> datetime:
 
 
 def shown(moment: datetime, *, day_only: bool) -> str:
-    """A time as people read it ("02 Dec 2026 14:05"); the day alone ("02 Dec 2026") for anything anonymous,
-    which carries no time of day (see day_only)."""
-    return f"{moment:%d %b %Y}" if day_only else f"{moment:%d %b %Y %H:%M}"
+    """A stored time as the viewer reads it: in their time zone, the zone named, their language's month names
+    ("02 Dec 2026 22:05 UTC+8"); the day alone ("02 Dec 2026") for anything anonymous, which carries no time of
+    day (see day_only), and is its stored day in every zone (converting a day alone would invent a time)."""
+    return format_day(moment) if day_only else format_moment(moment)

@@ -1,5 +1,7 @@
 """The few domain errors that pages turn into messages; str() is always safe to show."""
 
+from board.i18n import _
+
 
 class BoardError(Exception):
     """Base of every error a person is shown."""
@@ -8,8 +10,8 @@ class BoardError(Exception):
 class NotAllowed(BoardError):
     """The person's role or scope does not allow this; nothing was read or changed."""
 
-    def __init__(self, message: str = "You are not allowed to see or do this."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message if message is not None else _("You are not allowed to see or do this."))
 
 
 class NotFound(BoardError):
@@ -23,6 +25,6 @@ class BackupError(BoardError):
 class Invalid(BoardError):
     """Input failed validation; `errors` maps each field (or row) to its message."""
 
-    def __init__(self, errors: dict[str, str], message: str = "Please correct the fields marked below."):
-        super().__init__(message)
+    def __init__(self, errors: dict[str, str], message: str | None = None):
+        super().__init__(message if message is not None else _("Please correct the fields marked below."))
         self.errors = errors

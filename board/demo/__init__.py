@@ -8,12 +8,13 @@ import random
 from datetime import date, datetime, timedelta
 
 from board.clock import utcnow
+from board.demo import calendars as demo_calendars
 from board.demo import minutes as demo_minutes
 from board.demo import pulse as demo_pulse
 from board.demo import suggestions as demo_suggestions
 from board.errors import Invalid
 from board.morale import pulse
-from board.org import accounts, audit, roster, settings
+from board.org import accounts, audit, people, roster, settings
 from board.org.access import Person, require
 from board.store import Conn, Database
 
@@ -112,6 +113,7 @@ def seed(db: Database, *, today: date | None = None, activity: bool = True) -> d
     """Fill an empty database with the demo organisation (and, with activity, its history); returns counts."""
     today, rng = today or date.today(), random.Random(SEED)
     roster.import_org(db, org_csv())
+    demo_calendars.seed(db, {u["office"]: u["office_id"] for u in people.units(db)})
     rows = roster_rows(rng)
     roster.import_roster(db, roster_csv(rows))
     demo_hash = accounts.hash_password(PASSWORD)

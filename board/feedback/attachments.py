@@ -38,6 +38,7 @@ from PIL import Image, ImageOps, ImageSequence
 from board.clock import day_only, utcnow
 from board.errors import Invalid, NotAllowed, NotFound
 from board.feedback import receipts
+from board.i18n import N_, _
 from board.meetings.minutes import visible
 from board.org.access import Person, in_scope, where
 from board.store import Conn, Database
@@ -51,17 +52,19 @@ MAX_PIXELS = 40_000_000  # all frames together: a small file must not decode int
 MAX_FRAMES = 200
 NAME_CHARS = 60
 FIELD = "attachments"
-REFUSED = f"Only PNG, JPEG, GIF, WEBP images and PDF files up to {MAX_MB} MB can be attached."
-TOO_MANY = f"At most {MAX_FILES} files can be attached here."
-ANONYMOUS_PDF = ("A PDF cannot be attached anonymously: its properties can carry the author's name. "
-                 "Attach a screenshot (PNG, JPEG, GIF or WEBP) instead.")
+# What a person is told, translated where raised (the numbers are MAX_MB and MAX_FILES written out for the
+# translators: change them together).
+REFUSED = N_("Only PNG, JPEG, GIF, WEBP images and PDF files up to 5 MB can be attached.")
+TOO_MANY = N_("At most 5 files can be attached here.")
+ANONYMOUS_PDF = N_("A PDF cannot be attached anonymously: its properties can carry the author's name. Attach a"
+                   " screenshot (PNG, JPEG, GIF or WEBP) instead.")
 OWNER_COLUMNS = {"suggestion": "suggestion_key", "minutes_item": "item_id"}  # what an attachment names its owner by
-NOT_FOUND = "There is no such attachment, or you may not see it."
+NOT_FOUND = N_("There is no such attachment, or you may not see it.")
 IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp",
               "application/pdf": "pdf"}
-LABELS = {"image/png": "PNG image", "image/jpeg": "JPEG image", "image/gif": "GIF image", "image/webp": "WEBP image",
-          "application/pdf": "PDF"}
+LABELS = {"image/png": N_("PNG image"), "image/jpeg": N_("JPEG image"), "image/gif": N_("GIF image"),
+          "image/webp": N_("WEBP image"), "application/pdf": N_("PDF")}
 FILE_TYPES = ("png", "jpg", "jpeg", "gif", "webp", "pdf")  # for the browser's file picker only; content decides
 SUMMARY = ("a.id, a.name, a.media_type, a.size, a.created_at, a.actor_id, a.actor_id IS NULL AS anonymous,"
            " coalesce(p.name, 'the anonymous author') AS added_by")
@@ -108,15 +111,15 @@ def check(upload: Upload, *, anonymous: bool, number: int = 1) -> Checked:
     anonymous author no PDF and a neutral name. `number` is its place among the owner's attachments."""
     media_type = sniff(upload.data) if len(upload.data) <= MAX_BYTES else None
     if media_type is None:
-        raise Invalid({FIELD: REFUSED})
+        raise Invalid({FIELD: refused()})
     if media_type == "application/pdf":
         if anonymous:
-            raise Invalid({FIELD: ANONYMOUS_PDF})
+            raise Invalid({FIELD: _(ANONYMOUS_PDF)})
         data = upload.data
     else:
         data = _reencoded(upload.data, IMAGE_FORMATS[media_type])
         if len(data) > MAX_STORED:
-            raise Invalid({FIELD: REFUSED})
+            raise Invalid({FIELD: refused()})
     return Checked(file_name(upload.name, media_type, anonymous=anonymous, number=number), media_type, data)
 
 
@@ -124,15 +127,24 @@ def check_all(uploads: list[Upload], *, anonymous: bool, present: int = 0) -> li
     """Every file checked (see check), numbered after the `present` ones; Invalid when there would be more than
     MAX_FILES, or for the first file refused (named by its place, never by its name)."""
     if present + len(uploads) > MAX_FILES:
-        raise Invalid({FIELD: TOO_MANY if not present else f"{TOO_MANY} There are {present} already."})
+        too_many = _(TOO_MANY)
+        raise Invalid({FIELD: too_many if not present else _("{too_many} There are {present} already.",
+                                                             too_many=too_many, present=present)})
     done = []
     for place, upload in enumerate(uploads, start=1):
         try:
             done.append(check(upload, anonymous=anonymous, number=present + place))
         except Invalid as error:
-            which = f"File {place} of {len(uploads)}: " if len(uploads) > 1 else ""
-            raise Invalid({FIELD: which + error.errors[FIELD]}) from None
+            if len(uploads) == 1:
+                raise
+            raise Invalid({FIELD: _("File {place} of {files}: {problem}", place=place, files=len(uploads),
+                                    problem=error.errors[FIELD])}) from None
     return done
+
+
+def refused() -> str:
+    """Why a file was refused, in the current language: what can be attached."""
+    return _(REFUSED)
 
 
 def file_name(name: str, media_type: str, *, anonymous: bool, number: int) -> str:
@@ -155,14 +167,14 @@ def _reencoded(data: bytes, image_format: str) -> bytes:
             with Image.open(io.BytesIO(data), formats=[image_format]) as image:
                 frames = getattr(image, "n_frames", 1)
                 if image.width * image.height * frames > MAX_PIXELS or frames > MAX_FRAMES:
-                    raise Invalid({FIELD: REFUSED})
+                    raise Invalid({FIELD: refused()})
                 if frames == 1:
                     return _save([_bare(ImageOps.exif_transpose(image))], image_format, image)
                 return _save([_bare(frame) for frame in ImageSequence.Iterator(image)], image_format, image)
     except Invalid:
         raise
     except Exception:  # noqa: BLE001 - whatever a damaged or hostile file makes Pillow raise, it is refused
-        raise Invalid({FIELD: REFUSED}) from None
+        raise Invalid({FIELD: refused()}) from None
 
 
 def _bare(frame: Image.Image) -> Image.Image:
@@ -199,7 +211,7 @@ def attach_to_suggestion(db: Database, person: Person, suggestion_id: int, uploa
         key = con.scalar(f"SELECT s.submission_key FROM suggestions s WHERE s.id = ? AND (s.author_id = ? OR"
                          f" {acting})", (suggestion_id, person.id, *params))
         if key is None:
-            raise NotAllowed("Only the suggestion's author, or someone who may act on it, may attach files.")
+            raise NotAllowed(_("Only the suggestion's author, or someone who may act on it, may attach files."))
         return key
 
     return _add(db, uploads, target, "suggestion", actor=person, now=now)
@@ -221,7 +233,7 @@ def attach_with_code(db: Database, person: Person, code: str, uploads: list[Uplo
         if key is None and known:  # released since the code was opened: the same key, now on a suggestion
             key = con.scalar("SELECT submission_key FROM suggestions WHERE submission_key = ?", (known[0],))
         if key is None:
-            raise NotFound(receipts.WRONG)
+            raise NotFound(_(receipts.WRONG))
         known.append(key)
         return key
 
@@ -236,7 +248,8 @@ def attach_to_item(db: Database, author: Person, item_id: int, uploads: list[Upl
                            " WHERE i.id = ? AND NOT i.removed AND m.status = 'published' AND m.author_id = ?",
                            (item_id, author.id))
         if found is None:
-            raise NotAllowed("Only the person who recorded these minutes may attach files, once they are published.")
+            raise NotAllowed(_("Only the person who recorded these minutes may attach files, once they are"
+                               " published."))
         return found
 
     return _add(db, uploads, target, "minutes_item", actor=author, now=now or utcnow())
@@ -290,7 +303,7 @@ def for_suggestion(db: Database, viewer: Person, suggestion_id: int, *, today: d
     with db.read() as con:
         if con.scalar(f"SELECT count(*) FROM suggestions s WHERE s.id = ? AND {condition}",
                       (suggestion_id, *params)) == 0:
-            raise NotAllowed("You are not allowed to see this suggestion, or it does not exist.")
+            raise NotAllowed(_("You are not allowed to see this suggestion, or it does not exist."))
         return con.rows(f"SELECT {SUMMARY}, coalesce(a.actor_id = ?, FALSE) OR {acting} AS removable"
                         " FROM attachments a JOIN suggestions s ON s.submission_key = a.suggestion_key"
                         " LEFT JOIN people p ON p.id = a.actor_id WHERE s.id = ? AND a.shown_on <= ?" + ORDER,
@@ -328,7 +341,7 @@ def content(db: Database, viewer: Person, attachment_id: str, *, today: date | N
             f"   WHERE i.id = a.item_id AND NOT i.removed AND {minutes_scope}))",
             (attachment_id, today or utcnow().date(), *s_params, *m_params))
     if row is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(_(NOT_FOUND))
     return row
 
 
@@ -361,7 +374,7 @@ def remove(db: Database, person: Person, attachment_id: str) -> None:
             " OR EXISTS (SELECT 1 FROM meeting_items i JOIN meetings m ON m.id = i.meeting_id"
             "   WHERE i.id = a.item_id AND m.author_id = ?))", (attachment_id, person.id, *params, person.id))
         if not allowed:
-            raise NotFound(NOT_FOUND)
+            raise NotFound(_(NOT_FOUND))
         con.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
 
     db.write(apply, lock=("attachment", attachment_id))

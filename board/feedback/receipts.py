@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from board.errors import BoardError
+from board.i18n import N_, _
 from board.store import Conn, Database
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -17,8 +18,8 @@ LOOKUP_CHARS, SECRET_CHARS = 6, 16  # 30 bits to find the row, 80 secret bits to
 MAX_FAILURES = 5  # wrong codes per browser session in 15 minutes
 MAX_FAILURES_EVERYONE = 100  # wrong codes in the whole organisation per 15-minute window
 PAUSE = timedelta(minutes=15)
-WRONG = "That code does not open any suggestion. Check it and try again."
-THROTTLED = "Too many wrong codes. Wait 15 minutes before trying again."
+WRONG = N_("That code does not open any suggestion. Check it and try again.")
+THROTTLED = N_("Too many wrong codes. Wait 15 minutes before trying again.")
 
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash(secrets.token_hex(10))  # verified when no row matches, so both answers take as long
@@ -63,7 +64,7 @@ def open_code(db: Database, code: str, *, now: datetime, tried: list[datetime] |
     with db.read() as con:
         everyone = con.scalar("SELECT failures FROM code_attempts WHERE window_start = ?", (window(now),)) or 0
     if len(recent) >= MAX_FAILURES or everyone >= MAX_FAILURES_EVERYONE:
-        raise CodeThrottled(THROTTLED)
+        raise CodeThrottled(_(THROTTLED))
     text = normalise(code)
     lookup, secret = text[:LOOKUP_CHARS], text[LOOKUP_CHARS:]
     with db.read() as con:
@@ -75,7 +76,7 @@ def open_code(db: Database, code: str, *, now: datetime, tried: list[datetime] |
         if tried is not None:
             tried[:] = [*recent, now]
         db.write(lambda con: _count_failure(con, window(now)), lock=("code_attempts",))
-        raise BoardError(WRONG)
+        raise BoardError(_(WRONG))
     return Opened(row["suggestion_id"], row["held_id"])
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from board import i18n
 from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
 from board.feedback import receipts
 from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
+from board.i18n import N_, _
 from board.notify import events
 from board.org.access import Person, where
 from board.org.people import team_size
@@ -23,7 +25,7 @@ DESCRIPTION = (10, 5000)
 LONG_TEXT = 5000
 COMMENT = (1, 2000)
 PAGE = 25  # suggestions on one page of a list
-NOT_VISIBLE = "You are not allowed to see this suggestion, or it does not exist."
+NOT_VISIBLE = N_("You are not allowed to see this suggestion, or it does not exist.")
 NOTIFY_KINDS = ("status", "reply", "escalated", "duplicate_votes", "discussed")
 STOPWORDS = frozenset(
     "the and for with that this from have has are was were our not but can when they their them into about "
@@ -43,6 +45,7 @@ class Draft:
     likelihood: str | None = None
     anonymous: bool = False
     office_level: bool = False
+    language: str | None = None  # the language the author wrote in, as they said (one of i18n.SHIPPED), or None
 
 
 @dataclass
@@ -69,9 +72,9 @@ def checked_text(field: str, text: str | None, *, required: bool) -> str:
     or longer than COMMENT allows."""
     text = clean(text)
     if required and not COMMENT[0] <= len(text) <= COMMENT[1]:
-        raise Invalid({field: f"Write 1 to {COMMENT[1]} characters."})
+        raise Invalid({field: _("Write 1 to {most} characters.", most=COMMENT[1])})
     if len(text) > COMMENT[1]:
-        raise Invalid({field: f"Write at most {COMMENT[1]} characters."})
+        raise Invalid({field: _("Write at most {most} characters.", most=COMMENT[1])})
     return text
 
 
@@ -79,18 +82,20 @@ def validate(draft: Draft, categories: tuple[str, ...]) -> dict[str, str]:
     """{field: message} for each invalid field of a draft."""
     errors = {}
     if draft.kind not in KINDS:
-        errors["kind"] = "Choose improvement or anticipated problem."
+        errors["kind"] = _("Choose improvement or anticipated problem.")
     if draft.category not in categories:
-        errors["category"] = "Choose one of the categories."
+        errors["category"] = _("Choose one of the categories.")
     for name, (low, high) in (("title", TITLE), ("description", DESCRIPTION)):
         length = len(clean(getattr(draft, name)))
         if not low <= length <= high:
-            errors[name] = f"Write {low} to {high} characters (now {length})."
+            errors[name] = _("Write {low} to {high} characters (now {length}).", low=low, high=high, length=length)
     for name in ("customer_impact", "proposed_solution"):
         if len(clean(getattr(draft, name))) > LONG_TEXT:
-            errors[name] = f"Write at most {LONG_TEXT} characters."
+            errors[name] = _("Write at most {most} characters.", most=LONG_TEXT)
     if draft.kind == "anticipated_problem" and draft.likelihood not in LIKELIHOODS:
-        errors["likelihood"] = "Say how real the problem is."
+        errors["likelihood"] = _("Say how real the problem is.")
+    if draft.language is not None and draft.language not in i18n.SHIPPED:
+        errors["language"] = _("Choose a language from the list.")
     return errors
 
 
@@ -100,7 +105,8 @@ def anonymity_at_risk(db: Database, person: Person, k: int) -> bool:
         return team_size(con, person.team_id) < k
 
 
-CONTENT = ("kind", "category", "title", "description", "customer_impact", "proposed_solution", "likelihood")
+CONTENT = ("kind", "category", "title", "description", "customer_impact", "proposed_solution", "likelihood",
+           "language")
 ROUTING = ("team_id", "office_id", "region_id", "level")
 RECEIPT = ("receipt_lookup", "receipt_hash", "submission_key")
 COLUMNS = (*CONTENT, *ROUTING, *RECEIPT, "author_id", "anonymous", "created_at")
@@ -110,9 +116,12 @@ HOLD_SQL = f"INSERT INTO held_suggestions ({', '.join(HELD_COLUMNS)}) VALUES ({'
 
 
 def submit(db: Database, author: Person, draft: Draft, *, categories: tuple[str, ...], submission_key: str,
-           now: datetime | None = None) -> Receipt:
+           now: datetime | None = None, language: str | None = None) -> Receipt:
     """Save a suggestion once per submission key. An anonymous one stores no trace of the author and is held,
-    with its day only, until the next day's release."""
+    with its day only, until the next day's release. `language` (or the draft's): the language the author says
+    they wrote in, one of i18n.SHIPPED, or None (not said); it is shown to whoever reads the suggestion."""
+    if language is not None:
+        draft = replace(draft, language=language)
     errors = validate(draft, categories)
     if errors:
         raise Invalid(errors)
@@ -122,6 +131,7 @@ def submit(db: Database, author: Person, draft: Draft, *, categories: tuple[str,
               "description": clean(draft.description), "customer_impact": clean(draft.customer_impact),
               "proposed_solution": clean(draft.proposed_solution),
               "likelihood": draft.likelihood if draft.kind == "anticipated_problem" else None,
+              "language": draft.language,
               "team_id": None if office_level else author.team_id, "office_id": author.office_id,
               "region_id": author.region_id, "level": "office" if office_level else "team"}
     code, lookup, digest = receipts.new_code() if draft.anonymous else (None, None, None)  # slow: before the lock
@@ -146,7 +156,8 @@ def submit(db: Database, author: Person, draft: Draft, *, categories: tuple[str,
 
 def insert(con: Conn, row: dict) -> int:
     """Insert one suggestion (a value for each of COLUMNS) and return its id from the sequence."""
-    return con.scalar(INSERT_SQL, tuple(row[column] for column in COLUMNS))
+    return con.scalar(INSERT_SQL, tuple(row.get(column) if column == "language" else row[column]
+                                        for column in COLUMNS))
 
 
 def _hold(con: Conn, fields: dict, submission_key: str, day: date) -> None:
@@ -206,7 +217,7 @@ def summary_sql(*, details: bool = False, waiting: bool = False) -> str:
            "  AND e.kind = 'reply' ORDER BY e.id DESC LIMIT 1) AS latest_reply," if waiting else "")
         + " s.id,"
         + (" s.description, s.customer_impact, s.proposed_solution, s.likelihood," if details else "")
-        + """ s.kind, s.category, s.title, s.status, s.level, s.anonymous, s.created_at, s.due_date,
+        + """ s.kind, s.category, s.title, s.status, s.level, s.anonymous, s.created_at, s.due_date, s.language,
        s.duplicate_of, s.team_id, s.office_id, s.region_id, s.author_id, s.owner_id,
        CASE WHEN s.anonymous THEN 'Anonymous' ELSE a.name END AS author,
        coalesce(t.name, 'whole office') AS team, o.name AS office, ow.name AS owner,
@@ -223,9 +234,19 @@ def get(db: Database, viewer: Person, suggestion_id: int) -> dict:
     with db.read() as con:
         row = con.one(summary_sql(details=True) + f" WHERE s.id = ? AND {condition}", (suggestion_id, *params))
         if row is None:
-            raise NotAllowed(NOT_VISIBLE)
+            raise NotAllowed(_(NOT_VISIBLE))
         row["voted"] = bool(con.scalar("SELECT count(*) FROM votes WHERE suggestion_id = ? AND person_id = ?",
                                        (suggestion_id, viewer.id)))
+    return shown(row)
+
+
+def shown(row: dict) -> dict:
+    """A suggestion row (summary_sql's) with the words the query fills in for a hidden author and a suggestion of
+    the whole office in the viewer's language (the query writes them in English)."""
+    if row.get("anonymous") and row.get("author") == "Anonymous":
+        row["author"] = _("Anonymous")
+    if row.get("team_id") is None and row.get("team") == "whole office":
+        row["team"] = _("whole office")
     return row
 
 
@@ -262,7 +283,7 @@ def browse(db: Database, viewer: Person, *, status: str | None = None, category:
         total = con.scalar("SELECT count(*) FROM suggestions s" + sql_where, args)
         rows = con.rows(summary_sql() + sql_where + " ORDER BY s.id DESC LIMIT ? OFFSET ?",
                         [*args, limit, max(offset, 0)])
-    return Found(rows, total)
+    return Found([shown(row) for row in rows], total)
 
 
 def discussed_in(db: Database, viewer: Person, suggestion_id: int) -> list[dict]:
@@ -309,7 +330,8 @@ def similar(db: Database, viewer: Person, title: str, description: str, limit: i
 def mine(db: Database, person: Person) -> list[dict]:
     """The person's named suggestions with status, owner, days waiting and the latest reply."""
     with db.read() as con:
-        return con.rows(summary_sql(waiting=True) + " WHERE s.author_id = ? ORDER BY s.id DESC", (person.id,))
+        rows = con.rows(summary_sql(waiting=True) + " WHERE s.author_id = ? ORDER BY s.id DESC", (person.id,))
+    return [shown(row) for row in rows]
 
 
 def _in_scope(con: Conn, viewer: Person, suggestion_id: int) -> dict:
@@ -317,7 +339,7 @@ def _in_scope(con: Conn, viewer: Person, suggestion_id: int) -> dict:
     row = con.one(f"SELECT s.id, s.status, s.author_id FROM suggestions s WHERE s.id = ? AND {condition}",
                   (suggestion_id, *params))
     if row is None:
-        raise NotAllowed(NOT_VISIBLE)
+        raise NotAllowed(_(NOT_VISIBLE))
     return row
 
 
@@ -327,9 +349,9 @@ def vote(db: Database, person: Person, suggestion_id: int, *, own_anonymous: Col
     def apply(con: Conn) -> bool:
         row = _in_scope(con, person, suggestion_id)
         if row["author_id"] == person.id or suggestion_id in own_anonymous:
-            raise Invalid({"vote": "You cannot +1 your own suggestion."})
+            raise Invalid({"vote": _("You cannot +1 your own suggestion.")})
         if row["status"] not in OPEN:
-            raise Invalid({"vote": "Only open suggestions take +1s."})
+            raise Invalid({"vote": _("Only open suggestions take +1s.")})
         added = con.scalar("INSERT INTO votes (suggestion_id, person_id) VALUES (?, ?)"
                            " ON CONFLICT DO NOTHING RETURNING 1", (suggestion_id, person.id))
         return bool(added)
@@ -352,7 +374,8 @@ def comment(db: Database, person: Person, suggestion_id: int, text: str, *, now:
 
 HELD_SQL = """
 SELECT h.id AS held_id, h.kind, h.category, h.title, h.description, h.customer_impact, h.proposed_solution,
-       h.likelihood, h.level, h.submitted_on, coalesce(t.name, 'whole office') AS team, o.name AS office
+       h.likelihood, h.level, h.submitted_on, h.language, h.team_id, coalesce(t.name, 'whole office') AS team,
+       o.name AS office
 FROM held_suggestions h JOIN offices o ON o.id = h.office_id LEFT JOIN teams t ON t.id = h.team_id
 WHERE h.id = ?
 """
@@ -368,11 +391,11 @@ def follow(db: Database, person: Person, code: str, *, now: datetime | None = No
         if opened.held_id is not None:
             held = con.one(HELD_SQL, (opened.held_id,))
             assert held is not None, "the code was just matched to this held suggestion"
-            row = {**held, "held": True, "id": None, "timeline": []}
+            row = shown({**held, "held": True, "id": None, "timeline": []})
         else:
             released = con.one(summary_sql(details=True) + " WHERE s.id = ?", (opened.suggestion_id,))
             assert released is not None, "the code was just matched to this suggestion, and none is ever deleted"
-            row = {**released, "held": False}
+            row = shown({**released, "held": False})
         row["waiting"] = con.rows(
             "SELECT kind, note, written_on FROM held_author_events WHERE suggestion_id = ? OR held_id = ?"
             " ORDER BY position", (opened.suggestion_id, opened.held_id))

@@ -14,18 +14,28 @@ from board.feedback import receipts
 from board.feedback.release import release_due
 from board.feedback.suggestions import checked_text, clean, hold_author_event, milestones, record, summary_sql
 from board.feedback.workflow import (
+    LEVEL_LABELS,
     OPEN,
     STATUS_LABELS,
     escalation_target,
     path_error,
     path_to,
-    sla_cutoff,
     transition_error,
 )
+from board.i18n import N_, _, ngettext
+from board.org import calendar
 from board.org.access import Person, where
+from board.org.calendar import OfficeCalendar, office_sql
 from board.store import Conn, Database
 
 Done = TypeVar("Done")
+DECLINE_REASON = N_("Give the reason for declining: the author will read it.")
+
+
+def escalate_wait(sla_days: int) -> str:
+    """Why the author cannot escalate yet."""
+    return ngettext("You can escalate once {n} working day has passed without an acknowledgement.",
+                    "You can escalate once {n} working days have passed without an acknowledgement.", sla_days)
 
 SORTS = {"age": "created_at ASC, id ASC", "votes": "votes DESC, id ASC", "category": "category, id"}
 # role -> the levels its queue holds (None: every level): a regional manager what was escalated to the region or
@@ -43,12 +53,18 @@ def queue_scope(viewer: Person) -> tuple[str, tuple]:
     return f"{condition} AND s.level IN ({', '.join('?' * len(levels))})", (*params, *levels)
 
 
-OVERDUE_SQL = ("((status = 'new' AND created_at < ?) OR coalesce(due_date < ? AND status IN"
-               f" ({', '.join('?' * len(OPEN))}), FALSE))")
-
-
-def _overdue_params(today: date, sla_days: int) -> tuple:
-    return (sla_cutoff(today, sla_days), today, *OPEN)
+def overdue_sql(con: Conn, sla_days: int, *, today: date | None = None,
+                now: datetime | None = None) -> tuple[str, tuple]:
+    """SQL (on unqualified suggestion columns) and its parameters for `overdue`, each by its office's calendar:
+    still new past the acknowledgement time (`sla_days` working days), or open past its due date. `now` (a stored
+    moment; the default) is each office's own local day; `today` one given day in every office."""
+    if today is None and now is None:
+        now = utcnow()
+    calendars = calendar.load_in(con)
+    deadline, before = office_sql(calendars.sla_deadlines(sla_days, now=now, today=today), "office_id", "TIMESTAMP")
+    local_day, on = office_sql(calendars.days(now=now, today=today), "office_id", "DATE")
+    return (f"((status = 'new' AND created_at < {deadline}) OR coalesce(due_date < {local_day} AND status IN"
+            f" ({', '.join('?' * len(OPEN))}), FALSE))", (*before, *on, *OPEN))
 
 
 # What needs attention comes first, then the rest by the chosen sort: overdue, then new, then everything else.
@@ -80,24 +96,28 @@ def _queue_filter(viewer: Person, *, include_closed: bool, status: str | None, c
     return condition, params, " AND ".join(parts), tuple(args)
 
 
-def queue(db: Database, viewer: Person, *, sort: str = "age", today: date, sla_days: int,
+def queue(db: Database, viewer: Person, *, sort: str = "age", today: date | None = None, sla_days: int,
+          now: datetime | None = None,
           include_closed: bool = False, status: str | None = None, category: str | None = None,
           overdue_only: bool = False, owner_id: int | None = None, unassigned: bool = False,
           limit: int = 300, offset: int = 0) -> list[dict]:
     """Items of the viewer's triage queue, `overdue` marked (unacknowledged past the SLA, or past the due date):
     overdue ones first, then new ones, then the rest, each group by `sort`; filtered by status (open ones unless
-    `include_closed`), category, overdue, owner or no owner; `limit` of them from `offset`."""
+    `include_closed`), category, overdue, owner or no owner; `limit` of them from `offset`. Overdue follows each
+    suggestion's office calendar at `now` (overdue_sql)."""
     condition, params, chosen, args = _queue_filter(
         viewer, include_closed=include_closed, status=status, category=category, overdue_only=overdue_only,
         owner_id=owner_id, unassigned=unassigned)
     with db.read() as con:
+        overdue, late = overdue_sql(con, sla_days, today=today, now=now)
         return con.rows(
-            f"SELECT * FROM (SELECT *, {OVERDUE_SQL} AS overdue FROM ({summary_sql()} WHERE {condition}) s) s"
+            f"SELECT * FROM (SELECT *, {overdue} AS overdue FROM ({summary_sql()} WHERE {condition}) s) s"
             f" WHERE {chosen} ORDER BY {ATTENTION_SQL}, {SORTS.get(sort, SORTS['age'])} LIMIT ? OFFSET ?",
-            (*_overdue_params(today, sla_days), *params, *args, limit, offset))
+            (*late, *params, *args, limit, offset))
 
 
-def queue_total(db: Database, viewer: Person, *, today: date, sla_days: int, include_closed: bool = False,
+def queue_total(db: Database, viewer: Person, *, today: date | None = None, sla_days: int,
+                now: datetime | None = None, include_closed: bool = False,
                 status: str | None = None, category: str | None = None, overdue_only: bool = False,
                 owner_id: int | None = None, unassigned: bool = False) -> int:
     """How many items `queue` lists with the same filters, over all its pages."""
@@ -105,9 +125,10 @@ def queue_total(db: Database, viewer: Person, *, today: date, sla_days: int, inc
         viewer, include_closed=include_closed, status=status, category=category, overdue_only=overdue_only,
         owner_id=owner_id, unassigned=unassigned)
     with db.read() as con:
+        overdue, late = overdue_sql(con, sla_days, today=today, now=now)
         return con.scalar(
-            f"SELECT count(*) FROM (SELECT *, {OVERDUE_SQL} AS overdue FROM (SELECT s.* FROM suggestions s"
-            f" WHERE {condition}) s) s WHERE {chosen}", (*_overdue_params(today, sla_days), *params, *args))
+            f"SELECT count(*) FROM (SELECT *, {overdue} AS overdue FROM (SELECT s.* FROM suggestions s"
+            f" WHERE {condition}) s) s WHERE {chosen}", (*late, *params, *args))
 
 
 def queue_owners(db: Database, viewer: Person) -> list[dict]:
@@ -118,14 +139,15 @@ def queue_owners(db: Database, viewer: Person) -> list[dict]:
                         f" WHERE {condition} ORDER BY p.name, p.id", params)
 
 
-def queue_counts(db: Database, viewer: Person, *, today: date, sla_days: int) -> dict:
+def queue_counts(db: Database, viewer: Person, *, today: date | None = None, sla_days: int,
+                 now: datetime | None = None) -> dict:
     """How many open suggestions wait in the viewer's queue, and how many of them are overdue."""
     condition, params = queue_scope(viewer)
     with db.read() as con:
+        overdue, late = overdue_sql(con, sla_days, today=today, now=now)
         counted = con.one(
-            f"SELECT count(*) AS open, count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue FROM suggestions s"
-            f" WHERE {condition} AND s.status IN ({', '.join('?' * len(OPEN))})",
-            (*_overdue_params(today, sla_days), *params, *OPEN))
+            f"SELECT count(*) AS open, count(*) FILTER (WHERE {overdue}) AS overdue FROM suggestions s"
+            f" WHERE {condition} AND s.status IN ({', '.join('?' * len(OPEN))})", (*late, *params, *OPEN))
     assert counted is not None, "an aggregate without GROUP BY returns exactly one row"
     return counted
 
@@ -144,7 +166,7 @@ def _acted_on(con: Conn, actor: Person, suggestion_id: int) -> dict:
                   f" s.created_at, s.due_date FROM suggestions s WHERE s.id = ? AND {condition}",
                   (suggestion_id, *params))
     if row is None:
-        raise NotAllowed("You are not allowed to act on this suggestion.")
+        raise NotAllowed(_("You are not allowed to act on this suggestion."))
     return row
 
 
@@ -170,8 +192,9 @@ class Plan:
 
 def plan(db: Database, actor: Person, suggestion_id: int, *, to: str | None = None, reply: str = "",
          owner_id: int | None = None, due: date | None = None, duplicate_of: int | None = None,
-         expected: str | None = None, today: date) -> Plan:
-    """What `act` would do with these changes, checked as `act` checks them, without changing anything."""
+         expected: str | None = None, today: date | None = None) -> Plan:
+    """What `act` would do with these changes, checked as `act` checks them, without changing anything (`today`:
+    the day a due date may not be before; by default the suggestion's office's local day)."""
     with db.read() as con:
         row = _acted_on(con, actor, suggestion_id)
         return _planned(con, row, to=to, reply=reply, owner_id=owner_id, due=due, duplicate_of=duplicate_of,
@@ -180,7 +203,7 @@ def plan(db: Database, actor: Person, suggestion_id: int, *, to: str | None = No
 
 def act(db: Database, actor: Person, suggestion_id: int, *, to: str | None = None, reply: str = "",
         owner_id: int | None = None, due: date | None = None, duplicate_of: int | None = None,
-        expected: str | None = None, today: date, now: datetime | None = None) -> Plan:
+        expected: str | None = None, today: date | None = None, now: datetime | None = None) -> Plan:
     """Answer, move, assign and date a suggestion in one transaction, all or nothing: the status goes to any
     reachable target with each step recorded as its own status event, then the reply (the reason, when declining),
     the owner and the due date. Everything is checked first; a status changed since `expected` is refused."""
@@ -196,8 +219,9 @@ def act(db: Database, actor: Person, suggestion_id: int, *, to: str | None = Non
 
 
 def _planned(con: Conn, row: dict, *, to: str | None, reply: str, owner_id: int | None, due: date | None,
-             duplicate_of: int | None, expected: str | None, today: date) -> Plan:
+             duplicate_of: int | None, expected: str | None, today: date | None) -> Plan:
     _check_not_stale(row, expected)
+    today = today or calendar.of_office(con, row["office_id"]).today(utcnow())
     errors: dict[str, str] = {}
     to = None if to == row["status"] else to
     steps = path_to(row["status"], to) if to else ()
@@ -209,7 +233,7 @@ def _planned(con: Conn, row: dict, *, to: str | None, reply: str, owner_id: int 
     except Invalid as error:
         errors.update(error.errors)
     if to == "declined" and not reply and "reply" not in errors:
-        errors["reply"] = "Give the reason for declining: the author will read it."
+        errors["reply"] = _(DECLINE_REASON)
     if to == "duplicate":
         errors.update(_original_error(con, row, duplicate_of))
     owner = _owner_name(con, row, owner_id, errors) if owner_id is not None and owner_id != row["owner_id"] else None
@@ -217,7 +241,7 @@ def _planned(con: Conn, row: dict, *, to: str | None, reply: str, owner_id: int 
     if due is not None:
         errors.update(_due_error(due, target, today))
     if not errors and not (steps or reply or owner or due):
-        errors["changes"] = "Nothing to change: choose a new status, write a reply, or set an owner or a due date."
+        errors["changes"] = _("Nothing to change: choose a new status, write a reply, or set an owner or a due date.")
     if errors:
         raise Invalid(errors)
     return Plan(row["id"], row["status"], steps or (), reply, owner_id if owner else None, owner, due,
@@ -245,8 +269,8 @@ def _apply(con: Conn, actor: Person, checked: Plan, now: datetime) -> None:
 
 def _check_not_stale(row: dict, expected: str | None) -> None:
     if expected is not None and row["status"] != expected:
-        raise Invalid({"status": f"Someone changed this suggestion meanwhile: it is now "
-                                 f"{STATUS_LABELS[row['status']].lower()}. Check it and try again."})
+        raise Invalid({"status": _("Someone changed this suggestion meanwhile: it is now {status}. Check it and try"
+                                   " again.", status=_(STATUS_LABELS[row["status"]]).lower())})
 
 
 def _set_status(con: Conn, actor: Person, suggestion_id: int, start: str, to: str, note: str,
@@ -270,7 +294,7 @@ def change_status(db: Database, actor: Person, suggestion_id: int, to: str, *, n
         if problem:
             raise Invalid({"status": problem})
         if to == "declined" and not note:
-            raise Invalid({"note": "Give the reason for declining: the author will read it."})
+            raise Invalid({"note": _(DECLINE_REASON)})
         checked_text("note", note, required=False)
         if to == "duplicate":
             problems = _original_error(con, row, duplicate_of)
@@ -288,9 +312,9 @@ def _original_error(con: Conn, row: dict, original_id: int | None) -> dict[str, 
     original = con.one("SELECT id, status, office_id FROM suggestions WHERE id = ?", (original_id,)) \
         if original_id is not None else None
     if original is None or original["id"] == row["id"] or original["office_id"] != row["office_id"]:
-        return {"duplicate_of": "Name another suggestion of the same office as the original."}
+        return {"duplicate_of": _("Name another suggestion of the same office as the original.")}
     if original["status"] == "duplicate":
-        return {"duplicate_of": "That one is itself a duplicate: name the original instead."}
+        return {"duplicate_of": _("That one is itself a duplicate: name the original instead.")}
     return {}
 
 
@@ -303,7 +327,7 @@ def _move_votes(con: Conn, actor: Person, suggestion_id: int, original_id: int, 
     # The +1s now count on the original; the duplicate keeps an event saying where they went. It is recorded
     # before the duplicate's votes are cleared: its +1ers are told (the outbox reads them from the votes).
     record(con, suggestion_id, actor.id, "duplicate_votes", str(suggestion_id), str(original_id),
-           f"{count} +1(s) moved to #{original_id}", now)
+           _("{count} +1(s) moved to #{number}", count=count, number=original_id), now)
     con.execute("DELETE FROM votes WHERE suggestion_id = ?", (suggestion_id,))
 
 
@@ -313,16 +337,16 @@ def _owner_name(con: Conn, row: dict, owner_id: int, errors: dict[str, str]) -> 
                     " JOIN teams t ON t.id = tm.team_id"
                     " JOIN offices o ON o.id = t.office_id WHERE p.id = ? AND p.active", (owner_id,))
     if owner is None or owner["region_id"] != row["region_id"]:
-        errors["owner"] = "Choose an active person of this suggestion's region."
+        errors["owner"] = _("Choose an active person of this suggestion's region.")
         return None
     return owner["name"]
 
 
 def _due_error(due: date, status: str, today: date) -> dict[str, str]:
     if due < today:
-        return {"due_date": "The due date cannot be in the past."}
+        return {"due_date": _("The due date cannot be in the past.")}
     if status not in OPEN:
-        return {"due_date": "Only open suggestions take a due date."}
+        return {"due_date": _("Only open suggestions take a due date.")}
     return {}
 
 
@@ -339,11 +363,12 @@ def assign(db: Database, actor: Person, suggestion_id: int, owner_id: int, *, no
     return _act(db, actor, suggestion_id, work)
 
 
-def set_due(db: Database, actor: Person, suggestion_id: int, due: date, *, today: date,
+def set_due(db: Database, actor: Person, suggestion_id: int, due: date, *, today: date | None = None,
             now: datetime | None = None) -> int:
-    """Set a due date (today or later) on an open suggestion."""
+    """Set a due date (today or later, by default the office's local today) on an open suggestion."""
     def work(con: Conn, row: dict) -> int:
-        problems = _due_error(due, row["status"], today)
+        day = today or calendar.of_office(con, row["office_id"]).today(now or utcnow())
+        problems = _due_error(due, row["status"], day)
         if problems:
             raise Invalid(problems)
         con.execute("UPDATE suggestions SET due_date = ? WHERE id = ?", (due, row["id"]))
@@ -369,7 +394,8 @@ def escalate(db: Database, actor: Person, suggestion_id: int, *, note: str = "",
     """A manager escalates to the region, a regional manager to leadership."""
     def work(con: Conn, row: dict) -> int:
         if not can_escalate(actor, row):
-            raise Invalid({"level": f"You cannot escalate this suggestion from the {row['level']} level."})
+            raise Invalid({"level": _("You cannot escalate this suggestion from the {level} level.",
+                                      level=_(LEVEL_LABELS[row["level"]]).lower())})
         target = escalation_target(row["level"])
         assert target is not None, "can_escalate allows only the levels that have one above them"
         return _escalate(con, row, actor.id, target, checked_text("note", note, required=False), now or utcnow())
@@ -382,20 +408,25 @@ def _escalate(con: Conn, row: dict, actor_id: int | None, target: str, note: str
     return record(con, row["id"], actor_id, "escalated", row["level"], target, note, now)
 
 
-def author_may_escalate(row: dict, *, today: date, sla_days: int) -> bool:
-    """The author may escalate a still-new suggestion once the acknowledgement SLA has passed."""
+def author_may_escalate(row: dict, *, today: date | None = None, sla_days: int, now: datetime | None = None,
+                        office: OfficeCalendar | None = None) -> bool:
+    """The author may escalate a still-new suggestion once the acknowledgement time has passed by its office's
+    calendar (`office`: calendar.of_office; the organisation's default week when not given), on `today` (a local
+    day) or at `now` (a stored moment, the default)."""
+    office = office or OfficeCalendar()
+    day = today if today is not None else office.today(now or utcnow())
     return (row["status"] == "new" and row["level"] in ("team", "office")
-            and row["created_at"].date() < sla_cutoff(today, sla_days))
+            and row["created_at"] < office.sla_deadline(day, sla_days))
 
 
-def escalate_as_author(db: Database, author: Person, suggestion_id: int, *, today: date, sla_days: int,
-                       note: str = "", now: datetime | None = None) -> int:
+def escalate_as_author(db: Database, author: Person, suggestion_id: int, *, today: date | None = None,
+                       sla_days: int, note: str = "", now: datetime | None = None) -> int:
     """The named author escalates their unanswered suggestion to the region."""
     return _author_escalation(db, suggestion_id, author.id, today=today, sla_days=sla_days, note=note,
                               now=now or utcnow())
 
 
-def escalate_with_code(db: Database, person: Person, code: str, *, today: date, sla_days: int,
+def escalate_with_code(db: Database, person: Person, code: str, *, today: date | None = None, sla_days: int,
                        note: str = "", now: datetime | None = None, tried: list[datetime] | None = None) -> str:
     """The anonymous author escalates through their follow-up code once the SLA has passed; like their replies,
     the escalation waits (with its day only) for the next day's release, so its time cannot point at them."""
@@ -405,29 +436,29 @@ def escalate_with_code(db: Database, person: Person, code: str, *, today: date, 
     note = checked_text("note", note, required=False)
 
     def apply(con: Conn) -> str:
-        row = con.one("SELECT id, status, level, author_id, created_at FROM suggestions WHERE id = ?",
+        row = con.one("SELECT id, status, level, author_id, office_id, created_at FROM suggestions WHERE id = ?",
                       (opened.suggestion_id,))
-        if row is None or not author_may_escalate(row, today=today, sla_days=sla_days):
-            raise Invalid({"level": f"You can escalate once {sla_days} working days have passed without an "
-                                    "acknowledgement."})
+        if row is None or not author_may_escalate(row, today=today, sla_days=sla_days, now=now,
+                                                  office=calendar.of_office(con, row["office_id"])):
+            raise Invalid({"level": escalate_wait(sla_days)})
         if con.scalar("SELECT count(*) FROM held_author_events WHERE suggestion_id = ? AND kind = 'escalated'",
                       (row["id"],)):
-            raise Invalid({"level": "Your escalation is already waiting to be passed on."})
+            raise Invalid({"level": _("Your escalation is already waiting to be passed on.")})
         return hold_author_event(con, opened, "escalated", note, now.date())
 
     return db.write(apply, lock=("author", opened.suggestion_id, opened.held_id))
 
 
-def _author_escalation(db: Database, suggestion_id: int, author_id: int, *, today: date, sla_days: int,
+def _author_escalation(db: Database, suggestion_id: int, author_id: int, *, today: date | None, sla_days: int,
                        note: str, now: datetime) -> int:
     def apply(con: Conn) -> int:
-        row = con.one("SELECT id, status, level, author_id, created_at FROM suggestions WHERE id = ?",
+        row = con.one("SELECT id, status, level, author_id, office_id, created_at FROM suggestions WHERE id = ?",
                       (suggestion_id,))
         if row is None or row["author_id"] != author_id:
-            raise NotAllowed("Only the author can escalate this suggestion this way.")
-        if not author_may_escalate(row, today=today, sla_days=sla_days):
-            raise Invalid({"level": f"You can escalate once {sla_days} working days have passed without an "
-                                    "acknowledgement."})
+            raise NotAllowed(_("Only the author can escalate this suggestion this way."))
+        if not author_may_escalate(row, today=today, sla_days=sla_days, now=now,
+                                   office=calendar.of_office(con, row["office_id"])):
+            raise Invalid({"level": escalate_wait(sla_days)})
         return _escalate(con, row, author_id, "region", checked_text("note", note, required=False), now)
 
     return db.write(apply, lock=("suggestion", suggestion_id))

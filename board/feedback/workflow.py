@@ -1,19 +1,24 @@
-"""The suggestion workflow and working-day arithmetic (pure: no I/O)."""
+"""The suggestion workflow, and Monday-to-Friday working-day arithmetic for what has no office (pure: no I/O)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-KINDS = {"improvement": "Improvement", "anticipated_problem": "Anticipated problem"}
-LIKELIHOODS = {"happening_now": "Happening now", "likely": "Likely", "possible": "Possible",
-               "brainstormed": "Brainstormed"}
+from board.i18n import N_, _
+from board.org.calendar import OfficeCalendar
+
+KINDS = {"improvement": N_("Improvement"), "anticipated_problem": N_("Anticipated problem")}
+LIKELIHOODS = {"happening_now": N_("Happening now"), "likely": N_("Likely"), "possible": N_("Possible"),
+               "brainstormed": N_("Brainstormed")}
 PATH = ("new", "acknowledged", "under_review", "planned", "in_progress", "implemented")
 CLOSING = ("declined", "duplicate")
 STATUSES = PATH + CLOSING
 OPEN = PATH[:-1]
-STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in STATUSES}
+STATUS_LABELS = {"new": N_("New"), "acknowledged": N_("Acknowledged"), "under_review": N_("Under review"),
+                 "planned": N_("Planned"), "in_progress": N_("In progress"), "implemented": N_("Implemented"),
+                 "declined": N_("Declined"), "duplicate": N_("Duplicate")}
 LEVELS = ("team", "office", "region", "leadership")
-LEVEL_LABELS = {"team": "Team", "office": "Office", "region": "Region", "leadership": "Leadership"}
+LEVEL_LABELS = {"team": N_("Team"), "office": N_("Office"), "region": N_("Region"), "leadership": N_("Leadership")}
 
 
 def allowed_transitions(status: str) -> tuple[str, ...]:
@@ -28,10 +33,20 @@ def transition_error(status: str, to: str) -> str | None:
     allowed = allowed_transitions(status)
     if to in allowed:
         return None
-    if not allowed:
-        return f"This suggestion is {STATUS_LABELS[status].lower()}: its status can no longer change."
-    names = ", ".join(STATUS_LABELS[s].lower() for s in allowed)
-    return f"From {STATUS_LABELS[status].lower()} it can go to: {names}."
+    return _unreachable(status, allowed)
+
+
+def _status_word(status: str) -> str:
+    """A status as a word inside a sentence ("under review")."""
+    return _(STATUS_LABELS[status]).lower()
+
+
+def _unreachable(status: str, options: tuple[str, ...]) -> str:
+    """Why a status cannot change as asked: where it can go (`options`), or that it cannot change at all."""
+    if not options:
+        return _("This suggestion is {status}: its status can no longer change.", status=_status_word(status))
+    return _("From {status} it can go to: {statuses}.", status=_status_word(status),
+             statuses=", ".join(_status_word(s) for s in options))
 
 
 def path_to(status: str, target: str) -> tuple[str, ...] | None:
@@ -61,10 +76,7 @@ def path_error(status: str, target: str) -> str | None:
     """Why `target` cannot be reached from `status` (naming what can), or None."""
     if path_to(status, target) is not None:
         return None
-    options = reachable(status)
-    if not options:
-        return f"This suggestion is {STATUS_LABELS[status].lower()}: its status can no longer change."
-    return f"From {STATUS_LABELS[status].lower()} it can go to: {', '.join(STATUS_LABELS[s].lower() for s in options)}."
+    return _unreachable(status, reachable(status))
 
 
 def escalation_target(level: str) -> str | None:
@@ -72,33 +84,20 @@ def escalation_target(level: str) -> str | None:
     return {"team": "region", "office": "region", "region": "leadership"}.get(level)
 
 
+# Monday to Friday, without holidays: an office's own calendar (board.org.calendar) holds the rules.
+_WEEKDAYS = OfficeCalendar()
+
+
 def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days (Monday to Friday) after start."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    """The date `days` working days (Monday to Friday) after start (OfficeCalendar.add_working_days)."""
+    return _WEEKDAYS.add_working_days(start, days)
 
 
 def working_days_between(start: date, end: date) -> int:
-    """Working days after start up to and including end (0 when end <= start)."""
-    if end <= start:
-        return 0
-    full_weeks, extra = divmod((end - start).days, 7)
-    count = full_weeks * 5
-    for i in range(1, extra + 1):
-        if (start + timedelta(days=i)).weekday() < 5:
-            count += 1
-    return count
+    """Working days (Monday to Friday) after start up to and including end (0 when end <= start)."""
+    return _WEEKDAYS.working_days_between(start, end)
 
 
 def sla_cutoff(today: date, sla_days: int) -> date:
-    """Suggestions created before this day and still new are overdue for acknowledgement."""
-    current, days = today, sla_days
-    while days > 0:
-        current -= timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    """Suggestions created before this day and still new are overdue for acknowledgement (Monday to Friday)."""
+    return _WEEKDAYS.sla_cutoff(today, sla_days)

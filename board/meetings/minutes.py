@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta
 from board.clock import utcnow
 from board.errors import Invalid, NotAllowed, NotFound
 from board.feedback.suggestions import clean, record
+from board.i18n import N_, _, format_long_date
 from board.meetings import actions
 from board.org.access import Person, where
 from board.store import Conn, Database
 
-ITEM_KINDS = {"real_problem": "Real problem", "anticipated_problem": "Anticipated problem",
-              "brainstorm": "Brainstorm", "decision": "Decision", "information": "Information"}
+ITEM_KINDS = {"real_problem": N_("Real problem"), "anticipated_problem": N_("Anticipated problem"),
+              "brainstorm": N_("Brainstorm"), "decision": N_("Decision"), "information": N_("Information")}
 PROBLEM_KINDS = ("real_problem", "anticipated_problem")  # the items counted as problems discussed
 PROBLEM_ITEMS = "i.kind IN (" + ", ".join(f"'{kind}'" for kind in PROBLEM_KINDS) + ")"  # SQL on meeting_items i
 MAX_TEXT = 5000
@@ -43,10 +44,13 @@ def default_due(meeting_day: date, today: date) -> date:
 
 
 def action_status(action: dict, today: date) -> str:
-    """Open, Open and overdue, Done or Dropped."""
+    """Open, Open and overdue, Done or Dropped (in the current language)."""
     due = parse_date(action.get("due_date"))
     overdue = action.get("status") == "open" and due is not None and due < today
-    return "Open and overdue" if overdue else actions.STATUS_LABELS.get(action.get("status", ""), "Open")
+    if overdue:
+        return _("Open and overdue")
+    status = action.get("status", "")
+    return _(actions.STATUS_LABELS[status]) if status in actions.STATUS_LABELS else _("Open")
 
 
 # --- who may record, who may read --------------------------------------------------------
@@ -56,11 +60,24 @@ def recordable_units(db: Database, person: Person) -> list[dict]:
     with db.read() as con:
         if person.role == "manager":
             return [{"team_id": person.team_id, "office_id": person.office_id,
-                     "label": f"{person.team} team, {person.office}"}]
+                     "label": unit_words(person.team, person.office)}]
         if person.role == "regional_manager":
-            return [{"team_id": None, "office_id": r["id"], "label": f"{r['name']} office"} for r in con.rows(
+            return [{"team_id": None, "office_id": r["id"], "label": unit_words(None, r["name"])} for r in con.rows(
                 "SELECT id, name FROM offices WHERE region_id = ? ORDER BY name", (person.region_id,))]
     return []
+
+
+def unit_words(team: str | None, office: str) -> str:
+    """Where a meeting was held, in words: "Billing team, Dublin", or "Dublin office" for a whole office."""
+    return _("{team} team, {office}", team=team, office=office) if team else _("{office} office", office=office)
+
+
+def unit_words_of(row: dict) -> dict:
+    """A row with `team_name` and `office_name` read: its `unit` in words, those two taken out."""
+    team, office = row.pop("team_name"), row.pop("office_name")
+    if office is not None:
+        row["unit"] = unit_words(team, office)
+    return row
 
 
 def visible(viewer: Person) -> tuple[str, tuple]:
@@ -74,7 +91,7 @@ def visible(viewer: Person) -> tuple[str, tuple]:
 def start_draft(db: Database, author: Person, *, team_id: int | None, office_id: int, today: date) -> int:
     """A new draft for a unit the author may record for; dated today, chaired by the author."""
     if not any(u["team_id"] == team_id and u["office_id"] == office_id for u in recordable_units(db, author)):
-        raise NotAllowed("You may record minutes only for your own team (managers) or your region's offices.")
+        raise NotAllowed(_("You may record minutes only for your own team (managers) or your region's offices."))
     doc = {"meeting_date": today.isoformat(), "chair_id": author.id, "attendee_ids": [], "items": [empty_item()]}
     return db.write(lambda con: con.scalar(
         "INSERT INTO meetings (team_id, office_id, region_id, author_id, status, draft, created_at)"
@@ -87,23 +104,27 @@ def meeting_unit(db: Database, meeting_id: int) -> dict:
     with db.read() as con:
         row = con.one("SELECT team_id, office_id FROM meetings WHERE id = ?", (meeting_id,))
     if row is None:
-        raise NotFound("There are no such minutes.")
+        raise NotFound(_("There are no such minutes."))
     return row
 
 
 def my_drafts(db: Database, author: Person) -> list[dict]:
     with db.read() as con:
-        return con.rows(
-            "SELECT m.id, m.created_at, coalesce(t.name || ' team', o.name || ' office') AS unit"
+        rows = con.rows(
+            "SELECT m.id, m.created_at, t.name AS team_name, o.name AS office_name"
             " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
             " WHERE m.author_id = ? AND m.status = 'draft' ORDER BY m.id DESC", (author.id,))
+    for row in rows:  # the team alone ("Billing team") or the office ("Dublin office")
+        team, office = row.pop("team_name"), row.pop("office_name")
+        row["unit"] = _("{team} team", team=team) if team else _("{office} office", office=office)
+    return rows
 
 
 def save_draft(db: Database, author: Person, meeting_id: int, doc: dict) -> None:
     """Keep the working copy of the author's draft (no validation: a draft may be incomplete)."""
     text = json.dumps(doc, default=str)
     if len(text) > MAX_DRAFT:
-        raise Invalid({"draft": "These minutes are too long to keep as one draft; shorten some items."})
+        raise Invalid({"draft": _("These minutes are too long to keep as one draft; shorten some items.")})
     def apply(con: Conn) -> None:
         _own(con, author, meeting_id, status="draft")
         con.execute("UPDATE meetings SET draft = ? WHERE id = ?", (text, meeting_id))
@@ -114,10 +135,10 @@ def _own(con: Conn, author: Person, meeting_id: int, *, status: str) -> dict:
     """The author's own meeting; another person's is never read (the author is part of the query)."""
     row = con.one("SELECT * FROM meetings WHERE id = ? AND author_id = ?", (meeting_id, author.id))
     if row is None:
-        raise NotAllowed("Only the person who recorded these minutes may change them.")
+        raise NotAllowed(_("Only the person who recorded these minutes may change them."))
     if row["status"] != status:
-        raise Invalid({"status": "These minutes were already published." if status == "draft"
-                       else "These minutes are still a draft."})
+        raise Invalid({"status": _("These minutes were already published.") if status == "draft"
+                       else _("These minutes are still a draft.")})
     return row
 
 
@@ -126,7 +147,7 @@ def load_for_editing(db: Database, author: Person, meeting_id: int) -> dict:
     with db.read() as con:
         row = con.one("SELECT * FROM meetings WHERE id = ? AND author_id = ?", (meeting_id, author.id))
         if row is None:
-            raise NotAllowed("Only the person who recorded these minutes may change them.")
+            raise NotAllowed(_("Only the person who recorded these minutes may change them."))
         if row["status"] == "draft":
             return json.loads(row["draft"])
         return _content(con, row)
@@ -153,16 +174,16 @@ def validate(con: Conn, doc: dict, meeting: dict, *, today: date, categories: tu
     errors: dict[str, str] = {}
     day = parse_date(doc.get("meeting_date"))
     if day is None:
-        errors["meeting_date"] = "Give the date of the meeting."
+        errors["meeting_date"] = _("Give the date of the meeting.")
     elif day > today:
-        errors["meeting_date"] = "The meeting date cannot be in the future."
+        errors["meeting_date"] = _("The meeting date cannot be in the future.")
     roster = {r["id"] for r in con.rows("SELECT id FROM people WHERE active")}
     if doc.get("chair_id") not in roster:
-        errors["chair_id"] = "Choose the chair from the roster."
+        errors["chair_id"] = _("Choose the chair from the roster.")
     if any(a not in roster for a in doc.get("attendee_ids", [])):
-        errors["attendee_ids"] = "Every attendee must be an active person in the roster."
+        errors["attendee_ids"] = _("Every attendee must be an active person in the roster.")
     if not doc.get("items"):
-        errors["items"] = "Add at least one item: what was discussed."
+        errors["items"] = _("Add at least one item: what was discussed.")
     office_suggestions = {r["id"] for r in con.rows("SELECT id FROM suggestions WHERE office_id = ?",
                                                     (meeting["office_id"],))}
     for i, item in enumerate(doc.get("items", [])):
@@ -174,29 +195,29 @@ def _item_errors(path: str, item: dict, day: date | None, roster: set, suggestio
                  categories: tuple[str, ...]) -> dict[str, str]:
     errors = {}
     if item.get("kind") not in ITEM_KINDS:
-        errors[f"{path}.kind"] = "Choose what kind of item this is."
+        errors[f"{path}.kind"] = _("Choose what kind of item this is.")
     if not clean(item.get("discussed")):
-        errors[f"{path}.discussed"] = "Say what was discussed."
+        errors[f"{path}.discussed"] = _("Say what was discussed.")
     for name in ("discussed", "solution"):
         if len(clean(item.get(name))) > MAX_TEXT:
-            errors[f"{path}.{name}"] = f"Write at most {MAX_TEXT} characters."
+            errors[f"{path}.{name}"] = _("Write at most {most} characters.", most=MAX_TEXT)
     if item.get("category") not in (None, "", *categories):
-        errors[f"{path}.category"] = "Choose one of the categories."
+        errors[f"{path}.category"] = _("Choose one of the categories.")
     if any(s not in suggestion_ids for s in item.get("suggestion_ids", [])):
-        errors[f"{path}.suggestion_ids"] = "Link only suggestions of this office."
+        errors[f"{path}.suggestion_ids"] = _("Link only suggestions of this office.")
     for j, action in enumerate(item.get("actions", [])):
         where = f"{path}.actions.{j}"
         if not clean(action.get("description")):
-            errors[f"{where}.description"] = "Say what is to be done."
+            errors[f"{where}.description"] = _("Say what is to be done.")
         elif len(clean(action.get("description"))) > MAX_ACTION:
-            errors[f"{where}.description"] = f"Write at most {MAX_ACTION} characters."
+            errors[f"{where}.description"] = _("Write at most {most} characters.", most=MAX_ACTION)
         if action.get("owner_id") not in roster:
-            errors[f"{where}.owner_id"] = "Choose the owner from the roster."
+            errors[f"{where}.owner_id"] = _("Choose the owner from the roster.")
         due = parse_date(action.get("due_date"))
         if due is None:
-            errors[f"{where}.due_date"] = "Give a due date."
+            errors[f"{where}.due_date"] = _("Give a due date.")
         elif day is not None and due < day:
-            errors[f"{where}.due_date"] = "The due date cannot be before the meeting."
+            errors[f"{where}.due_date"] = _("The due date cannot be before the meeting.")
     return errors
 
 
@@ -276,7 +297,7 @@ def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datet
                 day = parse_date(doc["meeting_date"])
                 assert day is not None, "validate() refuses minutes without a meeting date"
                 record(con, suggestion_id, author.id, "discussed", None, str(meeting["id"]),
-                       f"Discussed in the {_unit_name(con, meeting)} meeting of {long_date(day)}", now)
+                       discussed_note(con, meeting, day), now)
 
 
 def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict], author: Person,
@@ -299,14 +320,18 @@ def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict]
 
 
 def long_date(day: date) -> str:
-    """12 March 2026 (no leading zero)."""
-    return f"{day.day} {day:%B %Y}"
+    """12 March 2026 (no leading zero), the month in the current language."""
+    return format_long_date(day)
 
 
-def _unit_name(con: Conn, meeting: dict) -> str:
-    return con.scalar("SELECT coalesce(t.name || ' team', '') || CASE WHEN t.name IS NULL THEN o.name || ' office'"
-                      " ELSE ', ' || o.name END FROM offices o LEFT JOIN teams t ON t.id = ? WHERE o.id = ?",
-                      (meeting["team_id"], meeting["office_id"]))
+def discussed_note(con: Conn, meeting: dict, day: date) -> str:
+    """The note of a suggestion's 'discussed' event, in the language of the person publishing the minutes: "Discussed
+    in the Billing team, Dublin meeting of 12 March 2026" (or "the Dublin office meeting")."""
+    names = con.one("SELECT t.name AS team, o.name AS office FROM offices o LEFT JOIN teams t ON t.id = ?"
+                    " WHERE o.id = ?", (meeting["team_id"], meeting["office_id"]))
+    assert names is not None, "a meeting's office exists"
+    return _("Discussed in the {unit} meeting of {day}", unit=unit_words(names["team"], names["office"]),
+             day=long_date(day))
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -316,6 +341,7 @@ def list_sql(*, attendees: bool = False) -> str:
     WHERE; `attendees` adds the attendee and chair ids (first)."""
     return ("SELECT" + (" m.attendee_ids, m.chair_id," if attendees else "")
             + """ m.id, m.meeting_date, coalesce(t.name || ' team, ' || o.name, o.name || ' office') AS unit,
+       t.name AS team_name, o.name AS office_name,
        c.name AS chair, a.name AS author, m.review_status, m.version, m.author_id, m.team_id, m.office_id,
        (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed
         AND """ + PROBLEM_ITEMS + """) AS problems,
@@ -330,8 +356,9 @@ def list_minutes(db: Database, viewer: Person, *, limit: int = 200, offset: int 
     """Published minutes the viewer may read, newest meeting first (`limit` of them after the first `offset`)."""
     condition, params = visible(viewer)
     with db.read() as con:
-        return con.rows(list_sql() + f" WHERE {condition} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ? OFFSET ?",
+        rows = con.rows(list_sql() + f" WHERE {condition} ORDER BY m.meeting_date DESC, m.id DESC LIMIT ? OFFSET ?",
                         (*params, limit, offset))
+    return [unit_words_of(row) for row in rows]
 
 
 def get_meeting(db: Database, viewer: Person, meeting_id: int) -> dict:
@@ -340,7 +367,8 @@ def get_meeting(db: Database, viewer: Person, meeting_id: int) -> dict:
     with db.read() as con:
         row = con.one(list_sql(attendees=True) + f" WHERE m.id = ? AND {condition}", (meeting_id, *params))
         if row is None:
-            raise NotAllowed("You are not allowed to read these minutes, or they do not exist.")
+            raise NotAllowed(_("You are not allowed to read these minutes, or they do not exist."))
+        unit_words_of(row)
         row["items"] = _content(con, row)["items"]
         _name_people(con, row)
         row["reviews"] = con.rows("SELECT r.created_at, p.name AS reviewer, r.verdict, r.comment FROM meeting_reviews r"
@@ -359,11 +387,11 @@ def version_content(db: Database, viewer: Person, meeting_id: int, version: int)
         content = con.scalar("SELECT content FROM meeting_versions WHERE meeting_id = ? AND version = ?",
                              (meeting_id, version))
         if content is None:
-            raise NotFound("There is no such version.")
+            raise NotFound(_("There is no such version."))
         return _name_people(con, json.loads(content))
 
 
-FORMER = "someone no longer in the roster"
+FORMER = N_("someone no longer in the roster")
 
 
 def _name_people(con: Conn, doc: dict) -> dict:
@@ -374,11 +402,12 @@ def _name_people(con: Conn, doc: dict) -> dict:
     wanted = sorted({i for i in ids if isinstance(i, int)})
     names = {r["id"]: r["name"] for r in con.rows(
         "SELECT id, name FROM people WHERE id = ANY(CAST(? AS INTEGER[]))", (wanted,))}
+    former = _(FORMER)
     for action in acts:
-        action["owner"] = names.get(action.get("owner_id"), FORMER)
+        action["owner"] = names.get(action.get("owner_id"), former)
     chair = doc.get("chair_id")
-    doc["chair"] = names.get(chair, FORMER) if chair is not None else None
-    doc["attendees"] = [names.get(i, FORMER) for i in doc.get("attendee_ids", [])]
+    doc["chair"] = names.get(chair, former) if chair is not None else None
+    doc["attendees"] = [names.get(i, former) for i in doc.get("attendee_ids", [])]
     return doc
 
 
@@ -389,6 +418,6 @@ def carried_actions(db: Database, author: Person, meeting_id: int, *, today: dat
         unit = con.one("SELECT team_id, office_id FROM meetings WHERE id = ? AND author_id = ?",
                        (meeting_id, author.id))
     if unit is None:
-        raise NotAllowed("Only the person who recorded these minutes may change them.")
+        raise NotAllowed(_("Only the person who recorded these minutes may change them."))
     carried = actions.team_open(db, author, today=today, office_id=unit["office_id"], team_id=unit["team_id"] or 0)
     return [a for a in carried if a["meeting_id"] != meeting_id]

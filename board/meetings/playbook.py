@@ -11,6 +11,7 @@ import re
 from board.errors import NotFound
 from board.feedback.suggestions import clean
 from board.feedback.workflow import KINDS
+from board.i18n import _
 from board.meetings.minutes import ITEM_KINDS, visible
 from board.org.access import Person, where
 from board.store import Database
@@ -103,12 +104,12 @@ def entry(db: Database, viewer: Person, key: str) -> dict:
     """One entry by its key, with `can_open`, and where else the same was seen: `times` (entries in its group) and
     `seen_in` (the group's offices, by name). NotFound for a key that names no entry."""
     if not ENTRY_KEY.fullmatch(key or ""):
-        raise NotFound("There is no such playbook entry.")
+        raise NotFound(_("There is no such playbook entry."))
     entries, params = _entries(viewer)
     with db.read() as con:
         row = con.one(f"SELECT * FROM ({entries}) p WHERE key = ?", (*params, key))
         if row is None:
-            raise NotFound("There is no such playbook entry.")
+            raise NotFound(_("There is no such playbook entry."))
         seen = con.rows(f"SELECT office, count(*) AS times FROM ({entries}) p WHERE grp = ?"
                         " GROUP BY office ORDER BY office", (*params, row.pop("grp")))
     row["times"] = sum(s["times"] for s in seen)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
 from board.feedback.suggestions import checked_text, clean
-from board.meetings.minutes import list_sql
+from board.i18n import N_, _
+from board.meetings.minutes import list_sql, unit_words_of
 from board.notify import events
 from board.org.access import Person, where
 from board.store import Conn, Database
 
-VERDICTS = {"reviewed": "Reviewed", "needs_follow_up": "Needs follow-up"}
+VERDICTS = {"reviewed": N_("Reviewed"), "needs_follow_up": N_("Needs follow-up")}
 
 
 def queue(db: Database, reviewer: Person) -> list[dict]:
@@ -21,6 +22,7 @@ def queue(db: Database, reviewer: Person) -> list[dict]:
         rows = con.rows(list_sql() + f" WHERE m.status = 'published' AND {condition} AND m.review_status IS NULL"
                         " ORDER BY m.meeting_date, m.id", params)
     for row in rows:
+        unit_words_of(row)
         row["no_problems"] = row["problems"] == 0
     return rows
 
@@ -29,9 +31,9 @@ def review(db: Database, reviewer: Person, meeting_id: int, verdict: str, commen
     """Record a verdict (a comment is required for needs follow-up); the author sees it with the minutes."""
     comment = clean(comment)
     if verdict not in VERDICTS:
-        raise Invalid({"verdict": "Choose reviewed or needs follow-up."})
+        raise Invalid({"verdict": _("Choose reviewed or needs follow-up.")})
     if verdict == "needs_follow_up" and not comment:
-        raise Invalid({"comment": "Say what needs following up: the author will read it."})
+        raise Invalid({"comment": _("Say what needs following up: the author will read it.")})
     checked_text("comment", comment, required=False)
 
     condition, params = where(reviewer, "review_minutes", "m", refuse=False)
@@ -40,7 +42,7 @@ def review(db: Database, reviewer: Person, meeting_id: int, verdict: str, commen
         found = con.scalar(f"SELECT count(*) FROM meetings m WHERE m.id = ? AND m.status = 'published' AND {condition}",
                            (meeting_id, *params))
         if not found:
-            raise NotAllowed("You may review only your region's published minutes.")
+            raise NotAllowed(_("You may review only your region's published minutes."))
         con.execute("INSERT INTO meeting_reviews (meeting_id, reviewer_id, verdict, comment, created_at)"
                     " VALUES (?, ?, ?, ?, ?)", (meeting_id, reviewer.id, verdict, comment, utcnow()))
         con.execute("UPDATE meetings SET review_status = ? WHERE id = ?", (verdict, meeting_id))

@@ -12,23 +12,24 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from board import DATA_DIR, server_secret
 from board.clock import utcnow
 from board.errors import BoardError, Invalid
 from board.feedback.suggestions import clean
-from board.org import settings
+from board.i18n import N_, _
+from board.org import calendar, settings
 from board.org.access import Person
 from board.org.people import team_size
 from board.store import Conn, Database, StoreError
 
 STATEMENTS = {
-    "empowered": "I am empowered to resolve customer problems",
-    "tools": "I have the tools I need",
-    "acted_on": "My feedback is acted on",
-    "workload": "My workload is manageable",
-    "proud": "I am proud of what we sell",
+    "empowered": N_("I am empowered to resolve customer problems"),
+    "tools": N_("I have the tools I need"),
+    "acted_on": N_("My feedback is acted on"),
+    "workload": N_("My workload is manageable"),
+    "proud": N_("I am proud of what we sell"),
 }
 MAX_COMMENT = 1000
 ANCHOR = date(2024, 1, 1)  # a Monday: periods line up from here
@@ -57,14 +58,14 @@ class Answer:
 def validate(answer: Answer) -> dict[str, str]:
     errors = {}
     if answer.mood not in range(1, 6):
-        errors["mood"] = "Choose a mood from 1 to 5."
+        errors["mood"] = _("Choose a mood from 1 to 5.")
     if answer.enps not in range(0, 11):
-        errors["enps"] = "Choose 0 to 10."
+        errors["enps"] = _("Choose 0 to 10.")
     for name in STATEMENTS:
         if getattr(answer, name) not in range(1, 6):
-            errors[name] = "Choose 1 (disagree) to 5 (agree)."
+            errors[name] = _("Choose 1 (disagree) to 5 (agree).")
     if len(clean(answer.comment)) > MAX_COMMENT:
-        errors["comment"] = f"Write at most {MAX_COMMENT} characters."
+        errors["comment"] = _("Write at most {most} characters.", most=MAX_COMMENT)
     return errors
 
 
@@ -120,7 +121,9 @@ def current_period(con: Conn, today: date, length_days: int) -> int:
     return con.scalar("INSERT INTO pulse_periods (starts_on, ends_on) VALUES (?, ?) RETURNING id", (start, end))
 
 
-def has_answered(db: Database, person: Person, *, today: date, length_days: int) -> bool:
+def has_answered(db: Database, person: Person, *, today: date | None = None, length_days: int) -> bool:
+    """Whether the person has answered in the period of `today` (by default their office's local day)."""
+    today = today or calendar.person_today(db, person, utcnow())
     key = voter_key(db.dialect)
     with db.read() as con:
         period = open_period(con, today)
@@ -132,13 +135,20 @@ def has_answered(db: Database, person: Person, *, today: date, length_days: int)
             (voter(key, period["id"], person.id), period["id"], person.id)))
 
 
-def submit(db: Database, person: Person, answer: Answer, *, today: date, length_days: int) -> None:
-    """Store one answer for this period: the response with team, office, region and period only; that the
-    person answered as a keyed hash apart."""
+def submit(db: Database, person: Person, answer: Answer, *, today: date | None = None, length_days: int,
+           now: datetime | None = None) -> None:
+    """Store one answer for the period of the person's day (`today`; by default their office's local day at
+    `now`): the response with team, office, region and period only; that the person answered as a keyed hash
+    apart. Periods close once they have ended in every office (a given `today` stands for every office)."""
     errors = validate(answer)
     if errors:
         raise Invalid(errors)
-    close_due(db, today)
+    if today is None:
+        calendars, now = calendar.load(db), now or utcnow()
+        today, closing = calendars.of(person.office_id).today(now), calendars.earliest_today(now)
+    else:
+        closing = today
+    close_due(db, closing)
     key = voter_key(db.dialect)
 
     def apply(con: Conn) -> None:
@@ -149,7 +159,7 @@ def submit(db: Database, person: Person, answer: Answer, *, today: date, length_
             " ON CONFLICT DO NOTHING RETURNING 1",
             (period, voter(key, period, person.id), person.team_id, period, person.id))
         if not done:
-            raise AlreadyAnswered("You have already answered the pulse for this period. Thank you!")
+            raise AlreadyAnswered(_("You have already answered the pulse for this period. Thank you!"))
         con.execute(
             "INSERT INTO pulse_responses (id, period_id, team_id, office_id, region_id, mood, enps, empowered,"
             " tools, acted_on, workload, proud, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -160,9 +170,12 @@ def submit(db: Database, person: Person, answer: Answer, *, today: date, length_
     db.write(apply, lock=LOCK)
 
 
-def close_due(db: Database, today: date) -> list[int]:
+def close_due(db: Database, today: date | None = None) -> list[int]:
     """Close every period that ended before today (see the module's docstring) and return their ids; cheap
-    when there is none. Safe to call from any page and any server: each period closes once."""
+    when there is none. Safe to call from any page and any server: each period closes once. By default `today`
+    is the earliest local day of any office: a period closes once it has ended everywhere."""
+    if today is None:
+        today = calendar.load(db).earliest_today(utcnow())
     with db.read() as con:
         due = con.scalar("SELECT count(*) FROM pulse_periods WHERE ends_on <= ? AND closed_at IS NULL", (today,))
         legacy = con.scalar("SELECT count(*) FROM pulse_participation")

@@ -8,19 +8,26 @@ that leaves the row, so the messages are written on the next run; each message's
 second copy. Messages whose recipients the event itself changes are written at once, in the event's transaction:
 a new suggestion's and an escalation's (the queues they reach) and a merge's (its +1s move away with it).
 
-Nothing is ever addressed to an anonymous author (there is no address), and no message names one."""
+Nothing is ever addressed to an anonymous author (there is no address), and no message names one.
+
+Each message is written in its recipient's language (people.locale, else the organisation's default_locale), and a
+chat channel's in the organisation's: the languages are read once per event (once per fan-out batch), and the
+followers' one INSERT picks each person's text by their language."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from board.feedback.workflow import KINDS as SUGGESTION_KINDS
 from board.feedback.workflow import STATUS_LABELS
+from board.i18n import N_, _, label, using
 from board.notify import hooks
 from board.notify.kinds import mode_sql
-from board.notify.outbox import COLUMNS, Batch, next_digest_at
+from board.notify.outbox import COLUMNS, Batch, default_locale, languages_in_use, locale_of, next_digest_at
 from board.org import settings as org_settings
 from board.org.access import SCOPES, Person, in_scope
 from board.org.people import person_sql
@@ -31,7 +38,11 @@ from board.store import Conn, Database
 ROUTES = {"status": "status", "escalated": "status", "duplicate_votes": "status", "reply": "reply",
           "comment": "reply", "author_reply": "reply", "discussed": "discussed"}
 BY_AUTHOR = ("author_reply", "escalated", "submitted")  # the events an anonymous author makes (actor NULL)
-LEVEL_WORDS = {"team": "the team", "office": "the office", "region": "the region", "leadership": "leadership"}
+LEVEL_WORDS = {"team": N_("the team"), "office": N_("the office"), "region": N_("the region"),
+               "leadership": N_("leadership")}
+T = TypeVar("T")
+# The organisation's default language and the other languages people chose (outbox.languages_in_use).
+Languages = tuple[str, tuple[str, ...]]
 
 # Follower messages are written once in Python with these marks where each recipient's own values go (the
 # suggestion's title, the actor's name, "which you raised" or "which you +1'd"), and one INSERT ... SELECT fills
@@ -39,7 +50,7 @@ LEVEL_WORDS = {"team": "the team", "office": "the office", "region": "the region
 # drops it). mark -> its SQL; its parameters; the join it needs.
 SLOT_SQL = {"title": "s.title", "actor": "a.name", "original": "d.title", "original_id": "CAST(d.id AS VARCHAR)",
             "yours": "CASE WHEN p.id = s.author_id THEN CAST(? AS VARCHAR) ELSE CAST(? AS VARCHAR) END"}
-SLOT_ARGS = {"yours": ("which you raised", "which you +1'd")}
+SLOT_ARGS = {"yours": (N_("which you raised"), N_("which you +1'd"))}  # translated where the text is written
 SLOT_JOIN = {"actor": "a", "original": "d", "original_id": "d"}
 MARK = {name: f"\x1e{name}\x1e" for name in SLOT_SQL}
 JOINS = {"a": " LEFT JOIN people a ON a.id = ?",
@@ -71,7 +82,20 @@ class Event:
 
     def who(self, actor: str | None) -> str:
         """Who did it, in words: a named person's name; 'The author' for an anonymous author's own act."""
-        return actor or ("The author" if self.kind in BY_AUTHOR else "Someone")
+        return actor or (_("The author") if self.kind in BY_AUTHOR else _("Someone"))
+
+
+def in_each(make: Callable[[], T]) -> Callable[[str], T]:
+    """`make()` written in a language, once per language asked for (a message for many recipients)."""
+    made: dict[str, T] = {}
+
+    def written(locale: str) -> T:
+        if locale not in made:
+            with using(locale):
+                made[locale] = make()
+        return made[locale]
+
+    return written
 
 
 def suggestion_event(con: Conn, event_id: int, suggestion_id: int, actor_id: int | None, kind: str,
@@ -94,7 +118,7 @@ def suggestion_event(con: Conn, event_id: int, suggestion_id: int, actor_id: int
         _escalated_to_me(batch, event)
         batch.write()
     if kind in ROUTES:
-        _tell_followers(con, event, ROUTES[kind])
+        _tell_followers(con, event, ROUTES[kind], languages_in_use(con))
 
 
 # --- fan-out: the worker writes the deferred events' messages ---------------------------------------------------
@@ -121,13 +145,14 @@ def _fan_out_batch(con: Conn) -> int:
               for r in con.rows("SELECT id, suggestion_id, actor_id, kind, from_value, to_value, note, created_at"
                                 f" FROM suggestion_events WHERE id IN ({marks}) ORDER BY id", waiting)]
     acts = _acts(con, [e for e in stored if e.kind == "status"])
+    languages = languages_in_use(con)  # once for the batch
     for event in stored:
         if event.kind == "status":
             steps = acts[(event.suggestion_id, event.now, event.actor_id)]
             if steps[-1]["id"] != event.id:
                 continue  # an earlier step of a triage act: the last step tells the whole act
             event = replace(event, from_value=steps[0]["from_value"])
-        _tell_followers(con, event, ROUTES[event.kind])
+        _tell_followers(con, event, ROUTES[event.kind], languages)
     con.execute(f"DELETE FROM outbox_events WHERE event_id IN ({marks})", waiting)
     return len(waiting)
 
@@ -148,16 +173,17 @@ def _acts(con: Conn, status_events: list[Event]) -> dict[tuple, list[dict]]:
     return acts
 
 
-def _text_sql(text: str) -> tuple[str, list, set[str]]:
-    """A message text with MARKs as SQL: its literal parts as parameters, each mark as its column; the joins its
-    marks need."""
+def _text_sql(text: str, locale: str | None = None) -> tuple[str, list, set[str]]:
+    """A message text with MARKs as SQL: its literal parts as parameters, each mark as its column (a mark's own
+    words in `locale`); the joins its marks need."""
     sql: list[str] = []
     params: list = []
     joins: set[str] = set()
     for i, part in enumerate(re.split("\x1e(\\w+)\x1e", text)):
         if i % 2 and part in SLOT_SQL:
             sql.append(f"coalesce({SLOT_SQL[part]}, '')")
-            params += SLOT_ARGS.get(part, ())
+            with using(locale):
+                params += [_(arg) for arg in SLOT_ARGS.get(part, ())]
             joins |= {SLOT_JOIN[part]} if part in SLOT_JOIN else set()
         elif part:
             sql.append("CAST(? AS VARCHAR)")
@@ -165,23 +191,30 @@ def _text_sql(text: str) -> tuple[str, list, set[str]]:
     return " || ".join(sql) or "''", params, joins
 
 
-def _tell_followers(con: Conn, event: Event, kind: str) -> None:
-    """The event's message to the named author and the +1ers but the actor, in one statement. A key already there
-    (an escalation's +1er told as escalated_to_me; an event told again) adds nothing."""
-    sql, params = _followers_insert(event, kind)
+def _tell_followers(con: Conn, event: Event, kind: str, languages: Languages) -> None:
+    """The event's message to the named author and the +1ers but the actor, in one statement, each in their
+    language. A key already there (an escalation's +1er told as escalated_to_me; an event told again) adds
+    nothing."""
+    sql, params = _followers_insert(event, kind, languages)
     daily = [row["id"] for row in con.rows(sql, params) if row["mode"] == "daily"]
     if daily:  # rare: only people who chose a digest for this kind
         at = next_digest_at(event.now, org_settings.load_in(con))
         con.execute(f"UPDATE outbox SET next_at = ? WHERE id IN ({', '.join('?' * len(daily))})", (at, *daily))
 
 
-def _followers_insert(event: Event, kind: str) -> tuple[str, tuple]:
+def _followers_insert(event: Event, kind: str, languages: Languages) -> tuple[str, tuple]:
     """The INSERT ... SELECT of an event's messages to the named author and the +1ers (never the actor, never an
-    inactive person), each with its message and mode, and its parameters. DuckDB plans every statement anew, and
-    each join and union costs: people are filtered, not joined."""
-    subject, body, link = _followers_message(event, {**MARK, "actor": MARK["actor"] if event.actor_id else None})
-    subject_sql, subject_args, subject_joins = _text_sql(subject)
-    body_sql, body_args, body_joins = _text_sql(body)
+    inactive person), each with its message in their language and mode, and its parameters. DuckDB plans every
+    statement anew, and each join and union costs: people are filtered, not joined, and a text is chosen by
+    language only when someone chose a language other than the organisation's."""
+    default, others = languages
+
+    written = in_each(lambda: _followers_message(event, {**MARK, "actor": MARK["actor"] if event.actor_id else None}))
+    link = written(default)[2]
+    subject_sql, subject_args, subject_joins = _by_language(
+        {locale: written(locale)[0] for locale in (default, *others)}, default)
+    body_sql, body_args, body_joins = _by_language(
+        {locale: written(locale)[1] for locale in (default, *others)}, default)
     mode, mode_args = mode_sql(kind)
     joins = sorted(subject_joins | body_joins)
     original = int(event.to_value) if event.kind == "duplicate_votes" and event.to_value \
@@ -202,9 +235,26 @@ def _followers_insert(event: Event, kind: str) -> tuple[str, tuple]:
              event.suggestion_id, kind, *(join_args[j] for j in joins), event.actor_id, event.suggestion_id))
 
 
+def _by_language(texts: dict[str, str], default: str) -> tuple[str, list, set[str]]:
+    """A message text written in each language as the SQL of one expression choosing by the person's language
+    (p.locale; the default's text for anyone who chose none or the default), its parameters and joins."""
+    sql, args, joins = _text_sql(texts[default], default)
+    if len(texts) == 1:
+        return sql, args, joins
+    case, params = "CASE p.locale", []
+    for locale, text in texts.items():
+        if locale != default:
+            when, when_args, when_joins = _text_sql(text, locale)
+            case += f" WHEN CAST(? AS VARCHAR) THEN {when}"
+            params += [locale, *when_args]
+            joins = joins | when_joins
+    return f"{case} ELSE {sql} END", [*params, *args], joins
+
+
 def _quoted(event: Event, title: str) -> tuple[str, str]:
     """How a suggestion is named in a subject and in a sentence."""
-    return f"Suggestion #{event.suggestion_id} '{title}'", f'suggestion #{event.suggestion_id} "{title}"'
+    return (_("Suggestion #{number} '{title}'", number=event.suggestion_id, title=title),
+            _('suggestion #{number} "{title}"', number=event.suggestion_id, title=title))
 
 
 def _followers_message(event: Event, row: dict) -> tuple[str, str, str]:
@@ -215,37 +265,55 @@ def _followers_message(event: Event, row: dict) -> tuple[str, str, str]:
     link = f"suggestion?id={event.suggestion_id}"
     kind, old, new, note = event.kind, event.from_value or "", event.to_value or "", event.note
     if kind == "status":
-        subject = f"{named} is now {STATUS_LABELS.get(new, new)}"
-        body = f"{who} moved {sentence}, {yours}, from {STATUS_LABELS.get(old, old)} to {STATUS_LABELS.get(new, new)}."
+        subject = _("{suggestion} is now {status}", suggestion=named, status=label(STATUS_LABELS, new))
+        body = _("{who} moved {suggestion}, {yours}, from {old} to {new}.", who=who, suggestion=sentence,
+                 yours=yours, old=label(STATUS_LABELS, old), new=label(STATUS_LABELS, new))
         if new == "duplicate":
-            body += (f" It repeats suggestion #{row['original_id']} \"{row['original']}\", where its +1s now"
-                     " count.")
+            body += " " + _('It repeats suggestion #{number} "{title}", where its +1s now count.',
+                            number=row["original_id"], title=row["original"])
         if note:
-            body += f"\n\n{'The reason' if new == 'declined' else 'Their note'}:\n{note}"
+            body += "\n\n" + (_("The reason:") if new == "declined" else _("Their note:")) + "\n" + note
     elif kind == "escalated":
-        subject = f"{named} was escalated to {LEVEL_WORDS.get(new, new)}"
-        body = f"{who} escalated {sentence}, {yours}, from {LEVEL_WORDS.get(old, old)} to {LEVEL_WORDS.get(new, new)}."
-        body += f"\n\nTheir note:\n{note}" if note else ""
+        subject = _("{suggestion} was escalated to {level}", suggestion=named, level=label(LEVEL_WORDS, new))
+        body = _("{who} escalated {suggestion}, {yours}, from {old} to {new}.", who=who, suggestion=sentence,
+                 yours=yours, old=label(LEVEL_WORDS, old), new=label(LEVEL_WORDS, new))
+        body += "\n\n" + _("Their note:") + "\n" + note if note else ""
     elif kind == "duplicate_votes":
-        subject = f"{named} was merged into suggestion #{new}"
-        body = f"{who} merged {sentence}, {yours}, into suggestion #{new} \"{row['original']}\": its +1s count there."
+        subject = _("{suggestion} was merged into suggestion #{number}", suggestion=named, number=new)
+        body = _('{who} merged {suggestion}, {yours}, into suggestion #{number} "{title}": its +1s count there.',
+                 who=who, suggestion=sentence, yours=yours, number=new, title=row["original"])
     elif kind == "discussed":
-        subject = f"{named} was discussed in a meeting"
-        body = (f"{note or 'Discussed in a meeting'}: {sentence}, {yours}.\n\nThe minutes: minutes?id={new}\n"
-                f"The suggestion: {link}")
+        subject = _("{suggestion} was discussed in a meeting", suggestion=named)
+        body = (_("{note}: {suggestion}, {yours}.", note=note or _("Discussed in a meeting"), suggestion=sentence,
+                  yours=yours) + "\n\n" + _("The minutes: {link}", link=f"minutes?id={new}") + "\n"
+                + _("The suggestion: {link}", link=link))
         link = f"minutes?id={new}"
+    elif kind == "comment":
+        subject = _("{who} commented on {suggestion}", who=who, suggestion=sentence)
+        body = _("{who} commented on {suggestion}, {yours}:", who=who, suggestion=sentence, yours=yours)
+        body += "\n\n" + note
+    elif kind == "author_reply":
+        subject = _("{who} replied on {suggestion}", who=who, suggestion=sentence)
+        body = _("{who} replied on {suggestion}, {yours}:", who=who, suggestion=sentence, yours=yours)
+        body += "\n\n" + note
     else:
-        verb = {"comment": "commented on", "author_reply": "replied on"}.get(kind, "replied to")
-        subject = f"{who} {verb} {sentence}"
-        body = f"{who} {verb} {sentence}, {yours}:\n\n{note}"
+        subject = _("{who} replied to {suggestion}", who=who, suggestion=sentence)
+        body = _("{who} replied to {suggestion}, {yours}:", who=who, suggestion=sentence, yours=yours)
+        body += "\n\n" + note
     return subject, body, link
 
 
 def _suggestion(con: Conn, event: Event) -> dict:
     row = con.one(SUGGESTION_SQL, (event.actor_id, event.suggestion_id))
     assert row is not None, "an event is recorded on an existing suggestion"
-    row["place"] = f"{row['team']}, {row['office']}" if row["team"] else f"{row['office']} (whole office)"
     return row
+
+
+def _place(row: dict) -> str:
+    """Where a suggestion was raised, in words: its team and office, or its office as a whole."""
+    if row["team"]:
+        return _("{team}, {office}", team=row["team"], office=row["office"])
+    return _("{office} (whole office)", office=row["office"])
 
 
 def _queue_holders(con: Conn, row: dict, kind: str, *, before: str | None = None) -> list[dict]:
@@ -274,40 +342,62 @@ def _queue_holders(con: Conn, row: dict, kind: str, *, before: str | None = None
 def _queued(con: Conn, event: Event) -> None:
     """A new suggestion entered a queue: its managers (not the author) and its unit's chat channels hear of it."""
     row = _suggestion(con, event)
-    named, sentence = _quoted(event, row["title"])
     link = f"suggestion?id={event.suggestion_id}"
-    what = f"{SUGGESTION_KINDS.get(row['kind'], 'suggestion').lower()} ({row['category']}) in {row['place']}"
-    raised_by = "anonymously" if row["anonymous"] or not row["actor"] else f"by {row['actor']}"
-    body = f"A new {what}, raised {raised_by}: {sentence}."
+
+    def write() -> tuple[str, str, str, str]:
+        """(subject, body) to a manager, (subject, body) to a channel, in the current language."""
+        named, sentence = _quoted(event, row["title"])
+        kind = (_(SUGGESTION_KINDS[row["kind"]]) if row["kind"] in SUGGESTION_KINDS else _("suggestion")).lower()
+        words = {"kind": kind, "category": row["category"], "place": _place(row), "suggestion": sentence}
+        if row["anonymous"] or not row["actor"]:
+            body = _("A new {kind} ({category}) in {place}, raised anonymously: {suggestion}.", **words)
+        else:
+            body = _("A new {kind} ({category}) in {place}, raised by {name}: {suggestion}.", name=row["actor"],
+                     **words)
+        return (_("New in your queue: {suggestion}", suggestion=named), body,
+                _("New: {suggestion}", suggestion=named), _("A new {kind} ({category}) in {place}: {suggestion}.",
+                                                             **words))
+
+    written = in_each(write)
     batch = Batch(con, event.now)
-    for person in _queue_holders(con, row, "queue_new"):
-        if person["id"] != event.actor_id:
-            batch.person(person["id"], person["role"], person["chosen"], key=f"p{person['id']}:new:{row['id']}",
-                         kind="queue_new", subject=f"New in your queue: {named}", body=body, link=link)
-    for hook_id in hooks.for_unit(con, row["team_id"], row["office_id"]):  # a channel never names the author
-        batch.hook(hook_id, key=f"h{hook_id}:e{event.id}", kind="queue_new", subject=f"New: {named}",
-                   body=f"A new {what}: {sentence}.", link=link)
+    holders = [person for person in _queue_holders(con, row, "queue_new") if person["id"] != event.actor_id]
+    channels = hooks.for_unit(con, row["team_id"], row["office_id"])
+    default = default_locale(con) if holders or channels else ""
+    for person in holders:
+        subject, body, _channel_subject, _channel_body = written(locale_of(person["locale"], default))
+        batch.person(person["id"], person["role"], person["chosen"], key=f"p{person['id']}:new:{row['id']}",
+                     kind="queue_new", subject=subject, body=body, link=link)
+    for hook_id in channels:  # a channel never names the author; it reads the organisation's language
+        _subject, _body, subject, body = written(default)
+        batch.hook(hook_id, key=f"h{hook_id}:e{event.id}", kind="queue_new", subject=subject, body=body, link=link)
     batch.write()
 
 
 def _escalated_to_me(batch: Batch, event: Event) -> None:
     """The escalation's message to the managers whose queue it now reaches."""
     row = _suggestion(batch.con, event)
-    named, sentence = _quoted(event, row["title"])
-    level = LEVEL_WORDS.get(event.to_value or "", event.to_value or "")
-    body = (f"{event.who(row['actor'])} escalated {sentence} from {row['place']} to {level}; it is now in your"
-            f" queue, {STATUS_LABELS.get(row['status'], row['status']).lower()}.")
-    body += f"\n\nTheir note:\n{event.note}" if event.note else ""
-    for person in _queue_holders(batch.con, row, "escalated_to_me", before=event.from_value):
-        if person["id"] != event.actor_id:
-            batch.person(person["id"], person["role"], person["chosen"], key=f"p{person['id']}:e{event.id}",
-                         kind="escalated_to_me", subject=f"Escalated to you: {named}", body=body,
-                         link=f"suggestion?id={event.suggestion_id}")
+
+    def write() -> tuple[str, str]:
+        named, sentence = _quoted(event, row["title"])
+        body = _("{who} escalated {suggestion} from {place} to {level}; it is now in your queue, {status}.",
+                 who=event.who(row["actor"]), suggestion=sentence, place=_place(row),
+                 level=label(LEVEL_WORDS, event.to_value or ""), status=label(STATUS_LABELS, row["status"]).lower())
+        body += "\n\n" + _("Their note:") + "\n" + event.note if event.note else ""
+        return _("Escalated to you: {suggestion}", suggestion=named), body
+
+    written = in_each(write)
+    holders = [person for person in _queue_holders(batch.con, row, "escalated_to_me", before=event.from_value)
+               if person["id"] != event.actor_id]
+    default = default_locale(batch.con) if holders else ""
+    for person in holders:
+        subject, body = written(locale_of(person["locale"], default))
+        batch.person(person["id"], person["role"], person["chosen"], key=f"p{person['id']}:e{event.id}",
+                     kind="escalated_to_me", subject=subject, body=body, link=f"suggestion?id={event.suggestion_id}")
 
 
 REVIEW_SQL = """
 SELECT r.id, r.verdict, r.comment, r.reviewer_id, r.created_at, v.name AS reviewer, m.author_id, m.meeting_date,
-       coalesce(t.name || ' team', o.name || ' office') AS unit, a.role, np.mode AS chosen
+       t.name AS team, o.name AS office, a.role, a.locale, np.mode AS chosen
 FROM meeting_reviews r JOIN meetings m ON m.id = r.meeting_id JOIN people v ON v.id = r.reviewer_id
 JOIN people a ON a.id = m.author_id AND a.active JOIN offices o ON o.id = m.office_id
 LEFT JOIN teams t ON t.id = m.team_id
@@ -325,11 +415,15 @@ def minutes_reviewed(con: Conn, meeting_id: int) -> None:
     row = con.one(REVIEW_SQL, (meeting_id,))
     if row is None or row["reviewer_id"] == row["author_id"]:
         return
-    verdict, day = VERDICTS.get(row["verdict"], row["verdict"]), long_date(row["meeting_date"])
-    body = f"{row['reviewer']} reviewed your minutes of the {row['unit']} meeting of {day}: {verdict.lower()}."
-    body += f"\n\nTheir comment:\n{row['comment']}" if row["comment"] else ""
+    with using(locale_of(row["locale"], default_locale(con))):  # in the author's language
+        verdict, day = label(VERDICTS, row["verdict"]), long_date(row["meeting_date"])
+        unit = (_("{team} team", team=row["team"]) if row["team"] is not None
+                else _("{office} office", office=row["office"]))
+        body = _("{reviewer} reviewed your minutes of the {unit} meeting of {day}: {verdict}.",
+                 reviewer=row["reviewer"], unit=unit, day=day, verdict=verdict.lower())
+        body += "\n\n" + _("Their comment:") + "\n" + row["comment"] if row["comment"] else ""
+        subject = _("Your minutes of {day} were reviewed: {verdict}", day=day, verdict=verdict)
     batch = Batch(con, row["created_at"])
     batch.person(row["author_id"], row["role"], row["chosen"], key=f"p{row['author_id']}:review:{row['id']}",
-                 kind="minutes_review", subject=f"Your minutes of {day} were reviewed: {verdict}", body=body,
-                 link=f"minutes?id={meeting_id}")
+                 kind="minutes_review", subject=subject, body=body, link=f"minutes?id={meeting_id}")
     batch.write()

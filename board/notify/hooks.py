@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from board.clock import utcnow
 from board.errors import Invalid, NotFound
+from board.i18n import N_, _
 from board.org import audit
 from board.org.access import Person, require
 from board.store import Conn, Database
@@ -18,8 +19,8 @@ SERVICES = {"teams": "Microsoft Teams", "slack": "Slack"}
 HOSTS = {"teams": (".webhook.office.com", ".logic.azure.com", ".powerplatform.com"), "slack": ("hooks.slack.com",)}
 LOCAL = ("127.0.0.1", "localhost")  # plain http only to this machine: the tests' webhook server
 URL_HELP = {
-    "teams": "Paste the webhook address Teams gave you: https://…webhook.office.com/… or a workflow address.",
-    "slack": "Paste the incoming webhook address Slack gave you: https://hooks.slack.com/…",
+    "teams": N_("Paste the webhook address Teams gave you: https://…webhook.office.com/… or a workflow address."),
+    "slack": N_("Paste the incoming webhook address Slack gave you: https://hooks.slack.com/…"),
 }
 MAX_URL = 2000
 PAGE = "admin_settings"
@@ -27,7 +28,12 @@ PLACE_SQL = "CASE WHEN t.name IS NULL THEN o.name || ' (whole office)' ELSE t.na
 
 
 def url_error(service: str, url: str) -> str | None:
-    """Why a webhook address cannot be used for a service, or None."""
+    """Why a webhook address cannot be used for a service (in the current language), or None."""
+    problem = _url_problem(service, url)
+    return _(problem) if problem else None
+
+
+def _url_problem(service: str, url: str) -> str | None:
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -50,15 +56,15 @@ def _errors(con: Conn, service: str | None, url: str, office_id: int | None,
             team_id: int | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if service is None or service not in SERVICES:
-        errors["service"] = "Choose Microsoft Teams or Slack."
+        errors["service"] = _("Choose Microsoft Teams or Slack.")
     else:
         problem = url_error(service, url)
         if problem:
             errors["url"] = problem
     if office_id is None or not con.scalar("SELECT count(*) FROM offices WHERE id = ?", (office_id,)):
-        errors["office_id"] = "Choose an office."
+        errors["office_id"] = _("Choose an office.")
     elif team_id is not None and con.scalar("SELECT office_id FROM teams WHERE id = ?", (team_id,)) != office_id:
-        errors["team_id"] = "Choose a team of that office, or the whole office."
+        errors["team_id"] = _("Choose a team of that office, or the whole office.")
     return errors
 
 
@@ -78,7 +84,7 @@ def add(db: Database, admin: Person, service: str | None, url: str | None, offic
                              (service, office_id, team_id, url, now or utcnow()))
         row = _listed(con, hook_id)
         audit.record(con, admin.id, "chat channel added", f"{SERVICES[row['service']]}, {row['place']}")
-        return {**row, "url": url}
+        return {**row, "url": url, "place": place_words(row["team"], row["office"])}
 
     return db.write(apply, lock=("chat_hooks",))
 
@@ -95,6 +101,11 @@ def remove(db: Database, admin: Person, hook_id: int) -> None:
     db.write(apply, lock=("chat_hooks",))
 
 
+def place_words(team: str | None, office: str) -> str:
+    """Where a channel hears from, in the current language: "Billing, Dublin", or "Dublin (whole office)"."""
+    return _("{team}, {office}", team=team, office=office) if team else _("{office} (whole office)", office=office)
+
+
 def masked(url: str) -> str:
     """The address as lists show it: the service's host and the last four characters."""
     parts = urlsplit(url)
@@ -108,7 +119,7 @@ LIST_SQL = (f"SELECT h.id, h.service, h.url, h.created_at, {PLACE_SQL} AS place,
 def _listed(con: Conn, hook_id: int) -> dict:
     row = con.one(LIST_SQL + " WHERE h.id = ?", (hook_id,))
     if row is None:
-        raise NotFound("There is no such chat channel.")
+        raise NotFound(_("There is no such chat channel."))
     return {**row, "url": masked(row["url"])}
 
 
@@ -118,7 +129,7 @@ def listing(db: Database, admin: Person) -> list[dict]:
     require(admin, PAGE)
     with db.read() as con:
         rows = con.rows(LIST_SQL + " ORDER BY o.name, t.name NULLS FIRST, h.id")
-    return [{**row, "url": masked(row["url"])} for row in rows]
+    return [{**row, "url": masked(row["url"]), "place": place_words(row["team"], row["office"])} for row in rows]
 
 
 def for_unit(con: Conn, team_id: int | None, office_id: int) -> list[int]:

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from board.i18n import N_
+
 # kind -> what a person reads on the preferences form
 KINDS = {
-    "status": "A suggestion I raised or +1'd changes status, is escalated or merged",
-    "reply": "Replies and comments on suggestions I raised or +1'd",
-    "discussed": "Minutes that discussed a suggestion I raised or +1'd",
-    "queue_new": "New suggestions in my queue",
-    "queue_sla": "Suggestions about to pass the acknowledgement time",
-    "escalated_to_me": "Escalations reaching me",
-    "minutes_review": "The regional review of my minutes",
-    "action_due": "My actions falling due and overdue",
-    "weekly_digest": "A weekly digest of my scope",
-    "pulse_reminder": "Reminders to answer the pulse",
+    "status": N_("A suggestion I raised or +1'd changes status, is escalated or merged"),
+    "reply": N_("Replies and comments on suggestions I raised or +1'd"),
+    "discussed": N_("Minutes that discussed a suggestion I raised or +1'd"),
+    "queue_new": N_("New suggestions in my queue"),
+    "queue_sla": N_("Suggestions about to pass the acknowledgement time"),
+    "escalated_to_me": N_("Escalations reaching me"),
+    "minutes_review": N_("The regional review of my minutes"),
+    "action_due": N_("My actions falling due and overdue"),
+    "weekly_digest": N_("A weekly digest of my scope"),
+    "pulse_reminder": N_("Reminders to answer the pulse"),
 }
 # The message that carries a person's 'daily' items: always sent now, never chosen.
 DAILY_DIGEST = "daily_digest"
 # Short names for lists (Admin > Outbox).
-SHORT = {"status": "Status change", "reply": "Reply", "discussed": "Discussed in minutes",
-         "queue_new": "New in queue", "queue_sla": "Acknowledgement time", "escalated_to_me": "Escalation",
-         "minutes_review": "Minutes review", "action_due": "Action due", "weekly_digest": "Weekly digest",
-         "pulse_reminder": "Pulse reminder", DAILY_DIGEST: "Daily digest"}
+SHORT = {"status": N_("Status change"), "reply": N_("Reply"), "discussed": N_("Discussed in minutes"),
+         "queue_new": N_("New in queue"), "queue_sla": N_("Acknowledgement time"), "escalated_to_me": N_("Escalation"),
+         "minutes_review": N_("Minutes review"), "action_due": N_("Action due"), "weekly_digest": N_("Weekly digest"),
+         "pulse_reminder": N_("Pulse reminder"), DAILY_DIGEST: N_("Daily digest")}
 
-MODES = {"now": "Immediately", "daily": "In a daily digest", "never": "Never"}
+MODES = {"now": N_("Immediately"), "daily": N_("In a daily digest"), "never": N_("Never")}
 # A digest in a digest is silly, and a reminder a day late is no reminder.
 NOW_OR_NEVER = frozenset({"weekly_digest", "pulse_reminder"})
 
@@ -48,8 +50,9 @@ def allowed_modes(kind: str) -> tuple[str, ...]:
 
 
 def mode_words(kind: str) -> dict[str, str]:
-    """How each mode of a kind reads on the form: a digest or a reminder is simply wanted or not."""
-    return {**MODES, "now": "Yes", "never": "No"} if kind in NOW_OR_NEVER else MODES
+    """How each mode of a kind reads on the form (N_-marked constants: translate them where shown): a digest or a
+    reminder is simply wanted or not."""
+    return {**MODES, "now": N_("Yes"), "never": N_("No")} if kind in NOW_OR_NEVER else MODES
 
 
 def mode_for(role: str, kind: str, chosen: str | None) -> str:

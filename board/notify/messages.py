@@ -1,6 +1,10 @@
 """What is sent for an outbox row: an email (plain text with an HTML alternative, from the Jinja2 templates beside
 this module) or a chat post (Slack or Microsoft Teams incoming webhook). The row's text is plain text written for
-people; it is escaped wherever it lands in markup, so nothing a person typed ever becomes a link or a tag."""
+people; it is escaped wherever it lands in markup, so nothing a person typed ever becomes a link or a tag.
+
+The fixed words of an email or a post (greeting, buttons, footer) are in the current language: the worker sends
+each email in its recipient's (board.i18n.using) and each post in the organisation's; the row's own text was
+written in that language when the row was made."""
 
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from board import i18n
 from board.clock import utcnow
+from board.i18n import _
 from board.notify import kinds, tokens
 from board.notify.config import NotifyConfig
 
@@ -84,9 +90,20 @@ def email_message(row: Mapping[str, Any], recipient: tuple[str, str], config: No
     name, address = recipient
     stop = unsubscribe_url(token, config)
     row = {**row, "body": absolute_links(row["body"], config)}
+    link, reason = config.url(row["link"]), _reason(row["kind"])
     context = {"app": APP, "org_name": config.org_name, "name": name, "subject": one_line(row["subject"]),
-               "body": row["body"].strip(), "paragraphs": _paragraphs(row["body"]), "link": config.url(row["link"]),
-               "reason": _reason(row["kind"]), "unsubscribe_url": stop}
+               "body": row["body"].strip(), "paragraphs": _paragraphs(row["body"]), "link": link,
+               "reason": reason, "unsubscribe_url": stop, "lang": _language_tag(),
+               # the fixed words, in the current language (the templates hold none of their own)
+               "hello": _("Hello {name},", name=name), "open_it": _("Open it in {app}", app=APP),
+               "open_it_at": _("Open it in {app}: {link}", app=APP, link=link),
+               "copy_address": _("Or copy this address into your browser: {link}", link=link),
+               "because": (_("You receive this email because of your notification choices: “{reason}”. You can"
+                             " change them under My account.", reason=reason) if reason else
+                           _("You receive this email because of your notification choices. You can change them"
+                             " under My account.")),
+               "stop": _("Stop these emails"),
+               "stop_at": _("Stop these emails with one click: {url}", url=stop)}
     msg = EmailMessage(policy=POLICY)
     msg["From"] = config.sender
     msg["To"] = Address(display_name=one_line(name), addr_spec=address)
@@ -108,8 +125,13 @@ def _paragraphs(body: str) -> list[list[str]]:
 
 
 def _reason(kind: str) -> str | None:
-    """What the person chose to hear about, in words, for the footer."""
-    return kinds.KINDS.get(kind)
+    """What the person chose to hear about, in words (the current language), for the footer."""
+    return _(kinds.KINDS[kind]) if kind in kinds.KINDS else None
+
+
+def _language_tag() -> str:
+    """The current language as HTML's lang attribute names it (the pseudo-locale is English)."""
+    return i18n.babel_locale().language
 
 
 def _chat_body(row: Mapping[str, Any], config: NotifyConfig) -> str:
@@ -125,15 +147,16 @@ def chat_payload(service: str, row: Mapping[str, Any], config: NotifyConfig) -> 
     if service == "slack":
         text = f"*{_slack(subject)}*\n{_slack(_chat_body(row, config))}"
         if link:
-            text += f"\n<{_slack_url(link)}|Open in {APP}>"
+            text += f"\n<{_slack_url(link)}|{_slack(_('Open in {app}', app=APP))}>"
         return {"text": text}
     if service == "teams":
         text = _markdown(_chat_body(row, config)).replace("\n", "\n\n")
         card: dict[str, Any] = {"@type": "MessageCard", "@context": "https://schema.org/extensions",
                                 "summary": subject, "title": _markdown(subject), "text": text}
         if link:
-            card["text"] += f"\n\n[Open in {APP}]({link})"
-            card["potentialAction"] = [{"@type": "OpenUri", "name": f"Open in {APP}",
+            open_in = _("Open in {app}", app=APP)
+            card["text"] += f"\n\n[{_markdown(open_in)}]({link})"
+            card["potentialAction"] = [{"@type": "OpenUri", "name": open_in,
                                         "targets": [{"os": "default", "uri": link}]}]
         return card
     raise ValueError(f"unknown chat service {service!r}")

@@ -5,12 +5,15 @@ Nothing is ever addressed to an anonymous author (there is no address), and no m
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from board import i18n
 from board.clock import utcnow
 from board.errors import Invalid, NotFound
+from board.i18n import N_, _
 from board.notify import hooks
 from board.notify.kinds import mode_for
 from board.org import settings as org_settings
@@ -19,10 +22,46 @@ from board.store import Conn, Database
 
 PAGE = "admin_outbox"
 COLUMNS = ("key", "person_id", "hook_id", "kind", "subject", "body", "link", "created_at", "mode", "next_at")
-STATE_LABELS = {"pending": "Waiting", "sending": "Sending", "sent": "Sent", "failed": "Failed",
-                "local": "Kept here (no mail server)", "skipped": "Not sent (recipient left or opted out)",
-                "digested": "Sent in a daily digest"}
-HIDDEN = "Hidden: pulse reminders are never listed by person"
+STATE_LABELS = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "failed": N_("Failed"),
+                "local": N_("Kept here (no mail server)"), "skipped": N_("Not sent (recipient left or opted out)"),
+                "digested": N_("Sent in a daily digest")}
+HIDDEN = N_("Hidden: pulse reminders are never listed by person")
+
+
+# --- languages: a message is written in its recipient's language when its row is made ----------------------------
+
+def default_locale(con: Conn) -> str:
+    """The organisation's language (settings.default_locale): a chat channel's, and a person's who chose none."""
+    stored = con.scalar("SELECT value FROM settings WHERE key = 'default_locale'")
+    return i18n.known(json.loads(stored) if stored else None) or i18n.SOURCE
+
+
+def locale_of(chosen: str | None, default: str) -> str:
+    """The language a person's messages are written in: their own choice (people.locale), else the default."""
+    return i18n.known(chosen) or default
+
+
+def locales(con: Conn, person_ids) -> dict[int, str]:
+    """The language of each person's messages, in one query (people.locale, else the organisation's default)."""
+    ids = sorted({int(i) for i in person_ids})
+    default = default_locale(con)
+    if not ids:
+        return {}
+    chosen = {r["id"]: r["locale"] for r in con.rows(
+        f"SELECT id, locale FROM people WHERE id IN ({', '.join('?' * len(ids))})", ids)}
+    return {i: locale_of(chosen.get(i), default) for i in ids}
+
+
+def languages_in_use(con: Conn) -> tuple[str, tuple[str, ...]]:
+    """The organisation's default language, and the other languages people chose (those an event's messages may
+    need besides the default), in one query."""
+    found = con.rows("SELECT 'p' AS source, locale AS value FROM (SELECT DISTINCT locale FROM people"
+                     " WHERE locale IS NOT NULL) chosen"
+                     " UNION ALL SELECT 's', value FROM settings WHERE key = 'default_locale'")
+    stored = next((r["value"] for r in found if r["source"] == "s"), None)
+    default = i18n.known(json.loads(stored) if stored else None) or i18n.SOURCE
+    others = sorted({i18n.known(r["value"]) or default for r in found if r["source"] == "p"} - {default})
+    return default, tuple(others)
 
 
 def next_digest_at(now: datetime, settings: org_settings.Settings | None = None) -> datetime:
@@ -100,9 +139,10 @@ def enqueue(con: Conn, *, key: str, kind: str, subject: str, body: str, link: st
 
 # --- Admin > Outbox --------------------------------------------------------------------------------------------
 
-LISTING_SQL = f"""
+LISTING_SQL = """
 SELECT x.id, x.kind, x.subject, x.body, x.link, x.state, x.mode, x.attempts, x.created_at, x.next_at, x.sent_at,
-       x.last_error, x.person_id IS NOT NULL AS to_person, p.name, p.email, h.service, {hooks.PLACE_SQL} AS place
+       x.last_error, x.person_id IS NOT NULL AS to_person, p.name, p.email, h.service, t.name AS team,
+       o.name AS office
 FROM outbox x LEFT JOIN people p ON p.id = x.person_id AND x.kind <> 'pulse_reminder'
 LEFT JOIN chat_hooks h ON h.id = x.hook_id LEFT JOIN teams t ON t.id = h.team_id
 LEFT JOIN offices o ON o.id = h.office_id
@@ -142,11 +182,12 @@ def count(db: Database, admin: Person, *, state: str | None = None, kind: str | 
 def _listed(row: dict) -> dict:
     reminder = row["kind"] == "pulse_reminder"
     if reminder:
-        to = HIDDEN
+        to = _(HIDDEN)
     elif row["to_person"]:
         to = f"{row['name']} <{row['email']}>"
     else:
-        to = f"{hooks.SERVICES.get(row['service'], 'Chat')} channel, {row['place'] or 'since removed'}"
+        to = _("{service} channel, {place}", service=hooks.SERVICES.get(row["service"]) or _("Chat"),
+               place=hooks.place_words(row["team"], row["office"]) if row["office"] else _("since removed"))
     keep = ("id", "kind", "subject", "link", "state", "mode", "attempts", "created_at", "next_at", "sent_at")
     return {**{k: row[k] for k in keep}, "to": to, "body": "" if reminder else row["body"],
             "last_error": None if reminder else row["last_error"]}
@@ -168,9 +209,9 @@ def retry(db: Database, admin: Person, outbox_id: int, *, now: datetime | None =
     def apply(con: Conn) -> None:
         state = con.scalar("SELECT state FROM outbox WHERE id = ?", (outbox_id,))
         if state is None:
-            raise NotFound("There is no such message.")
+            raise NotFound(_("There is no such message."))
         if state != "failed":
-            raise Invalid({"state": "Only a message that failed can be sent again."})
+            raise Invalid({"state": _("Only a message that failed can be sent again.")})
         con.execute("UPDATE outbox SET state = 'pending', next_at = ?, claimed_until = NULL WHERE id = ?",
                     (now, outbox_id))
 

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from board.clock import utcnow
 from board.errors import Invalid
+from board.i18n import N_, _
 from board.notify.kinds import KINDS, MODES, NOW_OR_NEVER, ROLE_KINDS, allowed_modes, mode_for
 from board.org.access import Person
 from board.store import Conn, Database
 
-NOT_YOURS = "This is not a kind of message your role receives."
+NOT_YOURS = N_("This is not a kind of message your role receives.")
 
 
 def chosen_in(con: Conn, person_id: int) -> dict[str, str]:
@@ -34,10 +35,10 @@ def validate(role: str, choices: dict[str, str]) -> dict[str, str]:
     errors = {}
     for kind, mode in choices.items():
         if kind not in ROLE_KINDS.get(role, ()):
-            errors[kind] = NOT_YOURS
+            errors[kind] = _(NOT_YOURS)
         elif mode not in allowed_modes(kind):
-            errors[kind] = ("Choose immediately or never." if kind in NOW_OR_NEVER
-                            else "Choose immediately, in a daily digest, or never.")
+            errors[kind] = (_("Choose immediately or never.") if kind in NOW_OR_NEVER
+                            else _("Choose immediately, in a daily digest, or never."))
     return errors
 
 

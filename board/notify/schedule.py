@@ -1,5 +1,6 @@
 """Scheduled notifications: daily and weekly digests, acknowledgement-time warnings, actions falling due and pulse
-reminders, each at settings.digest_hour in the organisation's time zone (settings.time_zone).
+reminders, each at settings.digest_hour in the organisation's time zone (settings.time_zone). What is overdue or
+falls due, and whether a day is a working day, follows each office's calendar (board.org.calendar).
 
 Every job is idempotent per (recipient, kind, period): each message's outbox key names both ("p12:weekly:2026-W49"),
 and a job done for a whole period is recorded in schedule_runs ("weekly:2026-W49"), so a second run, a second
@@ -20,15 +21,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from board.clock import shown
-from board.feedback.triage import ATTENTION_SQL, OVERDUE_SQL, QUEUE_LEVELS, SORTS, _overdue_params
-from board.feedback.workflow import OPEN, STATUS_LABELS, add_working_days, sla_cutoff
-from board.meetings.actions import ACTION_SQL, due_words
-from board.meetings.minutes import list_sql
+from board.feedback.triage import ATTENTION_SQL, QUEUE_LEVELS, SORTS, overdue_sql
+from board.feedback.workflow import OPEN, STATUS_LABELS
+from board.i18n import _, format_date, format_day, label, ngettext, using
+from board.meetings.actions import action_sql, due_words, in_words, local_days
+from board.meetings.minutes import list_sql, unit_words
 from board.morale import pulse
 from board.notify.kinds import DAILY_DIGEST, ROLE_KINDS
-from board.notify.outbox import Batch
+from board.notify.outbox import Batch, locales
+from board.org import calendar
 from board.org import settings as org_settings
 from board.org.access import Person, in_scope, scope
+from board.org.calendar import office_sql
 from board.org.people import person_sql
 from board.org.settings import Settings
 from board.store import Conn, Database
@@ -82,7 +86,7 @@ def due_day(now: datetime, current: Settings) -> date | None:
 
 
 def week_label(day: date) -> str:
-    year, week, _ = day.isocalendar()
+    year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -136,10 +140,6 @@ def _people(con: Conn, roles: Iterable[str]) -> list[Person]:
         person_sql() + f" WHERE p.active AND p.role IN ({', '.join('?' * len(roles))}) ORDER BY p.id", roles)]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else word + 's'}"
-
-
 def _unit_index(rows: list[dict]) -> dict[tuple, list[dict]]:
     """Rows (with office_id and region_id) by office, by region and all together: where to look for a person's."""
     index: dict[tuple, list[dict]] = {("all", 0): rows}
@@ -191,7 +191,8 @@ def _daily(con: Conn, day: date, now: datetime, settings: Settings) -> int:
     keys = {person_id: f"p{person_id}:daily:{day.isoformat()}" for person_id in items}
     done = _existing(con, list(keys.values()))
     waiting = {person_id: rows for person_id, rows in items.items() if keys[person_id] not in done}
-    added = add(con, DAILY_DIGEST, [_daily_text(person_id, keys[person_id], rows)
+    languages = locales(con, waiting)
+    added = add(con, DAILY_DIGEST, [_daily_text(person_id, keys[person_id], rows, languages[person_id])
                                     for person_id, rows in waiting.items()], now=now, settings=settings)
     digests = _ids(con, [keys[person_id] for person_id in waiting])
     carried = [(row["id"], digests[keys[person_id]]) for person_id, rows in waiting.items()
@@ -200,7 +201,7 @@ def _daily(con: Conn, day: date, now: datetime, settings: Settings) -> int:
     if carried:
         con.execute("UPDATE outbox SET state = 'digested', digest_id = d.digest_id FROM (SELECT unnest(?::BIGINT[])"
                     " AS id, unnest(?::BIGINT[]) AS digest_id) d WHERE outbox.id = d.id",
-                    ([i for i, _ in carried], [d for _, d in carried]))
+                    ([i for i, _digest in carried], [d for _item, d in carried]))
     if left:  # the person left: never to be sent
         con.execute("UPDATE outbox SET state = 'skipped' WHERE id IN (SELECT unnest(?::BIGINT[]))", (left,))
     return added
@@ -215,11 +216,13 @@ def _ids(con: Conn, keys: list[str]) -> dict[str, int]:
     return found
 
 
-def _daily_text(person_id: int, key: str, rows: list[dict]) -> dict:
-    """Each item's subject and link, in the order they happened."""
+def _daily_text(person_id: int, key: str, rows: list[dict], locale: str) -> dict:
+    """Each item's subject (written in the person's language when it was queued) and link, in the order they
+    happened; the subject in the person's language."""
     body = "\n\n".join(row["subject"] + (f"\n{row['link']}" if row["link"] else "") for row in rows)
-    return {"person_id": person_id, "key": key, "subject": f"Your daily summary: {_plural(len(rows), 'update')}",
-            "body": body, "link": None}
+    with using(locale):
+        subject = ngettext("Your daily summary: {n} update", "Your daily summary: {n} updates", len(rows))
+    return {"person_id": person_id, "key": key, "subject": subject, "body": body, "link": None}
 
 
 # --- weekly digest -------------------------------------------------------------------------------------------------
@@ -234,7 +237,7 @@ def weekly_digests(db: Database, *, now: datetime, settings: Settings) -> int:
     with db.read() as con:
         if _done(con, run):
             return 0
-    digests = weekly_texts(db, today=day, settings=settings)
+    digests = weekly_texts(db, today=day, settings=settings, now=now)
 
     def work(con: Conn) -> int:
         if _done(con, run):
@@ -247,15 +250,17 @@ def weekly_digests(db: Database, *, now: datetime, settings: Settings) -> int:
     return db.write(work, lock=LOCK)
 
 
-def weekly_figures(db: Database, *, today: date, settings: Settings) -> dict[int, dict]:
+def weekly_figures(db: Database, *, today: date, settings: Settings, now: datetime | None = None) -> dict[int, dict]:
     """Per active manager, regional manager and leader (by id): `person`, `queue` (open, overdue), `first` (the
     first TOP suggestions of their triage queue, in its order), `actions` (open, overdue, due_this_week of their
     unit's minutes) and, for a regional manager, `review` (their review queue, oldest first); for a leader
-    `regions` (per region: escalated to it and open, minutes awaiting review). Read once for everyone."""
+    `regions` (per region: escalated to it and open, minutes awaiting review). Read once for everyone. Overdue and
+    due this week by each office's local day at `now`, or on `today` everywhere when `now` is not given."""
+    local = None if now is not None else today
     with db.read() as con:
         persons = _people(con, MANAGING)
-        groups, tops = _queue_groups(con, today, settings.ack_sla_days)
-        actions = _action_rows(con, today)
+        groups, tops = _queue_groups(con, settings.ack_sla_days, today=local, now=now)
+        actions = _action_rows(con, today=local, now=now)
         minutes = con.rows(f"SELECT x.*, m.region_id FROM ({list_sql()} WHERE m.status = 'published'"
                            " AND m.review_status IS NULL) x JOIN meetings m ON m.id = x.id"
                            " ORDER BY x.meeting_date, x.id")
@@ -272,7 +277,7 @@ def weekly_figures(db: Database, *, today: date, settings: Settings) -> dict[int
             "person": person, "first": first,
             "queue": {"open": sum(g["open"] for g in queued), "overdue": sum(g["overdue"] for g in queued)},
             "actions": {"open": len(own), "overdue": sum(1 for a in own if a["overdue"]),
-                        "due_this_week": sum(1 for a in own if today <= a["due_date"] < today + WEEK)}}
+                        "due_this_week": sum(1 for a in own if a["today"] <= a["due_date"] < a["today"] + WEEK)}}
         if person.role == "regional_manager":
             figures[person.id]["review"] = reached(person, "review_minutes", minutes_index)
         if person.role == "leader":
@@ -283,13 +288,15 @@ def weekly_figures(db: Database, *, today: date, settings: Settings) -> dict[int
     return figures
 
 
-def _queue_groups(con: Conn, today: date, sla_days: int) -> tuple[list[dict], list[dict]]:
-    """Open suggestions counted per unit and level (open, overdue: triage's OVERDUE_SQL), and the first TOP of each
+def _queue_groups(con: Conn, sla_days: int, *, today: date | None,
+                  now: datetime | None) -> tuple[list[dict], list[dict]]:
+    """Open suggestions counted per unit and level (open, overdue: triage.overdue_sql), and the first TOP of each
     such group in the triage queue's order (ATTENTION_SQL, then by age)."""
+    overdue, late = overdue_sql(con, sla_days, today=today, now=now)
     source = (f"SELECT s.id, s.title, s.status, s.level, s.team_id, s.office_id, s.region_id, s.created_at,"
-              f" s.due_date, {OVERDUE_SQL} AS overdue FROM suggestions s"
+              f" s.due_date, {overdue} AS overdue FROM suggestions s"
               f" WHERE s.status IN ({', '.join('?' * len(OPEN))})")
-    params = (*_overdue_params(today, sla_days), *OPEN)
+    params = (*late, *OPEN)
     groups = con.rows(f"SELECT team_id, office_id, region_id, level, count(*) AS open,"
                       f" count(*) FILTER (WHERE overdue) AS overdue FROM ({source}) s"
                       " GROUP BY team_id, office_id, region_id, level", params)
@@ -299,79 +306,128 @@ def _queue_groups(con: Conn, today: date, sla_days: int) -> tuple[list[dict], li
     return groups, tops
 
 
-def _action_rows(con: Conn, today: date) -> list[dict]:
-    """Every open action of published minutes (actions.ACTION_SQL) with its unit's ids."""
-    return con.rows(f"SELECT x.id, x.due_date, x.overdue, x.office_id, m.team_id, m.region_id FROM"
-                    f" ({ACTION_SQL} AND a.status = 'open') x JOIN meetings m ON m.id = x.meeting_id", (today,))
+def _action_rows(con: Conn, *, today: date | None, now: datetime | None) -> list[dict]:
+    """Every open action of published minutes (actions.action_sql) with its unit's ids and its office's `today`."""
+    days = local_days(con, today=today, now=now)
+    source, params, *_late = action_sql(days)
+    rows = con.rows(f"SELECT x.id, x.due_date, x.overdue, x.office_id, m.team_id, m.region_id FROM"
+                    f" ({source} AND a.status = 'open') x JOIN meetings m ON m.id = x.meeting_id", params)
+    for row in rows:
+        row["today"] = days.get(row["office_id"])
+    return rows
 
 
-def weekly_texts(db: Database, *, today: date, settings: Settings) -> dict[int, dict]:
-    """Per recipient (id): the subject, body and link of their weekly digest."""
-    return {person_id: _weekly_text(f, today) for person_id, f in weekly_figures(db, today=today,
-                                                                                   settings=settings).items()}
+def weekly_texts(db: Database, *, today: date, settings: Settings, now: datetime | None = None) -> dict[int, dict]:
+    """Per recipient (id): the subject, body and link of their weekly digest, in their language."""
+    figures = weekly_figures(db, today=today, settings=settings, now=now)
+    with db.read() as con:
+        languages = locales(con, figures)
+    texts = {}
+    for person_id, f in figures.items():
+        with using(languages[person_id]):
+            texts[person_id] = _weekly_text(f, today)
+    return texts
 
 
 def _weekly_text(f: dict, today: date) -> dict:
     person: Person = f["person"]
     queue, acts = f["queue"], f["actions"]
-    lines = [f"Your weekly digest for the week of {today:%d %b %Y}.", ""]
-    queue_name = {"manager": "Your triage queue (your team and your office)",
-                  "regional_manager": f"Escalated to {person.region} (and from there to leadership)",
-                  "leader": "Escalated to leadership"}[person.role]
-    lines += [f"{queue_name}: {queue['open']} open, {queue['overdue']} overdue.", "triage"]
+    lines = [_("Your weekly digest for the week of {day}.", day=format_day(today)), ""]
+    counts = {"open": queue["open"], "overdue": queue["overdue"]}
+    if person.role == "manager":
+        queued = _("Your triage queue (your team and your office): {open} open, {overdue} overdue.", **counts)
+    elif person.role == "regional_manager":
+        queued = _("Escalated to {region} (and from there to leadership): {open} open, {overdue} overdue.",
+                   region=person.region, **counts)
+    else:
+        queued = _("Escalated to leadership: {open} open, {overdue} overdue.", **counts)
+    lines += [queued, "triage"]
     if f["first"]:
-        lines += ["", "First in the queue (overdue first, then the oldest):"]
+        lines += ["", _("First in the queue (overdue first, then the oldest):")]
         lines += [_suggestion_line(row) for row in f["first"]]
     if person.role == "regional_manager":
         waiting = f["review"]
-        lines += ["", f"Minutes awaiting your review: {len(waiting)}.", "review"]
-        lines += [f"- {row['meeting_date']:%d %b %Y} · {row['unit']}\n  review?id={row['id']}" for row in waiting[:TOP]]
+        lines += ["", _("Minutes awaiting your review: {n}.", n=len(waiting)), "review"]
+        lines += [f"- {format_day(row['meeting_date'])} · {unit_words(row['team_name'], row['office_name'])}"
+                  f"\n  review?id={row['id']}" for row in waiting[:TOP]]
     if person.role == "leader":
-        lines += ["", "By region: escalated to the region and still open; minutes awaiting regional review."]
-        lines += [f"- {r['region']}: {r['escalated']} open, {r['awaiting_review']} minutes" for r in f["regions"]]
-    unit = {"manager": "your team's minutes", "regional_manager": f"minutes in {person.region}",
-            "leader": "minutes across the organisation"}[person.role]
-    lines += ["", f"Actions from {unit}: {acts['open']} open, {acts['due_this_week']} due this week,"
-                  f" {acts['overdue']} overdue.", "my_actions"]
-    subject = (f"Your weekly digest: {queue['open']} open, {queue['overdue']} overdue"
-               + (f", {len(f['review'])} minutes to review" if person.role == "regional_manager" else ""))
+        lines += ["", _("By region: escalated to the region and still open; minutes awaiting regional review.")]
+        lines += ["- " + _("{region}: {open} open, {minutes} minutes", region=r["region"], open=r["escalated"],
+                           minutes=r["awaiting_review"]) for r in f["regions"]]
+    done = {"open": acts["open"], "due": acts["due_this_week"], "overdue": acts["overdue"]}
+    if person.role == "manager":
+        acted = _("Actions from your team's minutes: {open} open, {due} due this week, {overdue} overdue.", **done)
+    elif person.role == "regional_manager":
+        acted = _("Actions from minutes in {region}: {open} open, {due} due this week, {overdue} overdue.",
+                  region=person.region, **done)
+    else:
+        acted = _("Actions from minutes across the organisation: {open} open, {due} due this week, {overdue} overdue.",
+                  **done)
+    lines += ["", acted, "my_actions"]
+    subject = (_("Your weekly digest: {open} open, {overdue} overdue, {review} minutes to review",
+                 review=len(f["review"]), **counts) if person.role == "regional_manager"
+               else _("Your weekly digest: {open} open, {overdue} overdue", **counts))
     return {"subject": subject, "body": "\n".join(lines), "link": "triage"}
 
 
 def _suggestion_line(row: dict) -> str:
     """One suggestion of a digest: number, title, status, the day it was raised (the day alone, as for anonymous
     ones) and whether it is overdue; never who raised it."""
-    late = " · overdue" if row["overdue"] else ""
-    return (f"- #{row['id']} {row['title']} · {STATUS_LABELS[row['status']]} · raised"
-            f" {shown(row['created_at'], day_only=True)}{late}\n  suggestion?id={row['id']}")
+    late = " · " + _("overdue") if row["overdue"] else ""
+    return (f"- #{row['id']} {row['title']} · {label(STATUS_LABELS, row['status'])} · "
+            + _("raised {day}", day=shown(row["created_at"], day_only=True))
+            + f"{late}\n  suggestion?id={row['id']}")
 
 
 # --- acknowledgement-time warnings ---------------------------------------------------------------------------------
 
 def sla_warnings(db: Database, *, now: datetime, settings: Settings) -> int:
-    """On working days, once: each suggestion that passes the acknowledgement time at the end of the day (still new,
-    and overdue from the next working day on: workflow.sla_cutoff) to each manager whose queue holds it."""
+    """Once a day: each suggestion that passes the acknowledgement time at the end of its office's local day (still
+    new, and overdue from the office's next working day on: OfficeCalendar.sla_deadline) to each manager whose
+    queue holds it; nothing for an office whose local day is not a working day."""
     day = due_day(now, settings)
-    if day is None or day.weekday() >= 5:
+    if day is None:
         return 0
     run = f"queue_sla:{day.isoformat()}"
-    start, end = sla_cutoff(day, settings.ack_sla_days), sla_cutoff(add_working_days(day, 1), settings.ack_sla_days)
+    sla = settings.ack_sla_days
+
+    def window(cal: calendar.OfficeCalendar) -> tuple[datetime, datetime]:
+        local = cal.today(now)
+        if not cal.is_working_day(local):
+            return now, now  # empty
+        return cal.sla_deadline(local, sla), cal.sla_deadline(cal.add_working_days(local, 1), sla)
 
     def work(con: Conn) -> int:
-        if _done(con, run):
+        calendars = calendar.load_in(con)
+        if _done(con, run) or not _working_somewhere(calendars, now):
             return 0
+        start, first = office_sql(calendars.each(lambda cal: window(cal)[0]), "s.office_id", "TIMESTAMP")
+        end, second = office_sql(calendars.each(lambda cal: window(cal)[1]), "s.office_id", "TIMESTAMP")
         rows = con.rows("SELECT s.id, s.title, s.level, s.team_id, s.office_id, s.region_id, s.created_at"
-                        " FROM suggestions s WHERE s.status = 'new' AND s.created_at >= ? AND s.created_at < ?"
-                        " ORDER BY s.id", (start, end))
+                        f" FROM suggestions s WHERE s.status = 'new' AND s.created_at >= {start}"
+                        f" AND s.created_at < {end} ORDER BY s.id", (*first, *second))
         managers = _unit_index([{**vars(p), "person": p} for p in _people(con, MANAGING)] if rows else [])
+        told = [(row, candidate) for row in rows for candidate in _candidates(managers, row)
+                if in_queue(candidate, row)]
+        languages = locales(con, (candidate.id for _row, candidate in told))
+        texts: dict[tuple[int, str], dict] = {}  # each suggestion's warning, once per language
+        for row, candidate in told:
+            locale = languages[candidate.id]
+            if (row["id"], locale) not in texts:
+                with using(locale):
+                    texts[row["id"], locale] = _sla_text(row, settings)
         added = add(con, "queue_sla", [{"person_id": candidate.id, "key": f"p{candidate.id}:sla:{row['id']}",
-                                        **_sla_text(row, settings)}
-                                       for row in rows for candidate in _candidates(managers, row)
-                                       if in_queue(candidate, row)], now=now, settings=settings)
+                                        **texts[row["id"], languages[candidate.id]]} for row, candidate in told],
+                    now=now, settings=settings)
         _record(con, run, now, added)
         return added
 
     return db.write(work, lock=LOCK)
+
+
+def _working_somewhere(calendars: calendar.Calendars, now: datetime) -> bool:
+    """Whether it is a working day anywhere at `now`: a day off everywhere is not recorded as run."""
+    return any(cal.is_working_day(cal.today(now)) for cal in (*calendars.offices.values(), calendars.default))
 
 
 def _candidates(index: dict[tuple, list[dict]], row: dict) -> list[Person]:
@@ -383,44 +439,62 @@ def _candidates(index: dict[tuple, list[dict]], row: dict) -> list[Person]:
 
 
 def _sla_text(row: dict, settings: Settings) -> dict:
-    return {"subject": f"Suggestion #{row['id']} needs an acknowledgement today",
-            "body": (f"#{row['id']} {row['title']}\nRaised {shown(row['created_at'], day_only=True)} and not "
-                     f"acknowledged yet. From tomorrow it is overdue: the acknowledgement time is "
-                     f"{_plural(settings.ack_sla_days, 'working day')}."),
+    return {"subject": _("Suggestion #{number} needs an acknowledgement today", number=row["id"]),
+            "body": f"#{row['id']} {row['title']}\n" + ngettext(
+                "Raised {day} and not acknowledged yet. From tomorrow it is overdue: the acknowledgement time is {n}"
+                " working day.",
+                "Raised {day} and not acknowledged yet. From tomorrow it is overdue: the acknowledgement time is {n}"
+                " working days.", settings.ack_sla_days, day=shown(row["created_at"], day_only=True)),
             "link": f"suggestion?id={row['id']}"}
 
 
 # --- actions falling due and overdue -------------------------------------------------------------------------------
 
 def action_reminders(db: Database, *, now: datetime, settings: Settings) -> int:
-    """On working days, once: owners of open actions due by the next working day (once per due date: one due on
-    Monday is announced on Friday, one due today only if it was not announced before), and of actions that went
-    overdue in the last week (once per action: one long overdue when this first runs is left to the digests)."""
+    """Once a day, by the calendar of each action's office (nothing where its local day is not a working day):
+    owners of open actions due by the next working day (once per due date: one due on Monday is announced on
+    Friday, one due today only if it was not announced before), and of actions that went overdue in the last week
+    (once per action: one long overdue when this first runs is left to the digests)."""
     day = due_day(now, settings)
-    if day is None or day.weekday() >= 5:
+    if day is None:
         return 0
     run = f"action_due:{day.isoformat()}"
 
     def work(con: Conn) -> int:
-        if _done(con, run):
+        calendars = calendar.load_in(con)
+        if _done(con, run) or not _working_somewhere(calendars, now):
             return 0
-        rows = con.rows(ACTION_SQL + " AND a.status = 'open' AND a.due_date >= ? AND a.due_date <= ?"
-                        " ORDER BY a.due_date, a.id", (day, day - OVERDUE_REACH, add_working_days(day, 1)))
-        added = add(con, "action_due", [_action_text(row, day) for row in rows], now=now, settings=settings)
+        days = calendars.days(now=now)
+        source, params, *_late = action_sql(days)
+        low, first = office_sql(calendars.each(lambda cal: cal.today(now) - OVERDUE_REACH), "m.office_id", "DATE")
+        high, second = office_sql(calendars.each(
+            lambda cal: cal.add_working_days(cal.today(now), 1) if cal.is_working_day(cal.today(now))
+            else date.min), "m.office_id", "DATE")
+        rows = con.rows(source + f" AND a.status = 'open' AND a.due_date >= {low} AND a.due_date <= {high}"
+                        " ORDER BY a.due_date, a.id", (*params, *first, *second))
+        languages = locales(con, (row["owner_id"] for row in rows))
+        messages = []
+        for row in rows:
+            row["today"] = days.get(row["office_id"])
+            with using(languages[row["owner_id"]]):
+                messages.append(_action_text(in_words(row)))
+        added = add(con, "action_due", messages, now=now, settings=settings)
         _record(con, run, now, added)
         return added
 
     return db.write(work, lock=LOCK)
 
 
-def _action_text(row: dict, day: date) -> dict:
-    """To the owner: once per due date before it, once when it went overdue."""
+def _action_text(row: dict) -> dict:
+    """To the owner, in their language: once per due date before it, once when it went overdue (by its office's
+    local day)."""
     key = (f"p{row['owner_id']}:overdue:{row['id']}" if row["overdue"]
            else f"p{row['owner_id']}:due:{row['id']}:{row['due_date'].isoformat()}")
-    words = due_words(row, day)
+    words = due_words(row)
     return {"person_id": row["owner_id"], "key": key,
-            "subject": f"Your action is {words}: {_short(row['description'])}",
-            "body": f"{row['description']}\nFrom the minutes of {row['meeting_date']:%d %b %Y}, {row['unit']}.",
+            "subject": _("Your action is {due}: {action}", due=words, action=_short(row["description"])),
+            "body": row["description"] + "\n" + _("From the minutes of {day}, {unit}.",
+                                                   day=format_day(row["meeting_date"]), unit=row["unit"]),
             "link": f"action?id={row['id']}"}
 
 
@@ -480,11 +554,15 @@ def _remind(con: Conn, period: dict, due: list[str], key: bytes, now: datetime, 
     answered_before = {r["person_id"] for r in con.rows(  # answers recorded before voter hashes existed
         "SELECT person_id FROM pulse_participation WHERE period_id = ?", (period["id"],))}
     roles = [role for role, kinds in ROLE_KINDS.items() if "pulse_reminder" in kinds]
-    text = _pulse_text(period)
-    added = add(con, "pulse_reminder", [{"person_id": person.id, "key": f"p{person.id}:pulse:{period['id']}:{step}",
-                                         **text} for person in _people(con, roles)
-                                        if person.id not in answered_before
-                                        and pulse.voter(key, period["id"], person.id) not in answered],
+    reminded = [person.id for person in _people(con, roles) if person.id not in answered_before
+                and pulse.voter(key, period["id"], person.id) not in answered]
+    languages = locales(con, reminded)
+    texts = {}  # the same words for everyone, once per language
+    for locale in sorted(set(languages.values())):
+        with using(locale):
+            texts[locale] = _pulse_text(period)
+    added = add(con, "pulse_reminder", [{"person_id": person_id, "key": f"p{person_id}:pulse:{period['id']}:{step}",
+                                         **texts[languages[person_id]]} for person_id in reminded],
                 now=now, settings=settings)
     for earlier in pending[:-1]:
         _record(con, runs[earlier], now, 0)
@@ -495,7 +573,8 @@ def _remind(con: Conn, period: dict, due: list[str], key: bytes, now: datetime, 
 def _pulse_text(period: dict) -> dict:
     """The reminder: the same words for everyone, about the period only."""
     last = period["ends_on"] - timedelta(days=1)
-    return {"subject": f"The morale pulse is open until {last:%A %d %b}",
-            "body": ("How is work going? The morale pulse takes about a minute. Answers are anonymous: results are "
-                     f"shown only for groups large enough, after the period ends on {last:%A %d %b %Y}."),
+    return {"subject": _("The morale pulse is open until {day}", day=format_date(last, "EEEE dd MMM")),
+            "body": _("How is work going? The morale pulse takes about a minute. Answers are anonymous: results are "
+                      "shown only for groups large enough, after the period ends on {day}.",
+                      day=format_date(last, "EEEE dd MMM y")),
             "link": "pulse"}

@@ -13,12 +13,13 @@ from datetime import datetime
 from board import DATA_DIR, server_secret
 from board.clock import utcnow
 from board.errors import Invalid
+from board.i18n import N_, _
 from board.notify import preferences
 from board.notify.kinds import DAILY_DIGEST, KINDS, mode_for
 from board.store import Conn, Database
 
 KEY_FILE = DATA_DIR / "secret_notify.key"
-NOT_VALID = "This unsubscribe link is not valid or was used already."
+NOT_VALID = N_("This unsubscribe link is not valid or was used already.")
 MAC_BYTES = 32
 
 
@@ -52,12 +53,12 @@ def _opened(token: str, key: bytes) -> tuple[int, str]:
         payload, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
         if len(raw) <= MAC_BYTES or not hmac.compare_digest(mac, _mac(key, payload)):
             raise ValueError
-        person, kind, _ = payload.decode().split(":")
+        person, kind, _nonce = payload.decode().split(":")
         if kind not in KINDS and kind != DAILY_DIGEST:
             raise ValueError
         return int(person), kind
     except (ValueError, binascii.Error, UnicodeError):
-        raise Invalid({"token": NOT_VALID}) from None
+        raise Invalid({"token": _(NOT_VALID)}) from None
 
 
 def unsubscribe(db: Database, token: str, now: datetime | None = None, *, key: bytes | None = None) -> tuple[int, str]:
@@ -72,7 +73,7 @@ def unsubscribe(db: Database, token: str, now: datetime | None = None, *, key: b
         role = con.scalar("SELECT role FROM people WHERE id = ?", (person_id,))
         if role is None or not con.scalar("INSERT INTO unsubscribe_used (token_hash, used_at) VALUES (?, ?)"
                                           " ON CONFLICT DO NOTHING RETURNING 1", (spent, now)):
-            raise Invalid({"token": NOT_VALID})
+            raise Invalid({"token": _(NOT_VALID)})
         if kind == DAILY_DIGEST:
             chosen = preferences.chosen_in(con, person_id)
             stopped = [k for k in KINDS if mode_for(role, k, chosen.get(k)) == "daily"]

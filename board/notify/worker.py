@@ -21,8 +21,10 @@ from typing import Any
 import httpx
 
 from board.clock import utcnow
+from board.i18n import using
 from board.notify import events, kinds, messages, schedule, tokens
 from board.notify.config import NotifyConfig
+from board.notify.outbox import default_locale, locale_of
 from board.org import retention
 from board.org import settings as org_settings
 from board.store import Conn, Database, first_line
@@ -43,7 +45,7 @@ COUNTS = ("sent", "retried", "failed", "local", "skipped")
 
 DUE = """
 SELECT o.id, o.key, o.person_id, o.hook_id, o.kind, o.subject, o.body, o.link, o.attempts,
-       p.name, p.email, p.role, p.active, pref.mode AS chosen, h.service, h.url
+       p.name, p.email, p.role, p.active, p.locale, pref.mode AS chosen, h.service, h.url
 FROM outbox o
 LEFT JOIN people p ON p.id = o.person_id
 LEFT JOIN notification_preferences pref ON pref.person_id = o.person_id AND pref.kind = o.kind
@@ -70,14 +72,17 @@ def _fate(row: Mapping[str, Any], config: NotifyConfig) -> str:
 
 
 def _claim(con: Conn, config: NotifyConfig, now: datetime, limit: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """In one transaction: the due rows to send, marked 'sending' until now + LEASE; the rest settled at once."""
+    """In one transaction: the due rows to send, marked 'sending' until now + LEASE, each with the `language` its
+    email's own words are written in (the recipient's; a chat post's, the organisation's); the rest settled at
+    once."""
     rows = con.rows(DUE, (now, now, limit))
     settled = {"local": 0, "skipped": 0}
     to_send = []
+    default = default_locale(con) if rows else ""
     for row in rows:
         fate = _fate(row, config)
         if fate == "send":
-            to_send.append(row)
+            to_send.append({**row, "language": locale_of(row["locale"], default)})
             continue
         settled[fate] += 1
         if row["kind"] in FORGOTTEN_WHEN_DONE:
@@ -212,9 +217,13 @@ def _send(row: Mapping[str, Any], config: NotifyConfig, mail: _Mail, chat: _Chat
           signing_key: Callable[[], bytes]) -> None:
     if row["person_id"] is not None:
         token = tokens.make(row["person_id"], row["kind"], key=signing_key())
-        mail.send(messages.email_message(row, (row["name"], row["email"]), config, token=token, now=now))
+        with using(row.get("language")):
+            msg = messages.email_message(row, (row["name"], row["email"]), config, token=token, now=now)
+        mail.send(msg)
     else:
-        chat.post(row["service"], row["url"], messages.chat_payload(row["service"], row, config))
+        with using(row.get("language")):
+            payload = messages.chat_payload(row["service"], row, config)
+        chat.post(row["service"], row["url"], payload)
 
 
 # --- recording -----------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from board.errors import NotAllowed
+from board.i18n import N_, _
 
 # The line roles in increasing reach, then the admin: a system role beside them, not above them. It manages people,
 # roles, settings and imports, and otherwise reads and acts as staff of its own team (no pulse results, no
@@ -13,11 +14,11 @@ from board.errors import NotAllowed
 # operator's, on the command line.
 ROLES = ("staff", "manager", "regional_manager", "leader", "admin")
 ROLE_LABELS = {
-    "staff": "Staff",
-    "manager": "Manager",
-    "regional_manager": "Regional manager",
-    "leader": "Leader",
-    "admin": "Admin",
+    "staff": N_("Staff"),
+    "manager": N_("Manager"),
+    "regional_manager": N_("Regional manager"),
+    "leader": N_("Leader"),
+    "admin": N_("Admin"),
 }
 
 EVERYONE = frozenset(ROLES)
@@ -66,19 +67,30 @@ class Person:
     office: str
     region_id: int
     region: str
+    locale: str | None = None  # their own choice of language (None: their browser's, else the organisation's)
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        """The role in words, in the current language."""
+        return _(ROLE_LABELS[self.role])
 
 
 def role_and_place(you: Person) -> str:
     """The person's role and place in words: a regional manager or leader is not a member of the team they are
     filed under in the roster."""
-    place = f"{you.team}, {you.office} ({you.region})"
-    return {"staff": f"Staff in {place}.", "manager": f"Manager of {place}.",
-            "regional_manager": f"Regional manager for {you.region}.", "leader": "Leader of the whole organisation.",
-            "admin": f"Admin. Your own suggestions and pulse answers count with {place}."}[you.role]
+    team, office, region = you.team, you.office, you.region
+    if you.role == "staff":
+        return _("Staff in {team}, {office} ({region}).", team=team, office=office, region=region)
+    if you.role == "manager":
+        return _("Manager of {team}, {office} ({region}).", team=team, office=office, region=region)
+    if you.role == "regional_manager":
+        return _("Regional manager for {region}.", region=region)
+    if you.role == "leader":
+        return _("Leader of the whole organisation.")
+    if you.role == "admin":
+        return _("Admin. Your own suggestions and pulse answers count with {team}, {office} ({region}).",
+                 team=team, office=office, region=region)
+    raise KeyError(you.role)
 
 
 def can_open(role: str, page: str) -> bool:

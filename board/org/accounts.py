@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # board/cli.py and some tests still import it from here.
 from board.clock import utcnow
 from board.errors import BoardError, Invalid
+from board.i18n import _
 from board.org import audit, throttle
 from board.org.access import Person, require
 from board.org.people import find_by_email, get_person, normalise_email
@@ -35,7 +36,7 @@ class SignInRefused(BoardError):
     """Unknown email, wrong password, inactive person or no password: one message for all."""
 
     def __init__(self):
-        super().__init__("That email and password do not match an active account.")
+        super().__init__(_("That email and password do not match an active account."))
 
 
 class SignInThrottled(BoardError):
@@ -53,9 +54,9 @@ def hash_password(password: str) -> str:
 
 def validate_password(password: str) -> dict[str, str]:
     if len(password) < MIN_PASSWORD:
-        return {"password": f"Use at least {MIN_PASSWORD} characters."}
+        return {"password": _("Use at least {n} characters.", n=MIN_PASSWORD)}
     if len(password) > 1024:
-        return {"password": "Use at most 1024 characters."}
+        return {"password": _("Use at most {n} characters.", n=1024)}
     return {}
 
 
@@ -71,7 +72,7 @@ def admin_set_password(db: Database, actor: Person, person_id: int, password: st
     """An admin sets or resets someone else's password; their own needs the current one (My account)."""
     require(actor, "admin_people")
     if person_id == actor.id:
-        raise Invalid({"password": "Change your own password under My account: it asks for the current one."})
+        raise Invalid({"password": _("Change your own password under My account: it asks for the current one.")})
     set_password(db, person_id, password, actor_id=actor.id)
 
 
@@ -82,11 +83,11 @@ def change_own_password(db: Database, person: Person, current: str, new: str, *,
     require(person, "account")
     problem = validate_password(new).get("password")
     if problem or new == current:
-        raise Invalid({"new": problem or "Choose a password different from the current one."})
+        raise Invalid({"new": problem or _("Choose a password different from the current one.")})
     try:
         _authenticate(db, person.email, current, address, now or utcnow(), "password change: current wrong")
     except SignInRefused:
-        raise Invalid({"current": "That is not your current password."}) from None
+        raise Invalid({"current": _("That is not your current password.")}) from None
     except SignInThrottled as error:
         raise Invalid({"current": str(error)}) from None
     store_password_hash(db, person.id, hash_password(new), actor_id=person.id, keep_token=keep_token,
@@ -100,7 +101,7 @@ def store_password_hash(db: Database, person_id: int, password_hash: str, *, act
     def apply(con: Conn) -> None:
         email = con.scalar("SELECT email FROM people WHERE id = ?", (person_id,))
         if email is None:
-            raise Invalid({"email": "There is no such person."})
+            raise Invalid({"email": _("There is no such person.")})
         con.execute(
             "INSERT INTO accounts (person_id, password_hash) VALUES (?, ?)"
             " ON CONFLICT (person_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from board import i18n
 from board.errors import Invalid, NotFound
+from board.i18n import _
 from board.org import audit
 from board.org.access import ROLES, Person, require, where
 from board.store import Conn, Database
@@ -11,7 +13,7 @@ from board.store import Conn, Database
 def person_sql(*, updated_at: bool = False) -> str:
     """SELECT ... FROM people p with their team t, office o and region r (a Person's fields), before any WHERE;
     `updated_at` adds when the roster last changed the person (first)."""
-    return ("SELECT" + (" p.updated_at," if updated_at else "") + """ p.id, p.email, p.name, p.role, p.active,
+    return ("SELECT" + (" p.updated_at," if updated_at else "") + """ p.id, p.email, p.name, p.role, p.active, p.locale,
        t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office,
        r.id AS region_id, r.name AS region
 FROM people p JOIN team_members tm ON tm.person_id = p.id JOIN teams t ON t.id = tm.team_id
@@ -33,6 +35,13 @@ def find_by_email(db: Database, email: str) -> Person | None:
     """The person with this email (case-insensitive), or None."""
     with db.read() as con:
         return _person(con.one(person_sql() + " WHERE p.email = ?", (normalise_email(email),)))
+
+
+def set_locale(db: Database, person: Person, locale: str | None) -> None:
+    """A person's own choice of language (None: their browser's, else the organisation's default)."""
+    if locale is not None and locale not in i18n.KNOWN:
+        raise Invalid({"locale": _("Choose a language from the list.")})
+    db.write(lambda con: con.execute("UPDATE people SET locale = ? WHERE id = ?", (locale, person.id)))
 
 
 def normalise_email(email: str) -> str:
@@ -90,18 +99,18 @@ def change_person(db: Database, actor: Person, person_id: int, *, role: str, act
     person cannot come back (their name and address are gone)."""
     require(actor, "admin_people")
     if role not in ROLES:
-        raise Invalid({"role": f"Unknown role '{role}'."})
+        raise Invalid({"role": _("Unknown role '{role}'.", role=role)})
 
     def apply(con: Conn) -> None:
         before = con.one("SELECT email, role, active FROM people WHERE id = ?", (person_id,))
         if before is None:
-            raise NotFound("There is no such person.")
+            raise NotFound(_("There is no such person."))
         if active and before["email"].endswith("@" + ERASED_DOMAIN):
-            raise Invalid({"active": "This person's personal data was erased: they cannot be made active again."
-                                     " Add them anew with the roster import if they come back."})
+            raise Invalid({"active": _("This person's personal data was erased: they cannot be made active again."
+                                       " Add them anew with the roster import if they come back.")})
         admins = active_admins(con) - {person_id}
         if not admins and (role != "admin" or not active):
-            raise Invalid({"role": "This is the last active admin: make someone else admin first."})
+            raise Invalid({"role": _("This is the last active admin: make someone else admin first.")})
         con.execute(
             "UPDATE people SET role = ?, active = ?, updated_at = now() WHERE id = ?",
             (role, active, person_id),

@@ -19,12 +19,14 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from board import i18n
 from board.clock import utcnow
 from board.errors import Invalid, NotFound
 from board.feedback.attachments import LABELS as FILE_LABELS
 from board.feedback.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, STATUS_LABELS
+from board.i18n import N_, _
 from board.meetings.actions import STATUS_LABELS as ACTION_LABELS
-from board.meetings.minutes import ITEM_KINDS
+from board.meetings.minutes import ITEM_KINDS, unit_words
 from board.meetings.review import VERDICTS
 from board.notify.kinds import KINDS as MESSAGE_KINDS
 from board.notify.kinds import MODES, SHORT
@@ -36,11 +38,12 @@ from board.reporting.export import to_csv
 from board.reporting.reports import readable_change
 from board.store import Conn, Database
 
-NOT_INCLUDED = ("Anonymous suggestions, what you wrote through a follow-up code, your pulse answers and whether you "
-                "answered: nothing stored links them to you, so they cannot be found for you.")
-EVENT_WORDS = {"submitted": "Raised it", "status": "Changed its status", "assigned": "Named its owner",
-               "due": "Set its due date", "escalated": "Escalated it", "discussed": "Discussed it in minutes",
-               "duplicate_votes": "Moved its +1s to the original", "reply": "Replied", "comment": "Commented"}
+NOT_INCLUDED = N_("Anonymous suggestions, what you wrote through a follow-up code, your pulse answers and whether"
+                  " you answered: nothing stored links them to you, so they cannot be found for you.")
+EVENT_WORDS = {"submitted": N_("Raised it"), "status": N_("Changed its status"), "assigned": N_("Named its owner"),
+               "due": N_("Set its due date"), "escalated": N_("Escalated it"),
+               "discussed": N_("Discussed it in minutes"), "duplicate_votes": N_("Moved its +1s to the original"),
+               "reply": N_("Replied"), "comment": N_("Commented")}
 CONVERSATION = ("reply", "comment")
 WHEN = "%Y-%m-%d %H:%M"
 
@@ -87,7 +90,8 @@ def export(db: Database, viewer: Person, person_id: int, *, now: datetime | None
 
     def audited(con: Conn) -> Export:
         copy = _export(con, person_id, now)
-        audit.record(con, viewer.id, "personal data exported", copy.records("Account")[0]["Email"])
+        audit.record(con, viewer.id, "personal data exported",
+                     con.scalar("SELECT email FROM people WHERE id = ?", (person_id,)))
         return copy
 
     return db.write(audited)
@@ -96,14 +100,21 @@ def export(db: Database, viewer: Person, person_id: int, *, now: datetime | None
 def _export(con: Conn, person_id: int, now: datetime) -> Export:
     person = con.one("SELECT id, name, email FROM people WHERE id = ?", (person_id,))
     if person is None:
-        raise NotFound("There is no such person.")
-    about = [("Made on", f"{now:{WHEN}} UTC"), ("Times", "All times are UTC, to the minute."),
-             ("Not included", NOT_INCLUDED)]
+        raise NotFound(_("There is no such person."))
+    # Titles, headers and words in the language of the person who asked for the copy; what people wrote as written.
+    about = [(_("Made on"), _("{moment} UTC", moment=f"{now:{WHEN}}")),
+             (_("Times"), _("All times are UTC, to the minute.")), (_("Not included"), _(NOT_INCLUDED))]
     sheets: dict[str, tuple[str, tuple[str, ...], list[tuple]]] = {
-        "About this copy": ("about.csv", ("Item", "Value"), list(about))}
+        _("About this copy"): ("about.csv", (_("Item"), _("Value")), list(about))}
     for title, (name, headers, read) in SHEETS.items():
-        sheets[title] = (name, headers, [tuple(_shown(v) for v in row) for row in read(con, person)])
+        sheets[_(title)] = (name, tuple(_(h) for h in headers),
+                            [tuple(_shown(v) for v in row) for row in read(con, person)])
     return Export(now, sheets)
+
+
+def _word(labels: dict[str, str], key: str | None, default: str = "") -> str:
+    """A constant label (N_-marked where it is defined) for a key, in the current language; `default` without one."""
+    return _(labels[key]) if key is not None and key in labels else default
 
 
 def _shown(value):
@@ -111,7 +122,7 @@ def _shown(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, datetime):
         return f"{value:{WHEN}}"
     if isinstance(value, date):
@@ -121,25 +132,28 @@ def _shown(value):
 
 def _account(con: Conn, p: dict) -> list[tuple]:
     row = con.one("SELECT p.name, p.email, p.role, t.name AS team, o.name AS office, r.name AS region, p.active,"
+                  " p.locale,"
                   " p.created_at, p.updated_at, (SELECT count(*) FROM accounts a WHERE a.person_id = p.id) > 0 AS pw"
                   " FROM people p JOIN team_members tm ON tm.person_id = p.id JOIN teams t ON t.id = tm.team_id"
                   " JOIN offices o ON o.id = t.office_id JOIN regions r ON r.id = o.region_id WHERE p.id = ?",
                   (p["id"],))
     assert row is not None, "every person has a team"
-    return [(row["name"], row["email"], ROLE_LABELS[row["role"]], row["team"], row["office"], row["region"],
-             row["active"], row["created_at"], row["updated_at"], row["pw"])]
+    return [(row["name"], row["email"], _(ROLE_LABELS[row["role"]]), row["team"], row["office"], row["region"],
+             row["active"], row["created_at"], row["updated_at"], row["pw"],
+             i18n.language_name(row["locale"]) if row["locale"] else _("Your browser's language"))]
 
 
 def _suggestions(con: Conn, p: dict) -> list[tuple]:
-    return [(r["id"], r["created_at"], KINDS[r["kind"]], r["category"], r["title"], r["description"],
-             r["customer_impact"], r["proposed_solution"], LIKELIHOODS.get(r["likelihood"] or ""),
-             STATUS_LABELS[r["status"]], LEVEL_LABELS[r["level"]], r["owner_id"] == p["id"], r["due_date"])
+    return [(r["id"], r["created_at"], _word(KINDS, r["kind"], r["kind"]), r["category"], r["title"],
+             r["description"], r["customer_impact"], r["proposed_solution"], _word(LIKELIHOODS, r["likelihood"]),
+             _word(STATUS_LABELS, r["status"], r["status"]), _word(LEVEL_LABELS, r["level"], r["level"]),
+             r["owner_id"] == p["id"], r["due_date"], i18n.language_of_text(r["language"]))
             for r in con.rows("SELECT * FROM suggestions WHERE author_id = ? AND NOT anonymous ORDER BY id",
                               (p["id"],))]
 
 
 def _owned(con: Conn, p: dict) -> list[tuple]:
-    return [(r["id"], STATUS_LABELS[r["status"]], r["due_date"]) for r in con.rows(
+    return [(r["id"], _word(STATUS_LABELS, r["status"], r["status"]), r["due_date"]) for r in con.rows(
         "SELECT id, status, due_date FROM suggestions WHERE owner_id = ? ORDER BY id", (p["id"],))]
 
 
@@ -151,11 +165,12 @@ def _events(con: Conn, p: dict, conversation: bool) -> list[dict]:
 
 
 def _comments(con: Conn, p: dict) -> list[tuple]:
-    return [(r["suggestion_id"], r["created_at"], EVENT_WORDS[r["kind"]], r["note"]) for r in _events(con, p, True)]
+    return [(r["suggestion_id"], r["created_at"], _word(EVENT_WORDS, r["kind"], r["kind"]), r["note"])
+            for r in _events(con, p, True)]
 
 
 def _changes(con: Conn, p: dict) -> list[tuple]:
-    return [(r["suggestion_id"], r["created_at"], EVENT_WORDS.get(r["kind"], "Changed it"),
+    return [(r["suggestion_id"], r["created_at"], _word(EVENT_WORDS, r["kind"], _("Changed it")),
              _value(r["kind"], r["from_value"], p), _value(r["kind"], r["to_value"], p), r["note"])
             for r in _events(con, p, False)]
 
@@ -166,12 +181,16 @@ def _value(kind: str, value: str | None, p: dict) -> str:
     if value is None:
         return ""
     if kind == "assigned":
-        return "You" if value == p["name"] else "Another person"
+        return _("You") if value == p["name"] else _("Another person")
     if kind in ("status", "submitted"):
-        return STATUS_LABELS.get(value, value)
+        return _word(STATUS_LABELS, value, value)
     if kind == "escalated":
-        return LEVEL_LABELS.get(value, value)
-    return {"discussed": f"Minutes #{value}", "duplicate_votes": f"Suggestion #{value}"}.get(kind, value)
+        return _word(LEVEL_LABELS, value, value)
+    if kind == "discussed":
+        return _("Minutes #{number}", number=value)
+    if kind == "duplicate_votes":
+        return _("Suggestion #{number}", number=value)
+    return value
 
 
 def _votes(con: Conn, p: dict) -> list[tuple]:
@@ -183,25 +202,26 @@ def _votes(con: Conn, p: dict) -> list[tuple]:
 def _minutes(con: Conn, p: dict) -> list[tuple]:
     rows = con.rows("SELECT m.id, m.meeting_date, m.status, m.author_id = ? AS wrote, m.chair_id = ? AS chaired,"
                     " ? = ANY(m.attendee_ids) AS attended,"
-                    " coalesce(t.name || ' team, ' || o.name, o.name || ' office') AS unit"
+                    " t.name AS team, o.name AS office"
                     " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
                     " WHERE m.author_id = ? OR m.chair_id = ? OR ? = ANY(m.attendee_ids) ORDER BY m.id",
                     (p["id"],) * 6)
-    return [(r["id"], r["meeting_date"], r["unit"], "Published" if r["status"] == "published" else "Draft",
-             ", ".join(part for part, yes in (("Recorded them", r["wrote"]), ("Chair", r["chaired"]),
-                                              ("Attended", r["attended"])) if yes)) for r in rows]
+    return [(r["id"], r["meeting_date"], unit_words(r["team"], r["office"]),
+             _("Published") if r["status"] == "published" else _("Draft"),
+             ", ".join(part for part, yes in ((_("Recorded them"), r["wrote"]), (_("Chair"), r["chaired"]),
+                                              (_("Attended"), r["attended"])) if yes)) for r in rows]
 
 
 def _items(con: Conn, p: dict) -> list[tuple]:
     """The items of the minutes the person recorded: published ones as they stand, and their drafts' working copy."""
-    found = [(r["meeting_id"], "Published", ITEM_KINDS.get(r["kind"], ""), r["discussed"], r["solution"])
+    found = [(r["meeting_id"], _("Published"), _word(ITEM_KINDS, r["kind"]), r["discussed"], r["solution"])
              for r in con.rows("SELECT i.meeting_id, i.kind, i.discussed, i.solution FROM meeting_items i"
                                " JOIN meetings m ON m.id = i.meeting_id WHERE m.author_id = ? AND NOT i.removed"
                                " ORDER BY i.meeting_id, i.position", (p["id"],))]
     for draft in con.rows("SELECT id, draft FROM meetings WHERE author_id = ? AND status = 'draft' AND draft IS NOT"
                           " NULL ORDER BY id", (p["id"],)):
         items = json.loads(draft["draft"]).get("items", [])
-        found += [(draft["id"], "Draft", ITEM_KINDS.get(i.get("kind") or "", ""), str(i.get("discussed") or ""),
+        found += [(draft["id"], _("Draft"), _word(ITEM_KINDS, i.get("kind")), str(i.get("discussed") or ""),
                    str(i.get("solution") or "")) for i in items if isinstance(i, dict)]
     return found
 
@@ -213,27 +233,29 @@ def _versions(con: Conn, p: dict) -> list[tuple]:
 
 
 def _reviews(con: Conn, p: dict) -> list[tuple]:
-    return [(r["meeting_id"], r["created_at"], VERDICTS[r["verdict"]], r["comment"]) for r in con.rows(
+    return [(r["meeting_id"], r["created_at"], _word(VERDICTS, r["verdict"], r["verdict"]), r["comment"])
+            for r in con.rows(
         "SELECT meeting_id, created_at, verdict, comment FROM meeting_reviews WHERE reviewer_id = ? ORDER BY id",
         (p["id"],))]
 
 
 def _actions(con: Conn, p: dict) -> list[tuple]:
-    return [(r["id"], r["meeting_id"], r["description"], r["due_date"], ACTION_LABELS[r["status"]], r["closed_at"],
+    return [(r["id"], r["meeting_id"], r["description"], r["due_date"], _word(ACTION_LABELS, r["status"], r["status"]),
+             r["closed_at"],
              r["removed"]) for r in con.rows(
         "SELECT id, meeting_id, description, due_date, status, closed_at, removed FROM action_items"
         " WHERE owner_id = ? ORDER BY id", (p["id"],))]
 
 
 def _action_updates(con: Conn, p: dict) -> list[tuple]:
-    return [(r["action_id"], r["created_at"], ACTION_LABELS.get(r["from_status"] or "", ""),
-             ACTION_LABELS[r["to_status"]], r["note"]) for r in con.rows(
+    return [(r["action_id"], r["created_at"], _word(ACTION_LABELS, r["from_status"]),
+             _word(ACTION_LABELS, r["to_status"], r["to_status"]), r["note"]) for r in con.rows(
         "SELECT action_id, created_at, from_status, to_status, note FROM action_events WHERE actor_id = ?"
         " ORDER BY id", (p["id"],))]
 
 
 def _attachments(con: Conn, p: dict) -> list[tuple]:
-    return [(r["created_at"], r["name"], FILE_LABELS.get(r["media_type"], ""), r["size"], r["suggestion_id"],
+    return [(r["created_at"], r["name"], _word(FILE_LABELS, r["media_type"]), r["size"], r["suggestion_id"],
              r["item_id"]) for r in con.rows(
         "SELECT a.created_at, a.name, a.media_type, a.size, s.id AS suggestion_id, a.item_id FROM attachments a"
         " LEFT JOIN suggestions s ON s.submission_key = a.suggestion_key WHERE a.actor_id = ?"
@@ -241,7 +263,7 @@ def _attachments(con: Conn, p: dict) -> list[tuple]:
 
 
 def _inbox(con: Conn, p: dict) -> list[tuple]:
-    return [(r["suggestion_id"], r["created_at"], EVENT_WORDS.get(r["kind"] or "", "Updated"), r["read_at"])
+    return [(r["suggestion_id"], r["created_at"], _word(EVENT_WORDS, r["kind"], _("Updated")), r["read_at"])
             for r in con.rows("SELECT n.suggestion_id, e.created_at, e.kind, n.read_at FROM notifications n"
                               " LEFT JOIN suggestion_events e ON e.id = n.event_id WHERE n.person_id = ?"
                               " ORDER BY n.id", (p["id"],))]
@@ -256,9 +278,10 @@ def _audit(con: Conn, p: dict) -> list[tuple]:
                     " WHERE actor_id = ? OR strpos(lower(detail), ?) > 0 ORDER BY id",
                     (p["id"], p["id"], p["email"].lower()))
     def hide(found: re.Match) -> str:
-        return found.group() if found.group().lower() == p["email"].lower() else "another person"
+        return found.group() if found.group().lower() == p["email"].lower() else _("another person")
 
-    return [(r["created_at"], r["action"], EMAIL.sub(hide, readable_change(r["action"], r["detail"])),
+    return [(r["created_at"], audit.action_words(r["action"]),
+             EMAIL.sub(hide, readable_change(r["action"], r["detail"])),
              bool(r["by_you"])) for r in rows]
 
 
@@ -274,14 +297,15 @@ def _sign_in_waits(con: Conn, p: dict) -> list[tuple]:
 
 
 def _preferences(con: Conn, p: dict) -> list[tuple]:
-    return [(MESSAGE_KINDS.get(r["kind"], SHORT.get(r["kind"], "")), MODES[r["mode"]], r["updated_at"])
+    return [(_word(MESSAGE_KINDS, r["kind"], _word(SHORT, r["kind"])), _word(MODES, r["mode"], r["mode"]),
+             r["updated_at"])
             for r in con.rows("SELECT kind, mode, updated_at FROM notification_preferences WHERE person_id = ?"
                               " ORDER BY kind", (p["id"],))]
 
 
 def _messages(con: Conn, p: dict) -> list[tuple]:
-    return [(r["created_at"], SHORT.get(r["kind"], ""), r["subject"], r["body"], STATE_LABELS[r["state"]],
-             r["sent_at"]) for r in con.rows(
+    return [(r["created_at"], _word(SHORT, r["kind"]), r["subject"], r["body"],
+             _word(STATE_LABELS, r["state"], r["state"]), r["sent_at"]) for r in con.rows(
         "SELECT created_at, kind, subject, body, state, sent_at FROM outbox WHERE person_id = ?"
         " AND kind <> 'pulse_reminder' ORDER BY id", (p["id"],))]
 
@@ -289,34 +313,43 @@ def _messages(con: Conn, p: dict) -> list[tuple]:
 Reader = Callable[[Conn, dict], list[tuple]]
 # title -> (file in the zip, headers, reader); every title appears in both downloads, empty or not.
 SHEETS: dict[str, tuple[str, tuple[str, ...], Reader]] = {
-    "Account": ("account.csv", ("Name", "Email", "Role", "Team", "Office", "Region", "Active", "In the roster since",
-                                "Last changed", "Password set"), _account),
-    "Suggestions you raised": ("suggestions.csv", (
-        "Suggestion", "Raised", "Kind", "Category", "Title", "Description", "Customer impact", "Proposed solution",
-        "How real", "Status", "Level", "You own it", "Due date"), _suggestions),
-    "Suggestions you own": ("owned-suggestions.csv", ("Suggestion", "Status", "Due date"), _owned),
-    "Comments and replies": ("comments.csv", ("Suggestion", "When", "What", "Text"), _comments),
-    "Changes you made to suggestions": ("suggestion-changes.csv", ("Suggestion", "When", "What", "From", "To",
-                                                                   "Note"), _changes),
-    "Your +1s": ("plus-ones.csv", ("Suggestion", "When"), _votes),
-    "Minutes you took part in": ("minutes.csv", ("Minutes", "Meeting date", "Team or office", "State",
-                                                 "How you took part"), _minutes),
-    "Minutes items you recorded": ("minutes-items.csv", ("Minutes", "State", "Kind", "Discussed", "Solution"),
-                                   _items),
-    "Minutes versions you published": ("minutes-versions.csv", ("Minutes", "Version", "When"), _versions),
-    "Minutes reviews you wrote": ("minutes-reviews.csv", ("Minutes", "When", "Verdict", "Comment"), _reviews),
-    "Actions you own": ("actions.csv", ("Action", "Minutes", "Description", "Due date", "Status", "Closed",
-                                        "Removed from the minutes"), _actions),
-    "Action updates you made": ("action-updates.csv", ("Action", "When", "From", "To", "Note"), _action_updates),
-    "Files you attached": ("attachments.csv", ("When", "File name", "Type", "Size in bytes", "Suggestion",
-                                               "Minutes item"), _attachments),
-    "Inbox": ("inbox.csv", ("Suggestion", "When", "What happened", "Read"), _inbox),
-    "Audit log": ("audit-log.csv", ("When", "Action", "Detail", "By you"), _audit),
-    "Sign-in sessions": ("sessions.csv", ("Began", "Last used", "Ended"), _sessions),
-    "Failed sign-ins with your email": ("sign-in-waits.csv", ("Failures in a row", "Next attempt waits until"),
-                                        _sign_in_waits),
-    "Notification choices": ("notification-choices.csv", ("Messages", "How", "Chosen"), _preferences),
-    "Messages to you": ("messages.csv", ("Written", "Kind", "Subject", "Text", "State", "Sent"), _messages),
+    N_("Account"): ("account.csv", (
+        N_("Name"), N_("Email"), N_("Role"), N_("Team"), N_("Office"), N_("Region"), N_("Active"),
+        N_("In the roster since"), N_("Last changed"), N_("Password set"), N_("Language")), _account),
+    N_("Suggestions you raised"): ("suggestions.csv", (
+        N_("Suggestion"), N_("Raised"), N_("Kind"), N_("Category"), N_("Title"), N_("Description"),
+        N_("Customer impact"), N_("Proposed solution"), N_("How real"), N_("Status"), N_("Level"), N_("You own it"),
+        N_("Due date"), N_("Written in")), _suggestions),
+    N_("Suggestions you own"): ("owned-suggestions.csv", (N_("Suggestion"), N_("Status"), N_("Due date")), _owned),
+    N_("Comments and replies"): ("comments.csv", (N_("Suggestion"), N_("When"), N_("What"), N_("Text")), _comments),
+    N_("Changes you made to suggestions"): ("suggestion-changes.csv", (
+        N_("Suggestion"), N_("When"), N_("What"), N_("From"), N_("To"), N_("Note")), _changes),
+    N_("Your +1s"): ("plus-ones.csv", (N_("Suggestion"), N_("When")), _votes),
+    N_("Minutes you took part in"): ("minutes.csv", (
+        N_("Minutes"), N_("Meeting date"), N_("Team or office"), N_("State"), N_("How you took part")), _minutes),
+    N_("Minutes items you recorded"): ("minutes-items.csv", (
+        N_("Minutes"), N_("State"), N_("Kind"), N_("Discussed"), N_("Solution")), _items),
+    N_("Minutes versions you published"): ("minutes-versions.csv", (N_("Minutes"), N_("Version"), N_("When")),
+                                           _versions),
+    N_("Minutes reviews you wrote"): ("minutes-reviews.csv", (N_("Minutes"), N_("When"), N_("Verdict"),
+                                                              N_("Comment")), _reviews),
+    N_("Actions you own"): ("actions.csv", (
+        N_("Action"), N_("Minutes"), N_("Description"), N_("Due date"), N_("Status"), N_("Closed"),
+        N_("Removed from the minutes")), _actions),
+    N_("Action updates you made"): ("action-updates.csv", (N_("Action"), N_("When"), N_("From"), N_("To"),
+                                                           N_("Note")), _action_updates),
+    N_("Files you attached"): ("attachments.csv", (
+        N_("When"), N_("File name"), N_("Type"), N_("Size in bytes"), N_("Suggestion"), N_("Minutes item")),
+        _attachments),
+    N_("Inbox"): ("inbox.csv", (N_("Suggestion"), N_("When"), N_("What happened"), N_("Read")), _inbox),
+    N_("Audit log"): ("audit-log.csv", (N_("When"), N_("Action"), N_("Detail"), N_("By you")), _audit),
+    N_("Sign-in sessions"): ("sessions.csv", (N_("Began"), N_("Last used"), N_("Ended")), _sessions),
+    N_("Failed sign-ins with your email"): ("sign-in-waits.csv", (N_("Failures in a row"),
+                                                                  N_("Next attempt waits until")), _sign_in_waits),
+    N_("Notification choices"): ("notification-choices.csv", (N_("Messages"), N_("How"), N_("Chosen")),
+                                 _preferences),
+    N_("Messages to you"): ("messages.csv", (N_("Written"), N_("Kind"), N_("Subject"), N_("Text"), N_("State"),
+                                            N_("Sent")), _messages),
 }
 
 
@@ -397,16 +430,16 @@ def _stand_in_email(person_id: int) -> str:
 def _erase(con: Conn, admin: Person, person_id: int, now: datetime, *, stand_in: bool) -> Erasure:
     row = con.one("SELECT id, name, email, active FROM people WHERE id = ?", (person_id,))
     if row is None:
-        raise NotFound("There is no such person.")
+        raise NotFound(_("There is no such person."))
     waiting = con.one("SELECT id, name FROM people WHERE email = ?", (_stand_in_email(person_id),))
     if waiting is not None:  # an erasure stopped halfway: its first step is done, finish the others
         _move(con, person_id, waiting["id"])
         return Erasure(person_id, row["name"], row["email"], waiting["name"], _pseudonym_email(waiting["name"]))
     if row["active"]:
-        raise Invalid({"erase": f"{row['name']} is still active. Only a person who has left can be erased: untick "
-                                "Active, save, then erase."})
+        raise Invalid({"erase": _("{name} is still active. Only a person who has left can be erased: untick Active,"
+                                  " save, then erase.", name=row["name"])})
     if row["email"].endswith("@" + ERASED_DOMAIN):
-        raise Invalid({"erase": "This person's personal data was erased already."})
+        raise Invalid({"erase": _("This person's personal data was erased already.")})
     name, email = pseudonym(person_id, lambda n, e: bool(con.scalar(
         "SELECT count(*) FROM people WHERE (name = ? OR email = ?) AND id <> ?", (n, e, person_id))))
     erased = Erasure(person_id, row["name"], row["email"], name, email)
@@ -443,7 +476,7 @@ def _take_back(con: Conn, erased: Erasure, now: datetime) -> None:
 
 
 def _rename(con: Conn, erased: Erasure, now: datetime) -> None:
-    con.execute("UPDATE people SET name = ?, email = ?, updated_at = ? WHERE id = ?",
+    con.execute("UPDATE people SET name = ?, email = ?, locale = NULL, updated_at = ? WHERE id = ?",
                 (erased.pseudonym, erased.pseudonym_email, now, erased.person_id))
 
 

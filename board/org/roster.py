@@ -7,7 +7,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from board import i18n
 from board.errors import Invalid
+from board.i18n import _
 from board.org import audit
 from board.org.access import ROLES, Person, require
 from board.org.people import normalise_email
@@ -29,7 +31,7 @@ class ImportRefused(Invalid):
     """The file has errors; `errors` maps "row N" (or "file") to what is wrong. Nothing was written."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__(errors, f"The file has {len(errors)} problem(s); nothing was imported.")
+        super().__init__(errors, _("The file has {n} problem(s); nothing was imported.", n=len(errors)))
 
 
 class DeactivationsNeedConfirming(Invalid):
@@ -53,10 +55,9 @@ class RosterPlan:
     active_before: int = 0
 
     def summary(self) -> str:
-        return (
-            f"{len(self.new)} new, {len(self.changed)} changed, {self.unchanged} unchanged, "
-            f"{len(self.deactivate)} to deactivate, {len(self.missing_kept)} missing from the file kept active"
-        )
+        return _("{new} new, {changed} changed, {unchanged} unchanged, {deactivate} to deactivate, {missing} missing"
+                 " from the file kept active", new=len(self.new), changed=len(self.changed), unchanged=self.unchanged,
+                 deactivate=len(self.deactivate), missing=len(self.missing_kept))
 
     def deactivation_warning(self) -> str | None:
         """One plain sentence when the import would deactivate more than MAX_DEACTIVATE_SHARE of the active
@@ -64,8 +65,9 @@ class RosterPlan:
         count, active = len(self.deactivate), self.active_before
         if not count or count <= MAX_DEACTIVATE_SHARE * active:
             return None
-        return (f"This import would deactivate {count} of the {active} active people ({count / active:.0%}), "
-                f"more than the {MAX_DEACTIVATE_SHARE:.0%} allowed without confirmation.")
+        return _("This import would deactivate {count} of the {active} active people ({share}), more than the"
+                 " {allowed} allowed without confirmation.", count=count, active=active,
+                 share=i18n.format_percent(count / active), allowed=i18n.format_percent(MAX_DEACTIVATE_SHARE))
 
 
 def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
@@ -73,27 +75,29 @@ def read_csv(data: bytes, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportRefused({"file": f"The file is not UTF-8 text (bad byte at position {error.start}); "
-                                     "save it as CSV UTF-8."}) from error
+        raise ImportRefused({"file": _("The file is not UTF-8 text (bad byte at position {position}); save it as"
+                                       " CSV UTF-8.", position=error.start)}) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in columns if c not in header and c != "manages"]
     if missing:
-        raise ImportRefused({"file": f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(columns)}."})
+        raise ImportRefused({"file": _("Missing column(s): {missing}. Expected: {expected}.",
+                                       missing=", ".join(missing), expected=", ".join(columns))})
     reader.fieldnames = header
     rows = []
     try:
         for number, raw in enumerate(reader, start=2):
             if number - 1 > MAX_ROWS:
-                raise ImportRefused({"file": f"More than {MAX_ROWS} rows; split the file."})
+                raise ImportRefused({"file": _("More than {n} rows; split the file.", n=MAX_ROWS)})
             row = {c: clean(raw.get(c)) for c in columns}  # the one cleaning rule, as for typed text
             if any(row.values()):
                 rows.append((number, row))
     except csv.Error as error:  # e.g. a cell longer than the csv module's limit of 131,072 characters
-        raise ImportRefused({f"line {reader.line_num}": f"This line cannot be read as CSV ({error}); "
-                                                          f"cells hold at most {MAX_TEXT} characters."}) from error
+        problem = _("This line cannot be read as CSV ({error}); cells hold at most {n} characters.", error=error,
+                    n=MAX_TEXT)
+        raise ImportRefused({f"line {reader.line_num}": problem}) from error
     if not rows:
-        raise ImportRefused({"file": "The file has no data rows."})
+        raise ImportRefused({"file": _("The file has no data rows.")})
     return rows
 
 
@@ -108,36 +112,38 @@ def _units(con: Conn) -> dict[tuple[str, str, str], int]:
 
 
 def _row_errors(row: dict, units: dict, seen: dict[str, int]) -> list[str]:
-    errors = [f"{c} is empty" for c in REQUIRED if not row[c]]
-    errors += [f"{c} is longer than {MAX_TEXT} characters" for c in ROSTER_COLUMNS if len(row[c]) > MAX_TEXT]
+    errors = [_("{column} is empty", column=c) for c in REQUIRED if not row[c]]
+    errors += [_("{column} is longer than {n} characters", column=c, n=MAX_TEXT)
+               for c in ROSTER_COLUMNS if len(row[c]) > MAX_TEXT]
     email, role = normalise_email(row["email"]), row["role"].lower()
     if row["email"] and not EMAIL.match(email):
-        errors.append(f"'{row['email']}' is not an email address")
+        errors.append(_("'{email}' is not an email address", email=row["email"]))
     if email in seen:
-        errors.append(f"duplicate email {email} (also on row {seen[email]})")
+        errors.append(_("duplicate email {email} (also on row {row})", email=email, row=seen[email]))
     if row["role"] and role not in ROLES:
-        errors.append(f"unknown role '{row['role']}' (use one of: {', '.join(ROLES)})")
+        errors.append(_("unknown role '{role}' (use one of: {roles})", role=row["role"], roles=", ".join(ROLES)))
     if all(row[c] for c in ORG_COLUMNS):
         errors += _unit_errors(row, units)
     manages = row["manages"].lower()
     if role == "manager" and manages != row["team"].lower():
-        errors.append(f"a manager must manage their own team: manages is '{row['manages']}', team is '{row['team']}'")
+        errors.append(_("a manager must manage their own team: manages is '{manages}', team is '{team}'",
+                        manages=row["manages"], team=row["team"]))
     elif role == "regional_manager" and manages != row["region"].lower():
-        errors.append(f"a regional manager must manage their own region: manages is '{row['manages']}', "
-                      f"region is '{row['region']}'")
+        errors.append(_("a regional manager must manage their own region: manages is '{manages}', region is"
+                        " '{region}'", manages=row["manages"], region=row["region"]))
     elif role not in ("manager", "regional_manager") and manages:
-        errors.append("only managers and regional managers have 'manages'")
+        errors.append(_("only managers and regional managers have 'manages'"))
     return errors
 
 
 def _unit_errors(row: dict, units: dict) -> list[str]:
     region, office, team = (row[c].lower() for c in ORG_COLUMNS)
     if not any(k[0] == region for k in units):
-        return [f"unknown region '{row['region']}'"]
+        return [_("unknown region '{region}'", region=row["region"])]
     if not any(k[:2] == (region, office) for k in units):
-        return [f"unknown office '{row['office']}' in region '{row['region']}'"]
+        return [_("unknown office '{office}' in region '{region}'", office=row["office"], region=row["region"])]
     if (region, office, team) not in units:
-        return [f"unknown team '{row['team']}' in office '{row['office']}'"]
+        return [_("unknown team '{team}' in office '{office}'", team=row["team"], office=row["office"])]
     return []
 
 
@@ -198,10 +204,12 @@ def _plan(con: Conn, rows, deactivate_missing: bool, actor_id: int | None) -> Ro
 def _change(field: str, before: dict, after: dict, teams: dict[int, str]) -> str:
     """One change in words, e.g. "moves from team Billing, Dublin to Onboarding, Kuala Lumpur"."""
     if field == "team_id":
-        return f"moves from team {teams[before['team_id']]} to {teams[after['team_id']]}"
+        return _("moves from team {before} to {after}", before=teams[before["team_id"]], after=teams[after["team_id"]])
     if field == "active":
-        return "active again"
-    return f"{field} {before[field]} -> {after[field]}"
+        return _("active again")
+    if field == "role":
+        return _("role {before} -> {after}", before=before[field], after=after[field])
+    return _("name {before} -> {after}", before=before[field], after=after[field])
 
 
 def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_id: int | None) -> None:
@@ -214,10 +222,10 @@ def _check_admins_remain(con: Conn, plan: RosterPlan, people: list[dict], actor_
     }
     actor = con.scalar("SELECT email FROM people WHERE id = ?", (actor_id,)) if actor_id else None
     if actor and actor not in admins_after:
-        raise ImportRefused({"file": "This import would remove your own admin access; "
-                                     "keep yourself in the file as admin."})
+        raise ImportRefused({"file": _("This import would remove your own admin access; keep yourself in the file as"
+                                       " admin.")})
     if not admins_after and con.scalar("SELECT count(*) FROM people WHERE active AND role = 'admin'"):
-        raise ImportRefused({"file": "This import would leave no active admin."})
+        raise ImportRefused({"file": _("This import would leave no active admin.")})
 
 
 def import_roster(db: Database, data: bytes, *, deactivate_missing: bool = False, actor_id: int | None = None,
@@ -232,7 +240,7 @@ def import_roster(db: Database, data: bytes, *, deactivate_missing: bool = False
         plan = _plan(con, rows, deactivate_missing, actor_id)
         warning = plan.deactivation_warning()
         if warning and not confirm_deactivations:
-            raise DeactivationsNeedConfirming(warning + " Nothing was imported.")
+            raise DeactivationsNeedConfirming(_("{warning} Nothing was imported.", warning=warning))
         # people.team_id is the team a person was first added to, never updated (migration 0011).
         con.executemany(
             "INSERT INTO people (email, name, role, team_id) VALUES (?, ?, ?, ?)",
@@ -250,8 +258,10 @@ def import_roster(db: Database, data: bytes, *, deactivate_missing: bool = False
         con.executemany(
             "UPDATE people SET active = FALSE, updated_at = now() WHERE id = ?", [(p["id"],) for p in plan.deactivate]
         )
-        audit.record(con, actor_id, "roster imported", plan.summary() + ("; the deactivations were confirmed"
-                                                                         if warning else ""))
+        with i18n.using(i18n.SOURCE):  # the audit log is kept in one language, the source's
+            summary = plan.summary()
+        audit.record(con, actor_id, "roster imported", summary + ("; the deactivations were confirmed"
+                                                                  if warning else ""))
         return plan
 
     return db.write(apply, lock=("roster",))
@@ -265,11 +275,13 @@ def import_org(db: Database, data: bytes, *, actor_id: int | None = None) -> int
         errors, office_region = {}, {r["o"].lower(): r["r"] for r in con.rows(
             "SELECT o.name AS o, r.name AS r FROM offices o JOIN regions r ON r.id = o.region_id")}
         for number, row in rows:
-            problems = [f"{c} is empty" for c in ORG_COLUMNS if not row[c]]
-            problems += [f"{c} is longer than {MAX_TEXT} characters" for c in ORG_COLUMNS if len(row[c]) > MAX_TEXT]
+            problems = [_("{column} is empty", column=c) for c in ORG_COLUMNS if not row[c]]
+            problems += [_("{column} is longer than {n} characters", column=c, n=MAX_TEXT)
+                         for c in ORG_COLUMNS if len(row[c]) > MAX_TEXT]
             office, region = row["office"].lower(), row["region"]
             if office and office_region.setdefault(office, region).lower() != region.lower():
-                problems.append(f"office '{row['office']}' is already in region '{office_region[office]}'")
+                problems.append(_("office '{office}' is already in region '{region}'", office=row["office"],
+                                  region=office_region[office]))
             if problems:
                 errors[f"row {number}"] = "; ".join(problems)
         if errors:

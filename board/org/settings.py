@@ -8,7 +8,9 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from zoneinfo import available_timezones
 
+from board import i18n
 from board.errors import Invalid
+from board.i18n import N_, _
 from board.org import audit
 from board.org.access import Person, require
 from board.store import Conn, Database
@@ -17,16 +19,24 @@ from board.text import clean
 MIN_K = 3
 DEFAULT_CATEGORIES = ("policy", "system", "process", "training", "product", "other")
 # When in a pulse period people who have not answered are reminded (board.notify.schedule), as admins read them.
-REMINDER_STEPS = {"start": "At the start of the period", "halfway": "Halfway through",
-                  "two_days_before_end": "Two days before the end"}
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+REMINDER_STEPS = {"start": N_("At the start of the period"), "halfway": N_("Halfway through"),
+                  "two_days_before_end": N_("Two days before the end")}
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 # How long rows about people are kept once done with (board.org.retention purges them daily): setting -> (what
 # admins read, fewest days, most days). The defaults are in Settings and the README's "Personal data" section.
 RETENTION = {
-    "sessions_kept_days": ("Ended sign-in sessions are kept (days)", 1, 3650),
-    "throttle_kept_days": ("Failed sign-in counts are kept (days)", 1, 3650),
-    "audit_kept_days": ("Audit log entries are kept (days)", 30, 3650),
-    "outbox_kept_days": ("Sent, skipped and failed messages are kept (days)", 1, 3650),
+    "sessions_kept_days": (N_("Ended sign-in sessions are kept (days)"), 1, 3650),
+    "throttle_kept_days": (N_("Failed sign-in counts are kept (days)"), 1, 3650),
+    "audit_kept_days": (N_("Audit log entries are kept (days)"), 30, 3650),
+    "outbox_kept_days": (N_("Sent, skipped and failed messages are kept (days)"), 1, 3650),
+}
+# What an admin is told when a retention setting is out of its range (one whole sentence per setting).
+RETENTION_ERRORS = {
+    "sessions_kept_days": N_("Ended sign-in sessions are kept for a whole number of days from {low} to {high}."),
+    "throttle_kept_days": N_("Failed sign-in counts are kept for a whole number of days from {low} to {high}."),
+    "audit_kept_days": N_("Audit log entries are kept for a whole number of days from {low} to {high}."),
+    "outbox_kept_days": N_("Sent, skipped and failed messages are kept for a whole number of days from {low} to"
+                           " {high}."),
 }
 
 
@@ -49,6 +59,10 @@ class Settings:
     throttle_kept_days: int = 30
     audit_kept_days: int = 730
     outbox_kept_days: int = 90
+    # languages: the one people see when neither they nor their browser choose one we speak; and categories' names
+    # per language {category: {locale: name}} (the stored category is always the name above, in `categories`)
+    default_locale: str = "en"
+    category_names: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
 
     @property
     def retention_values(self) -> dict:
@@ -92,15 +106,15 @@ def validate_notify(*, time_zone="UTC", digest_hour=8, weekly_digest_day=0,
     """{field: message} for each invalid notification setting; empty when all are valid."""
     errors = {}
     if not isinstance(time_zone, str) or time_zone not in time_zones():
-        errors["time_zone"] = "Choose a time zone from the list."
+        errors["time_zone"] = _("Choose a time zone from the list.")
     if not _whole(digest_hour, 0, 23):
-        errors["digest_hour"] = "The digest hour is a whole hour from 0 to 23."
+        errors["digest_hour"] = _("The digest hour is a whole hour from 0 to 23.")
     if not _whole(weekly_digest_day, 0, 6):
-        errors["weekly_digest_day"] = "Choose the day of the week the weekly digest goes out."
+        errors["weekly_digest_day"] = _("Choose the day of the week the weekly digest goes out.")
     if isinstance(pulse_reminders, str) or not isinstance(pulse_reminders, (list, tuple, set, frozenset)) \
             or any(step not in REMINDER_STEPS for step in pulse_reminders):
-        errors["pulse_reminders"] = ("Choose pulse reminders among: "
-                                     + ", ".join(label.lower() for label in REMINDER_STEPS.values()) + ".")
+        errors["pulse_reminders"] = _("Choose pulse reminders among: {steps}.",
+                                      steps=", ".join(_(label).lower() for label in REMINDER_STEPS.values()))
     return errors
 
 
@@ -108,9 +122,9 @@ def validate_retention(**days) -> dict[str, str]:
     """{field: message} for each retention setting (RETENTION) that is not a whole number of days in its range."""
     errors = {}
     for key, value in days.items():
-        label, low, high = RETENTION[key]
+        _label, low, high = RETENTION[key]
         if not _whole(value, low, high):
-            errors[key] = f"{label.removesuffix(' (days)')} for a whole number of days from {low} to {high}."
+            errors[key] = _(RETENTION_ERRORS[key], low=low, high=high)
     return errors
 
 
@@ -118,20 +132,20 @@ def validate(anonymity_k, ack_sla_days, categories, pulse_period_days=14, sessio
     """{field: message} for each invalid value; empty when all are valid."""
     errors = {}
     if not isinstance(session_days, int) or not 1 <= session_days <= 30:
-        errors["session_days"] = "A sign-in lasts a whole number of days from 1 to 30."
+        errors["session_days"] = _("A sign-in lasts a whole number of days from 1 to 30.")
     if not isinstance(pulse_period_days, int) or not 7 <= pulse_period_days <= 91:
-        errors["pulse_period_days"] = "A pulse period is a whole number of days from 7 to 91."
+        errors["pulse_period_days"] = _("A pulse period is a whole number of days from 7 to 91.")
     if not isinstance(anonymity_k, int) or not MIN_K <= anonymity_k <= 50:
-        errors["anonymity_k"] = f"Minimum group size must be a whole number from {MIN_K} to 50."
+        errors["anonymity_k"] = _("Minimum group size must be a whole number from {low} to 50.", low=MIN_K)
     if not isinstance(ack_sla_days, int) or not 1 <= ack_sla_days <= 60:
-        errors["ack_sla_days"] = "Acknowledgement time must be a whole number of working days from 1 to 60."
+        errors["ack_sla_days"] = _("Acknowledgement time must be a whole number of working days from 1 to 60.")
     names = [clean(c) for c in categories]
     if not names or any(not c for c in names):
-        errors["categories"] = "Give at least one category, one per line, none empty."
+        errors["categories"] = _("Give at least one category, one per line, none empty.")
     elif len({c.lower() for c in names}) != len(names):
-        errors["categories"] = "Each category may appear only once."
+        errors["categories"] = _("Each category may appear only once.")
     elif any(len(c) > 40 for c in names) or len(names) > 30:
-        errors["categories"] = "At most 30 categories of at most 40 characters each."
+        errors["categories"] = _("At most 30 categories of at most 40 characters each.")
     return errors
 
 
@@ -164,6 +178,44 @@ def save(db: Database, actor: Person, *, anonymity_k, ack_sla_days, categories, 
         audit.record(con, actor.id, "settings changed", json.dumps(changed))
         return load_in(con)
 
+    return db.write(apply, lock=("settings",))
+
+
+def save_languages(db: Database, actor: Person, *, default_locale: str,
+                   category_names: dict[str, dict[str, str]]) -> Settings:
+    """The organisation's default language and the categories' names per language (admins only); nothing is saved
+    when one is invalid. An empty name means "as the category is written"."""
+    require(actor, "admin_settings")
+    errors = {}
+    if default_locale not in i18n.SHIPPED:
+        errors["default_locale"] = _("Choose a language from the list.")
+    names: dict[str, dict[str, str]] = {}
+    for category, per_locale in (category_names or {}).items():
+        for locale, name in per_locale.items():
+            name = clean(name or "")
+            if locale not in i18n.SHIPPED:
+                errors["category_names"] = _("Choose a language from the list.")
+            elif len(name) > 40:
+                errors["category_names"] = _("A category's name is at most 40 characters.")
+            elif name:
+                names.setdefault(category, {})[locale] = name
+
+    def apply(con: Conn) -> Settings:
+        current = load_in(con)
+        unknown = set(names) - set(current.categories)
+        if unknown:
+            errors["category_names"] = _("Name only the categories in the list.")
+        if errors:
+            raise Invalid(errors)
+        values = {"default_locale": default_locale, "category_names": names}
+        changed = {k: v for k, v in values.items() if getattr(current, k) != v}
+        for key, value in values.items():
+            put(con, key, value)
+        audit.record(con, actor.id, "settings changed", json.dumps(changed))
+        return load_in(con)
+
+    if errors:
+        raise Invalid(errors)
     return db.write(apply, lock=("settings",))
 
 

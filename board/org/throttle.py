@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from board.i18n import N_, _, ngettext
 from board.org import audit
 from board.store import Conn, Database
 
@@ -26,6 +27,9 @@ MAX_PER_ADDRESS = 30  # below MAX_EVERYONE, so one address alone cannot make the
 MAX_EVERYONE = 100
 LOCK = ("sign_in_throttle",)  # every throttle write takes it, on every server
 NOT_IN_ROSTER = "an email not in the roster"  # what the audit log says instead of text typed as an email
+# What a person is told when a window's limit refuses their attempt ({wait}: how long until the window ends).
+EVERYONE_REFUSAL = N_("Too many failed sign-ins across the organisation just now. Try again in {wait}.")
+ADDRESS_REFUSAL = N_("Too many failed sign-ins from your network. Try again in {wait}.")
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,8 @@ def _reserve(con: Conn, email: str, address: str | None, now: datetime) -> Attem
             con.execute("UPDATE sign_in_waits SET refused = TRUE WHERE email = ?", (email,))
             audit.record(con, None, "sign-in refused", f"{_who(con, email)}: waiting after {row['failures']} "
                          "failures in a row (further attempts in this wait are refused unlogged)")
-        return Attempt(email, address, now, refusal="Too many failed attempts for this email. "
-                       f"Try again in {_minutes(row['wait_until'] - now)}.")
+        return Attempt(email, address, now, refusal=_("Too many failed attempts for this email. Try again in {wait}.",
+                                                      wait=_minutes_shown(row["wait_until"] - now)))
     for scope, key, limit, message in _limits(address):
         count = con.one("SELECT failures, refused FROM sign_in_counts WHERE scope = ? AND address = ?"
                         " AND window_start = ?", (scope, key, window))
@@ -96,7 +100,7 @@ def _reserve(con: Conn, email: str, address: str | None, now: datetime) -> Attem
                              f"{'address ' + key if key else 'whole organisation'}: {count['failures']} failed "
                              f"sign-ins in {_minutes(WINDOW)}; every attempt refused until "
                              f"{window + WINDOW:%H:%M} UTC")
-            return Attempt(email, address, now, refusal=f"{message} Try again in {_minutes(window + WINDOW - now)}.")
+            return Attempt(email, address, now, refusal=_(message, wait=_minutes_shown(window + WINDOW - now)))
     failures = (row["failures"] if row else 0) + 1
     con.execute("INSERT INTO sign_in_waits (email, failures, wait_until, refused) VALUES (?, ?, ?, FALSE)"
                 " ON CONFLICT (email) DO UPDATE SET failures = excluded.failures,"
@@ -111,10 +115,10 @@ def _reserve(con: Conn, email: str, address: str | None, now: datetime) -> Attem
 
 def _limits(address: str | None) -> list[tuple[str, str, int, str]]:
     """(scope, address key, limit, message) of the window limits that apply to an attempt."""
-    everyone = ("everyone", "", MAX_EVERYONE, "Too many failed sign-ins across the organisation just now.")
+    everyone = ("everyone", "", MAX_EVERYONE, EVERYONE_REFUSAL)
     if address is None:
         return [everyone]
-    return [("address", address, MAX_PER_ADDRESS, "Too many failed sign-ins from your network."), everyone]
+    return [("address", address, MAX_PER_ADDRESS, ADDRESS_REFUSAL), everyone]
 
 
 def _who(con: Conn, email: str) -> str:
@@ -132,8 +136,15 @@ def _minute_up(moment: datetime) -> datetime:
 
 
 def _minutes(span: timedelta) -> str:
+    """A wait in minutes for the audit log (in English: the log is the operator's record)."""
     count = max(1, math.ceil(span.total_seconds() / 60))
     return f"{count} minute{'s' if count != 1 else ''}"
+
+
+def _minutes_shown(span: timedelta) -> str:
+    """A wait in minutes for the person signing in, in their language."""
+    count = max(1, math.ceil(span.total_seconds() / 60))
+    return ngettext("{n} minute", "{n} minutes", count)
 
 
 def client_address(peer: str | None, forwarded_for: list[str] | tuple[str, ...] = ()) -> str | None:

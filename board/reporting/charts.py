@@ -9,9 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from board.feedback.workflow import STATUS_LABELS, STATUSES
+from board.i18n import N_, _
 
-NO_DATA = "No data for these filters"
+NO_DATA = N_("No data for these filters")
 LEVEL_ORDER = ("team", "office", "region", "leadership")
+# An escalation's trace, by the level it went to (another level reads "To <level>").
+ESCALATED_TO = {"team": N_("To team"), "office": N_("To office"), "region": N_("To region"),
+                "leadership": N_("To leadership")}
+HIDE_TRACE = "<extra></extra>"  # Plotly: no trace name beside the hover text
 
 
 def _text(value) -> str:
@@ -24,14 +29,15 @@ def _frame(rows) -> pd.DataFrame:
 
 
 def _figure(title: str, x: str, y: str, **layout) -> go.Figure:
+    """A figure titled, its axes titled (each an N_-marked constant, translated here)."""
     fig = go.Figure()
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y,  # the look: the app's own Plotly theme
+    fig.update_layout(title=_(title), xaxis_title=_(x), yaxis_title=_(y),  # the look: the app's own Plotly theme
                       margin={"t": 60, "l": 60, "r": 20, "b": 50}, legend_title_text="", **layout)
     return fig
 
 
 def _empty(fig: go.Figure) -> go.Figure:
-    fig.add_annotation(text=NO_DATA, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+    fig.add_annotation(text=_(NO_DATA), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                        font={"size": 16})
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
@@ -45,7 +51,7 @@ def _missing(frame: pd.DataFrame, *columns: str) -> bool:
 def _trend(rows, value: str, title: str, y: str, y_range: list | None) -> go.Figure:
     """One line per group; a suppressed period is a gap in its line, never a point."""
     frame = _frame(rows)
-    fig = _figure(title, "pulse period (start date)", y)
+    fig = _figure(title, N_("pulse period (start date)"), y)
     if _missing(frame, "starts_on", "group", value):
         return _empty(fig)
     if "suppressed" in frame.columns:
@@ -63,30 +69,31 @@ def _trend(rows, value: str, title: str, y: str, y_range: list | None) -> go.Fig
 
 def morale_trend(rows) -> go.Figure:
     """Mean mood per pulse period and group (rows of reports.morale)."""
-    return _trend(rows, "mood", "Mood per pulse period", "mood (1 = very low, 5 = very high)", [1, 5])
+    return _trend(rows, "mood", N_("Mood per pulse period"), N_("mood (1 = very low, 5 = very high)"), [1, 5])
 
 
 def enps_trend(rows) -> go.Figure:
     """eNPS per pulse period and group (rows of reports.morale)."""
-    return _trend(rows, "enps", "eNPS per pulse period", "eNPS (% promoters - % detractors)", [-100, 100])
+    return _trend(rows, "enps", N_("eNPS per pulse period"), N_("eNPS (% promoters - % detractors)"), [-100, 100])
 
 
 def participation_rate(rows) -> go.Figure:
     """Share of people in scope who answered each pulse period (rows of reports.participation)."""
     frame = _frame(rows)
-    fig = _figure("Pulse participation per period", "pulse period (start date)", "% of people who answered")
+    fig = _figure(N_("Pulse participation per period"), N_("pulse period (start date)"),
+                  N_("% of people who answered"))
     if _missing(frame, "starts_on", "participation_pct"):
         return _empty(fig)
     frame = frame.sort_values("starts_on")
     closed = frame["closed"] if "closed" in frame.columns else [True] * len(frame)
     done, running = frame[[bool(c) for c in closed]], frame[[not c for c in closed]]
-    fig.add_trace(go.Scatter(x=list(done["starts_on"]), y=list(done["participation_pct"]), name="closed periods",
+    fig.add_trace(go.Scatter(x=list(done["starts_on"]), y=list(done["participation_pct"]), name=_("closed periods"),
                              mode="lines+markers", hovertemplate="%{x}: %{y}%<extra></extra>"))
     if len(running):  # the open period is still filling up: a point apart, not a fall in the line
         fig.add_trace(go.Scatter(x=list(running["starts_on"]), y=list(running["participation_pct"]),
-                                 name="open period, so far", mode="markers",
+                                 name=_("open period, so far"), mode="markers",
                                  marker={"symbol": "circle-open", "size": 10},
-                                 hovertemplate="%{x}: %{y}% so far<extra></extra>"))
+                                 hovertemplate=_("{x}: {y}% so far", x="%{x}", y="%{y}") + HIDE_TRACE))
     fig.update_yaxes(range=[0, 100])
     return fig
 
@@ -94,13 +101,14 @@ def participation_rate(rows) -> go.Figure:
 def funnel(rows) -> go.Figure:
     """Suggestions in each status, in workflow order (new to implemented, then declined and duplicate)."""
     frame = _frame(rows)
-    fig = _figure("Suggestion funnel: suggestions by status", "suggestions", "status")
+    fig = _figure(N_("Suggestion funnel: suggestions by status"), N_("suggestions"), N_("status"))
     if _missing(frame, "status", "suggestions"):
         return _empty(fig)
     counts = dict(zip(frame["status"], frame["suggestions"], strict=True))
     order = [s for s in STATUSES if s in counts] + sorted(s for s in counts if s not in STATUSES)
-    fig.add_trace(go.Bar(x=[counts[s] for s in order], y=[_text(STATUS_LABELS.get(s, s)) for s in order],
-                         orientation="h", name="suggestions", text=[counts[s] for s in order]))
+    fig.add_trace(go.Bar(x=[counts[s] for s in order],
+                         y=[_text(_(STATUS_LABELS[s]) if s in STATUS_LABELS else s) for s in order],
+                         orientation="h", name=_("suggestions"), text=[counts[s] for s in order]))
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -108,31 +116,32 @@ def funnel(rows) -> go.Figure:
 def submitted_vs_implemented(rows) -> go.Figure:
     """Per month: suggestions submitted and suggestions implemented (rows of dashboard.monthly)."""
     frame = _frame(rows)
-    fig = _figure("Suggestions submitted and implemented per month", "month", "suggestions", barmode="group")
+    fig = _figure(N_("Suggestions submitted and implemented per month"), N_("month"), N_("suggestions"),
+                  barmode="group")
     if _missing(frame, "month", "submitted", "implemented"):
         return _empty(fig)
     frame = frame.sort_values("month")
-    for column, name in (("submitted", "Submitted"), ("implemented", "Implemented")):
-        fig.add_trace(go.Bar(x=list(frame["month"]), y=list(frame[column]), name=name))
+    for column, name in (("submitted", N_("Submitted")), ("implemented", N_("Implemented"))):
+        fig.add_trace(go.Bar(x=list(frame["month"]), y=list(frame[column]), name=_(name)))
     return fig
 
 
-RESPONSE_LINES = (("ack_median_days", "To acknowledgement, median", "solid"),
-                  ("ack_p90_days", "To acknowledgement, p90", "dot"),
-                  ("resolution_median_days", "To resolution, median", "solid"),
-                  ("resolution_p90_days", "To resolution, p90", "dot"))
+RESPONSE_LINES = (("ack_median_days", N_("To acknowledgement, median"), "solid"),
+                  ("ack_p90_days", N_("To acknowledgement, p90"), "dot"),
+                  ("resolution_median_days", N_("To resolution, median"), "solid"),
+                  ("resolution_p90_days", N_("To resolution, p90"), "dot"))
 
 
 def response_times(rows) -> go.Figure:
     """Per month of submission: median and p90 days to acknowledgement and to resolution."""
     frame = _frame(rows)
-    fig = _figure("Time to acknowledgement and to resolution", "month of submission", "days")
+    fig = _figure(N_("Time to acknowledgement and to resolution"), N_("month of submission"), N_("days"))
     if _missing(frame, "month", *(c for c, _, _ in RESPONSE_LINES)):
         return _empty(fig)
     frame = frame.sort_values("month")
     for column, name, dash in RESPONSE_LINES:
         values = [None if pd.isna(v) else round(float(v), 1) for v in frame[column]]
-        fig.add_trace(go.Scatter(x=list(frame["month"]), y=values, name=name, mode="lines+markers",
+        fig.add_trace(go.Scatter(x=list(frame["month"]), y=values, name=_(name), mode="lines+markers",
                                  line={"dash": dash}))
     return fig
 
@@ -140,73 +149,78 @@ def response_times(rows) -> go.Figure:
 def ageing(rows) -> go.Figure:
     """Open suggestions by age since submission, with those overdue for acknowledgement."""
     frame = _frame(rows)
-    fig = _figure("Open suggestions by age", "age since submission", "suggestions", barmode="group")
+    fig = _figure(N_("Open suggestions by age"), N_("age since submission"), N_("suggestions"), barmode="group")
     if _missing(frame, "age", "open", "overdue"):
         return _empty(fig)
-    for column, name in (("open", "Open"), ("overdue", "Overdue for acknowledgement")):
-        fig.add_trace(go.Bar(x=list(frame["age"]), y=list(frame[column]), name=name))
+    for column, name in (("open", N_("Open")), ("overdue", N_("Overdue for acknowledgement"))):
+        fig.add_trace(go.Bar(x=list(frame["age"]), y=list(frame[column]), name=_(name)))
     return fig
 
 
 def categories(rows) -> go.Figure:
     """Suggestions per category, most first."""
     frame = _frame(rows)
-    fig = _figure("Suggestions by category", "category", "suggestions")
+    fig = _figure(N_("Suggestions by category"), N_("category"), N_("suggestions"))
     if _missing(frame, "category", "suggestions"):
         return _empty(fig)
     frame = frame.sort_values("suggestions", ascending=False)
-    fig.add_trace(go.Bar(x=[_text(c) for c in frame["category"]], y=list(frame["suggestions"]), name="suggestions"))
+    fig.add_trace(go.Bar(x=[_text(c) for c in frame["category"]], y=list(frame["suggestions"]),
+                         name=_("suggestions")))
     return fig
 
 
 def escalations(rows) -> go.Figure:
     """Escalations per month, stacked by the level they went to."""
     frame = _frame(rows)
-    fig = _figure("Escalations per month by level", "month", "escalations", barmode="stack")
+    fig = _figure(N_("Escalations per month by level"), N_("month"), N_("escalations"), barmode="stack")
     if _missing(frame, "month", "level", "escalations"):
         return _empty(fig)
     levels = sorted(frame["level"].unique(), key=lambda v: (LEVEL_ORDER.index(v) if v in LEVEL_ORDER else 99, v))
     for level in levels:
         part = frame[frame["level"] == level].sort_values("month")
-        fig.add_trace(go.Bar(x=list(part["month"]), y=list(part["escalations"]), name=f"To {level}"))
+        name = _(ESCALATED_TO[level]) if level in ESCALATED_TO else _("To {level}", level=level)
+        fig.add_trace(go.Bar(x=list(part["month"]), y=list(part["escalations"]), name=name))
     return fig
 
 
 def minutes_coverage(rows) -> go.Figure:
     """Meetings held per office and month (rows of reports.minutes_overview); a month without one shows 0."""
     frame = _frame(rows)
-    fig = _figure("Minutes coverage: meetings per office and month", "month", "office")
+    fig = _figure(N_("Minutes coverage: meetings per office and month"), N_("month"), N_("office"))
     if _missing(frame, "office", "month", "meetings"):
         return _empty(fig)
     table = frame.pivot_table(index="office", columns="month", values="meetings", aggfunc="sum", fill_value=0)
     table = table.sort_index(ascending=False)
     fig.add_trace(go.Heatmap(z=table.values.tolist(), x=list(table.columns), y=[_text(o) for o in table.index],
-                             name="meetings",
-                             colorscale="Blues", zmin=0, colorbar={"title": {"text": "meetings"}},
-                             hovertemplate="%{y}, %{x}: %{z} meetings<extra></extra>"))
+                             name=_("meetings"),
+                             colorscale="Blues", zmin=0, colorbar={"title": {"text": _("meetings")}},
+                             hovertemplate=_("{office}, {month}: {meetings} meetings", office="%{y}", month="%{x}",
+                                             meetings="%{z}") + HIDE_TRACE))
     return fig
 
 
 def problems_discussed(rows) -> go.Figure:
     """Problems (real and anticipated) discussed in published minutes per month."""
     frame = _frame(rows)
-    fig = _figure("Problems discussed in meetings per month", "month", "problems discussed")
+    fig = _figure(N_("Problems discussed in meetings per month"), N_("month"), N_("problems discussed"))
     if _missing(frame, "month", "problems"):
         return _empty(fig)
     frame = frame.sort_values("month")
-    fig.add_trace(go.Bar(x=list(frame["month"]), y=list(frame["problems"]), name="problems discussed"))
+    fig.add_trace(go.Bar(x=list(frame["month"]), y=list(frame["problems"]),
+                         name=_("problems discussed")))
     return fig
 
 
 def actions_on_time(rows) -> go.Figure:
     """Share of meeting actions due each month that were closed by their due date."""
     frame = _frame(rows)
-    fig = _figure("Meeting actions closed on time per month", "month the action fell due", "% of actions due")
+    fig = _figure(N_("Meeting actions closed on time per month"), N_("month the action fell due"),
+                  N_("% of actions due"))
     if _missing(frame, "month", "actions_on_time_pct") or frame["actions_on_time_pct"].isna().all():
         return _empty(fig)
     frame = frame.sort_values("month")
     values = [None if pd.isna(v) else v for v in frame["actions_on_time_pct"]]
-    fig.add_trace(go.Scatter(x=list(frame["month"]), y=values, name="closed on time", mode="lines+markers"))
+    fig.add_trace(go.Scatter(x=list(frame["month"]), y=values, name=_("closed on time"), mode="lines+markers"))
     fig.update_yaxes(range=[0, 100])
     return fig
 
@@ -214,8 +228,8 @@ def actions_on_time(rows) -> go.Figure:
 def responsiveness_vs_morale(rows) -> go.Figure:
     """Per team: median days to acknowledgement against mean mood (only teams whose morale is shown)."""
     frame = _frame(rows)
-    fig = _figure("Responsiveness vs morale per team", "median days to acknowledgement",
-                  "mood (1 = very low, 5 = very high)")
+    fig = _figure(N_("Responsiveness vs morale per team"), N_("median days to acknowledgement"),
+                  N_("mood (1 = very low, 5 = very high)"))
     if _missing(frame, "team", "ack_days", "mood"):
         return _empty(fig)
     frame = frame.dropna(subset=["ack_days", "mood"])
@@ -223,7 +237,8 @@ def responsiveness_vs_morale(rows) -> go.Figure:
         return _empty(fig)
     fig.add_trace(go.Scatter(x=frame["ack_days"].astype(float).round(1).to_numpy(),
                              y=frame["mood"].astype(float).to_numpy(),
-                             text=frame["team"].map(_text).to_numpy(), mode="markers", name="teams",
-                             hovertemplate="%{text}: %{x} days, mood %{y}<extra></extra>"))
+                             text=frame["team"].map(_text).to_numpy(), mode="markers", name=_("teams"),
+                             hovertemplate=_("{team}: {days} days, mood {mood}", team="%{text}", days="%{x}",
+                                             mood="%{y}") + HIDE_TRACE))
     fig.update_yaxes(range=[1, 5])
     return fig

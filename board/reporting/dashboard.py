@@ -7,18 +7,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from board.clock import shown
 from board.errors import NotAllowed
 from board.feedback.workflow import OPEN
+from board.i18n import N_
 from board.meetings.minutes import PROBLEM_ITEMS
 from board.org.access import Person, scope, where
+from board.org.calendar import ByOffice, office_sql
 from board.store import Database
 
 OPEN_SQL = "s.status IN (" + ", ".join(f"'{status}'" for status in OPEN) + ")"  # workflow's open statuses
-AGE_BUCKETS = ((0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 90, "31-90 days"), (91, 100_000, "over 90 days"))
+# Ages of open suggestions: (fewest days, most days, label); the label is the value the queries return and take (a
+# page shows it translated, _(label)).
+AGE_BUCKETS = ((0, 7, N_("0-7 days")), (8, 30, N_("8-30 days")), (31, 90, N_("31-90 days")),
+               (91, 100_000, N_("over 90 days")))
 
 
 @dataclass(frozen=True)
@@ -94,18 +99,21 @@ def response_times(db: Database, viewer: Person, filters: Filters) -> list[dict]
             params)
 
 
-def ageing(db: Database, viewer: Person, filters: Filters, *, today: date, sla_cutoff: date) -> list[dict]:
-    """Open suggestions by age, with how many of each age are overdue for acknowledgement."""
+def ageing(db: Database, viewer: Person, filters: Filters, *, today: date,
+           sla_cutoff: date | ByOffice[datetime]) -> list[dict]:
+    """Open suggestions by age on `today`, with how many of each age are overdue for acknowledgement: raised before
+    `sla_cutoff` and still new (one day or moment for all, or each office's: Calendars.sla_deadlines)."""
     source, params = _suggestions(viewer, filters)
     cases = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{label}'" for low, high, label in AGE_BUCKETS)
+    cutoff, cutoffs = office_sql(sla_cutoff, "s.office_id", "TIMESTAMP")
     with db.read() as con:
         rows = con.rows(
             f"SELECT CASE {cases} END AS age, count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM ("
             "  SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age,"
-            "  s.status = 'new' AND s.created_at < ? AS overdue"
+            f"  s.status = 'new' AND s.created_at < {cutoff} AS overdue"
             f"  {source} AND {OPEN_SQL}) a"
-            " GROUP BY 1", [today, sla_cutoff, *params])
-    order = [label for _, _, label in AGE_BUCKETS]
+            " GROUP BY 1", [today, *cutoffs, *params])
+    order = [label for _low, _high, label in AGE_BUCKETS]
     return sorted(rows, key=lambda r: order.index(r["age"]))
 
 
@@ -178,16 +186,17 @@ def drill(db: Database, viewer: Person, filters: Filters, *, status: str | None 
 
 def drill_meetings(db: Database, viewer: Person, filters: Filters, *, month: date, office: str | None = None,
                    limit: int = 500) -> list[dict]:
-    """The published meetings behind the minutes charts: one month, optionally one office (by name)."""
+    """The published meetings behind the minutes charts: one month, optionally one office (by name); `team` None
+    for a whole office's meeting, `review` None while not reviewed."""
     condition, params = scope_sql(viewer, filters, "m", category=False)
     narrowed, more = ("", []) if office is None else (" AND o.name = ?", [office])
     with db.read() as con:
         return con.rows(
-            "SELECT m.id, m.meeting_date, o.name AS office, coalesce(t.name, 'whole office') AS team,"
+            "SELECT m.id, m.meeting_date, o.name AS office, t.name AS team,"
             " (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed"
             f"  AND {PROBLEM_ITEMS}) AS problems,"
             " (SELECT count(*) FROM action_items a WHERE a.meeting_id = m.id AND NOT a.removed) AS actions,"
-            " coalesce(m.review_status, 'not reviewed') AS review"
+            " m.review_status AS review"
             " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
             f" WHERE m.status = 'published' AND {condition}"
             f" AND date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) = ?{narrowed}"
@@ -325,7 +334,7 @@ def morale_view(db: Database, viewer: Person, filters: Filters, *, k: int, level
 
 
 def suggestions_and_minutes(db: Database, viewer: Person, filters: Filters, *, today: date,
-                            sla_cutoff: date) -> dict:
+                            sla_cutoff: date | ByOffice[datetime]) -> dict:
     """Everything the suggestions, minutes and responsiveness tabs read, as tables (the page caches this)."""
     import pandas as pd
 

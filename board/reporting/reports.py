@@ -12,6 +12,7 @@ import numpy as np
 
 from board.clock import utcnow
 from board.errors import NotAllowed
+from board.i18n import N_, _
 from board.meetings.minutes import PROBLEM_ITEMS
 from board.morale.disclosure import shown_matrix
 from board.org import settings, throttle
@@ -87,7 +88,7 @@ def you_said_we_did(db: Database, viewer: Person, *, limit: int = 5) -> list[dic
     with db.read() as con:  # ordered by the time it moved (a manager's act); shown as its day only
         rows = con.rows(
             "SELECT s.id, s.title, s.status, s.anonymous, CASE WHEN s.anonymous THEN NULL ELSE a.name END AS author,"
-            " coalesce(t.name, 'Whole office') AS team, o.name AS office, coalesce(s.team_id = ?, FALSE) AS own_team,"
+            " t.name AS team, o.name AS office, coalesce(s.team_id = ?, FALSE) AS own_team,"
             " (SELECT max(e.created_at) FROM suggestion_events e WHERE e.suggestion_id = s.id"
             "  AND e.kind = 'status' AND e.to_value = s.status) AS moved_at,"
             " (SELECT e.note FROM suggestion_events e WHERE e.suggestion_id = s.id AND e.kind = 'status'"
@@ -103,6 +104,7 @@ def you_said_we_did(db: Database, viewer: Person, *, limit: int = 5) -> list[dic
         moved = row.pop("moved_at")
         row["moved_on"] = moved.date() if moved else None
         row["what_changed"] = row["what_changed"] or ""
+        row["team"] = row["team"] if row["team"] is not None else _("Whole office")
     return rows
 
 
@@ -131,19 +133,24 @@ def own_team_morale(db: Database, viewer: Person, *, k: int, periods: int = 3) -
     return found
 
 
-SETTING_LABELS = {"anonymity_k": ("Minimum group size", ""), "ack_sla_days": ("Acknowledgement time", " working days"),
-                  "categories": ("Categories", ""), "pulse_period_days": ("Pulse period", " days"),
-                  "session_days": ("Sign-in lasts", " days"), "time_zone": ("Time zone", ""),
-                  "digest_hour": ("Digests sent at", ":00"), "weekly_digest_day": ("Weekly digest day", ""),
-                  "pulse_reminders": ("Pulse reminders", ""),
-                  "sessions_kept_days": ("Ended sign-ins kept", " days"),
-                  "throttle_kept_days": ("Sign-in throttle kept", " days"),
-                  "audit_kept_days": ("Audit entries kept", " days"),
-                  "outbox_kept_days": ("Sent messages kept", " days")}
+# setting -> (its name, how its value reads with its unit: {value} is the value in words; None: the value alone)
+SETTING_LABELS: dict[str, tuple[str, str | None]] = {"anonymity_k": (N_("Minimum group size"), None),
+                  "ack_sla_days": (N_("Acknowledgement time"), N_("{value} working days")),
+                  "categories": (N_("Categories"), None), "pulse_period_days": (N_("Pulse period"), N_("{value} days")),
+                  "session_days": (N_("Sign-in lasts"), N_("{value} days")),
+                  "time_zone": (N_("Time zone"), None),
+                  "digest_hour": (N_("Digests sent at"), N_("{value}:00")),
+                  "weekly_digest_day": (N_("Weekly digest day"), None),
+                  "pulse_reminders": (N_("Pulse reminders"), None),
+                  "sessions_kept_days": (N_("Ended sign-ins kept"), N_("{value} days")),
+                  "throttle_kept_days": (N_("Sign-in throttle kept"), N_("{value} days")),
+                  "audit_kept_days": (N_("Audit entries kept"), N_("{value} days")),
+                  "outbox_kept_days": (N_("Sent messages kept"), N_("{value} days"))}
 # Settings stored as codes, shown in the words the settings page uses.
 SETTING_WORDS: dict[str, Callable[[Any], str]] = {
-    "weekly_digest_day": lambda day: settings.WEEKDAYS[day] if 0 <= day < 7 else str(day),
-    "pulse_reminders": lambda step: settings.REMINDER_STEPS.get(step, str(step))}
+    "weekly_digest_day": lambda day: _(settings.WEEKDAYS[day]) if 0 <= day < 7 else str(day),
+    "pulse_reminders": lambda step: _(settings.REMINDER_STEPS[step]) if step in settings.REMINDER_STEPS
+    else str(step)}
 
 
 def readable_change(action: str, detail: str) -> str:
@@ -154,25 +161,34 @@ def readable_change(action: str, detail: str) -> str:
         except ValueError:
             return detail
         if not isinstance(changed, dict) or not changed:
-            return "nothing changed" if changed == {} else detail
+            return _("nothing changed") if changed == {} else detail
         parts = []
         for key, value in changed.items():
-            label, unit = SETTING_LABELS.get(key, (key.replace("_", " ").capitalize(), ""))
+            label, unit = SETTING_LABELS.get(key, (None, None))
+            name = _(label) if label else key.replace("_", " ").capitalize()
             words = SETTING_WORDS.get(key, str)
             if key == "digest_hour" and isinstance(value, int):
                 value = f"{value:02d}"
-            shown = (", ".join(map(words, value)) or "none") if isinstance(value, list) else f"{words(value)}{unit}"
-            parts.append(f"{label}: {shown}")
+            if isinstance(value, list):
+                shown = ", ".join(map(words, value)) or _("none")
+            else:
+                shown = _(unit, value=words(value)) if unit else words(value)
+            parts.append(_("{setting}: {value}", setting=name, value=shown))
         return "; ".join(parts)
     if action == "person changed":
         detail = re.sub(r"\brole (\w+) -> (\w+)",
-                        lambda m: f"role {ROLE_LABELS.get(m[1], m[1])} → {ROLE_LABELS.get(m[2], m[2])}", detail)
+                        lambda m: _("role {before} → {after}", before=_role(m[1]), after=_role(m[2])), detail)
         return re.sub(r"\bactive (True|False) -> (True|False)",
-                      lambda m: f"active {_YES_NO[m[1]]} → {_YES_NO[m[2]]}", detail)
+                      lambda m: _("active {before} → {after}", before=_(_YES_NO[m[1]]), after=_(_YES_NO[m[2]])),
+                      detail)
     return detail
 
 
-_YES_NO = {"True": "yes", "False": "no"}
+_YES_NO = {"True": N_("yes"), "False": N_("no")}
+
+
+def _role(role: str) -> str:
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def minutes_overview(db: Database, viewer: Person, *, months: list[date], today: date) -> list[dict]:
@@ -323,7 +339,7 @@ class _Units:
                              " r.id AS region_id, r.name AS region FROM teams t JOIN offices o ON o.id = t.office_id"
                              " JOIN regions r ON r.id = o.region_id")
         self.parent: dict = {("org", 0): None}
-        self.label: dict = {("org", 0): "Whole organisation"}
+        self.label: dict = {("org", 0): _("Whole organisation")}
         self.ids: dict = {("org", 0): {"region_id": None, "office_id": None, "team_id": None}}
         for t in teams:
             team, office, region = ("team", t["team_id"]), ("office", t["office_id"]), ("region", t["region_id"])

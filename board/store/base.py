@@ -11,10 +11,11 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
 from board.errors import BoardError
+from board.i18n import N_, _
 
 T = TypeVar("T")
 RETRIES = 10
-CONFLICT = "Someone else changed the same record at the same moment; please try again."
+CONFLICT = N_("Someone else changed the same record at the same moment; please try again.")
 
 
 class StoreError(BoardError):
@@ -57,7 +58,7 @@ def with_retries(attempt: Callable[[], T], retryable: Callable[[BaseException], 
             if not retryable(error):
                 raise
             if n == RETRIES - 1:
-                raise WriteConflict(CONFLICT) from error
+                raise WriteConflict(_(CONFLICT)) from error
             time.sleep(random.uniform(0, 0.002 * 2**n))
     raise AssertionError("unreachable")
 

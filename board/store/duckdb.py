@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from board.i18n import _
 from board.store.base import CONFLICT, Conn, DatabaseBusy, DatabaseUnreadable, T, WriteConflict, with_retries
 
 LOCK_STRIPES = 64
@@ -131,7 +132,7 @@ class DuckStore:
             except duckdb.TransactionException as error:
                 _rollback(cur)
                 if "conflict" not in str(error).lower():
-                    raise WriteConflict(CONFLICT) from error
+                    raise WriteConflict(_(CONFLICT)) from error
                 raise _Conflict() from error
             except BaseException:
                 _rollback(cur)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from board.i18n import _
 from board.store.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError, T, first_line, no_nul, with_retries
 
 PG_POOL_SIZE = 10
@@ -162,11 +163,13 @@ class PgStore:
             with self._pool.connection(timeout=PG_WAIT_S) as pg:
                 yield pg
         except PoolTimeout as error:
-            raise DatabaseBusy(f"The database {self.path} is busy: every connection of this server was in use "
-                               f"for {PG_WAIT_S} s. Please try again in a moment.") from error
+            raise DatabaseBusy(_("The database {path} is busy: every connection of this server was in use for"
+                                 " {seconds} s. Please try again in a moment.", path=self.path,
+                                 seconds=PG_WAIT_S)) from error
         except self._psycopg.OperationalError as error:
-            raise StoreError(f"The connection to the database {self.path} was lost ({first_line(error)}); "
-                             "what you just sent may not have been saved: please check and try again.") from error
+            raise StoreError(_("The connection to the database {path} was lost ({reason}); what you just sent may"
+                               " not have been saved: please check and try again.", path=self.path,
+                               reason=first_line(error))) from error
 
     @contextmanager
     def read(self) -> Iterator[PgConn]:

@@ -8,14 +8,13 @@ per role; the five load their URLs at the same time.
 
 from __future__ import annotations
 
-import ast
 import time
 
 from playwright.sync_api import expect
 
 from board.demo import KNOWN
 from board.org.access import PAGE_ROLES, ROLES
-from tests.support.paths import APP
+from tests.support.pages import app_constant
 
 from .conftest import nav_paths, session_cookie, sidebar, wait_for
 
@@ -36,20 +35,12 @@ CONTENT = {  # text only the page shows when it runs (checked absent when it may
 REMOVED = {"admin_backup": ("Backup", ("Create backup", "Download backup", "Parquet"))}
 
 
-def _app_constant(name: str):
-    """A literal assigned at the top of board/web/app.py (PAGES, HIDDEN), read without running the app."""
-    tree = ast.parse(APP.read_text(encoding="utf-8"))
-    value = next(node.value for node in tree.body
-                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name)
-    return ast.literal_eval(value)
-
-
 def nav_titles_by_key() -> dict[str, str]:
     """page key -> the title the router gives it (board/web/app.py's PAGES table)."""
-    return {key: entry[2] for key, entry in _app_constant("PAGES").items()}
+    return {key: entry[2] for key, entry in app_constant("PAGES").items()}
 
 
-HIDDEN: set[str] = _app_constant("HIDDEN")  # pages opened by their links (/suggestion?id=N), not in the sidebar
+HIDDEN: set[str] = app_constant("HIDDEN")  # pages opened by their links (/suggestion?id=N), not in the sidebar
 
 
 def check(page, role: str, key: str, titles: dict[str, str]) -> None:

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from board.clock import utcnow
 from board.meetings import actions, playbook
-from board.org import people
+from board.org import calendar, people
 from board.reporting import export
 from board.web.ui.months import month_label, months_back
 from tests.support.minutes import action, document, draft, item, publish
@@ -33,13 +34,15 @@ def record(store, author, *items, day=TODAY) -> int:
 
 
 def three_actions(store, known) -> tuple[int, list[dict]]:
-    """The staff's actions from a meeting ten days ago: overdue by 2 days, due in a week, and one already done."""
+    """The staff's actions from a meeting ten days ago: overdue by 2 days, due in a week, and one already done
+    (by the local day of the staff's office, Kuala Lumpur, which the pages count from)."""
     staff = known["staff"]
+    local = calendar.load(store).of(staff.office_id).today(utcnow())
     meeting_id = record(store, known["manager"], item(acts=[
-        action(staff, TODAY - timedelta(days=2), "Call the printer vendor"),
-        action(staff, TODAY + timedelta(days=7), "Ask finance for the refund numbers"),
-        action(staff, TODAY + timedelta(days=8), "Book the training room")]), day=TODAY - timedelta(days=10))
-    mine = actions.mine(store, staff, today=TODAY)
+        action(staff, local - timedelta(days=2), "Call the printer vendor"),
+        action(staff, local + timedelta(days=7), "Ask finance for the refund numbers"),
+        action(staff, local + timedelta(days=8), "Book the training room")]), day=local - timedelta(days=10))
+    mine = actions.mine(store, staff, today=local)
     actions.close(store, staff, mine[-1]["id"], "done")
     return meeting_id, mine
 
@@ -59,7 +62,7 @@ def test_an_action_page_shows_what_who_when_and_the_meeting_as_a_link(org_store,
     shown = texts(at)
     assert "Ask finance for the refund numbers" in shown and "Owner: Sam Staff" in shown
     assert f"Open · due {later['due_date']:%d %b %Y}" in shown
-    meeting_day = TODAY - timedelta(days=10)
+    meeting_day = later["meeting_date"]
     assert (f"From the meeting of {meeting_day:%d %b %Y}", "minutes", f"id={meeting_id}") in links(at)
     assert "Agreed, open by Maya Manager" in shown
     assert by_label(at.radio, "Mark it").options == ["Done", "Dropped"]

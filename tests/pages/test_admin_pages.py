@@ -1,11 +1,18 @@
 """The admin pages through the app (AppTest): settings (field errors, saving), accounts and roles (role and status
 changes, the last admin, password resets), and the roster import (problems by row, preview then import, role
-changes of people with history, confirming mass deactivation)."""
+changes of people with history, confirming mass deactivation); office calendars (working week and zone, holiday
+files by row, preview then import)."""
 
 from __future__ import annotations
 
-from board import demo
-from board.org import accounts, people, settings
+from datetime import date
+
+import pytest
+
+from board import demo, i18n
+from board.errors import Invalid, NotAllowed
+from board.i18n import _
+from board.org import accounts, calendar, people, settings
 from tests.support.pages import by_label, errors, frame, open_page, page_file
 
 
@@ -189,3 +196,93 @@ def test_roster_import_deactivating_most_people_waits_for_confirmation(demo_stor
     by_label(at.button, "Import this roster").click().run()
     assert not at.exception and not errors(at)
     assert people.counts(demo_store)["active_people"] == 1
+
+
+# --- office calendars -------------------------------------------------------------------------------------------
+
+def _choose_office(at, name: str):
+    box = by_label(at.selectbox, "Office whose calendar to set")
+    box.select(next(o for o in box.options if o.startswith(name))).run()
+    return at
+
+
+def test_an_admin_sets_an_offices_working_week_and_zone(demo_store, known):
+    at = _choose_office(open_page(demo_store, known["admin"], "admin_settings"), "Warsaw")
+    assert not at.exception
+    by_label(at.multiselect, "Working days").set_value([6, 0, 1, 2, 3])
+    by_label(at.selectbox, "Time zone").select("Asia/Dubai")
+    by_label(at.form_submit_button, "Save this office's calendar").click().run()
+    assert not at.exception and not errors(at)
+    assert "Saved the calendar of Warsaw." in [s.value for s in at.success]
+    warsaw = next(o for o in calendar.offices(demo_store, known["admin"]) if o["name"] == "Warsaw")
+    assert (warsaw["time_zone"], warsaw["working_days"]) == ("Asia/Dubai", [0, 1, 2, 3, 6])
+
+
+def test_an_office_without_working_days_is_refused_and_nothing_changes(demo_store, known):
+    before = calendar.offices(demo_store, known["admin"])
+    at = _choose_office(open_page(demo_store, known["admin"], "admin_settings"), "Warsaw")
+    by_label(at.multiselect, "Working days").set_value([])
+    by_label(at.form_submit_button, "Save this office's calendar").click().run()
+    assert not at.exception
+    assert "Choose at least one working day of the week." in errors(at)
+    assert calendar.offices(demo_store, known["admin"]) == before
+
+
+def test_a_holiday_file_shows_its_errors_by_row_then_a_clean_one_previews_and_imports(demo_store, known):
+    at = open_page(demo_store, known["admin"], "admin_settings")
+    assert "Warsaw" in set(frame(at.dataframe[-1])["office"])  # the coming year's holidays
+    at.file_uploader(key="holidays_file").upload("holidays.csv", b"office,date,name\nAtlantis,2027-01-01,X\n",
+                                                 "text/csv")
+    at.run()
+    assert not at.exception
+    assert errors(at) == ["The file has 1 problem(s); nothing was imported."]
+    assert list(frame(at.dataframe[0])["where"]) == ["row 2"]
+    assert not [b for b in at.button if b.label == "Import these holidays"]
+    at.file_uploader(key="holidays_file").upload("holidays.csv", b"office,date,name\nWarsaw,2027-12-31,Sylwester\n",
+                                                 "text/csv")
+    at.run()
+    assert not at.exception and not errors(at)
+    assert not any(date(2027, 12, 31) in c.holidays for c in calendar.load(demo_store).offices.values())
+    by_label(at.button, "Import these holidays").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("Imported: 1 added") for s in at.success)
+    warsaw = next(o["id"] for o in calendar.offices(demo_store, known["admin"]) if o["name"] == "Warsaw")
+    assert date(2027, 12, 31) in calendar.load(demo_store).of(warsaw).holidays
+
+
+# --- languages ----------------------------------------------------------------------------------------------------
+
+def test_the_admin_sets_the_default_language_and_names_a_category_per_language(org_store, known):
+    """Nobody in AppTest has a browser language: the organisation's default decides, for the admin too."""
+    at = open_page(org_store, known["admin"], "admin_settings")
+    by_label(at.selectbox, "Default language").select("es")
+    at.text_input(key="category_name_es_system").input("Sistemas")
+    at.text_input(key="category_name_pl_system").input("Systemy")
+    next(b for b in at.button if b.label == "Save languages").click().run()
+    assert not at.exception and not errors(at)
+    saved = settings.load(org_store)
+    assert saved.default_locale == "es" and saved.category_names == {"system": {"es": "Sistemas", "pl": "Systemy"}}
+    with i18n.using("es"):
+        assert _("Languages saved.") in [s.value for s in at.success]  # the page already speaks Spanish
+        wanted_title = _("Raise a suggestion")
+
+    at = open_page(org_store, known["staff"], "raise")
+    assert [t.value for t in at.title] == [wanted_title]
+    category = at.selectbox(key="raise_category")
+    assert "Sistemas" in category.options and "policy" in category.options  # named, else as written
+    people.set_locale(org_store, known["staff"], "pl")  # their own choice beats the organisation's
+    at = open_page(org_store, known["staff"], "raise")
+    assert "Systemy" in at.selectbox(key="raise_category").options
+
+
+def test_a_language_or_category_name_that_cannot_be_saved_changes_nothing(org_store, known):
+    admin = known["admin"]
+    with pytest.raises(Invalid) as refused:
+        settings.save_languages(org_store, admin, default_locale="fr", category_names={})
+    assert set(refused.value.errors) == {"default_locale"}
+    with pytest.raises(Invalid) as refused:
+        settings.save_languages(org_store, admin, default_locale="es", category_names={"no such": {"es": "Nada"}})
+    assert set(refused.value.errors) == {"category_names"}
+    with pytest.raises(NotAllowed):
+        settings.save_languages(org_store, known["manager"], default_locale="es", category_names={})
+    assert settings.load(org_store).default_locale == "en" and settings.load(org_store).category_names == {}

@@ -90,7 +90,7 @@ def test_the_admins_recent_changes_read_in_words(org_store, known):
     recent = next(f.value for f in at.dataframe if "Details" in f.value.columns)
     assert list(recent.columns) == ["When", "Who", "What", "Details"]
     assert recent.iloc[0]["What"] == "Settings changed" and recent.iloc[0]["Details"] == "Minimum group size: 6"
-    assert re.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d", recent.iloc[0]["When"])
+    assert re.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC([+-]\d+(:\d\d)?)?", recent.iloc[0]["When"])
 
 
 # --- the pulse page: staff see their own team's figures of closed periods -------------------------------

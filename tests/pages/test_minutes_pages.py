@@ -3,7 +3,7 @@ the regional review, the author reading the verdict, the playbook, and scope."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import streamlit as st
@@ -13,10 +13,10 @@ from board.feedback import inbox
 from board.meetings import actions, minutes, review
 from board.org import people
 from tests.support.minutes import action, document, draft, item, publish
-from tests.support.pages import open_page
+from tests.support.pages import local_today, open_page
 from tests.support.suggestions import submit
 
-TODAY = date.today()
+TODAY = local_today()  # the known people's office's day: the pages count from it
 
 
 def widget(elements, label: str):

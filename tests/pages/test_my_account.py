@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from board import demo
-from board.org import accounts
-from tests.support.pages import by_label, errors, oidc_app, open_page, page_file, titles
+from board import demo, i18n
+from board.org import accounts, people
+from tests.support.pages import DEMO_ZONE, by_label, errors, oidc_app, open_page, page_file, titles
 
 
 def change_password(at: AppTest, current: str, new: str, again: str) -> AppTest:
@@ -45,3 +45,33 @@ def test_my_account_with_company_sign_in_shows_no_password_form(demo_db_path):
     at.switch_page(page_file("account")).run()
     assert not at.exception and titles(at) == ["My account"]
     assert not at.text_input and "managed by the company" in at.info[0].value
+
+
+def test_my_account_saves_the_language_chosen_and_draws_the_page_in_it(org_store, known):
+    staff = known["staff"]
+    at = open_page(org_store, staff, "account")
+    choice = at.selectbox(key="account__language_browser")
+    assert choice.value == "" and choice.options == ["Your browser's language", "English", "Español", "Polski"]
+    with i18n.using("en", DEMO_ZONE):  # the staff member's office's zone, in words
+        zone = i18n.zone_description()
+    assert zone == "Malaysia (Kuala Lumpur) Time"
+    assert f"Times are shown in {zone}." in [c.value for c in at.caption]
+    choice.select("es").run()
+    assert not at.exception and not errors(at)
+    assert people.find_by_email(org_store, staff.email).locale == "es"
+    assert accounts.resume_session(org_store, at.session_state["session_token"]).locale == "es"
+    with i18n.using("es"):
+        assert titles(at) == [i18n._("My account")]
+        assert [s.value for s in at.success] == [i18n._("Language saved.")]
+    assert at.selectbox(key="account__language_es").value == "es"
+
+    # A tester's pseudo-locale (set elsewhere) shows the page in it, and stays on the list while it is theirs.
+    people.set_locale(org_store, staff, "en_XA")
+    at = open_page(org_store, staff, "account")
+    assert titles(at) == [i18n.pseudo("My account")]
+    choice = at.selectbox(key="account__language_en_XA")
+    assert choice.value == "en_XA" and choice.options[-1] == "Pseudo-English (translation check)"
+    with i18n.using("en_XA"):  # AppTest formats the page's options again here, in this thread's language
+        choice.select("").run()  # back to the browser's language (AppTest's: English)
+    assert people.find_by_email(org_store, staff.email).locale is None
+    assert titles(at) == ["My account"] and [s.value for s in at.success] == ["Language saved."]

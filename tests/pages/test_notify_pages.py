@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from board import i18n
+from board.clock import shown as time_shown
 from board.notify import hooks, kinds, outbox, preferences, worker
 from board.notify.config import NotifyConfig
-from board.org import settings
+from board.org import calendar, settings
 from board.org.access import ROLES
 from tests.support.mail import free_port, smtp_server
 from tests.support.pages import by_label, errors, open_page, page_file, texts, titles
@@ -76,7 +78,9 @@ def test_the_outbox_shows_what_would_have_been_sent_without_a_mail_server(org_st
     assert "Suggestion #7 'Refunds' is now Planned" in shown
     assert "Dana moved suggestion #7 to Planned.\n\nTheir note:\nNext sprint." in shown  # whole, as plain text
     assert "Link: http://localhost:8501/suggestion?id=7" in shown
-    assert any(c.value.startswith("Status change · written 02 Nov 2026 09:30 · Kept here (no mail server)")
+    with i18n.using("en", calendar.person_zone(org_store, known["admin"])):  # the admin's office's time, named
+        written = time_shown(datetime(2026, 11, 2, 9, 30), day_only=False)
+    assert any(c.value.startswith(f"Status change · written {written} · Kept here (no mail server)")
                for c in at.caption)
 
 

@@ -96,3 +96,16 @@ def test_a_named_submission_links_to_its_own_page(org_store, known):
     [saved] = sg.mine(org_store, known["staff"])
     assert f"Saved as suggestion #{saved['id']}" in at.success[0].value
     assert (f"Open suggestion #{saved['id']}", f"suggestion?id={saved['id']}") in links_to(at)
+
+
+def test_the_language_of_the_text_defaults_to_the_pages_and_is_stored_with_it(org_store, known):
+    at = open_page(org_store, known["staff"], "raise")
+    language = at.selectbox(key="raise_language")
+    assert language.value == "en" and language.options == ["English", "Español", "Polski"]
+    language.select("pl")
+    at.text_input(key="raise_title").input("Night shift handover has no checklist")
+    at.text_area(key="raise_description").input("Handover notes get lost between the evening and night shift.")
+    at.button(key="FormSubmitter:raise_form-Continue").click().run()
+    assert not at.exception
+    [saved] = sg.mine(org_store, known["staff"])
+    assert saved["language"] == "pl"

@@ -9,8 +9,10 @@ from urllib.parse import parse_qs
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from board import i18n
 from board.feedback import inbox, release, triage
 from board.feedback import suggestions as sg
+from board.org import people
 from tests.support.minutes import document, draft, item, publish
 from tests.support.pages import errors, open_page, texts, titles
 from tests.support.suggestions import submit, submit_released
@@ -232,3 +234,21 @@ def test_wrong_code_gets_the_one_message(org_store, known):
     at.text_input[0].input("AAAAAA-BBBB-CCCC-DDDD-EEEE")
     at.button(key="FormSubmitter:code_form-Open").click().run()
     assert [e.value for e in at.error] == ["That code does not open any suggestion. Check it and try again."]
+
+
+def test_a_suggestion_in_another_language_than_the_page_says_which(org_store, known):
+    staff = known["staff"]
+    spanish = submit(org_store, known["manager"], key="es", language="es").id
+    english = submit(org_store, known["manager"], key="en", language="en").id
+    unknown = submit(org_store, known["manager"], key="none").id
+    captions = {number: [c.value for c in open_page(org_store, staff, "suggestion", query={"id": number}).caption]
+                for number in (spanish, english, unknown)}
+    assert "Written in Spanish" in captions[spanish]
+    assert not [c for c in captions[english] + captions[unknown] if c.startswith("Written in")]
+
+    people.set_locale(org_store, staff, "es")  # a Spanish reader: the Spanish one needs no note, the English one does
+    with i18n.using("es"):
+        in_spanish = i18n._("Written in {language}", language=i18n.language_of_text("es"))
+        in_english = i18n._("Written in {language}", language=i18n.language_of_text("en"))
+    assert in_spanish not in [c.value for c in open_page(org_store, staff, "suggestion", query={"id": spanish}).caption]
+    assert in_english in [c.value for c in open_page(org_store, staff, "suggestion", query={"id": english}).caption]

@@ -367,5 +367,5 @@ def test_the_leaders_feed_and_drill_downs_show_an_anonymous_suggestion_by_its_da
                  dashboard.drill(org_store, leader, EVERYTHING, status="new", today=NEXT)):
         shown = {r["title"]: r["submitted"] for r in rows}
         assert shown[SECRET] == "10 Nov 2026"  # no time at all, not a false 00:00
-        assert shown["A named one at 09:41"] == "10 Nov 2026 09:41"
+        assert shown["A named one at 09:41"] == "10 Nov 2026 09:41 UTC"  # a time names its zone
         assert all("created_at" not in r for r in rows)

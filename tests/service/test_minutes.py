@@ -14,10 +14,11 @@ from board.feedback.workflow import PATH
 from board.meetings import actions, minutes, playbook, review
 from board.org import people
 from board.reporting import reports
+from tests.support.minutes import TODAY as MINUTES_TODAY
 from tests.support.minutes import action, document, draft, item, publish
 from tests.support.suggestions import submit
 
-TODAY = date.today()
+TODAY = MINUTES_TODAY  # the known people's office's day, as the minutes support records with
 TABLES = ("meeting_items", "action_items", "action_events", "item_links", "meeting_versions", "meeting_reviews")
 UNIT = {"team_id": "t.id", "office_id": "t.office_id", "region_id": "o.region_id"}
 

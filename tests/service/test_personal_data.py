@@ -81,6 +81,7 @@ def seed(store, known) -> Seeded:
     leaver = add_person(store, staff.team_id)
     accounts.set_password(store, leaver.id, PASSWORD)
     accounts.change_own_password(store, leaver, PASSWORD, NEW_PASSWORD)  # an audit entry by them
+    people.set_locale(store, leaver, "pl")  # their own choice of language
     token = accounts.start_session(store, leaver.id)
     code = accounts.start_handoff(store, leaver.id)
     with pytest.raises(SignInRefused):
@@ -381,7 +382,7 @@ def test_the_copy_holds_every_kind_of_row_about_them_and_nothing_else(org_store,
     assert copy.records("Account") == [{
         "Name": NAME, "Email": EMAIL, "Role": "Manager", "Team": leaver.team, "Office": leaver.office,
         "Region": leaver.region, "Active": "Yes", **{k: copy.records("Account")[0][k] for k in (
-            "In the roster since", "Last changed")}, "Password set": "Yes"}]
+            "In the roster since", "Last changed")}, "Password set": "Yes", "Language": "Polski"}]
     assert [r["Suggestion"] for r in copy.records("Suggestions you raised")] == [seeded.own]
     assert {r["What"] for r in copy.records("Changes you made to suggestions")} >= {
         "Changed its status", "Named its owner", "Discussed it in minutes", "Raised it"}

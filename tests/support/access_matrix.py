@@ -15,7 +15,7 @@ from board.feedback import inbox, suggestions, triage
 from board.feedback.suggestions import Draft
 from board.meetings import actions, minutes, playbook, review
 from board.morale import pulse
-from board.org import accounts, audit, people, personal_data, roster, settings
+from board.org import accounts, audit, calendar, people, personal_data, roster, settings
 from board.org.access import ROLES
 from board.reporting import dashboard, reports
 from board.store import backup
@@ -121,6 +121,11 @@ def _roster_row(c: Ctx) -> bytes:
     """A roster file adding one new staff member to the admin's own team (Billing, Dublin)."""
     return (",".join(roster.ROSTER_COLUMNS) + f"\nmatrix-{secrets.token_hex(4)}@example.com,Matrix Person,staff,"
             "Europe,Dublin,Billing,\n").encode()
+
+
+def _holiday_row(c: Ctx, person) -> bytes:
+    """A holiday file naming the person's own office, a day far ahead (no figure depends on it)."""
+    return f"office,date,name\n{person.office},2031-06-02,Matrix day\n".encode()
 
 
 def _org_row() -> bytes:
@@ -249,6 +254,23 @@ ACTIONS = [
                          accounts.change_own_password(c.store, p, "the matrix's current password", "a new passphrase")),
            only(*ROLES)),
     Action("settings.save", lambda c, p: settings.save(c.store, p, **_settings_now(c)), only("admin")),
+    Action("settings.save_languages",
+           lambda c, p: settings.save_languages(c.store, p, default_locale="es", category_names={}), only("admin")),
+    # everyone chooses their own language
+    Action("people.set_locale", lambda c, p: people.set_locale(c.store, p, "pl"), only(*ROLES)),
+    # office calendars and holidays: the admin's; a person's own zone and day: anyone's
+    Action("calendar.offices", lambda c, p: calendar.offices(c.store, p), only("admin")),
+    Action("calendar.admin_save", lambda c, p: calendar.admin_save(c.store, p, p.office_id, time_zone=None,
+                                                                   working_days=[0, 1, 2, 3, 4]), only("admin")),
+    Action("calendar.admin_plan_holidays",
+           lambda c, p: calendar.admin_plan_holidays(c.store, p, _holiday_row(c, p)), only("admin")),
+    Action("calendar.admin_import_holidays",
+           lambda c, p: calendar.admin_import_holidays(c.store, p, _holiday_row(c, p)), only("admin")),
+    Action("calendar.coming_holidays", lambda c, p: calendar.coming_holidays(c.store, p, today=TODAY),
+           only("admin")),
+    Action("calendar.person_zone", lambda c, p: calendar.person_zone(c.store, p), only(*ROLES)),
+    Action("calendar.person_today", lambda c, p: calendar.person_today(c.store, p, datetime(2026, 12, 2, 12)),
+           only(*ROLES)),
     Action("audit.recent", lambda c, p: audit.recent(c.store, p, 5), only("admin")),
     Action("personal_data.export", lambda c, p: personal_data.export(c.store, p, p.id), only(*ROLES)),  # their own
     Action("personal_data.export", lambda c, p: personal_data.export(c.store, p, c.colleague["id"]), only("admin")),
@@ -300,7 +322,7 @@ NOT_ACTIONS = {
     "triage.can_escalate", "triage.queue_scope", "minutes.visible", "dashboard.scope_sql",
 }
 MODULES = (suggestions, triage, minutes, actions, review, pulse, people, settings, reports, dashboard, inbox,
-           playbook, accounts, backup, audit, roster, personal_data)
+           playbook, accounts, backup, audit, roster, personal_data, calendar)
 
 
 def outcome(action: Action, ctx: Ctx, person) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from board.meetings import minutes
 from board.org import settings
 
-TODAY = date.today()
+TODAY = datetime.now(ZoneInfo("Asia/Kuala_Lumpur")).date()  # the known people's office's day, as their pages
 
 
 def item(discussed="Refund approvals take ten days.", solution="", kind="real_problem", category="policy",

@@ -10,7 +10,9 @@ signed out or signed in through OpenID Connect, the router's page table, and sma
 from __future__ import annotations
 
 import ast
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from streamlit.testing.v1 import AppTest
 
@@ -22,12 +24,27 @@ APP = str(paths.APP)
 TIMEOUT = 60  # seconds one run of a page may take (the dashboard's first run is the slowest)
 
 
-def _router_files() -> dict[str, str]:
-    """page key -> page file, read from the PAGES table in the router (a script, so not importable)."""
+class _Unmark(ast.NodeTransformer):
+    """N_("Home") -> "Home": the router's table marks its titles for the catalogue."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Name) and node.func.id == "N_" and len(node.args) == 1:
+            return node.args[0]
+        return self.generic_visit(node)
+
+
+def app_constant(name: str):
+    """A literal assigned at the top of board/web/app.py (PAGES, HIDDEN: a script, so not importable), read without
+    running the app; its titles in English."""
     tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
-    table = next(node.value for node in tree.body
-                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
-    return {key: next(v for v in entry if v.endswith(".py")) for key, entry in ast.literal_eval(table).items()}
+    value = next(node.value for node in tree.body
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name)
+    return ast.literal_eval(_Unmark().visit(value))
+
+
+def _router_files() -> dict[str, str]:
+    """page key -> page file, read from the PAGES table in the router."""
+    return {key: next(v for v in entry if v.endswith(".py")) for key, entry in app_constant("PAGES").items()}
 
 
 FILES = _router_files()  # page key ("raise") -> page file relative to app.py ("app_pages/raise_suggestion.py")
@@ -110,3 +127,11 @@ def frame(element):
     named = {c: "id" if c == "#" else (c.lower().replace(" ", "_") if c[:1].isupper() and c[1:] == c[1:].lower()
                                         else c) for c in map(str, data.columns)}
     return data.rename(columns=named)
+
+
+DEMO_ZONE = "Asia/Kuala_Lumpur"  # the known demo people's office (board.demo.calendars)
+
+
+def local_today(zone: str = DEMO_ZONE) -> date:
+    """Today in an office's time zone: the day its pages count from (their due dates, "today", overdue)."""
+    return datetime.now(ZoneInfo(zone)).date()

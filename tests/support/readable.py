@@ -95,7 +95,9 @@ FLOAT_NUMBER = r"(?<![\w.])[+-]?\d+\.0(?![\d.%\w])"
 FLOAT_ALONE = re.compile(rf"^\s*{FLOAT_NUMBER}\s*$")
 FLOAT_COUNT = re.compile(rf"{FLOAT_NUMBER}(?=\s+{COUNTED}\b)|\b{COUNTED}:\s*{FLOAT_NUMBER}", re.IGNORECASE)
 SECONDS = re.compile(r"(?<!\d)\d{2}:\d{2}:\d{2}(?:\.\d+)?(?!\d)")  # a time to the second: a raw datetime printed
-MIDNIGHT = re.compile(r"(?<![\d:])00:00(?![:\d])")  # a day-only time printed as a time ("2026-11-01 00:00")
+# A day-only time printed as a time ("2026-11-01 00:00"). A time the app shows names its zone ("00:05 UTC+8"): a
+# real midnight in the viewer's zone is a time like any other (a day-only moment is never converted to a zone).
+MIDNIGHT = re.compile(r"(?<![\d:])00:00(?![:\d])(?! UTC)")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 import streamlit as st
 
 from board.clock import shown
+from board.i18n import _, format_number, ngettext
 from board.notify import config, events, kinds, outbox
 from board.web.ui import forms, paging, session
 
@@ -13,59 +14,60 @@ STATES = {state: outbox.STATE_LABELS[state] for state in ORDER}
 
 admin = session.page_person("admin_outbox")
 db = session.store()
-st.title("Outbox")
+st.title(_("Outbox"))
 
 forms.attempt(lambda: events.fan_out(db))  # the latest events' messages, not only those the worker wrote already
 counts = forms.attempt(lambda: outbox.counts(db, admin)).or_stop()
-st.text(" · ".join(f"{label} {counts[state]}" for state, label in STATES.items() if counts.get(state))
-        or "No message yet. Messages appear here as soon as something happens that someone should hear of.")
+st.text(" · ".join(f"{_(label)} {format_number(counts[state])}" for state, label in STATES.items() if counts.get(state))
+        or _("No message yet. Messages appear here as soon as something happens that someone should hear of."))
 delivery = forms.attempt(config.load)
 if delivery:
     host = delivery.value.smtp_host
-    st.caption(f"Sending through {host}:{delivery.value.smtp_port}" if host else
-               "No mail server is configured: messages are kept here so you can read what would have been sent.")
+    st.caption(_("Sending through {host}:{port}", host=host, port=delivery.value.smtp_port) if host else
+               _("No mail server is configured: messages are kept here so you can read what would have been sent."))
 
 left, right = st.columns(2)
-state = left.selectbox("State", [None, *STATES], format_func=lambda s: "Every state" if s is None else STATES[s],
-                       key="outbox_state")
-kind = right.selectbox("Kind", [None, *kinds.SHORT], format_func=lambda k: "Every kind" if k is None else
-                       kinds.SHORT[k], key="outbox_kind")
+state = left.selectbox(_("State"), [None, *STATES], format_func=lambda s: _("Every state") if s is None else
+                       _(STATES[s]), key="outbox_state")
+kind = right.selectbox(_("Kind"), [None, *kinds.SHORT], format_func=lambda k: _("Every kind") if k is None else
+                       _(kinds.SHORT[k]), key="outbox_kind")
 page = paging.current("outbox", (state, kind))
 total = forms.attempt(lambda: outbox.count(db, admin, state=state, kind=kind)).or_stop()
 rows = forms.attempt(lambda: outbox.listing(db, admin, state=state, kind=kind, offset=(page - 1) * PAGE,
                                             limit=PAGE)).or_stop()
 if not rows and (state or kind):
-    st.text("No message matches.")
+    st.text(_("No message matches."))
 
 
 def how_it_went(row: dict) -> str:
     """The message's kind, when it was written, and where it stands, in words."""
-    words = [kinds.SHORT.get(row["kind"], "Message"), f"written {shown(row['created_at'], day_only=False)}",
-             STATES.get(row["state"], "Unknown state")]
+    what = _(kinds.SHORT[row["kind"]]) if row["kind"] in kinds.SHORT else _("Message")
+    state = _(STATES[row["state"]]) if row["state"] in STATES else _("Unknown state")
     if row["sent_at"] and row["state"] == "sent":
-        words[-1] += f" {shown(row['sent_at'], day_only=False)}"
+        state = _("{state} {time}", state=state, time=shown(row["sent_at"], day_only=False))
     elif row["state"] == "pending" and row["mode"] == "daily":
-        words[-1] += f" for the daily digest of {shown(row['next_at'], day_only=False)}"
+        state = _("{state} for the daily digest of {time}", state=state, time=shown(row["next_at"], day_only=False))
     elif row["state"] == "pending" and row["attempts"]:
-        words[-1] += f" to be tried again at {shown(row['next_at'], day_only=False)}"
-    return " · ".join(words)
+        state = _("{state} to be tried again at {time}", state=state, time=shown(row["next_at"], day_only=False))
+    return " · ".join((what, _("written {time}", time=shown(row["created_at"], day_only=False)), state))
 
 
 def card(row: dict) -> None:
     """One message as its recipient gets it: to whom, what, how it went; its body and link as plain text."""
     with st.container(border=True):
-        st.text(f"To: {row['to']}")
+        st.text(_("To: {recipient}", recipient=row["to"]))
         st.text(row["subject"])
         st.caption(how_it_went(row))
         if row["attempts"] and (row["state"] in ("failed", "pending") or row["last_error"]):
-            tries = f"{row['attempts']} attempt{'s' if row['attempts'] != 1 else ''}"
-            st.text(f"{tries}. Last error: {row['last_error']}" if row["last_error"] else tries)
+            st.text(ngettext("{n} attempt. Last error: {error}", "{n} attempts. Last error: {error}", row["attempts"],
+                             error=row["last_error"]) if row["last_error"] else
+                    ngettext("{n} attempt", "{n} attempts", row["attempts"]))
         if row["body"]:
-            with st.expander("Read the message"):
+            with st.expander(_("Read the message")):
                 st.text(row["body"])
                 if row["link"]:  # as the recipient gets it: on the app's address, when it is configured
-                    st.text(f"Link: {delivery.value.url(row['link']) if delivery else row['link']}")
-        if row["state"] == "failed" and st.button("Retry", key=f"retry_{row['id']}") \
+                    st.text(_("Link: {link}", link=delivery.value.url(row["link"]) if delivery else row["link"]))
+        if row["state"] == "failed" and st.button(_("Retry"), key=f"retry_{row['id']}") \
                 and forms.attempt(lambda: outbox.retry(db, admin, row["id"])):
             st.rerun()
 

@@ -3,15 +3,19 @@
 import pandas as pd
 import streamlit as st
 
+from board.i18n import N_, _, ngettext
 from board.org import people
 from board.org.access import ROLE_LABELS
 from board.web.ui import session, tables
 
+HEADERS = {"name": N_("Name"), "email": N_("Email"), "role": N_("Role"), "team": N_("Team"), "office": N_("Office"),
+           "region": N_("Region"), "active": N_("Active")}
+
 person = session.page_person("people")
-st.title("People")
-show_inactive = st.toggle("Include people who have left", value=False)
+st.title(_("People"))
+show_inactive = st.toggle(_("Include people who have left"), value=False)
 rows = people.list_people(session.store(), person, include_inactive=show_inactive)
-st.text(f"{len(rows)} people")
-listed = pd.DataFrame(rows, columns=["name", "email", "role", "team", "office", "region", "active"])
-listed["role"] = listed["role"].map(ROLE_LABELS.get)  # "Regional manager", not its key
-tables.table(listed, hide_index=True)
+st.text(ngettext("{n} people", "{n} people", len(rows)))
+listed = pd.DataFrame(rows, columns=list(HEADERS))
+listed["role"] = listed["role"].map(lambda role: _(ROLE_LABELS[role]) if role in ROLE_LABELS else None)  # not its key
+tables.table(listed.rename(columns={column: _(header) for column, header in HEADERS.items()}), hide_index=True)

@@ -5,13 +5,14 @@ from functools import partial
 
 import streamlit as st
 
+from board.i18n import _, category_name, format_date, format_day, ngettext
 from board.meetings import playbook
 from board.org import settings
 from board.web.ui import forms, links, paging, session
 
 person = session.page_person("playbook")
 db = session.store()
-st.title("Playbook")
+st.title(_("Playbook"))
 
 
 def source_link(source: str | None, source_id: int | None, day) -> None:
@@ -19,54 +20,62 @@ def source_link(source: str | None, source_id: int | None, day) -> None:
     if source_id is None:
         return
     if source == "minutes":
-        links.meeting(source_id, day, label=f"Source: the minutes of {day:%d %b %Y}")
+        links.meeting(source_id, day, label=_("Source: the minutes of {day}", day=format_day(day)))
     elif source == "suggestion":
-        links.suggestion(source_id, label=f"Source: suggestion #{source_id}")
+        links.suggestion(source_id, label=_("Source: suggestion #{number}", number=source_id))
 
 
 def seen(times: int, offices: int) -> str:
-    where = f"in {offices} offices" if offices > 1 else "in 1 office"
-    return f"Seen {where}" + (f", {times} times" if times > offices else "")
+    if times > offices:
+        return ngettext("Seen in {n} office, {times} times", "Seen in {n} offices, {times} times", offices,
+                        times=times)
+    return ngettext("Seen in {n} office", "Seen in {n} offices", offices)
 
 
 def heading(row: dict) -> str:
-    return f"{playbook.PLAYBOOK_KINDS[row['kind']]} · {row['category'] or 'no category'}"
+    category = category_name(row["category"]) if row["category"] else _("no category")
+    return f"{_(playbook.PLAYBOOK_KINDS[row['kind']])} · {category}"
 
 
 key = st.query_params.get("entry")
 if key is not None:
     row = forms.attempt(partial(playbook.entry, db, person, key)).or_stop()
     with st.container(border=True):
-        st.text(f"{heading(row)} · {row['office']} · {row['day']:%d %b %Y}")
+        st.text(f"{heading(row)} · {row['office']} · {format_day(row['day'])}")
         st.text(row["problem"])
-        st.text("Solution: " + row["solution"])
-        st.text(f"{seen(row['times'], len(row['seen_in']))}: {', '.join(row['seen_in'])}")
+        st.text(_("Solution: {solution}", solution=row["solution"]))
+        st.text(_("{seen}: {offices}", seen=seen(row["times"], len(row["seen_in"])), offices=", ".join(row["seen_in"])))
         if row["can_open"]:
             source_link(row["source"], row["source_id"], row["day"])
-    if st.button("The whole playbook"):
+    if st.button(_("The whole playbook")):
         del st.query_params["entry"]
         st.rerun()
     st.stop()
 
-st.caption("What other teams found that works. The same solution from several offices is shown once. "
-           "Open the source where you are allowed to read it.")
-text = st.text_input("Search words", max_chars=200)
+st.caption(_("What other teams found that works. The same solution from several offices is shown once. "
+             "Open the source where you are allowed to read it."))
+text = st.text_input(_("Search words"), max_chars=200)
 cols = st.columns(2)
-category = cols[0].selectbox("Category", [None, *settings.load(db).categories], format_func=lambda c: c or "Any")
-kind = cols[1].selectbox("Kind", [None, *playbook.PLAYBOOK_KINDS],
-                         format_func=lambda k: playbook.PLAYBOOK_KINDS.get(k, "Any"))
+category = cols[0].selectbox(_("Category"), [None, *settings.load(db).categories],
+                             format_func=lambda c: category_name(c) if c else _("Any"))
+kind = cols[1].selectbox(_("Kind"), [None, *playbook.PLAYBOOK_KINDS],
+                         format_func=lambda k: _(playbook.PLAYBOOK_KINDS[k]) if k in playbook.PLAYBOOK_KINDS
+                         else _("Any"))
 page = paging.current("playbook", (text, category, kind))
 rows, total = playbook.groups(db, person, text=text, category=category, kind=kind, page=page)
 if page > 1 and not rows and total:  # the list shrank under the page the person was on
     st.session_state["playbook__page"] = page = 1
     rows, total = playbook.groups(db, person, text=text, category=category, kind=kind, page=page)
-st.text(f"{total} solution(s)" if total else "No solution matches.")
+st.text(ngettext("{n} solution(s)", "{n} solution(s)", total) if total else _("No solution matches."))
 for row in rows:
     with st.container(border=True):
-        st.text(f"{heading(row)} · latest {row['office']}, {row['day']:%d %b %Y}")
+        st.text(_("{kind} · latest {office}, {day}", kind=heading(row), office=row["office"],
+                  day=format_day(row["day"])))
         st.text(row["problem"])
-        st.text("Solution: " + row["solution"])
-        st.text(seen(row["times"], row["offices"]) + (f", since {row['first_day']:%b %Y}" if row["times"] > 1 else ""))
-        links.playbook_entry(row["key"], label="Open this entry")
+        st.text(_("Solution: {solution}", solution=row["solution"]))
+        times = seen(row["times"], row["offices"])
+        st.text(_("{seen}, since {month}", seen=times, month=format_date(row["first_day"], "MMM y"))
+                if row["times"] > 1 else times)
+        links.playbook_entry(row["key"], label=_("Open this entry"))
         source_link(row["source"], row["source_id"], row["source_day"])
 paging.controls("playbook", total, playbook.PER_PAGE, noun="solutions")

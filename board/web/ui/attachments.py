@@ -10,23 +10,29 @@ from functools import partial
 from typing import Any
 
 import streamlit as st
+from babel.numbers import format_decimal
 
+from board.clock import shown
 from board.feedback import attachments
 from board.feedback.attachments import Upload
+from board.i18n import N_, _, babel_locale, format_day, format_number, ngettext
 from board.web.ui import forms
 
-HELP = (f"Up to {attachments.MAX_FILES} PNG, JPEG, GIF or WEBP images or PDF files, {attachments.MAX_MB} MB each. "
-        "Photos are saved without their hidden details (such as where they were taken).")
-HELP_ANONYMOUS = (f"Up to {attachments.MAX_FILES} PNG, JPEG, GIF or WEBP images, {attachments.MAX_MB} MB each. "
-                  "They are saved without their name or hidden details, and no PDF: its properties can carry your "
-                  "name. They are passed on the next day, with the day's other anonymous messages.")
+HELP = N_("Up to {files} PNG, JPEG, GIF or WEBP images or PDF files, {megabytes} MB each. "
+          "Photos are saved without their hidden details (such as where they were taken).")
+HELP_ANONYMOUS = N_("Up to {files} PNG, JPEG, GIF or WEBP images, {megabytes} MB each. "
+                    "They are saved without their name or hidden details, and no PDF: its properties can carry your "
+                    "name. They are passed on the next day, with the day's other anonymous messages.")
 
 
-def uploader(key: str, *, anonymous: bool = False, label: str = "Screenshots or files (optional)") -> list[Upload]:
-    """A file picker for up to five files; the files as sent (the picker's type filter is only a convenience)."""
+def uploader(key: str, *, anonymous: bool = False, label: str | None = None) -> list[Upload]:
+    """A file picker for up to five files; the files as sent (the picker's type filter is only a convenience).
+    The label is "Screenshots or files (optional)" unless one is given (translated)."""
     types = [t for t in attachments.FILE_TYPES if not (anonymous and t == "pdf")]
-    files = st.file_uploader(label, type=types, accept_multiple_files=True, max_upload_size=attachments.MAX_MB,
-                             key=key, help=HELP_ANONYMOUS if anonymous else HELP)
+    files = st.file_uploader(label or _("Screenshots or files (optional)"), type=types, accept_multiple_files=True,
+                             max_upload_size=attachments.MAX_MB, key=key,
+                             help=_(HELP_ANONYMOUS if anonymous else HELP, files=attachments.MAX_FILES,
+                                    megabytes=attachments.MAX_MB))
     return [Upload(f.name, f.getvalue()) for f in files or []]
 
 
@@ -35,11 +41,11 @@ def add_form(key: str, attach: Callable[[list[Upload]], Any], *, anonymous: bool
     then reruns to show them). Refusals appear under the picker, one line, naming no file by its name."""
     form = forms.Form(key)
     with st.form(key, clear_on_submit=True, border=False):
-        files = uploader(f"{key}_files", anonymous=anonymous, label="Add screenshots or files")
+        files = uploader(f"{key}_files", anonymous=anonymous, label=_("Add screenshots or files"))
         form.field_error(attachments.FIELD)
-        sent = st.form_submit_button("Attach")
+        sent = st.form_submit_button(_("Attach"))
     if sent and not files:
-        st.error("Choose at least one file to attach.")
+        st.error(_("Choose at least one file to attach."))
         return False
     return bool(sent and form.attempt(lambda: attach(files)))
 
@@ -47,15 +53,23 @@ def add_form(key: str, attach: Callable[[list[Upload]], Any], *, anonymous: bool
 def size_text(size: int) -> str:
     """1.2 MB, 340 KB, 12 bytes."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB" if size >= 1024 else f"{size} bytes"
+        return _("{size} MB", size=format_decimal(size / (1024 * 1024), format="#,##0.0", locale=babel_locale()))
+    if size >= 1024:
+        return _("{size} KB", size=format_number(max(1, round(size / 1024))))
+    return ngettext("{n} byte", "{n} bytes", size)
 
 
 def caption(row: dict) -> str:
     """What a file is, how big, and who added it when (the anonymous author's: the day only)."""
-    when = f"{row['created_at']:%d %b %Y}" if row["anonymous"] else f"{row['created_at']:%d %b %Y %H:%M}"
-    return (f"{row['name']} · {attachments.LABELS[row['media_type']]}, {size_text(row['size'])}"
-            f" · added by {row['added_by']} on {when}")
+    when = format_day(row["created_at"]) if row["anonymous"] else shown(row["created_at"], day_only=False)
+    kind = attachments.LABELS.get(row["media_type"], row["media_type"])
+    return (f"{row['name']} · {_(kind)}, {size_text(row['size'])} · "
+            + _("added by {name} on {when}", name=_added_by(row), when=when))
+
+
+def _added_by(row: dict) -> str:
+    """Who added a file: their name, or "the anonymous author" (no person is stored with their files)."""
+    return _("the anonymous author") if row["anonymous"] else row["added_by"]
 
 
 def gallery(rows: list[dict], open_file: Callable[[str], bytes], *, key: str,
@@ -68,13 +82,13 @@ def gallery(rows: list[dict], open_file: Callable[[str], bytes], *, key: str,
         with st.container(border=True):
             st.text(caption(row))
             if row.get("waiting"):
-                st.caption("Passed on tomorrow, with the day's other anonymous messages.")
+                st.caption(_("Passed on tomorrow, with the day's other anonymous messages."))
             if row["media_type"] in attachments.IMAGE_FORMATS:
                 st.image(open_file(row["id"]))  # bytes: served as an image, never as HTML or SVG
             else:
-                st.download_button("Download PDF", data=partial(open_file, row["id"]), file_name=row["name"],
+                st.download_button(_("Download PDF"), data=partial(open_file, row["id"]), file_name=row["name"],
                                    mime="application/pdf", key=f"{key}_get_{row['id']}", on_click="ignore")
-            if remove is not None and row.get("removable") and st.button("Remove", key=f"{key}_remove_{row['id']}"):
+            if remove is not None and row.get("removable") and st.button(_("Remove"), key=f"{key}_remove_{row['id']}"):
                 removed = bool(forms.attempt(partial(remove, row["id"])))
     return removed
 

@@ -31,9 +31,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
-from board import clock
+from board import clock, i18n
 from board import store as db
 from board.errors import BoardError, Invalid
+from board.i18n import N_, _
 from board.notify import kinds, tokens
 from board.org import accounts
 from board.org.access import PAGE_ROLES, Person, can_open
@@ -123,14 +124,15 @@ MAX_TOKEN = 512  # far longer than any token tokens.make writes; a longer one is
 MAX_BODY = 4096  # a form with one token field, or "List-Unsubscribe=One-Click"
 # The one answer for a forged, used, unknown or missing link (tokens.unsubscribe's own), whoever's it would be.
 INVALID_LINK = tokens.NOT_VALID
-TRY_AGAIN = "That could not be done just now. Please try the link again in a few minutes."
-UNSUBSCRIBE_FORM = """<h1>Unsubscribe</h1>
-<p>Stop receiving this kind of email from Frontline Board? The link works once.</p>
+TRY_AGAIN = N_("That could not be done just now. Please try the link again in a few minutes.")
+# The page's markup; its words are filled in, translated and escaped, where it is drawn.
+UNSUBSCRIBE_FORM = """<h1>{heading}</h1>
+<p>{question}</p>
 <form method="post" action="unsubscribe"><input type="hidden" name="token" value="{token}">
-<button type="submit">Unsubscribe</button></form>"""
+<button type="submit">{button}</button></form>"""
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>Unsubscribe · Frontline Board</title>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;line-height:1.5;
 color:#1f2328}}h1{{font-size:1.5rem}}button{{font:inherit;padding:.5rem 1.25rem;border-radius:.4rem;
 border:1px solid #1a5fb4;background:#1a5fb4;color:#fff;cursor:pointer}}</style></head>
@@ -140,14 +142,30 @@ border:1px solid #1a5fb4;background:#1a5fb4;color:#fff;cursor:pointer}}</style><
 def _page(content: str, status_code: int = 200) -> HTMLResponse:
     """The unsubscribe page: fixed markup around `content`, in which every value is already escaped. Never
     cached or indexed: the URL carries a token."""
-    response = HTMLResponse(PAGE.format(content=content), status_code=status_code)
+    page = PAGE.format(lang=i18n.current().replace("_", "-"), title=html.escape(_("Unsubscribe · Frontline Board")),
+                       content=content)
+    response = HTMLResponse(page, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def _message(heading: str, text: str) -> str:
+    """A heading and a paragraph, both escaped."""
+    return f"<h1>{html.escape(heading)}</h1>\n<p>{html.escape(text)}</p>"
+
+
+def browser_locale(request: Request) -> str:
+    """The first language of the browser's Accept-Language that the board speaks, else English (nobody is signed
+    in on this page, so there is no choice of theirs to read)."""
+    for entry in request.headers.get("accept-language", "").split(",")[:10]:
+        found = i18n.known(entry.split(";")[0].strip())
+        if found:
+            return found
+    return i18n.SOURCE
+
 
 def _invalid() -> HTMLResponse:
-    return _page(f"<h1>Unsubscribe</h1>\n<p>{html.escape(INVALID_LINK)}</p>", 400)
+    return _page(_message(_("Unsubscribe"), _(INVALID_LINK)), 400)
 
 
 async def _posted_token(request: Request) -> str | None:
@@ -166,24 +184,34 @@ async def _posted_token(request: Request) -> str | None:
 
 async def unsubscribe_page(request: Request, store: db.Database) -> HTMLResponse:
     """GET: the page with the button (nothing changes on a GET: mail scanners open links). POST: unsubscribe, and
-    say from what, in words; the same one message for every link that does not work."""
+    say from what, in words; the same one message for every link that does not work. In the browser's language."""
+    with i18n.using(browser_locale(request)):
+        return await _unsubscribe_page(request, store)
+
+
+async def _unsubscribe_page(request: Request, store: db.Database) -> HTMLResponse:
     if request.method == "GET":
         token = request.query_params.get("token")
         if not token or len(token) > MAX_TOKEN:
             return _invalid()
-        return _page(UNSUBSCRIBE_FORM.format(token=html.escape(token, quote=True)))
+        return _page(UNSUBSCRIBE_FORM.format(
+            heading=html.escape(_("Unsubscribe")), button=html.escape(_("Unsubscribe")),
+            question=html.escape(_("Stop receiving this kind of email from Frontline Board? The link works once.")),
+            token=html.escape(token, quote=True)))
     token = await _posted_token(request)
     if not token or len(token) > MAX_TOKEN:
         return _invalid()
     try:
-        _, kind = await run_in_threadpool(tokens.unsubscribe, store, token, clock.utcnow())
+        _person, kind = await run_in_threadpool(tokens.unsubscribe, store, token, clock.utcnow())
     except Invalid:
         return _invalid()
     except BoardError:  # the store busy or unreachable: nothing was changed, the link still works
-        return _page(f"<h1>Unsubscribe</h1>\n<p>{html.escape(TRY_AGAIN)}</p>", 503)
-    what = kinds.KINDS.get(kind) or kinds.SHORT.get(kind, "these emails")
-    return _page(f"<h1>Unsubscribed</h1>\n<p>You will no longer receive: {html.escape(what)}. "
-                 'You can change this under <a href="account">My account</a>.</p>')
+        return _page(_message(_("Unsubscribe"), _(TRY_AGAIN)), 503)
+    what = kinds.KINDS.get(kind) or kinds.SHORT.get(kind)
+    link = f'<a href="account">{html.escape(_("My account"))}</a>'
+    sentence = html.escape(_("You will no longer receive: {what}. You can change this under {link}."))
+    return _page(f"<h1>{html.escape(_('Unsubscribed'))}</h1>\n<p>"
+                 + sentence.format(what=html.escape(_(what) if what else _("these emails")), link=link) + "</p>")
 
 
 def _script_hash(source: str) -> str:

@@ -25,9 +25,10 @@ import pandas as pd
 import streamlit as st
 
 from board.errors import BoardError, Invalid
+from board.i18n import N_, _
 from board.web.ui import tables
 
-SUMMARY = "Please correct what is marked above; nothing was changed."
+SUMMARY = N_("Please correct what is marked above; nothing was changed.")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def attempt(action: Callable[[], Any], *, as_table: bool = False) -> Outcome:
             st.error(one_line(error))
             rest = {where: message for where, message in error.errors.items() if message != str(error)}
             if rest:
-                tables.table(pd.DataFrame({"where": list(rest), "problem": list(rest.values())}), hide_index=True)
+                tables.table(pd.DataFrame({_("where"): list(rest), _("problem"): list(rest.values())}), hide_index=True)
         else:
             for message in error.errors.values():
                 st.error(message)
@@ -117,13 +118,13 @@ class Form:
             st.error(message)
         self._shown_elsewhere |= set(elsewhere)
         if len(elsewhere) < len(errors):
-            st.warning(SUMMARY)
+            st.warning(_(SUMMARY))
 
 
 def one_line(error: BaseException) -> str:
     """An error's message as one line (the first); str() of a BoardError is always safe to show."""
     lines = [line for line in str(error).strip().splitlines() if line.strip()]
-    return lines[0] if lines else "That could not be done. Please try again."
+    return lines[0] if lines else _("That could not be done. Please try again.")
 
 
 def _remembered(form: str) -> dict[str, str]:

@@ -12,8 +12,9 @@ import secrets
 
 import streamlit as st
 
-from board.errors import BoardError, NotAllowed
+from board.errors import BoardError
 from board.feedback import suggestions
+from board.i18n import N_, _, category_name, format_day, today_in_zone
 from board.meetings import actions, minutes
 from board.org import people, settings
 from board.org.access import Person
@@ -22,6 +23,7 @@ from board.web.ui import forms, links, session
 FORM = "minutes"  # publishing or amending: the fields' messages
 DRAFT = "minutes_draft"  # saving the draft as the author types: its own message, so a save never clears the above
 CLOSED = "minutes_carried_closed"  # what closing an earlier meeting's action gave, shown once
+CLOSED_AS = {"done": N_("Action #{number} marked done."), "dropped": N_("Action #{number} marked dropped.")}
 
 
 def _uid() -> str:
@@ -56,8 +58,8 @@ def editor() -> None:
     state = st.session_state.get("minutes_edit")
     if state is None:
         return
-    db, today = session.store(), datetime.date.today()
-    st.subheader("Amend published minutes" if state["amend"] else "Draft minutes (saved as you type)")
+    db, today = session.store(), today_in_zone()
+    st.subheader(_("Amend published minutes") if state["amend"] else _("Draft minutes (saved as you type)"))
     office_id = minutes.meeting_unit(db, state["meeting_id"])["office_id"]
     if not state["amend"]:
         carried(db, person, state["meeting_id"], today)
@@ -65,9 +67,9 @@ def editor() -> None:
     render(form, person, roster_for(db, person, office_id), office_id)
     form.field_error("status")
     left, right = st.columns(2)
-    if left.button("Save amendment" if state["amend"] else "Publish", type="primary"):
+    if left.button(_("Save amendment") if state["amend"] else _("Publish"), type="primary"):
         submit(form, person, today)
-    if right.button("Close the editor" + ("" if state["amend"] else " (the draft is kept)")):
+    if right.button(_("Close the editor") if state["amend"] else _("Close the editor (the draft is kept)")):
         amended = state["meeting_id"] if state["amend"] else None
         close_editor()
         if amended is not None:
@@ -82,20 +84,20 @@ def render(form: forms.Form, person: Person, roster: list[dict], office_id: int)
     db, doc, key = session.store(), state["doc"], f"m{state['meeting_id']}"
     names = {p["id"]: f"{p['name']} ({p['team']})" for p in roster}
     ids = list(names)
-    day = st.date_input("Meeting date", value=minutes.parse_date(doc["meeting_date"]), key=f"{key}_date",
-                        max_value=datetime.date.today(), format="YYYY-MM-DD")
+    day = st.date_input(_("Meeting date"), value=minutes.parse_date(doc["meeting_date"]), key=f"{key}_date",
+                        max_value=today_in_zone(), format="YYYY-MM-DD")
     form.field_error("meeting_date")
-    chair = st.selectbox("Chair", ids, index=ids.index(doc["chair_id"]) if doc["chair_id"] in ids else None,
-                         format_func=lambda i: names[i], key=f"{key}_chair", placeholder="Choose the chair")
+    chair = st.selectbox(_("Chair"), ids, index=ids.index(doc["chair_id"]) if doc["chair_id"] in ids else None,
+                         format_func=lambda i: names[i], key=f"{key}_chair", placeholder=_("Choose the chair"))
     form.field_error("chair_id")
-    attendees = st.multiselect("Attendees", ids, default=[a for a in doc["attendee_ids"] if a in ids],
+    attendees = st.multiselect(_("Attendees"), ids, default=[a for a in doc["attendee_ids"] if a in ids],
                                format_func=lambda i: names[i], key=f"{key}_attendees")
     form.field_error("attendee_ids")
     items = [_item(form, db, person, item, i, key, ids, names, office_id) for i, item in enumerate(doc["items"])]
     form.field_error("items")
-    st.button("Add an item", on_click=_add_item)
+    st.button(_("Add an item"), on_click=_add_item)
     if not state["amend"]:
-        st.caption("Screenshots and files can be attached to each item once the minutes are published.")
+        st.caption(_("Screenshots and files can be attached to each item once the minutes are published."))
     new = {"meeting_date": day.isoformat() if day else None, "chair_id": chair, "attendee_ids": attendees,
            "items": items}
     draft = forms.Form(DRAFT)
@@ -112,18 +114,18 @@ def _item(form: forms.Form, db, person, item: dict, i: int, key: str, ids: list,
     path, uid = f"items.{i}", f"{key}_{item['uid']}"
     with st.container(border=True):
         kinds = list(minutes.ITEM_KINDS)
-        kind = st.selectbox(f"Item {i + 1}", kinds, index=kinds.index(item["kind"]),
-                            format_func=lambda k: minutes.ITEM_KINDS[k], key=f"{uid}_kind")
+        kind = st.selectbox(_("Item {number}", number=i + 1), kinds, index=kinds.index(item["kind"]),
+                            format_func=lambda k: _(minutes.ITEM_KINDS[k]), key=f"{uid}_kind")
         form.field_error(f"{path}.kind")
         categories = [None, *settings.load(db).categories]
-        category = st.selectbox("Category (optional)", categories, key=f"{uid}_category",
+        category = st.selectbox(_("Category (optional)"), categories, key=f"{uid}_category",
                                 index=categories.index(item["category"]) if item["category"] in categories else 0,
-                                format_func=lambda c: c or "none")
+                                format_func=lambda c: category_name(c) if c else _("none"))
         form.field_error(f"{path}.category")
-        discussed = st.text_area("What was discussed", value=item["discussed"], key=f"{uid}_discussed",
+        discussed = st.text_area(_("What was discussed"), value=item["discussed"], key=f"{uid}_discussed",
                                  max_chars=minutes.MAX_TEXT)
         form.field_error(f"{path}.discussed")
-        solution = st.text_area("Solution or decision", value=item["solution"], key=f"{uid}_solution",
+        solution = st.text_area(_("Solution or decision"), value=item["solution"], key=f"{uid}_solution",
                                 max_chars=minutes.MAX_TEXT)
         form.field_error(f"{path}.solution")
         linked = _links(db, person, item, uid, office_id)
@@ -131,31 +133,33 @@ def _item(form: forms.Form, db, person, item: dict, i: int, key: str, ids: list,
         acts = [_action(form, a, item["uid"], f"{path}.actions.{j}", f"{uid}_{a['uid']}", ids, names)
                 for j, a in enumerate(item["actions"])]
         left, right = st.columns(2)
-        left.button("Add an action", key=f"{uid}_add_action", on_click=_add_action, args=(item["uid"], key))
-        right.button("Remove this item", key=f"{uid}_remove", on_click=_remove_item, args=(item["uid"],))
+        left.button(_("Add an action"), key=f"{uid}_add_action", on_click=_add_action, args=(item["uid"], key))
+        right.button(_("Remove this item"), key=f"{uid}_remove", on_click=_remove_item, args=(item["uid"],))
     return {**item, "kind": kind, "category": category, "discussed": discussed, "solution": solution,
             "suggestion_ids": linked, "actions": acts}
 
 
 def _links(db, person, item: dict, uid: str, office_id: int) -> list[int]:
-    query = st.text_input("Find suggestions to link", key=f"{uid}_find", max_chars=200)
+    query = st.text_input(_("Find suggestions to link"), key=f"{uid}_find", max_chars=200)
     found = [r for r in suggestions.browse(db, person, text=query, limit=50).rows if r["office_id"] == office_id]
     titles = {r["id"]: f"#{r['id']} {r['title']}" for r in found}
     options = list(dict.fromkeys([*item["suggestion_ids"], *titles]))
-    return st.multiselect("Linked suggestions", options, default=item["suggestion_ids"], key=f"{uid}_links",
+    return st.multiselect(_("Linked suggestions"), options, default=item["suggestion_ids"], key=f"{uid}_links",
                           format_func=lambda s: titles.get(s, f"#{s}"))
 
 
 def _action(form: forms.Form, action: dict, item_uid: str, path: str, uid: str, ids: list, names: dict) -> dict:
     cols = st.columns([3, 2, 2, 1])
-    description = cols[0].text_input("Action", value=action["description"], key=f"{uid}_description",
+    description = cols[0].text_input(_("Action"), value=action["description"], key=f"{uid}_description",
                                      max_chars=minutes.MAX_ACTION)
-    owner = cols[1].selectbox("Owner", ids, index=ids.index(action["owner_id"]) if action["owner_id"] in ids else None,
-                              format_func=lambda i: names[i], key=f"{uid}_owner", placeholder="Choose the owner")
-    due = cols[2].date_input("Due", value=minutes.parse_date(action["due_date"]), key=f"{uid}_due", format="YYYY-MM-DD")
-    cols[3].button("Remove", key=f"{uid}_remove", disabled=bool(action.get("id")),
+    owner = cols[1].selectbox(_("Owner"), ids,
+                              index=ids.index(action["owner_id"]) if action["owner_id"] in ids else None,
+                              format_func=lambda i: names[i], key=f"{uid}_owner", placeholder=_("Choose the owner"))
+    due = cols[2].date_input(_("Due"), value=minutes.parse_date(action["due_date"]), key=f"{uid}_due",
+                             format="YYYY-MM-DD")
+    cols[3].button(_("Remove"), key=f"{uid}_remove", disabled=bool(action.get("id")),
                    on_click=_remove_action, args=(item_uid, action["uid"]),
-                   help="Actions of published minutes are closed by their owner, not removed.")
+                   help=_("Actions of published minutes are closed by their owner, not removed."))
     for field in ("description", "owner_id", "due_date"):
         form.field_error(f"{path}.{field}")
     return {**action, "description": description, "owner_id": owner, "due_date": due.isoformat() if due else None}
@@ -182,7 +186,7 @@ def _add_action(item_uid: str, key: str) -> None:
     """A new action, due by default one week after the meeting date as it stands in the editor now."""
     day = st.session_state.get(f"{key}_date") or minutes.parse_date(st.session_state["minutes_edit"]["doc"]
                                                                     ["meeting_date"])
-    new = {**minutes.empty_action(day.isoformat() if day else None, today=datetime.date.today()), "uid": _uid()}
+    new = {**minutes.empty_action(day.isoformat() if day else None, today=today_in_zone()), "uid": _uid()}
     for item in _items():
         if item["uid"] == item_uid:
             item["actions"] = [*item["actions"], new]
@@ -204,37 +208,50 @@ def carried(db, person: Person, meeting_id: int, today: datetime.date) -> None:
     outcome = st.session_state.pop(CLOSED, None)
     if not rows and not outcome:
         return
-    with st.expander(f"Open actions from earlier meetings ({len(rows)})", expanded=True):
+    with st.expander(_("Open actions from earlier meetings ({count})", count=len(rows)), expanded=True):
         if outcome:
-            (st.success if outcome[0] else st.error)(outcome[1])
+            _outcome(outcome)
         for row in rows:
             with st.container(border=True):
                 st.text(row["description"])
-                st.text(f"Owner: {row['owner']} · due {row['due_date']:%d %b %Y}"
-                        + (" · overdue" if row["overdue"] else "") + f" · agreed on {row['meeting_date']:%d %b %Y}")
+                facts = [_("Owner: {owner}", owner=row["owner"]), _("due {day}", day=format_day(row["due_date"])),
+                         *([_("overdue")] if row["overdue"] else []),
+                         _("agreed on {day}", day=format_day(row["meeting_date"]))]
+                st.text(" · ".join(facts))
                 link, close = st.columns(2, vertical_alignment="center")
                 with link:
                     links.action(row["id"])
-                with close.popover("Mark done or dropped"):
-                    st.text_input("Note (required when dropped)", key=f"carried_{row['id']}_note", max_chars=2000)
-                    st.button("Mark done", key=f"carried_{row['id']}_done", on_click=_close, args=(row["id"], "done"))
-                    st.button("Mark dropped", key=f"carried_{row['id']}_dropped", on_click=_close,
+                with close.popover(_("Mark done or dropped")):
+                    st.text_input(_("Note (required when dropped)"), key=f"carried_{row['id']}_note", max_chars=2000)
+                    st.button(_("Mark done"), key=f"carried_{row['id']}_done", on_click=_close,
+                              args=(row["id"], "done"))
+                    st.button(_("Mark dropped"), key=f"carried_{row['id']}_dropped", on_click=_close,
                               args=(row["id"], "dropped"))
 
 
 def _close(action_id: int, to: str) -> None:
     """Close an earlier meeting's action as the person signed in now (a callback runs before the page checks the
-    session again); the outcome is shown once, above the list (our messages only)."""
+    session again); the outcome is shown once, above the list (our messages only). A callback also runs before
+    the page sets the viewer's language, so our own words are kept as what happened and put in words when shown."""
     try:
         person = session.identify(session.store()).person
-        if person is None:
-            raise NotAllowed("You are signed out. Sign in again to change this action.")
-        actions.close(session.store(), person, action_id, to, st.session_state.get(f"carried_{action_id}_note", ""))
+        if person is not None:
+            actions.close(session.store(), person, action_id, to, st.session_state.get(f"carried_{action_id}_note", ""))
     except BoardError as error:
         messages = getattr(error, "errors", None) or {"": forms.one_line(error)}
-        st.session_state[CLOSED] = (False, " ".join(messages.values()))
+        st.session_state[CLOSED] = {"error": " ".join(messages.values())}
         return
-    st.session_state[CLOSED] = (True, f"Action #{action_id} marked {actions.STATUS_LABELS[to].lower()}.")
+    st.session_state[CLOSED] = {"to": to, "number": action_id} if person is not None else {"signed_out": True}
+
+
+def _outcome(outcome: dict) -> None:
+    """What closing an earlier meeting's action gave (see _close)."""
+    if "to" in outcome:
+        st.success(_(CLOSED_AS[outcome["to"]], number=outcome["number"]))
+    elif "signed_out" in outcome:
+        st.error(_("You are signed out. Sign in again to change this action."))
+    else:
+        st.error(outcome["error"])
 
 
 def roster_for(db, person: Person, office_id: int) -> list[dict]:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from datetime import UTC
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from board.clock import shown
+from board.i18n import _, category_name, format_date, format_day, offset_name, viewer_zone
 from board.meetings import minutes, review
 from board.org.access import Person
 from board.web.ui import attachments as attachment_ui
@@ -19,9 +23,10 @@ from board.web.ui import forms, links
 
 def heading(meeting: dict) -> None:
     """The unit, the day, the chair, the version and who attended."""
-    st.text(f"{meeting['unit']} · {meeting['meeting_date']:%d %B %Y} · chair: {meeting['chair'] or 'not named'}"
-            f" · version {meeting['version']}")
-    st.text("Attendees: " + (", ".join(meeting["attendees"]) or "none listed"))
+    st.text(_("{unit} · {day} · chair: {chair} · version {version}", unit=meeting["unit"],
+              day=format_date(meeting["meeting_date"], "dd MMMM y"), chair=meeting["chair"] or _("not named"),
+              version=meeting["version"]))
+    st.text(_("Attendees: {names}", names=", ".join(meeting["attendees"]) or _("none listed")))
 
 
 def items(listed: list[dict], today: datetime.date, *, current: bool = True, files: dict[int, list[dict]] | None = None,
@@ -36,16 +41,17 @@ def items(listed: list[dict], today: datetime.date, *, current: bool = True, fil
     changed = False
     for number, item in enumerate(listed, start=1):
         with st.container(border=True):
-            category = f" · {item['category']}" if item.get("category") else ""
-            st.text(f"{number}. {minutes.ITEM_KINDS.get(item['kind'], 'Item')}{category}")
+            category = f" · {category_name(item['category'])}" if item.get("category") else ""
+            kind = _(minutes.ITEM_KINDS[item["kind"]]) if item["kind"] in minutes.ITEM_KINDS else _("Item")
+            st.text(f"{number}. {kind}{category}")
             st.text(item["discussed"])
             if item.get("solution"):
-                st.caption("Solution or decision")
+                st.caption(_("Solution or decision"))
                 st.text(item["solution"])
             if item.get("suggestion_ids"):
-                st.caption("Linked suggestions")
+                st.caption(_("Linked suggestions"))
                 for suggestion_id in item["suggestion_ids"]:
-                    links.suggestion(suggestion_id, label=f"Suggestion #{suggestion_id}")
+                    links.suggestion(suggestion_id, label=_("Suggestion #{number}", number=suggestion_id))
             for action in item.get("actions", []):
                 _action(action, today, current=current and action.get("id") is not None)
             if current and item.get("id") is not None:
@@ -58,20 +64,21 @@ def _files(item_id: int, rows: list[dict], open_file: Callable[[str], bytes] | N
     """An item's attachments, and the form to add more when `attach` is given."""
     changed = False
     if rows and open_file is not None:
-        st.caption("Attachments")
+        st.caption(_("Attachments"))
         changed = attachment_ui.gallery(rows, open_file, key=f"item_{item_id}_files", remove=remove)
     if attach is not None:
-        with st.expander("Attach screenshots or files to this item"):
+        with st.expander(_("Attach screenshots or files to this item")):
             changed = attachment_ui.add_form(f"item_{item_id}_attach", partial(attach, item_id)) or changed
     return changed
 
 
 def _action(action: dict, today: datetime.date, *, current: bool) -> None:
     with st.container(border=True):
-        st.caption("Action")
+        st.caption(_("Action"))
         st.text(action["description"])
         due = minutes.parse_date(action.get("due_date"))
-        line = f"Owner: {action.get('owner') or minutes.FORMER} · " + (f"due {due:%d %b %Y}" if due else "no due date")
+        line = " · ".join((_("Owner: {owner}", owner=action.get("owner") or _(minutes.FORMER)),
+                           _("due {day}", day=format_day(due)) if due else _("no due date")))
         st.text(f"{line} · {minutes.action_status(action, today)}" if current else line)
         if current:
             links.action(action["id"])
@@ -80,8 +87,9 @@ def _action(action: dict, today: datetime.date, *, current: bool) -> None:
 def reviews(meeting: dict) -> None:
     """The regional reviews of the minutes, oldest first, each verdict in words with its comment."""
     for verdict in meeting["reviews"]:
-        st.text(f"Review by {verdict['reviewer']} on {verdict['created_at']:%d %b %Y}: "
-                f"{review.VERDICTS.get(verdict['verdict'], 'Reviewed')}")
+        said = _(review.VERDICTS[verdict["verdict"]]) if verdict["verdict"] in review.VERDICTS else _("Reviewed")
+        st.text(_("Review by {reviewer} on {day}: {verdict}", reviewer=verdict["reviewer"],
+                  day=format_day(verdict["created_at"]), verdict=said))
         if verdict["comment"]:
             st.text(verdict["comment"])
 
@@ -91,11 +99,13 @@ def history(db, viewer: Person, meeting: dict, today: datetime.date) -> None:
     if len(meeting["versions"]) < 2:
         return
     saved = {v["version"]: v for v in meeting["versions"]}
-    st.text("History: " + "; ".join(f"v{n} {v['created_at']:%d %b %Y %H:%M} by {v['author']}"
-                                    for n, v in saved.items()))
+    st.text(_("History: {versions}", versions="; ".join(
+        _("v{version} {time} by {author}", version=n, time=shown(v["created_at"], day_only=False), author=v["author"])
+        for n, v in saved.items())))
     earlier = [n for n in saved if n != meeting["version"]]
-    chosen = st.selectbox("Show an earlier version", earlier, index=None, placeholder="Choose a version",
-                          format_func=lambda n: f"Version {n}, saved {saved[n]['created_at']:%d %b %Y %H:%M}",
+    chosen = st.selectbox(_("Show an earlier version"), earlier, index=None, placeholder=_("Choose a version"),
+                          format_func=lambda n: _("Version {version}, saved {time}", version=n,
+                                                  time=shown(saved[n]["created_at"], day_only=False)),
                           key=f"minutes_version_{meeting['id']}")
     if chosen is None:
         return
@@ -107,8 +117,11 @@ def history(db, viewer: Person, meeting: dict, today: datetime.date) -> None:
 def _version(content: dict, saved: dict, today: datetime.date) -> None:
     day = minutes.parse_date(content.get("meeting_date"))
     with st.container(border=True):
-        st.text(f"Version {saved['version']}, saved on {saved['created_at']:%d %B %Y at %H:%M} by {saved['author']}")
-        st.text(f"Meeting of {day:%d %B %Y}" if day else "Meeting date not given")
-        st.text(f"Chair: {content.get('chair') or 'not named'}")
-        st.text("Attendees: " + (", ".join(content.get("attendees", [])) or "none listed"))
+        local = saved["created_at"].replace(tzinfo=UTC).astimezone(ZoneInfo(viewer_zone()))  # stored in UTC
+        st.text(_("Version {version}, saved on {day} at {time} by {author}", version=saved["version"],
+                  day=format_date(local, "dd MMMM y"), time=f"{local:%H:%M} {offset_name(local)}",
+                  author=saved["author"]))
+        st.text(_("Meeting of {day}", day=format_date(day, "dd MMMM y")) if day else _("Meeting date not given"))
+        st.text(_("Chair: {chair}", chair=content.get("chair") or _("not named")))
+        st.text(_("Attendees: {names}", names=", ".join(content.get("attendees", [])) or _("none listed")))
         items(content.get("items", []), today, current=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from board.i18n import _, format_date
+
 
 def months_back(today: date, n: int) -> list[date]:
     """The first days of the n calendar months ending with today's month, oldest first: every month once,
@@ -14,5 +16,5 @@ def months_back(today: date, n: int) -> list[date]:
 
 def month_label(month: date, today: date) -> str:
     """A month as people read it: "Nov 2026"; today's month, which is not over yet, as "Dec 2026 (so far)"."""
-    label = f"{month:%b %Y}"
-    return f"{label} (so far)" if (month.year, month.month) == (today.year, today.month) else label
+    label = format_date(month, "MMM y")
+    return _("{month} (so far)", month=label) if (month.year, month.month) == (today.year, today.month) else label

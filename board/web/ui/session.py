@@ -11,6 +11,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from board import store as db
 from board.feedback import release
+from board.i18n import _
 from board.org import accounts, people, throttle
 from board.org.access import Person, can_open
 from board.web.ui.edge import COOKIE, REDIRECT_SCRIPT
@@ -43,8 +44,9 @@ def auth_config() -> dict | None:
 def oidc_problem(config: dict) -> str | None:
     """Why an [auth] section cannot be used safely, or None."""
     if len(str(config.get("cookie_secret", ""))) < MIN_COOKIE_SECRET:
-        return (f"Sign-in is misconfigured: [auth] cookie_secret in .streamlit/secrets.toml must be a random "
-                f"string of at least {MIN_COOKIE_SECRET} characters. The app will not start without it.")
+        return _("Sign-in is misconfigured: [auth] cookie_secret in .streamlit/secrets.toml must be a random "
+                 "string of at least {length} characters. The app will not start without it.",
+                 length=MIN_COOKIE_SECRET)
     return None
 
 
@@ -84,7 +86,7 @@ def page_person(page: str) -> Person:
     query when nothing is due)."""
     identity = identify(store())
     if identity.person is None or not can_open(identity.person.role, page):
-        st.error("You are not allowed to open this page.")
+        st.error(_("You are not allowed to open this page."))
         st.stop()
     try:
         release.release_due(store())
@@ -123,6 +125,6 @@ def follow_redirect() -> None:
     The link is shown too, for a browser that does not follow it at once."""
     url = st.session_state.pop("redirect", None)
     if url:
-        st.html(f'<p>One moment... <a id="board-continue" href="{escape(url)}" target="_self">Continue</a></p>'
-                f"<script>{REDIRECT_SCRIPT}</script>", unsafe_allow_javascript=True)
+        st.html(f'<p>{escape(_("One moment..."))} <a id="board-continue" href="{escape(url)}" target="_self">'
+                f'{escape(_("Continue"))}</a></p><script>{REDIRECT_SCRIPT}</script>', unsafe_allow_javascript=True)
         st.stop()

@@ -9,25 +9,36 @@ import datetime
 
 import streamlit as st
 
+from board import i18n
 from board.clock import shown as when
 from board.feedback.workflow import KINDS, LEVEL_LABELS, LIKELIHOODS, OPEN, STATUS_LABELS
+from board.i18n import N_, _, category_name, format_day, label, language_of_text, ngettext
 from board.web.ui import links
 
-ANONYMOUS_AUTHOR = "Anonymous author"
+ANONYMOUS_AUTHOR = "Anonymous author"  # the actor name the store gives the anonymous author (a value, not shown as is)
 CONVERSATION = ("reply", "comment", "author_reply")  # the messages of the thread; the rest is its history
-EVENT_LABELS = {"submitted": "Raised", "status": "Status changed", "reply": "Replied", "comment": "Commented",
-                "assigned": "Owner set", "due": "Due date set", "escalated": "Escalated",
-                "author_reply": "The author replied", "duplicate_votes": "+1s moved", "discussed": "Discussed"}
-WAITING_LABELS = {"author_reply": "Your reply", "escalated": "Your escalation to the region"}
-VERBS = {"reply": "replied", "comment": "commented", "author_reply": "replied"}
+EVENT_LABELS = {"submitted": N_("Raised"), "status": N_("Status changed"), "reply": N_("Replied"),
+                "comment": N_("Commented"), "assigned": N_("Owner set"), "due": N_("Due date set"),
+                "escalated": N_("Escalated"), "author_reply": N_("The author replied"),
+                "duplicate_votes": N_("+1s moved"), "discussed": N_("Discussed")}
+WAITING_LABELS = {"author_reply": N_("Your reply"), "escalated": N_("Your escalation to the region")}
+# Who did what in the conversation, one sentence each ("Ana Manager replied").
+VERBS = {"reply": N_("{who} replied"), "comment": N_("{who} commented"), "author_reply": N_("{who} replied")}
+TEXTS = (("description", N_("Description")), ("customer_impact", N_("Customer impact")),
+         ("proposed_solution", N_("Proposed solution")))
 
 
 def plus_ones(count: int) -> str:
-    return "no +1s yet" if not count else f"{count} +1" + ("s" if count != 1 else "")
+    return _("no +1s yet") if not count else ngettext("{n} +1", "{n} +1s", count)
 
 
 def owner_text(row: dict) -> str:
-    return f"owner: {row['owner']}" if row["owner"] else "no owner yet"
+    return _("owner: {owner}", owner=row["owner"]) if row["owner"] else _("no owner yet")
+
+
+def raised(row: dict) -> str:
+    """"raised 02 Dec 2026": the day a suggestion was raised."""
+    return _("raised {day}", day=format_day(row["created_at"]))
 
 
 def _anonymous(event: dict) -> bool:
@@ -37,12 +48,12 @@ def _anonymous(event: dict) -> bool:
 def _who(event: dict, author_id: int | None = None, *, yours: bool = False) -> str:
     """Who did it, as the viewer may see it: the named author marked as such; `yours` (the anonymous author
     reading through their code) calls their own events "You"."""
-    if yours and _anonymous(event):
-        return "You (anonymous)"
+    if _anonymous(event):
+        return _("You (anonymous)") if yours else _("Anonymous author")
     if event["actor"] == "system":
-        return "the board"
+        return _("the board")
     if author_id is not None and event.get("actor_id") == author_id:
-        return f"{event['actor']} (author)"
+        return _("{name} (author)", name=event["actor"])
     return event["actor"]
 
 
@@ -50,16 +61,17 @@ def describe(event: dict) -> str:
     """What an event did, in words, without who or when ("New → Acknowledged", "Escalated from Team to Region")."""
     kind, before, after = event["kind"], event["from_value"], event["to_value"]
     if kind == "status":
-        return f"{STATUS_LABELS.get(before, before)} → {STATUS_LABELS.get(after, after)}"
+        return f"{label(STATUS_LABELS, before)} → {label(STATUS_LABELS, after)}"
     if kind == "escalated":
-        return f"Escalated from {LEVEL_LABELS.get(before, before)} to {LEVEL_LABELS.get(after, after)}"
+        return _("Escalated from {before} to {after}", before=label(LEVEL_LABELS, before),
+                 after=label(LEVEL_LABELS, after))
     if kind == "assigned":
-        return f"Owner set to {after}"
+        return _("Owner set to {owner}", owner=after)
     if kind == "due" and after:
-        return f"Due date set to {datetime.date.fromisoformat(after):%d %b %Y}"
+        return _("Due date set to {day}", day=format_day(datetime.date.fromisoformat(after)))
     if kind in ("duplicate_votes", "discussed") and event["note"]:
         return event["note"]  # written by the board itself ("3 +1(s) moved to #12", "Discussed in the ...")
-    return EVENT_LABELS.get(kind, "Updated")
+    return _(EVENT_LABELS[kind]) if kind in EVENT_LABELS else _("Updated")
 
 
 def own_note(event: dict) -> str:
@@ -72,10 +84,10 @@ def headline(event: dict) -> str:
     Acknowledged")."""
     who, kind = _who(event), event["kind"]
     if kind in CONVERSATION:
-        return f"{who} {VERBS[kind]}"
+        return _(VERBS[kind], who=who)
     if kind == "status":
-        return f"{who} changed the status: {describe(event)}"
-    return f"{describe(event)} (by {who})"
+        return _("{who} changed the status: {change}", who=who, change=describe(event))
+    return _("{what} (by {who})", what=describe(event), who=who)
 
 
 # --- a suggestion in a list -------------------------------------------------------------------
@@ -85,36 +97,50 @@ def summary(row: dict) -> None:
     with st.container(border=True):
         links.suggestion(row["id"], label=f"#{row['id']}")
         st.text(row["title"])
-        st.text(f"{STATUS_LABELS[row['status']]} · {plus_ones(row['votes'])} · raised {row['created_at']:%d %b %Y}")
+        st.text(f"{_(STATUS_LABELS[row['status']])} · {plus_ones(row['votes'])} · {raised(row)}")
 
 
 # --- one suggestion ---------------------------------------------------------------------------
 
+def written_in(row: dict) -> str:
+    """"Written in Spanish" when the suggestion's text is in another language than the page's (the pseudo-locale
+    reads as English); empty otherwise, and for a suggestion whose language nobody gave."""
+    language = str(row.get("language") or "")
+    viewer = i18n.SOURCE if i18n.current() == i18n.PSEUDO else i18n.current()
+    if not language or language.replace("-", "_").split("_")[0].lower() == viewer.split("_")[0]:
+        return ""
+    return _("Written in {language}", language=language_of_text(language))
+
+
 def card(row: dict) -> None:
     """The whole suggestion as plain text: number and title, what it is, who raised it, where it stands, its texts."""
     st.text(f"#{row['id']} · {row['title']}")
-    st.text(f"{KINDS[row['kind']]} · {row['category']} · {LEVEL_LABELS[row['level']]} level")
-    st.text(f"By {row['author']} · {row['team']}, {row['office']} · raised {row['created_at']:%d %b %Y}")
-    st.text(f"Status: {STATUS_LABELS[row['status']]} · {owner_text(row)}"
-            + (f" · due {row['due_date']:%d %b %Y}" if row["due_date"] else "") + f" · {plus_ones(row['votes'])}")
+    st.text(f"{_(KINDS[row['kind']])} · {category_name(row['category'])} · "
+            + _("{level} level", level=_(LEVEL_LABELS[row['level']])))
+    st.text(_("By {author}", author=row["author"]) + f" · {row['team']}, {row['office']} · {raised(row)}")
+    st.text(_("Status: {status}", status=_(STATUS_LABELS[row["status"]])) + f" · {owner_text(row)}"
+            + (" · " + _("due {day}", day=format_day(row["due_date"])) if row["due_date"] else "")
+            + f" · {plus_ones(row['votes'])}")
     if row.get("likelihood"):
-        st.text(f"How real: {LIKELIHOODS[row['likelihood']]}")
-    for name, label in (("description", "Description"), ("customer_impact", "Customer impact"),
-                        ("proposed_solution", "Proposed solution")):
+        st.text(_("How real: {likelihood}", likelihood=_(LIKELIHOODS[row["likelihood"]])))
+    if language := written_in(row):
+        st.caption(language)
+    for name, caption in TEXTS:
         if row.get(name):
-            st.caption(label)
+            st.caption(_(caption))
             st.text(row[name])
     if row.get("duplicate_of"):
-        links.suggestion(row["duplicate_of"], label=f"Duplicate of #{row['duplicate_of']}: open the original")
+        links.suggestion(row["duplicate_of"],
+                         label=_("Duplicate of #{number}: open the original", number=row["duplicate_of"]))
 
 
 def history(events: list[dict], *, yours: bool = False) -> None:
     """Where the suggestion went, in the order it happened: each step with when and by whom, and a person's
     note (a reason, an escalation note) whole beneath it."""
-    st.subheader("History")
+    st.subheader(_("History"))
     for event in (e for e in events if e["kind"] not in CONVERSATION):
         moment = when(event["created_at"], day_only=_anonymous(event))
-        st.text(f"{describe(event)}, {moment}, by {_who(event, yours=yours)}")
+        st.text(_("{what}, {when}, by {who}", what=describe(event), when=moment, who=_who(event, yours=yours)))
         if own_note(event):
             st.text(own_note(event))
 
@@ -122,13 +148,13 @@ def history(events: list[dict], *, yours: bool = False) -> None:
 def thread(events: list[dict], *, author_id: int | None = None, yours: bool = False) -> None:
     """The conversation in the order it was written: replies, comments and the author's replies, each whole,
     with who and when (the anonymous author's with the day alone)."""
-    st.subheader("Conversation")
+    st.subheader(_("Conversation"))
     messages = [e for e in events if e["kind"] in CONVERSATION]
     if not messages:
-        st.text("No replies or comments yet.")
+        st.text(_("No replies or comments yet."))
     for event in messages:
         with st.container(border=True):
-            st.text(f"{_who(event, author_id, yours=yours)} {VERBS[event['kind']]} · "
+            st.text(f"{_(VERBS[event['kind']], who=_who(event, author_id, yours=yours))} · "
                     f"{when(event['created_at'], day_only=_anonymous(event))}")
             st.text(event["note"])
 
@@ -142,7 +168,7 @@ def timeline(events: list[dict], *, author_id: int | None = None, yours: bool = 
 def minutes(meetings: list[dict]) -> None:
     """The minutes of the meetings that discussed the suggestion, as links."""
     if meetings:
-        st.subheader("Discussed in meetings")
+        st.subheader(_("Discussed in meetings"))
         for meeting in meetings:
             links.meeting(meeting["id"], meeting["meeting_date"])
 
@@ -153,9 +179,10 @@ def is_open(row: dict) -> bool:
 
 def waiting(items: list[dict]) -> None:
     """What the anonymous author wrote that waits for the next release, as text (day only)."""
-    st.subheader("Waiting to be passed on")
+    st.subheader(_("Waiting to be passed on"))
     for item in items:
         with st.container(border=True):
-            st.text(f"{WAITING_LABELS.get(item['kind'], 'Yours')} · written {item['written_on']:%d %b %Y}")
+            what = _(WAITING_LABELS[item["kind"]]) if item["kind"] in WAITING_LABELS else _("Yours")
+            st.text(f"{what} · " + _("written {day}", day=format_day(item["written_on"])))
             if item["note"]:
                 st.text(item["note"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from board.i18n import _
 from board.reporting.export import neutralised
 from board.web.ui import links
 
@@ -22,7 +23,7 @@ def table(data, *, open_with: dict[str, str] | None = None, **options):
         header = heading(column)
         frame[header] = [links.href(url_path, item_id) for item_id in frame[header]]
         config[header] = st.column_config.LinkColumn(header, display_text=links.SHOWN_ID,
-                                                     help=f"Opens the {links.OPENS[url_path]} in a new tab")
+                                                     help=_(links.OPENS_HELP[url_path]))
     return st.dataframe(_mixed_as_text(frame), column_config=config or None, **options)
 
 

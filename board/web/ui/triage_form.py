@@ -12,6 +12,7 @@ import streamlit as st
 
 from board.feedback import suggestions, triage
 from board.feedback.workflow import STATUS_LABELS, path_to, reachable
+from board.i18n import _, format_day
 from board.org import people
 from board.org.access import Person, in_scope
 from board.web.ui import forms
@@ -44,7 +45,7 @@ def _form(db, person: Person, row: dict, today: datetime.date) -> None:
     seen = st.session_state.get(f"{key}_seen", row["status"])
     st.session_state[f"{key}_seen"] = row["status"]
     form = forms.Form(key)
-    st.subheader("Answer and move")
+    st.subheader(_("Answer and move"))
     done = st.session_state.pop(f"{key}_done", None)
     if done:
         st.success(done)
@@ -53,7 +54,7 @@ def _form(db, person: Person, row: dict, today: datetime.date) -> None:
     if pending is not None:
         pending = _confirm(db, person, row, form, pending, key, today)
     slot = st.empty()
-    if pending is None and slot.button("Continue", key=f"{key}_continue", type="primary"):
+    if pending is None and slot.button(_("Continue"), key=f"{key}_continue", type="primary"):
         changes["expected"] = seen
         checked = form.attempt(lambda: triage.plan(db, person, row["id"], **changes, today=today))
         if checked:
@@ -71,16 +72,17 @@ def _fields(db, person: Person, row: dict, form: forms.Form, key: str, fields: s
     targets = reachable(row["status"])
     to = None
     if targets:
-        to = st.selectbox("New status", [None, *targets], key=f"{fields}_status",
+        to = st.selectbox(_("New status"), [None, *targets], key=f"{fields}_status",
                           format_func=lambda s: _status_option(row["status"], s), on_change=_drop_pending, args=(key,))
         form.field_error("status")
     original = None
     if to == "duplicate":
-        original = st.number_input("Original suggestion #", min_value=1, step=1, value=None, key=f"{fields}_original",
-                                   placeholder="The number of the suggestion this one repeats",
+        original = st.number_input(_("Original suggestion #"), min_value=1, step=1, value=None,
+                                   key=f"{fields}_original",
+                                   placeholder=_("The number of the suggestion this one repeats"),
                                    on_change=_drop_pending, args=(key,))
         form.field_error("duplicate_of")
-    reply = st.text_area("Reply to the author (when declining, the reason)", key=f"{fields}_reply",
+    reply = st.text_area(_("Reply to the author (when declining, the reason)"), key=f"{fields}_reply",
                          max_chars=suggestions.COMMENT[1], on_change=_drop_pending, args=(key,))
     form.field_error("reply")
     left, right = st.columns(2)
@@ -88,15 +90,15 @@ def _fields(db, person: Person, row: dict, form: forms.Form, key: str, fields: s
         candidates = {p["id"]: f"{p['name']} ({p['team']}, {p['office']})" for p in people.list_people(db, person)
                       if p["region_id"] == row["region_id"]}
         # No preselection: a stray click must not assign anyone.
-        owner = st.selectbox("Owner", list(candidates), index=None, format_func=lambda i: candidates[i],
-                             placeholder="Keep the current owner" if row.get("owner") else "Nobody yet",
+        owner = st.selectbox(_("Owner"), list(candidates), index=None, format_func=lambda i: candidates[i],
+                             placeholder=_("Keep the current owner") if row.get("owner") else _("Nobody yet"),
                              key=f"{fields}_owner", on_change=_drop_pending, args=(key,))
-        st.text(f"Owner now: {row['owner']}" if row.get("owner") else "No owner yet")
+        st.text(_("Owner now: {owner}", owner=row["owner"]) if row.get("owner") else _("No owner yet"))
         form.field_error("owner")
     with right:
-        due = st.date_input("Due date (optional)", value=None, min_value=today, key=f"{fields}_due",
+        due = st.date_input(_("Due date (optional)"), value=None, min_value=today, key=f"{fields}_due",
                             on_change=_drop_pending, args=(key,))
-        st.text(f"Due now: {row['due_date']:%d %b %Y}" if row.get("due_date") else "No due date yet")
+        st.text(_("Due now: {day}", day=format_day(row["due_date"])) if row.get("due_date") else _("No due date yet"))
         form.field_error("due_date")
     return {"to": to, "reply": reply or "", "owner_id": owner, "due": due,
             "duplicate_of": int(original) if original is not None else None}
@@ -109,11 +111,11 @@ def _confirm(db, person: Person, row: dict, form: forms.Form, pending: dict, key
     again). On success the page is drawn again from what is stored."""
     box = st.empty()
     with box.container(border=True):
-        st.markdown("**Please check and confirm**")
+        st.markdown("**" + _("Please check and confirm") + "**")
         st.text(summary(pending["plan"]))
         left, right = st.columns(2)
-        confirmed = left.button("Confirm", key=f"{key}_confirm", type="primary")
-        right.button("Cancel", key=f"{key}_cancel", on_click=_drop_pending, args=(key,))
+        confirmed = left.button(_("Confirm"), key=f"{key}_confirm", type="primary")
+        right.button(_("Cancel"), key=f"{key}_cancel", on_click=_drop_pending, args=(key,))
     if not confirmed:
         return pending
     st.session_state.pop(f"{key}_pending", None)
@@ -127,14 +129,14 @@ def _confirm(db, person: Person, row: dict, form: forms.Form, pending: dict, key
 
 
 def _escalation(db, person: Person, row: dict, key: str) -> None:
-    with st.expander("Escalate one level up"):
+    with st.expander(_("Escalate one level up")):
         escalate_form = forms.Form(f"{key}_escalate")
-        reason = st.text_input("Why escalate? (optional)", max_chars=500, key=f"{key}_escalate_note")
+        reason = st.text_input(_("Why escalate? (optional)"), max_chars=500, key=f"{key}_escalate_note")
         escalate_form.field_error("note")
         escalate_form.field_error("level")
-        if st.button("Escalate", key=f"{key}_escalate") and escalate_form.attempt(
+        if st.button(_("Escalate"), key=f"{key}_escalate") and escalate_form.attempt(
                 lambda: triage.escalate(db, person, row["id"], note=reason)):
-            st.session_state[f"{key}_done"] = f"Escalated #{row['id']} one level up."
+            st.session_state[f"{key}_done"] = _("Escalated #{number} one level up.", number=row["id"])
             st.rerun()
 
 
@@ -143,11 +145,18 @@ def _drop_pending(key: str) -> None:
     st.session_state.pop(f"{key}_pending", None)
 
 
+def _names(statuses) -> str:
+    """Statuses as a list in words ("Acknowledged, Under review")."""
+    return ", ".join(_(STATUS_LABELS[s]) for s in statuses)
+
+
 def _status_option(start: str, status: str | None) -> str:
     if status is None:
-        return f"Keep as is ({STATUS_LABELS[start]})"
+        return _("Keep as is ({status})", status=_(STATUS_LABELS[start]))
     through = (path_to(start, status) or ())[:-1]
-    return STATUS_LABELS[status] + (f" (through {', '.join(STATUS_LABELS[s] for s in through)})" if through else "")
+    if through:
+        return _("{status} (through {statuses})", status=_(STATUS_LABELS[status]), statuses=_names(through))
+    return _(STATUS_LABELS[status])
 
 
 def summary(plan: triage.Plan) -> str:
@@ -157,22 +166,32 @@ def summary(plan: triage.Plan) -> str:
     parts = []
     if plan.steps:
         through = plan.steps[:-1]
-        parts.append(f"move #{plan.suggestion_id} from {STATUS_LABELS[plan.start]} to {STATUS_LABELS[plan.target]}"
-                     + (f" (through {', '.join(STATUS_LABELS[s] for s in through)})" if through else "")
-                     + (f" as a duplicate of #{plan.duplicate_of}, where its +1s go" if plan.duplicate_of else ""))
+        move = {"number": plan.suggestion_id, "start": _(STATUS_LABELS[plan.start]),
+                "target": _(STATUS_LABELS[plan.target])}
+        if plan.duplicate_of:  # a duplicate is one step from any open status: never "through"
+            parts.append(_("move #{number} from {start} to {target} as a duplicate of #{original}, where its +1s go",
+                           original=plan.duplicate_of, **move))
+        elif through:
+            parts.append(_("move #{number} from {start} to {target} (through {statuses})", statuses=_names(through),
+                           **move))
+        else:
+            parts.append(_("move #{number} from {start} to {target}", **move))
     if plan.reply:
-        parts.append("give the author the reason" if plan.target == "declined" and plan.steps
-                     else "reply to the author")
+        parts.append(_("give the author the reason") if plan.target == "declined" and plan.steps
+                     else _("reply to the author"))
     if plan.owner:
-        parts.append(f"owner: {plan.owner}")
+        parts.append(_("owner: {owner}", owner=plan.owner))
     if plan.due:
-        parts.append(f"due {plan.due:%d %b %Y}")
-    text = "; ".join(parts) if plan.steps else f"for #{plan.suggestion_id}: " + "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
+        parts.append(_("due {day}", day=format_day(plan.due)))
+    changes = "; ".join(parts)  # a list of what will happen, each part a whole clause
+    if not plan.steps:
+        return _("For #{number}: {changes}.", number=plan.suggestion_id, changes=changes)
+    return changes[0].upper() + changes[1:] + "."
 
 
 def _done(plan: triage.Plan) -> str:
     """The success message: fixed words and numbers only (st.success renders markdown)."""
     if plan.steps:
-        return f"Saved: #{plan.suggestion_id} is now {STATUS_LABELS[plan.target].lower()}."
-    return f"Saved your changes to #{plan.suggestion_id}."
+        return _("Saved: #{number} is now {status}.", number=plan.suggestion_id,
+                 status=_(STATUS_LABELS[plan.target]).lower())
+    return _("Saved your changes to #{number}.", number=plan.suggestion_id)
