@@ -22,9 +22,14 @@ from tests.support.crash_worker import kill_and_collect
 
 pytestmark = pytest.mark.slow  # dozens of SIGKILLed children
 
-KILLS = 66  # 55 land while the child writes, every STARTUP_EVERY-th while it opens the database
+# Kills per backend. Each phase a kill can land in is reached many times over: every STARTUP_EVERY-th kill (6) lands
+# while the child opens the database (log replay, migration check); the other 30 land inside the writes after 1-14
+# acknowledged ones, before, inside or after a commit, half of them with a 64 KB checkpoint threshold so that some
+# land in a checkpoint; 5-15 land between sending a submission and its acknowledgement, and its retry must be stored
+# once (asserted below). DuckDB used to take 66 kills (~400 writes checked in 73 s on a loaded machine); 36 check
+# 240 writes in 40 s there, and 280-300 on PostgreSQL, where 36 was always the number.
+KILLS = 36
 STARTUP_EVERY = 6
-PG_KILLS = 36  # on PostgreSQL the server survives every kill: fewer prove the same
 SEED = 20260601
 MIGRATION_KILLS = 20
 
@@ -188,18 +193,18 @@ def crash_target(request, backend, tmp_path):
     if backend == "duckdb":
         path = tmp_path / "crash.duckdb"
         shutil.copy(request.getfixturevalue("org_template"), path)
-        yield path, KILLS
+        yield path
         return
     cluster = request.getfixturevalue("pg_cluster")
     name = cluster.fresh_name("crash")
     url = cluster.create(name, request.getfixturevalue("pg_templates").get("org"))
-    yield url, PG_KILLS
+    yield url
     db.close_store(url)
     cluster.drop(name)
 
 
 def test_acknowledged_writes_survive_sigkill(crash_target):
-    path, kills = crash_target
+    path, kills = crash_target, KILLS
     ctx = fork_server()
     rng, ledger, started = random.Random(SEED), Ledger(), time.monotonic()
     during_writes, checking = 0, 0.0
@@ -216,10 +221,12 @@ def test_acknowledged_writes_survive_sigkill(crash_target):
           f" {ledger.writes} acknowledged writes verified: {len(ledger.submits)} submits,"
           f" {len(ledger.statuses)} status changes, {len(ledger.drafts)} drafts, {len(ledger.minutes)} minutes;"
           f" {ledger.retried} submissions retried after a kill, {ledger.repeated} of them already stored")
-    share = kills / KILLS
-    assert during_writes >= 50 * share
-    assert len(ledger.submits) >= 100 * share and len(ledger.statuses) >= 50 * share
-    assert len(ledger.minutes) >= 30 * share
+    # Enough happened to prove something (per kill, the floors the 66-kill run had): writes were acknowledged before
+    # most kills, and some kills landed inside a submission, whose retry then had to be stored exactly once.
+    assert during_writes >= 0.75 * kills
+    assert len(ledger.submits) >= 1.5 * kills and len(ledger.statuses) >= 0.75 * kills
+    assert len(ledger.minutes) >= 0.45 * kills
+    assert ledger.retried > 0
 
 
 def _first_start(ctx, path: Path, kill_after: float | None) -> str:

@@ -114,6 +114,32 @@ def run_axe(page, framework: Sequence[FrameworkPart] = (), context: str | dict |
     return found
 
 
+# The page's DOM has had no change for quietMs (tables and charts draw after the script run ends); false if it kept
+# changing for timeoutMs. A MutationObserver in the page, so the wait ends as soon as the drawing does.
+_QUIET_JS = """([quietMs, timeoutMs]) => new Promise(resolve => {
+  const started = performance.now();
+  let last = started;
+  const observer = new MutationObserver(() => { last = performance.now(); });
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  const check = () => {
+    const now = performance.now();
+    if (now - last >= quietMs || now - started >= timeoutMs) {
+      observer.disconnect();
+      resolve(now - last >= quietMs);
+    } else {
+      setTimeout(check, 25);
+    }
+  };
+  setTimeout(check, 25);
+})"""
+
+
+def dom_quiet(page, quiet_ms: int = 300, timeout_ms: int = 10_000) -> bool:
+    """Wait until nothing in the page's DOM has changed for quiet_ms (a chart or table drawing after the script run
+    ended changes it); False if it was still changing after timeout_ms."""
+    return bool(page.evaluate(_QUIET_JS, [quiet_ms, timeout_ms]))
+
+
 # --- moving between pages as the app's own links do ---------------------------------------------------------------
 
 class Frames:
