@@ -207,6 +207,13 @@ def format_number(n: float) -> str:
     return format_decimal(n, locale=babel_locale())
 
 
+def plotly_separators() -> str:
+    """Plotly's `separators` for the viewer's locale: its decimal sign, then its grouping sign ("," + "." in
+    Spanish), so the axes of a chart write numbers as the rest of the page does."""
+    symbols = babel_locale().number_symbols["latn"]
+    return symbols["decimal"] + symbols["group"]
+
+
 def format_percent(fraction: float, digits: int = 0) -> str:
     """A fraction as a percentage in the locale's style (0.25 -> "25%", "25 %" in Spanish and Polish)."""
     if digits == 0:

@@ -30,6 +30,13 @@ REGIONS = {
 TEAMS = ["Billing", "Customer Care", "Onboarding"]
 TEAM_SIZE = 12  # one manager and eleven staff
 
+# The default categories in the shipped languages, as an admin names them under Settings > Languages.
+CATEGORY_NAMES = {
+    "policy": {"es": "política", "pl": "zasady"}, "system": {"es": "sistemas", "pl": "systemy"},
+    "process": {"es": "procesos", "pl": "procesy"}, "training": {"es": "formación", "pl": "szkolenia"},
+    "product": {"es": "producto", "pl": "produkt"}, "other": {"es": "otros", "pl": "inne"},
+}
+
 # The five known people of the demo; staff@ sits in the first team, managed by manager@.
 KNOWN = {
     "staff": ("staff@demo.board", "Sam Staff"),
@@ -148,6 +155,7 @@ def _history(con: Conn, rng: random.Random, today: date) -> None:
             (f"{rng.randint(0, 6)} new, {rng.randint(0, 9)} changed", when),
         )
     settings.put(con, "demo", True)
+    settings.put(con, "category_names", CATEGORY_NAMES)
 
 
 def is_demo(db: Database) -> bool:

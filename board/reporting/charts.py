@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from board.feedback.workflow import STATUS_LABELS, STATUSES
-from board.i18n import N_, _
+from board.i18n import N_, _, plotly_separators
 
 NO_DATA = N_("No data for these filters")
 LEVEL_ORDER = ("team", "office", "region", "leadership")
@@ -32,7 +32,8 @@ def _figure(title: str, x: str, y: str, **layout) -> go.Figure:
     """A figure titled, its axes titled (each an N_-marked constant, translated here)."""
     fig = go.Figure()
     fig.update_layout(title=_(title), xaxis_title=_(x), yaxis_title=_(y),  # the look: the app's own Plotly theme
-                      margin={"t": 60, "l": 60, "r": 20, "b": 50}, legend_title_text="", **layout)
+                      margin={"t": 60, "l": 60, "r": 20, "b": 50}, legend_title_text="",
+                      separators=plotly_separators(), **layout)
     return fig
 
 
