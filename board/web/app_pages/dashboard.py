@@ -11,7 +11,7 @@ import streamlit as st
 from board import i18n
 from board.clock import utcnow
 from board.feedback.workflow import KINDS, LEVEL_LABELS, STATUS_LABELS
-from board.i18n import N_, _, format_date, format_day, label
+from board.i18n import N_, _, category_name, format_date, format_day, label
 from board.meetings import actions, review
 from board.morale import pulse
 from board.org import calendar, settings
@@ -169,7 +169,7 @@ team_id = _choice(columns[2], _("Team"), _("All teams"),
                   {u["team_id"]: f"{u['team']}, {u['office']}" for u in units
                    if region_id in (None, u["region_id"]) and office_id in (None, u["office_id"])}, "team")
 category = columns[3].selectbox(_("Category"), [None, *config.categories], key="category",
-                                format_func=lambda c: _("All categories") if c is None else c)
+                                format_func=lambda c: _("All categories") if c is None else category_name(c))
 filters = dashboard.Filters(start, (last + datetime.timedelta(days=31)).replace(day=1), region_id, office_id,
                             team_id, category)
 scope = (str(db.path), person.role, person.region_id if person.role == "regional_manager" else None,

@@ -8,7 +8,7 @@ import streamlit as st
 from board.clock import shown, utcnow
 from board.feedback import suggestions, triage
 from board.feedback.workflow import OPEN, STATUS_LABELS, STATUSES
-from board.i18n import N_, _, format_day, ngettext
+from board.i18n import N_, _, category_name, format_day, ngettext
 from board.org import calendar, settings
 from board.web.ui import forms, links, paging, session, triage_form
 from board.web.ui.suggestion import plus_ones
@@ -60,7 +60,8 @@ def item(row: dict, chosen: int | None) -> None:
                          else f"#{row['id']}")
         st.text(row["title"])
         st.text(f"{_(STATUS_LABELS[row['status']])} · {plus_ones(row['votes'])} · "
-                + _("raised {day}", day=shown(row["created_at"], day_only=True)) + f" · {row['category']}")
+                + _("raised {day}", day=shown(row["created_at"], day_only=True))
+                + f" · {category_name(row['category'])}")
         st.text(_("Owner: {owner}", owner=row["owner"] or _("no owner")) + f" · {due_words(row)}")
         if row["id"] == chosen:
             st.button(_("Close"), key=f"close_{row['id']}", on_click=answer, args=(None,))
@@ -73,8 +74,8 @@ with st.expander(_("Filter and sort"), expanded=False):
     left, right = st.columns(2)
     status = left.selectbox(_("Status"), list(STATUS_CHOICES), format_func=lambda s: _(STATUS_CHOICES[s]),
                             key="triage_status")
-    category = right.selectbox(_("Category"), [None, *config.categories], format_func=lambda c: c or _("Any"),
-                               key="triage_category")
+    category = right.selectbox(_("Category"), [None, *config.categories],
+                               format_func=lambda c: category_name(c) if c else _("Any"), key="triage_category")
     owners = {o["id"]: o["name"] for o in triage.queue_owners(db, person)}
     owner = left.selectbox(_("Owner"), [None, NOBODY, *owners], key="triage_owner",
                            format_func=lambda o: _("Anyone") if o is None else _("No owner yet") if o == NOBODY

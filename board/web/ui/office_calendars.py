@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from babel.dates import get_day_names
 
-from board.i18n import _, babel_locale, today_in_zone
+from board.i18n import _, babel_locale, format_day, today_in_zone
 from board.org import calendar, settings
 from board.org.access import Person
 from board.web.ui import forms, tables
@@ -74,8 +74,13 @@ def _holidays(db, admin: Person) -> None:
     coming = calendar.coming_holidays(db, admin, today=today_in_zone())
     st.text(_("Holidays of the coming year: {count}", count=calendar.holiday_count(len(coming))))
     if coming:
-        tables.table(pd.DataFrame(coming).rename(columns={"office": _("Office"), "date": _("Date"),
-                                                          "name": _("Holiday")}), hide_index=True)
+        tables.table(_days_shown(coming).rename(columns={"office": _("Office"), "date": _("Date"),
+                                                         "name": _("Holiday")}), hide_index=True)
+
+
+def _days_shown(rows: list[dict]) -> pd.DataFrame:
+    """Holiday rows with their days as people read them in the viewer's language ("25 Dec 2026")."""
+    return pd.DataFrame([{**row, "date": format_day(row["date"])} for row in rows])
 
 
 def _show_plan(plan: calendar.HolidayPlan) -> None:
@@ -85,5 +90,5 @@ def _show_plan(plan: calendar.HolidayPlan) -> None:
     for title, rows in ((_("To add"), plan.added), (_("To rename"), plan.renamed), (_("To remove"), plan.removed)):
         if rows:
             st.text(title)
-            tables.table(pd.DataFrame(rows).rename(columns={"office": _("Office"), "date": _("Date"),
+            tables.table(_days_shown(rows).rename(columns={"office": _("Office"), "date": _("Date"),
                                                             "name": _("Holiday"), "was": _("Was")}), hide_index=True)
