@@ -287,16 +287,17 @@ def raise_suggestion(page, url: str, title: str, description: str, *, anonymous:
     page.get_by_label("Title").fill(title)
     page.get_by_label("Description").fill(description)
     page.get_by_role("button", name="Continue").click()
-    wait_idle(page)
+    # Either the similar suggestions (then "Submit mine anyway") or the confirmation: wait for whichever comes, as
+    # patient as a loaded machine needs (a count() right after the click could look before the rerun had drawn).
+    saved = page.get_by_text(re.compile(r"Saved\. Anonymous suggestions are passed on together" if anonymous
+                                        else r"Saved as suggestion #\d+"))
     anyway = page.get_by_role("button", name="Submit mine anyway")
-    if anyway.count():
+    expect(saved.or_(anyway)).to_be_visible(timeout=60_000)
+    if anyway.is_visible():
         anyway.click()
-        wait_idle(page)
+    expect(saved).to_be_visible(timeout=60_000)
     if anonymous:
-        expect(page.get_by_text(re.compile(r"Saved\. Anonymous suggestions are passed on together"))).to_be_visible()
         return None, page.locator('[data-testid="stCode"]').inner_text().strip()
-    saved = page.get_by_text(re.compile(r"Saved as suggestion #\d+"))
-    expect(saved).to_be_visible()
     return re.search(r"#(\d+)", saved.inner_text()).group(1), None
 
 

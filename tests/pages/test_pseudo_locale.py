@@ -9,6 +9,7 @@ pseudo-locale's dates as English does), numbers, links and e-mail addresses, and
 
 from __future__ import annotations
 
+import json
 import re
 from zoneinfo import available_timezones
 
@@ -48,6 +49,26 @@ NOT_WORDS = [
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
+def _json_texts(value: str) -> list[str]:
+    """The texts inside a stored JSON value (the settings: categories' names per language, admin-written); not its
+    keys ("es", "id"), which would cut words in two."""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return []
+    found: list[str] = []
+    stack = [parsed]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and len(item) >= 3:
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 def _stored_texts(store) -> list[str]:
     """Every text stored in the database, longest first (so a name is taken out before a word within it)."""
     found: set[str] = set()
@@ -58,7 +79,8 @@ def _stored_texts(store) -> list[str]:
         for row in tables:
             for value in con.rows(f'SELECT DISTINCT "{row["c"]}" AS v FROM "{row["t"]}"'):
                 if isinstance(value["v"], str):  # texts with a word in them ("20" would cut a year in two)
-                    found.update(text for text in (value["v"], *value["v"].splitlines()) if WORD.search(text))
+                    found.update(text for text in (value["v"], *value["v"].splitlines(), *_json_texts(value["v"]))
+                                 if WORD.search(text))
     return sorted(found, key=len, reverse=True)
 
 

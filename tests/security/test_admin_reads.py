@@ -57,6 +57,11 @@ ADMIN_MAY = {
     "accounts.change_own_password",
     # a copy of personal data: their own, and anyone's (audited); erasing is theirs too, but only of a leaver
     "personal_data.export",
+    # languages and office calendars: the organisation's default language and category names, each office's zone,
+    # working week and holidays; their own language, zone and day as anyone's
+    "settings.save_languages", "people.set_locale", "calendar.offices", "calendar.admin_save",
+    "calendar.admin_plan_holidays", "calendar.admin_import_holidays", "calendar.coming_holidays",
+    "calendar.person_zone", "calendar.person_today",
 }
 
 @pytest.mark.slow
