@@ -342,7 +342,7 @@ SHEETS: dict[str, tuple[str, tuple[str, ...], Reader]] = {
         N_("When"), N_("File name"), N_("Type"), N_("Size in bytes"), N_("Suggestion"), N_("Minutes item")),
         _attachments),
     N_("Inbox"): ("inbox.csv", (N_("Suggestion"), N_("When"), N_("What happened"), N_("Read")), _inbox),
-    N_("Audit log"): ("audit-log.csv", (N_("When"), N_("Action"), N_("Detail"), N_("By you")), _audit),
+    N_("Audit log"): ("audit-log.csv", (N_("When"), N_("What was done"), N_("Detail"), N_("By you")), _audit),
     N_("Sign-in sessions"): ("sessions.csv", (N_("Began"), N_("Last used"), N_("Ended")), _sessions),
     N_("Failed sign-ins with your email"): ("sign-in-waits.csv", (N_("Failures in a row"),
                                                                   N_("Next attempt waits until")), _sign_in_waits),
