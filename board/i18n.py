@@ -225,7 +225,7 @@ def format_percent(fraction: float, digits: int = 0) -> str:
 
 def format_day(day: date) -> str:
     """A date as "02 Dec 2026" in the locale's month names ("02 dic 2026", "02 gru 2026")."""
-    return _babel_date(day, "dd MMM y", locale=babel_locale())
+    return format_date(day)
 
 
 def viewer_zone() -> str:
@@ -237,14 +237,17 @@ def set_zone(zone: str | None) -> None:
     _zone.set(_valid_zone(zone))
 
 
-def _valid_zone(zone: str | None) -> str:
-    if not zone:
-        return "UTC"
+def zone_info(name: str | None) -> ZoneInfo:
+    """A saved time zone; UTC for none, or for a name tzdata no longer knows (a setting never makes a page or a
+    job fail). The one rule for reading a zone the board stored."""
     try:
-        ZoneInfo(zone)
+        return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return zone
+        return ZoneInfo("UTC")
+
+
+def _valid_zone(zone: str | None) -> str:
+    return zone_info(zone).key
 
 
 def offset_name(moment: datetime) -> str:
@@ -258,9 +261,14 @@ def offset_name(moment: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+def in_viewer_zone(moment: datetime) -> datetime:
+    """A stored time (UTC without a zone) on the viewer's clock (their office's zone)."""
+    return moment.replace(tzinfo=UTC).astimezone(zone_info(_zone_now()))
+
+
 def format_moment(moment: datetime) -> str:
     """A stored time (UTC without a zone) in the viewer's zone, the zone named: "02 Dec 2026 22:05 UTC+8"."""
-    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(_zone_now()))
+    local = in_viewer_zone(moment)
     return f"{_babel_datetime(local, 'dd MMM y HH:mm', tzinfo=local.tzinfo, locale=babel_locale())} " \
            f"{offset_name(local)}"
 
@@ -270,7 +278,7 @@ def zone_description(zone: str | None = None) -> str:
     name = _valid_zone(zone or _zone_now())
     if name == "UTC":
         return _("Coordinated Universal Time (UTC)")
-    return get_timezone_location(ZoneInfo(name), locale=babel_locale())
+    return get_timezone_location(zone_info(name), locale=babel_locale())
 
 
 def language_name(locale: str) -> str:
@@ -308,7 +316,7 @@ def category_name(category: str, names: Mapping[str, Mapping[str, str]] | None =
 def today_in_zone(now_utc: datetime | None = None) -> date:
     """The viewer's date now."""
     moment = (now_utc or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(_zone_now())).date()
+    return moment.astimezone(zone_info(_zone_now())).date()
 
 
 def format_date(day: date, pattern: str = "dd MMM y") -> str:

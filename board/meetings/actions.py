@@ -44,8 +44,8 @@ def action_sql(days: ByOffice[date]) -> tuple[str, tuple, str, tuple]:
 
 
 def unit_words(team: str | None, office: str) -> str:
-    """Where a meeting was held, in words: "Billing team, Dublin", or "Dublin office" for a whole office (as
-    minutes.unit_words says it)."""
+    """Where a meeting was held, in words: "Billing team, Dublin", or "Dublin office" for a whole office (the one
+    rule: minutes reads it from here, since minutes imports this module)."""
     return _("{team} team, {office}", team=team, office=office) if team else _("{office} office", office=office)
 
 

@@ -67,9 +67,7 @@ def recordable_units(db: Database, person: Person) -> list[dict]:
     return []
 
 
-def unit_words(team: str | None, office: str) -> str:
-    """Where a meeting was held, in words: "Billing team, Dublin", or "Dublin office" for a whole office."""
-    return _("{team} team, {office}", team=team, office=office) if team else _("{office} office", office=office)
+unit_words = actions.unit_words  # where a meeting was held, in words ("Billing team, Dublin", "Dublin office")
 
 
 def unit_words_of(row: dict) -> dict:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from board import i18n
 from board.clock import utcnow
 from board.errors import Invalid, NotFound
-from board.i18n import N_, _
+from board.i18n import N_, _, zone_info
 from board.notify import hooks
 from board.notify.kinds import mode_for
 from board.org import settings as org_settings
@@ -67,10 +66,7 @@ def languages_in_use(con: Conn) -> tuple[str, tuple[str, ...]]:
 def next_digest_at(now: datetime, settings: org_settings.Settings | None = None) -> datetime:
     """The next daily digest after `now`: digest_hour:00 in the organisation's time zone, as UTC without a zone."""
     settings = settings or org_settings.Settings()
-    try:
-        zone = ZoneInfo(settings.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):  # a status change must not fail over a setting
-        zone = ZoneInfo("UTC")
+    zone = zone_info(settings.time_zone)  # a status change must not fail over a setting
     hour = settings.digest_hour
     day = now.replace(tzinfo=UTC).astimezone(zone).date()
     while True:

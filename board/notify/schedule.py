@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from board.clock import shown
 from board.feedback.triage import ATTENTION_SQL, QUEUE_LEVELS, SORTS, overdue_sql
 from board.feedback.workflow import OPEN, STATUS_LABELS
-from board.i18n import _, format_date, format_day, label, ngettext, using
+from board.i18n import _, format_date, format_day, label, ngettext, using, zone_info
 from board.meetings.actions import action_sql, due_words, in_words, local_days
 from board.meetings.minutes import list_sql, unit_words
 from board.morale import pulse
@@ -62,10 +62,7 @@ def run_due(db: Database, *, now: datetime) -> dict[str, int]:
 
 def zone(current: Settings) -> ZoneInfo:
     """The organisation's time zone (UTC if the saved name is no longer known)."""
-    try:
-        return ZoneInfo(current.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_info(current.time_zone)
 
 
 def local(now: datetime, current: Settings) -> datetime:

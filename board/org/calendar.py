@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Generic, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from board.errors import Invalid
-from board.i18n import _, ngettext
+from board.i18n import _, ngettext, zone_info
 from board.org import audit
 from board.org import settings as org_settings
 from board.org.access import Person, require
@@ -33,13 +32,6 @@ HOLIDAY_COLUMNS = ("office", "date", "name")
 LOCK = ("office_calendar",)
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a holiday outside these years is a typing mistake
 T = TypeVar("T")
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):  # a saved zone that tzdata has since dropped: UTC, never a failure
-        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -57,11 +49,11 @@ class OfficeCalendar:
 
     def today(self, now: datetime) -> date:
         """The office's local date at a stored moment (UTC, naive)."""
-        return now.replace(tzinfo=UTC).astimezone(_zone(self.zone)).date()
+        return now.replace(tzinfo=UTC).astimezone(zone_info(self.zone)).date()
 
     def midnight(self, day: date) -> datetime:
         """The stored moment (UTC, naive) at which a local day begins in the office."""
-        return datetime.combine(day, time(), tzinfo=_zone(self.zone)).astimezone(UTC).replace(tzinfo=None)
+        return datetime.combine(day, time(), tzinfo=zone_info(self.zone)).astimezone(UTC).replace(tzinfo=None)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.working_days and day not in self.holidays
@@ -216,21 +208,17 @@ def of_office(con: Conn, office_id: int | None) -> OfficeCalendar:
     return load_in(con).of(office_id)
 
 
-def zone_of_person(con: Conn, person_id: int) -> str:
-    """The time zone of a person's office (the organisation's when it has none, or the person has no team)."""
-    row = con.one("SELECT c.time_zone FROM team_members tm JOIN teams t ON t.id = tm.team_id"
-                  " LEFT JOIN office_calendars c ON c.office_id = t.office_id WHERE tm.person_id = ?", (person_id,))
-    return (row or {}).get("time_zone") or org_settings.load_in(con).time_zone
-
-
-def person_zone(db: Database, person: Person) -> str:
-    """The time zone of a signed-in person's office (the organisation's when it has none)."""
-    return load(db).of(person.office_id).zone
+def person_zone(db: Database, person: Person, organisation_zone: str | None = None) -> str:
+    """The time zone of a signed-in person's office (the organisation's, `organisation_zone` when the caller has
+    the settings already, when it has none): one small read, made on every page run."""
+    with db.read() as con:
+        saved = con.scalar("SELECT time_zone FROM office_calendars WHERE office_id = ?", (person.office_id,))
+        return saved or organisation_zone or org_settings.load_in(con).time_zone
 
 
 def person_today(db: Database, person: Person, now: datetime) -> date:
     """A person's local date at `now`: their office's (the pulse period, their due dates)."""
-    return load(db).of(person.office_id).today(now)
+    return OfficeCalendar(person_zone(db, person)).today(now)
 
 
 # --- saving an office's time zone and working week --------------------------------------------------------------

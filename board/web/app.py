@@ -1,5 +1,7 @@
 """Frontline Board's entrypoint: identify the person, register only their role's pages, run navigation."""
 
+from functools import partial
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -8,7 +10,7 @@ from board.feedback import inbox
 from board.i18n import N_, _
 from board.morale import pulse
 from board.org import calendar, settings
-from board.org.access import PAGE_ROLES, Person, role_and_place
+from board.org.access import PAGE_ROLES, role_and_place
 from board.web.ui import forms, session
 
 LOCALE_KEY = "board_locale"  # (locale, zone) of this session's last run
@@ -87,11 +89,8 @@ if problem:
 organisation = forms.attempt(lambda: settings.load(session.store())).or_stop()
 you = identity.person if identity.state == "signed_in" else None
 i18n.set_locale(i18n.choose(you.locale if you else None, st.context.locale, organisation.default_locale))
-if you is not None:
-    signed_in: Person = you
-    i18n.set_zone(forms.attempt(lambda: calendar.person_zone(session.store(), signed_in)).or_stop())
-else:
-    i18n.set_zone(organisation.time_zone)
+i18n.set_zone(forms.attempt(partial(calendar.person_zone, session.store(), you, organisation.time_zone)).or_stop()
+              if you is not None else organisation.time_zone)
 st.session_state[LOCALE_KEY] = (i18n.current(), i18n.viewer_zone())
 i18n.set_category_names(organisation.category_names)
 

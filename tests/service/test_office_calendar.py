@@ -47,8 +47,7 @@ def test_the_demo_offices_have_their_zones_weeks_and_holidays(org_store, known):
     assert (warsaw.zone, sydney.zone) == ("Europe/Warsaw", "Australia/Sydney")
     assert warsaw.working_days == frozenset(range(5)) and not warsaw.is_working_day(date(2026, 11, 11))
     assert calendars.of(offices["Mexico City"]).zone == "America/Mexico_City"
-    with org_store.read() as con:
-        assert calendar.zone_of_person(con, known["staff"].id) == "Asia/Kuala_Lumpur"
+    assert calendar.person_zone(org_store, known["staff"]) == "Asia/Kuala_Lumpur"
 
 
 def test_saving_an_office_calendar_checks_every_field_changes_nothing_on_error_and_is_audited(org_store, known):

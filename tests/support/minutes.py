@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from board.meetings import minutes
 from board.org import settings
+from tests.support.pages import local_today
 
-TODAY = datetime.now(ZoneInfo("Asia/Kuala_Lumpur")).date()  # the known people's office's day, as their pages
+TODAY = local_today()  # the known people's office's day, as their pages count from it
 
 
 def item(discussed="Refund approvals take ten days.", solution="", kind="real_problem", category="policy",

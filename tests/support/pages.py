@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from streamlit.testing.v1 import AppTest
 
+from board.demo import calendars as demo_calendars
 from board.org import accounts, people
 from board.org.access import PAGE_ROLES, ROLES
 from tests.support import paths
@@ -129,7 +130,7 @@ def frame(element):
     return data.rename(columns=named)
 
 
-DEMO_ZONE = "Asia/Kuala_Lumpur"  # the known demo people's office (board.demo.calendars)
+DEMO_ZONE = demo_calendars.ZONES["Kuala Lumpur"]  # the known demo people's office
 
 
 def local_today(zone: str = DEMO_ZONE) -> date:

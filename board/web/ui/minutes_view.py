@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from datetime import UTC
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from board.clock import shown
-from board.i18n import _, category_name, format_date, format_day, offset_name, viewer_zone
+from board.i18n import _, category_name, format_date, format_day, in_viewer_zone, offset_name
 from board.meetings import minutes, review
 from board.org.access import Person
 from board.web.ui import attachments as attachment_ui
@@ -117,7 +115,7 @@ def history(db, viewer: Person, meeting: dict, today: datetime.date) -> None:
 def _version(content: dict, saved: dict, today: datetime.date) -> None:
     day = minutes.parse_date(content.get("meeting_date"))
     with st.container(border=True):
-        local = saved["created_at"].replace(tzinfo=UTC).astimezone(ZoneInfo(viewer_zone()))  # stored in UTC
+        local = in_viewer_zone(saved["created_at"])
         st.text(_("Version {version}, saved on {day} at {time} by {author}", version=saved["version"],
                   day=format_date(local, "dd MMMM y"), time=f"{local:%H:%M} {offset_name(local)}",
                   author=saved["author"]))
