@@ -1,22 +1,34 @@
 """The benchmark's dataset: a deterministic large organisation generated in bulk SQL with hash-based values
-(python -m bench dashboards builds it in a child process: python -m bench.data FOLDER SCALE [nosqlite]), and
-the same rows copied into SQLite with sensible indexes for the comparison."""
+(python -m bench dashboards builds it in a child process: python -m bench.data FOLDER SCALE [nosqlite]), the
+same rows copied into SQLite with sensible indexes for the comparison, and the cache of built datasets that
+python -m bench dashboards --scales reuses (data/bench_cache, one folder per scale and generator)."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import math
+import os
 import resource
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
+import duckdb
+
+from board import DATA_DIR
 from board import store as db
-from board.feedback.suggestions import fill_milestones
+from board.errors import BoardError
+from board.feedback.suggestions import MILESTONES, fill_milestones
 from board.morale.pulse import period_bounds
+from board.store.migrate import available_migrations
 
 FULL = {"teams": 4_000, "offices": 200, "people": 50_000, "suggestions": 1_000_000,
         "suggestion_events": 4_000_000, "pulse_responses": 5_000_000, "meetings": 70_000, "meeting_items": 200_000}
@@ -25,6 +37,15 @@ TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 12, 0)
 HISTORY_DAYS = 540  # suggestions and minutes: 18 months
 PERIOD_DAYS = 14
+CHUNK_ROWS = 1_000_000  # rows per transaction into the largest tables: bounds each statement's sort and join
+# DuckDB in the child that generates: its buffer manager (sorts, joins, key indexes) stays under memory_limit and
+# spills the rest to a folder beside the file. A table's key index must stay in memory while rows are added to
+# it: about 100 bytes per key for the pulse answers' random text ids, so 5 GB at 10x (50M answers). Hence 6 GB,
+# which with Python and DuckDB's small allocations outside it keeps the child under 8 GB; two threads, the
+# machine's cores (each thread adds its own sort and hash buffers).
+GENERATING = {"memory_limit": "6GB", "threads": 2}
+CACHE = DATA_DIR / "bench_cache"  # datasets kept between runs, one folder per scale and generator
+ROOT = Path(__file__).resolve().parent.parent  # the repository: bench/ and board/ beside each other
 TABLES = ("regions", "offices", "teams", "people", "team_members", "suggestions", "suggestion_events", "meetings",
           "meeting_items", "action_items", "action_events", "pulse_periods", "pulse_responses", "pulse_participation",
           "pulse_voters", "pulse_turnout")
@@ -34,9 +55,6 @@ SQLITE_INDEXES = (
     "suggestion_events (suggestion_id)", "suggestion_events (kind, to_value)", "meetings (office_id, meeting_date)",
     "meetings (region_id)", "meeting_items (meeting_id)", "action_items (meeting_id)",
     "pulse_responses (period_id, team_id)", "pulse_participation (person_id)")
-SQLITE_UNIQUE = ("pulse_responses (id)", "pulse_participation (period_id, person_id)", "pulse_voters (voter)",
-                 "pulse_turnout (period_id, team_id)", "people (email)", "team_members (person_id)",
-                 "suggestions (submission_key)")
 PATH = "['acknowledged', 'under_review', 'planned', 'in_progress', 'implemented']"
 WORDS = "['refund', 'billing', 'queue', 'login', 'portal', 'invoice', 'callback', 'handover', 'template', 'policy']"
 COMMENTS = ("['Too many system outages this month.', 'Good support from my manager.', 'Workload is heavy.',"
@@ -73,22 +91,39 @@ def clock(t0: float) -> str:
 
 # --- the dataset (runs in the child process) ------------------------------------------------------------
 
-def generate(store: db.Database, n: dict, t0: float) -> dict[str, float]:
-    """Fill an empty migrated store; return the seconds each step took."""
-    spent = {}
-    steps = (("organisation and people", _organisation), ("suggestions", _suggestions),
-             ("suggestion events", _events), ("pulse", _pulse), ("minutes", _minutes))
+def generate(store: db.Database, n: dict, t0: float,
+             chunk_rows: int = CHUNK_ROWS) -> tuple[dict[str, float], dict[str, float]]:
+    """Fill an empty migrated store step by step; return the seconds each step took and the process's peak
+    memory after it. The largest tables are written `chunk_rows` rows per transaction: a transaction keeps its
+    new key index entries apart until it commits, then merges them, so one transaction over a whole table would
+    hold its key index (5 GB for the pulse answers at 10x) about twice. A checkpoint after each step writes its
+    rows and indexes to the file, so that DuckDB may evict them before the next."""
+    spent, peaks = {}, {}
+    steps = (("organisation and people", partial(store.write, partial(_organisation, n=n))),
+             ("suggestions", partial(_suggestions, store, n, chunk_rows)),
+             ("suggestion events", partial(_events, store, n, chunk_rows)),
+             ("pulse", partial(_pulse, store, n, chunk_rows)),
+             ("minutes", partial(store.write, partial(_minutes, n=n))))
     for name, step in steps:
         start = time.perf_counter()
-        counts = store.write(partial(step, n=n))
-        spent[name] = round(time.perf_counter() - start, 1)
+        counts = step()
+        with store.read() as con:
+            con.execute("CHECKPOINT")
+        spent[name], peaks[name] = round(time.perf_counter() - start, 1), rss_peak_mb()
         print(f"{clock(t0)} {name}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
-              + f" ({spent[name]} s)", flush=True)
-    with store.read() as con:
-        for scratch in ("bench_plan", "bench_steps", "bench_events", "bench_part"):
-            con.execute(f"DROP TABLE IF EXISTS {scratch}")
-        con.execute("CHECKPOINT")
-    return spent
+              + f" ({spent[name]} s; peak memory so far {peaks[name]:,.0f} MB)", flush=True)
+    return spent, peaks
+
+
+def rss_peak_mb() -> float:
+    """This process's peak resident memory so far (ru_maxrss, which Linux reports in KiB), in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def id_ranges(first: int, last: int, size: int) -> list[tuple[int, int]]:
+    """[first, last] cut into consecutive inclusive ranges of at most `size` ids, in order: one INSERT ... SELECT
+    each, so a statement over the largest tables sorts and joins a bounded number of rows."""
+    return [(low, min(low + size - 1, last)) for low in range(first, last + 1, max(1, size))]
 
 
 def _count(con: db.Conn, *tables: str) -> dict[str, int]:
@@ -122,7 +157,18 @@ def _organisation(con: db.Conn, n: dict) -> dict:
     return _count(con, "regions", "offices", "teams", "people", "team_members")
 
 
-def _suggestions(con: db.Conn, n: dict) -> dict:
+def _suggestions(store: db.Database, n: dict, chunk: int) -> dict:
+    """The plan of every suggestion's workflow (kept for the events step), then the suggestions themselves,
+    `chunk` ids per transaction."""
+    store.write(partial(_plan, n=n))
+    for low, high in id_ranges(1, n["suggestions"], chunk):
+        store.write(partial(_insert_suggestions, low=low, high=high))
+    with store.read() as con:
+        return _count(con, "suggestions")
+
+
+def _plan(con: db.Conn, n: dict) -> None:
+    """bench_plan, what becomes of each suggestion, and bench_steps, its status changes made before NOW."""
     T, OF, R, N = n["teams"], n["offices"], n["regions"], n["suggestions"]
     start, span = datetime.combine(TODAY - timedelta(days=HISTORY_DAYS), datetime.min.time()), HISTORY_DAYS * 86400
     days = lambda expr: f"to_seconds(CAST(86400 * ({expr}) AS BIGINT))"  # noqa: E731
@@ -162,6 +208,10 @@ def _suggestions(con: db.Conn, n: dict) -> dict:
                 CASE WHEN x.k = 1 THEN 'new' ELSE ({PATH})[x.k - 1] END AS from_value,
                 ([p.t1, p.t2, p.t3, p.t4, p.t5])[x.k] AS happened
             FROM bench_plan p JOIN range(1, 6) x(k) ON x.k <= p.nsteps) WHERE happened < TIMESTAMP '{NOW}'""")
+
+
+def _insert_suggestions(con: db.Conn, low: int, high: int) -> None:
+    """The suggestions of ids low to high from their plan (and its final status)."""
     con.execute(f"""
         INSERT INTO suggestions (id, kind, category, title, description, likelihood, author_id, anonymous, team_id,
             office_id, region_id, status, level, owner_id, submission_key, created_at)
@@ -176,12 +226,24 @@ def _suggestions(con: db.Conn, n: dict) -> dict:
                  WHEN p.escalates AND p.e1 < TIMESTAMP '{NOW}' THEN 'region'
                  WHEN p.office_level THEN 'office' ELSE 'team' END,
             CASE WHEN s.status IS NOT NULL THEN p.manager END, 'bench' || p.id, p.created_at
-        FROM bench_plan p LEFT JOIN (SELECT id, arg_max(to_value, k) AS status FROM bench_steps GROUP BY id) s
-          ON s.id = p.id ORDER BY p.id""")
-    return _count(con, "suggestions")
+        FROM bench_plan p LEFT JOIN (SELECT id, arg_max(to_value, k) AS status FROM bench_steps
+                                     WHERE id BETWEEN ? AND ? GROUP BY id) s ON s.id = p.id
+        WHERE p.id BETWEEN ? AND ? ORDER BY p.id""", (low, high, low, high))
 
 
-def _events(con: db.Conn, n: dict) -> dict:
+def _events(store: db.Database, n: dict, chunk: int) -> dict:
+    """Every suggestion's events from its plan, numbered in time order one time slice of about `chunk` events per
+    transaction (the same ids as one statement over them all); then its milestone columns, and the plan goes."""
+    span = store.write(partial(_plan_events, n=n))
+    first, last, slices = span["first"], span["last"], max(1, math.ceil(span["events"] / chunk))
+    edges = [first + (last - first) * i / slices for i in range(slices)] + [last + timedelta(days=1)]
+    for start, end in pairwise(edges):
+        store.write(partial(_insert_events, start=start, end=end))
+    return store.write(_finish_events)
+
+
+def _plan_events(con: db.Conn, n: dict) -> dict:
+    """bench_events, every event to write, exactly as many as planned; the span of their times and their count."""
     now = f"TIMESTAMP '{NOW}'"
     con.execute(f"""
         CREATE TABLE bench_events AS
@@ -202,18 +264,48 @@ def _events(con: db.Conn, n: dict) -> dict:
                 'Thanks for raising this: we are looking at it.', s.happened + to_hours(CAST(1 + 24 * j AS BIGINT))
             FROM bench_steps s JOIN bench_plan p ON p.id = s.id, range({math.ceil(missing / acks)}) x(j)
             WHERE s.k = 1 AND s.to_value = 'acknowledged' ORDER BY j, hash(s.id, 30) LIMIT {missing}""")
+    return con.rows("SELECT min(happened) AS first, max(happened) AS last, count(*) AS events FROM bench_events")[0]
+
+
+def _insert_events(con: db.Conn, start: datetime, end: datetime) -> None:
+    """The events of the time slice [start, end), numbered after those written before."""
     con.execute("""
         INSERT INTO suggestion_events (id, suggestion_id, actor_id, kind, from_value, to_value, note, created_at)
-        SELECT row_number() OVER (ORDER BY happened, suggestion_id, ord), suggestion_id, actor_id, kind, from_value,
-            to_value, note, happened FROM bench_events ORDER BY 1""")
+        SELECT ? + row_number() OVER (ORDER BY happened, suggestion_id, ord), suggestion_id, actor_id, kind,
+            from_value, to_value, note, happened
+        FROM bench_events WHERE happened >= ? AND happened < ? ORDER BY 1""",
+                (con.scalar("SELECT count(*) FROM suggestion_events"), start, end))
+
+
+def _finish_events(con: db.Conn) -> dict:
+    """The milestone columns from the events written; the plan goes."""
+    _drop(con, ("bench_events", "bench_steps", "bench_plan"))
     fill_milestones(con)
     return _count(con, "suggestion_events")
 
 
-def _pulse(con: db.Conn, n: dict) -> dict:
+def _drop(con: db.Conn, tables: tuple[str, ...]) -> None:
+    """Drop scratch tables once no step needs them, so the file keeps only the dataset."""
+    for table in tables:
+        con.execute(f"DROP TABLE {table}")
+
+
+def _pulse(store: db.Database, n: dict, chunk: int) -> dict:
     """Fortnightly periods back from today, as many as the response count needs at 55-85% participation
-    (one team in eleven answers at 30%); one answer per person and period; a morale dip in region 3."""
-    T, OF, R, N = n["teams"], n["offices"], n["regions"], n["pulse_responses"]
+    (one team in eleven answers at 30%); one answer per person and period; a morale dip in region 3. The
+    answers are written about `chunk` per transaction, a range of periods each."""
+    periods = store.write(partial(_plan_pulse, n=n))
+    for low, high in id_ranges(1, periods, chunk * periods // n["pulse_responses"]):
+        store.write(partial(_insert_answers, n=n, periods=periods, low=low, high=high))
+    store.write(partial(_drop, tables=("bench_part",)))
+    with store.read() as con:
+        return _count(con, "pulse_periods", "pulse_responses", "pulse_turnout", "pulse_voters")
+
+
+def _plan_pulse(con: db.Conn, n: dict) -> int:
+    """The periods, bench_part (who answers in which period), the turnout of closed periods and the voters of the
+    open one; how many periods."""
+    N = n["pulse_responses"]
     rate = f"CASE WHEN team_id % 11 = 6 THEN 0.3 ELSE 0.55 + 0.30 * {u('team_id', 51)} END"
     per_period = con.scalar(f"SELECT sum({rate}) FROM people WHERE active")
     periods = max(1, math.ceil(N / per_period * 1.01))
@@ -222,10 +314,14 @@ def _pulse(con: db.Conn, n: dict) -> dict:
                 f" + CAST((p - {periods}) * {PERIOD_DAYS} AS INTEGER), DATE '{current}'"
                 f" + CAST((p - {periods} + 1) * {PERIOD_DAYS} AS INTEGER) FROM range(1, {periods} + 1) x(p)")
     con.execute("UPDATE pulse_periods SET closed_at = ? WHERE ends_on <= ?", (NOW, TODAY))  # all but the current
-    con.execute(f"""
-        CREATE TABLE bench_part AS SELECT period_id, person_id, team_id FROM (
-            SELECT x.p AS period_id, id AS person_id, team_id FROM people, range(1, {periods} + 1) x(p)
-            WHERE active AND {u('id, x.p', 50)} < {rate}) ORDER BY hash(person_id, period_id, 52) LIMIT {N}""")
+    # Exactly N answers: those of the smallest draws. The few above N (about 1%) are found with a small top-k,
+    # and the rest kept below its smallest draw, rather than sorting every possible answer.
+    answers = (f"SELECT x.p AS period_id, id AS person_id, team_id, hash(id, x.p, 52) AS draw"
+               f" FROM people, range(1, {periods} + 1) x(p) WHERE active AND {u('id, x.p', 50)} < {rate}")
+    extra = con.scalar(f"SELECT count(*) FROM ({answers})") - N
+    cut = con.scalar(f"SELECT min(draw) FROM (SELECT draw FROM ({answers}) ORDER BY draw DESC LIMIT {max(0, extra)})")
+    kept = f"WHERE draw < {cut}" if extra > 0 else ""
+    con.execute(f"CREATE TABLE bench_part AS SELECT period_id, person_id, team_id FROM ({answers}) {kept}")
     # Closed periods keep counts per team; the open one keeps voter hashes (a stand-in key: md5 of the pair).
     con.execute("INSERT INTO pulse_turnout (period_id, team_id, answered, people)"
                 " SELECT b.period_id, b.team_id, count(*), (SELECT count(*) FROM people q WHERE q.team_id = b.team_id"
@@ -233,6 +329,12 @@ def _pulse(con: db.Conn, n: dict) -> dict:
     con.execute("INSERT INTO pulse_voters (period_id, voter, team_id) SELECT period_id,"
                 " md5(CAST(hash(person_id, period_id, 53) AS VARCHAR)), team_id FROM bench_part WHERE period_id = ?",
                 (periods,))
+    return periods
+
+
+def _insert_answers(con: db.Conn, n: dict, periods: int, low: int, high: int) -> None:
+    """The answers of periods low to high."""
+    T, OF, R = n["teams"], n["offices"], n["regions"]
     score = lambda salt, shift=0.0: (f"CAST(greatest(1, least(5, round(base + {shift} + 0.8 * "  # noqa: E731
                                      f"({u('person_id, period_id', salt)} - 0.5)))) AS INTEGER)")
     region = f"(1 + ((1 + (team_id - 1) * {OF} // {T}) - 1) * {R} // {OF})"
@@ -248,9 +350,9 @@ def _pulse(con: db.Conn, n: dict) -> dict:
             CASE WHEN {u('person_id, period_id', 66)} < 0.08
                  THEN {pick(COMMENTS, 'person_id, period_id', 67)} ELSE '' END
         FROM (SELECT *, 3.55 + 0.9 * ({u('team_id', 55)} - 0.5) - ({dip}) + ({u('person_id, period_id', 56)}
-                  + {u('person_id, period_id', 57)} + {u('person_id, period_id', 58)} - 1.5) AS base FROM bench_part)
-        ORDER BY period_id, id""")
-    return _count(con, "pulse_periods", "pulse_responses", "pulse_turnout", "pulse_voters")
+                  + {u('person_id, period_id', 57)} + {u('person_id, period_id', 58)} - 1.5) AS base
+              FROM bench_part WHERE period_id BETWEEN ? AND ?)
+        ORDER BY period_id, id""", (low, high))
 
 
 def _minutes(con: db.Conn, n: dict) -> dict:
@@ -304,13 +406,16 @@ def _minutes(con: db.Conn, n: dict) -> dict:
 
 
 def export_sqlite(store: db.Database, path: Path, t0: float) -> float:
-    """Copy the dashboard tables row for row into SQLite (dates and times as ISO text), then index them."""
+    """Copy every table row for row into SQLite (dates and times as ISO text), then index it as DuckDB is (its
+    keys and indexes) and with SQLITE_INDEXES, the lookups SQLite needs where DuckDB scans."""
     start = time.perf_counter()
     sq = sqlite3.connect(path)
     sq.execute("PRAGMA journal_mode = OFF")
     sq.execute("PRAGMA synchronous = OFF")
     with store.read() as con:
-        for table in TABLES:
+        tables = [r["name"] for r in con.rows("SELECT table_name AS name FROM information_schema.tables"
+                                              " WHERE table_schema = 'main' AND table_type = 'BASE TABLE'")]
+        for table in tables:
             cols = con.rows("SELECT column_name AS name, data_type AS type FROM information_schema.columns"
                             " WHERE table_name = ? ORDER BY ordinal_position", (table,))
             sq.execute(f"CREATE TABLE {table} (" + ", ".join(_sqlite_column(c) for c in cols) + ")")
@@ -319,15 +424,31 @@ def export_sqlite(store: db.Database, path: Path, t0: float) -> float:
             for _, chunk in con.batches(f"SELECT {select} FROM {table}", size=100_000):  # chunks, not one list
                 sq.executemany(insert, chunk)
             sq.commit()
-        for number, index in enumerate(SQLITE_UNIQUE + SQLITE_INDEXES):
-            unique = "UNIQUE " if index in SQLITE_UNIQUE else ""
-            sq.execute(f"CREATE {unique}INDEX i{number} ON {index}")
+        indexes = _sqlite_indexes(con, sq)
+        for number, index in enumerate(indexes):
+            sq.execute(index.format(name=f"i{number}"))
         sq.execute("ANALYZE")
         sq.commit()
     sq.close()
-    print(f"{clock(t0)} SQLite copy with {len(SQLITE_UNIQUE + SQLITE_INDEXES)} indexes:"
+    print(f"{clock(t0)} SQLite copy of {len(tables)} tables with {len(indexes)} indexes:"
           f" {path.stat().st_size / 2**20:,.0f} MB ({time.perf_counter() - start:.1f} s)", flush=True)
     return round(time.perf_counter() - start, 1)
+
+
+def _sqlite_indexes(con: db.Conn, sq: sqlite3.Connection) -> list[str]:
+    """CREATE INDEX statements (named {name}) for the SQLite copy: a unique one per DuckDB primary key or unique
+    constraint (but an integer id, which is SQLite's rowid already), one per DuckDB index, and SQLITE_INDEXES."""
+    rowid = {t for t, in sq.execute("SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c"
+                                    " WHERE m.type = 'table' AND c.name = 'id' AND c.pk = 1 AND c.type = 'INTEGER'")}
+    constraints = con.rows("SELECT table_name AS t, constraint_column_names AS columns FROM duckdb_constraints()"
+                           " WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') ORDER BY ALL")
+    keys = [f"{r['t']} ({', '.join(r['columns'])})" for r in constraints
+            if r["columns"] != ["id"] or r["t"] not in rowid]
+    own = [f"{r['t']} ({r['columns'].strip('[]')})"
+           for r in con.rows("SELECT table_name AS t, expressions AS columns FROM duckdb_indexes() ORDER BY ALL")]
+    plain = [index for index in dict.fromkeys(own + list(SQLITE_INDEXES)) if index not in keys]
+    return ([f"CREATE UNIQUE INDEX {{name}} ON {index}" for index in keys]
+            + [f"CREATE INDEX {{name}} ON {index}" for index in plain])
 
 
 def _sqlite_column(column: dict) -> str:
@@ -350,21 +471,96 @@ def _sqlite_value(column: dict) -> str:
 
 
 def build(folder: Path, scale: float, sqlite: bool = True) -> dict:
-    """The child process: generate, copy to SQLite (unless only PostgreSQL is compared), report what was built."""
+    """The child process: generate under GENERATING's limits, copy to SQLite (when it is compared), report what
+    was built and how long each step took."""
     t0, n = time.perf_counter(), sizes(scale)
     print(f"{clock(t0)} generating at scale {scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in n.items()), flush=True)
     store = db.open_store(folder / "bench.duckdb")
-    spent = generate(store, n, t0)
+    with store.read() as con:
+        for name, value in GENERATING.items():
+            con.execute(f"SET GLOBAL {name} = '{value}'")
+    spent, peaks = generate(store, n, t0)
     with store.read() as con:
         rows = _count(con, *TABLES)
     if sqlite:
         spent["sqlite copy"] = export_sqlite(store, folder / "bench.sqlite", t0)
+        peaks["sqlite copy"] = rss_peak_mb()
     db.close_store(folder / "bench.duckdb")
     generating = sum(v for k, v in spent.items() if k != "sqlite copy")
-    return {"rows": rows, "seconds": spent, "generate_s": round(generating, 1),
+    return {"rows": rows, "seconds": spent, "peak_mb_after": peaks, "generate_s": round(generating, 1),
             "duckdb_mb": round((folder / "bench.duckdb").stat().st_size / 2**20, 1),
             "sqlite_mb": round((folder / "bench.sqlite").stat().st_size / 2**20, 1) if sqlite else None,
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            "peak_mb": rss_peak_mb(), "settings": GENERATING, "generator": generator_hash(),
+            "built": datetime.now().isoformat(timespec="seconds")}
+
+
+def build_in_child(folder: Path, scale: float, sqlite: bool) -> dict:
+    """Build the dataset into `folder` in a child process (so the caller's peak memory stays its own); what
+    build() reported there."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    child = [sys.executable, "-m", "bench.data", str(folder), repr(scale), *([] if sqlite else ["nosqlite"])]
+    if subprocess.run(child, env=env).returncode:
+        raise BoardError("the benchmark dataset could not be built (see the messages above)")
+    return json.loads((folder / "build.json").read_text())
+
+
+# --- the cache of built datasets (python -m bench dashboards --scales) ---------------------------------------
+
+def generator_hash() -> str:
+    """Twelve hex digits naming how the dataset is made: this module's source, the migrations, the board's
+    functions that fill it and DuckDB's version (its file format), so a changed generator never reuses a dataset
+    an older one built."""
+    parts = [Path(__file__).read_text(), duckdb.__version__, repr(MILESTONES),
+             *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds)),
+             *(name + sql for name, sql in available_migrations())]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
+
+
+def cached(scale: float, *, sqlite: bool, t0: float) -> tuple[Path, dict]:
+    """The folder of the dataset at `scale` (bench.duckdb, build.json, and bench.sqlite when `sqlite`), reused
+    when this generator built it before, else built now in a child process and kept. A build goes into a
+    .partial folder renamed when complete, so an interrupted build is never taken for a dataset."""
+    folder = cache_folder() / f"scale-{scale:g}-{generator_hash()}"
+    if (folder / "build.json").is_file() and (not sqlite or (folder / "bench.sqlite").is_file()):
+        built = json.loads((folder / "build.json").read_text())
+        print(f"{clock(t0)} scale {scale:g}: reusing {folder} (built {built['built']} in {built['generate_s']} s)",
+              flush=True)
+        return folder, {**built, "cached": True}
+    building = folder.with_name(folder.name + ".partial")
+    for old in (folder, building):
+        shutil.rmtree(old, ignore_errors=True)
+    building.mkdir()
+    print(f"{clock(t0)} scale {scale:g}: building {folder} ({free_gb(folder.parent):,.1f} GB free on its disk)",
+          flush=True)
+    built = build_in_child(building, scale, sqlite)
+    building.rename(folder)
+    return folder, {**built, "cached": False}
+
+
+def prune_cache(t0: float) -> None:
+    """Delete the cached datasets no run can reuse (another generator's, interrupted builds): at 10x one takes
+    11 GB."""
+    current = generator_hash()
+    for entry in sorted(cache_folder().glob("scale-*")):
+        if entry.name.endswith(f"-{current}"):
+            continue
+        size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
+        shutil.rmtree(entry)
+        why = "an interrupted build" if entry.name.endswith(".partial") else "built by another generator"
+        print(f"{clock(t0)} removed the cached dataset {entry.name} ({size / 2**30:,.1f} GB): {why}", flush=True)
+
+
+def cache_folder() -> Path:
+    """CACHE, made when missing with a .gitignore of its own (as pytest's cache has), so git never sees it."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    ignore = CACHE / ".gitignore"
+    if not ignore.is_file():
+        ignore.write_text("# datasets of python -m bench dashboards --scales, rebuilt when missing\n*\n")
+    return CACHE
+
+
+def free_gb(path: Path) -> float:
+    return shutil.disk_usage(path).free / 2**30
 
 
 if __name__ == "__main__":  # the child that builds the dataset: python -m bench.data FOLDER SCALE [nosqlite]

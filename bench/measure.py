@@ -7,6 +7,7 @@ from __future__ import annotations
 import resource
 import statistics
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
@@ -185,3 +186,19 @@ def setting(store: db.Database) -> tuple[dict, int, list[date], dashboard.Filter
     months = months_back(12)
     filters = dashboard.Filters(months[0], (months[-1] + timedelta(days=31)).replace(day=1))
     return viewers, settings.load(store).anonymity_k, months, filters
+
+
+def leader_page_curve(stores: Mapping[float, db.Database]) -> dict[float, dict]:
+    """The whole leader dashboard (queries, glue and figures), and its queries and glue alone, on the dataset of
+    each scale, timed in turns in one loop so that drift on a busy machine touches every scale alike."""
+    pages = []
+    for store in stores.values():
+        viewers, k, _, f = setting(store)
+        pages.append((store, viewers["leader"], f, k))
+    whole = timed(*(lambda p=p: build_figures(leader_page_data(*p)) for p in pages))
+    queries = timed(*(lambda p=p: leader_page_data(*p) for p in pages))
+    if len(pages) == 1:  # timed gives one function's figures alone
+        whole, queries = [whole], [queries]
+    return {scale: {"total_ms": w["median_ms"], "min_ms": w["min_ms"], "max_ms": w["max_ms"],
+                    "queries_ms": q["median_ms"], "runs": w["runs"]}
+            for scale, w, q in zip(stores, whole, queries, strict=True)}

@@ -122,7 +122,7 @@ def translate(sql: str) -> tuple[str, tuple | None]:
         sql, *plan = _quantiles(sql)
     sql = re.sub(r"CAST\(extract\(epoch FROM ([\w.]+) - ([\w.]+)\) AS DOUBLE(?: PRECISION)?\)",  # seconds between
                  r"((julianday(\1) - julianday(\2)) * 86400)", sql)
-    sql = re.sub(r"CAST\(([\w.]+) AS TIMESTAMP\)", r"datetime(\1)", sql)
+    sql = re.sub(r"CAST\(([\w.]+|coalesce\([\w., ]+\)) AS TIMESTAMP\)", r"datetime(\1)", sql)
     sql = re.sub(r"CAST\(([^()]+?) AS DATE\) - CAST\(([^()]+?) AS DATE\)",  # days between two dates
                  r"CAST(julianday(date(\1)) - julianday(date(\2)) AS INTEGER)", sql)
     sql = re.sub(r"CAST\(([^()]+?) AS DATE\)", r"date(\1)", sql)

@@ -8,14 +8,12 @@ import getpass
 import sys
 from pathlib import Path
 
-from board import demo
 from board import store as db
-from board.clock import utcnow
 from board.errors import BoardError, Invalid
-from board.feedback import release
-from board.morale import pulse
-from board.org import accounts, people, roster
-from board.store import backup
+from board.org import roster
+
+# Each command imports what only it needs where it runs: `make run` starts with `prepare`, and a start should not
+# wait for the demo's generators, the pulse or password hashing that a seeded database never uses.
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +71,10 @@ def _migrate(args) -> int:
 
 
 def _close_periods(args) -> int:
+    from board.clock import utcnow
+    from board.feedback import release
+    from board.morale import pulse
+
     store = db.make_store()
     db.migrate(store)
     closed = pulse.close_due(store)  # a period closes once it has ended in every office's own day
@@ -82,6 +84,8 @@ def _close_periods(args) -> int:
 
 
 def _prepare(args) -> int:
+    from board import demo
+
     store, url = db.make_store(), f"http://localhost:{args.port}"
     db.migrate(store)
     if demo.is_empty(store):
@@ -121,6 +125,8 @@ def _import_roster(args) -> int:
 
 
 def _set_password(args) -> int:
+    from board.org import accounts, people
+
     store = db.open_store()
     person = people.find_by_email(store, args.email)
     if person is None:
@@ -136,6 +142,8 @@ def _set_password(args) -> int:
 
 
 def _backup(args) -> int:
+    from board.store import backup
+
     if db.database_url():
         print(f"error: {backup.POSTGRES_BACKUP}", file=sys.stderr)
         return 1
@@ -155,6 +163,8 @@ def _backup(args) -> int:
 
 
 def _restore(args) -> int:
+    from board.store import backup
+
     target = args.to or db.database_path()
     done = backup.restore(args.dir, target)
     print(f"Restored {done.tables} tables, {done.rows} rows into {done.path}; counts and hashes match the manifest.")
@@ -182,6 +192,7 @@ def _notify(args) -> int:
     import signal
     import threading
 
+    from board.clock import utcnow
     from board.notify import config as notify_config
     from board.notify import worker
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from board.clock import day_only
-from board.feedback.suggestions import fill_milestones
+from board.feedback.suggestions import after_bulk_load
 from board.feedback.workflow import PATH, add_working_days
 from board.store import Conn
 
@@ -76,7 +76,7 @@ def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
     for table, rows in (("suggestions", state.suggestions), ("suggestion_events", state.events),
                         ("votes", state.votes), ("notifications", state.notifications)):
         con.insert_frame(table, pd.DataFrame(rows))
-    fill_milestones(con)
+    after_bulk_load(con)
     _advance_sequences(con, len(state.suggestions), len(state.events), len(state.notifications))
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from board import i18n
 from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
-from board.feedback import receipts
+from board.feedback import counts, receipts
 from board.feedback.workflow import KINDS, LIKELIHOODS, OPEN
 from board.i18n import N_, _
 from board.notify import events
@@ -155,9 +155,12 @@ def submit(db: Database, author: Person, draft: Draft, *, categories: tuple[str,
 
 
 def insert(con: Conn, row: dict) -> int:
-    """Insert one suggestion (a value for each of COLUMNS) and return its id from the sequence."""
-    return con.scalar(INSERT_SQL, tuple(row.get(column) if column == "language" else row[column]
-                                        for column in COLUMNS))
+    """Insert one suggestion (a value for each of COLUMNS), count it in the dashboards' summaries and return its
+    id from the sequence."""
+    suggestion_id = con.scalar(INSERT_SQL, tuple(row.get(column) if column == "language" else row[column]
+                                                 for column in COLUMNS))
+    counts.added(con, row)
+    return suggestion_id
 
 
 def _hold(con: Conn, fields: dict, submission_key: str, day: date) -> None:
@@ -175,8 +178,15 @@ def milestones(to: str, now: datetime) -> dict[str, datetime]:
     return {column: now for column, statuses in MILESTONES.items() if to in statuses}
 
 
+def after_bulk_load(con: Conn) -> None:
+    """What rows inserted in bulk (the demo, the benchmark) skipped: every suggestion's milestone columns from
+    its status events, then the dashboards' summaries recounted."""
+    fill_milestones(con)
+    counts.rebuild(con)
+
+
 def fill_milestones(con: Conn) -> None:
-    """Set every suggestion's milestone columns from its status events (after a bulk load: demo, benchmark)."""
+    """Set every suggestion's milestone columns from its status events."""
     firsts = ", ".join(f"min(created_at) FILTER (WHERE to_value IN ({', '.join('?' * len(statuses))})) AS {column}"
                        for column, statuses in MILESTONES.items())
     con.execute(f"UPDATE suggestions SET {', '.join(f'{c} = f.{c}' for c in MILESTONES)} FROM (SELECT suggestion_id,"
@@ -192,6 +202,8 @@ def record(con: Conn, suggestion_id: int, actor_id: int | None, kind: str, from_
         "INSERT INTO suggestion_events (suggestion_id, actor_id, kind, from_value, to_value, note, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (suggestion_id, actor_id, kind, from_value, to_value, note, now))
+    if kind == "escalated":
+        counts.escalated(con, suggestion_id, to_value, now)
     if kind in NOTIFY_KINDS:
         con.execute(
             "INSERT INTO notifications (person_id, suggestion_id, event_id)"

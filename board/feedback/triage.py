@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from board.clock import utcnow
 from board.errors import Invalid, NotAllowed
-from board.feedback import receipts
+from board.feedback import counts, receipts
 from board.feedback.release import release_due
 from board.feedback.suggestions import checked_text, clean, hold_author_event, milestones, record, summary_sql
 from board.feedback.workflow import (
@@ -163,7 +163,8 @@ def _acted_on(con: Conn, actor: Person, suggestion_id: int) -> dict:
     """The suggestion an action is on, read only within the actor's scope (`where`); NotAllowed otherwise."""
     condition, params = where(actor, "act_on_suggestion")
     row = con.one("SELECT s.id, s.status, s.level, s.team_id, s.office_id, s.region_id, s.owner_id, s.author_id,"
-                  f" s.created_at, s.due_date FROM suggestions s WHERE s.id = ? AND {condition}",
+                  " s.created_at, s.due_date, s.category, s.acknowledged_at, s.resolved_at, s.implemented_at"
+                  f" FROM suggestions s WHERE s.id = ? AND {condition}",
                   (suggestion_id, *params))
     if row is None:
         raise NotAllowed(_("You are not allowed to act on this suggestion."))
@@ -212,7 +213,7 @@ def act(db: Database, actor: Person, suggestion_id: int, *, to: str | None = Non
     def work(con: Conn, row: dict) -> Plan:
         checked = _planned(con, row, to=to, reply=reply, owner_id=owner_id, due=due, duplicate_of=duplicate_of,
                            expected=expected, today=today)
-        _apply(con, actor, checked, now)
+        _apply(con, actor, checked, row, now)
         return checked
 
     return _act(db, actor, suggestion_id, work)
@@ -248,14 +249,14 @@ def _planned(con: Conn, row: dict, *, to: str | None, reply: str, owner_id: int 
                 duplicate_of if to == "duplicate" else None)
 
 
-def _apply(con: Conn, actor: Person, checked: Plan, now: datetime) -> None:
+def _apply(con: Conn, actor: Person, checked: Plan, row: dict, now: datetime) -> None:
     row_id, current = checked.suggestion_id, checked.start
     if checked.duplicate_of is not None:
         _move_votes(con, actor, row_id, checked.duplicate_of, now)
     for step in checked.steps:
         # a declined suggestion's reason stays on its status event, where the author reads it with the change
         note = checked.reply if step == "declined" else ""
-        _set_status(con, actor, row_id, current, step, note, checked.duplicate_of, now)
+        _set_status(con, actor, row, current, step, note, checked.duplicate_of, now)
         current = step
     if checked.reply and checked.target != "declined":
         record(con, row_id, actor.id, "reply", None, None, checked.reply, now)
@@ -273,13 +274,17 @@ def _check_not_stale(row: dict, expected: str | None) -> None:
                                    " again.", status=_(STATUS_LABELS[row["status"]]).lower())})
 
 
-def _set_status(con: Conn, actor: Person, suggestion_id: int, start: str, to: str, note: str,
+def _set_status(con: Conn, actor: Person, row: dict, start: str, to: str, note: str,
                 duplicate_of: int | None, now: datetime) -> int:
+    """Move the suggestion (`row`, as _acted_on read it, its milestones kept up to date here for a next step) from
+    `start` to `to`, count the move in the dashboards' summaries and record it."""
     reached = milestones(to, now)  # kept when already set: the first time counts
     con.execute("UPDATE suggestions SET status = ?, duplicate_of = ?"
                 + "".join(f", {column} = coalesce({column}, ?)" for column in reached) + " WHERE id = ?",
-                (to, duplicate_of if to == "duplicate" else None, *reached.values(), suggestion_id))
-    return record(con, suggestion_id, actor.id, "status", start, to, note, now)
+                (to, duplicate_of if to == "duplicate" else None, *reached.values(), row["id"]))
+    counts.moved(con, row, start, to, reached)
+    row.update({column: moment for column, moment in reached.items() if row[column] is None}, status=to)
+    return record(con, row["id"], actor.id, "status", start, to, note, now)
 
 
 def change_status(db: Database, actor: Person, suggestion_id: int, to: str, *, note: str = "",
@@ -302,7 +307,7 @@ def change_status(db: Database, actor: Person, suggestion_id: int, to: str, *, n
                 raise Invalid(problems)
             assert duplicate_of is not None, "_original_error refuses a missing original"
             _move_votes(con, actor, row["id"], duplicate_of, now)
-        return _set_status(con, actor, row["id"], row["status"], to, note, duplicate_of, now)
+        return _set_status(con, actor, row, row["status"], to, note, duplicate_of, now)
 
     return _act(db, actor, suggestion_id, work)
 

@@ -231,6 +231,7 @@ def seal(con: Conn, period_id: int, k: int) -> None:
     con.execute("DELETE FROM pulse_responses WHERE period_id = ?", (period_id,))
     con.execute("INSERT INTO pulse_responses SELECT * FROM shuffled")
     con.execute("DROP TABLE shuffled")
+    con.execute(f"INSERT INTO pulse_cells {CELLS} WHERE period_id = ? GROUP BY 1, 2, 3, 4", (period_id,))
     con.execute(
         "INSERT INTO pulse_turnout (period_id, team_id, answered, people)"
         " SELECT ?, t.id, (SELECT count(*) FROM pulse_voters v WHERE v.period_id = ? AND v.team_id = t.id)"
@@ -242,6 +243,20 @@ def seal(con: Conn, period_id: int, k: int) -> None:
     con.execute("DELETE FROM pulse_voters WHERE period_id = ?", (period_id,))
     con.execute("DELETE FROM pulse_participation WHERE period_id = ?", (period_id,))
     con.execute("UPDATE pulse_periods SET closed_at = ? WHERE id = ?", (utcnow(), period_id))
+
+
+# The answers of closed periods per cell, as pulse_cells stores them (migration 0018) for the morale dashboards:
+# answers, the sum of moods, eNPS promoters (9-10) and detractors (0-6).
+CELLS = ("SELECT period_id, team_id, office_id, region_id, count(*) AS answers, sum(mood) AS mood,"
+         " count(*) FILTER (WHERE enps >= 9) AS promoters, count(*) FILTER (WHERE enps <= 6) AS detractors"
+         " FROM pulse_responses")
+
+
+def rebuild_cells(con: Conn) -> None:
+    """Recount pulse_cells from the answers of every closed period (after a bulk load that bypassed seal)."""
+    con.execute("DELETE FROM pulse_cells")
+    con.execute(f"INSERT INTO pulse_cells {CELLS} WHERE period_id IN (SELECT id FROM pulse_periods"
+                " WHERE closed_at IS NOT NULL) GROUP BY 1, 2, 3, 4")
 
 
 Cell = tuple  # (team_id, office_id, region_id), None where generalised away

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from board.clock import utcnow
+from board.feedback import counts as summaries
 from board.i18n import using
 from board.notify import events, kinds, messages, schedule, tokens
 from board.notify.config import NotifyConfig
@@ -309,10 +310,11 @@ def prune(db: Database, *, now: datetime) -> int:
 
 def run_once(db: Database, config: NotifyConfig, *, now: datetime) -> dict[str, int]:
     """One run: the messages of the events that left them to the worker, the scheduled jobs whose time has come
-    (digests, reminders), then every due message (in batches), then forgetting old rows, and once a day the
-    retention purge (board.org.retention). Counts of what was told, scheduled, delivered, pruned and purged. A
+    (digests, reminders), then every due message (in batches), then forgetting old rows, merging the rows the
+    dashboards' summaries gained since the last run (board.feedback.counts), and once a day the retention purge
+    (board.org.retention). Counts of what was told, scheduled, delivered, pruned, compacted and purged. A
     failing job is logged and delivery goes on: what is already in the outbox is never held up by a digest."""
-    counts = {"told": 0, "scheduled": 0, **dict.fromkeys(COUNTS, 0)}
+    counts = {"told": 0, "scheduled": 0, "compacted": 0, **dict.fromkeys(COUNTS, 0)}
     try:
         counts["told"] = events.fan_out(db)
     except Exception:
@@ -328,6 +330,10 @@ def run_once(db: Database, config: NotifyConfig, *, now: datetime) -> dict[str, 
         if sum(done.values()) < BATCH:
             break
     counts["pruned"], counts["purged"] = prune(db, now=now), 0
+    try:
+        counts["compacted"] = summaries.compact(db)
+    except Exception:
+        log.exception("Merging the dashboards' new summary rows failed; they are read as they are until next run")
     try:
         counts["purged"] = sum(retention.purge_due(db, now=now).values())
     except Exception:
@@ -347,7 +353,8 @@ def summary(counts: dict[str, int] | None) -> str:
         return "another server is delivering; nothing done here"
     return (f"{counts['scheduled']} scheduled, {counts['sent']} sent, {counts['retried']} to retry, "
             f"{counts['failed']} failed, {counts['local']} kept in the local outbox, {counts['skipped']} skipped, "
-            f"{counts['pruned']} old rows forgotten")
+            f"{counts['pruned']} old rows forgotten, {counts['purged']} purged under the retention rules, "
+            f"{counts['compacted']} new dashboard summary rows merged")
 
 
 def loop(open_store: Callable[[], Database], config: NotifyConfig, *, stop: threading.Event,

@@ -150,6 +150,7 @@ UNIT_COLUMNS = {
     ("m", "region"): "m.region_id", ("m", "office"): "m.office_id", ("m", "team"): "m.team_id",
     ("t", "region"): "o.region_id", ("t", "office"): "t.office_id", ("t", "team"): "t.id",
     ("o", "region"): "o.region_id", ("o", "office"): "o.id",
+    ("c", "region"): "c.region_id", ("c", "office"): "c.office_id", ("c", "team"): "c.team_id",  # summaries
 }
 
 

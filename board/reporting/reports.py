@@ -243,12 +243,10 @@ class Morale:
             periods = con.rows("SELECT id, starts_on FROM pulse_periods WHERE starts_on >= ? AND starts_on < ?"
                                " AND closed_at IS NOT NULL ORDER BY starts_on", (start or date.min, end or date.max))
             ids = [p["id"] for p in periods] or [0]
-            cells = con.arrays(  # filtering the answers by period id lets DuckDB skip the other periods' blocks
+            cells = con.arrays(  # the closed periods' answers per cell, counted when each closed (pulse.seal)
                 "SELECT period_id, coalesce(team_id, -1) AS team_id, coalesce(office_id, -1) AS office_id,"
-                " coalesce(region_id, -1) AS region_id, count(*) AS n, sum(mood) AS mood,"
-                " count(*) FILTER (WHERE enps >= 9) AS promoters, count(*) FILTER (WHERE enps <= 6) AS detractors"
-                " FROM pulse_responses WHERE period_id BETWEEN ? AND ?"
-                " GROUP BY period_id, team_id, office_id, region_id", (min(ids), max(ids)))
+                " coalesce(region_id, -1) AS region_id, answers AS n, mood, promoters, detractors"
+                " FROM pulse_cells WHERE period_id BETWEEN ? AND ?", (min(ids), max(ids)))
         self.periods = [(p["id"], p["starts_on"]) for p in periods]
         rows = _positions([p["id"] for p in periods], cells["period_id"])
         lowest = np.full(len(rows), column[("org", 0)], dtype=np.int64)  # a cell counts from its lowest group up

@@ -102,7 +102,8 @@ def _copy(src: db.Conn, pg: db.PgConn, order: list[str], sequences: dict, label:
         raise CopyRefused(f"{label} is not empty (it has the tables {shown}); copy-to-postgres only fills an "
                           "empty database, so create a new one (createdb) and name it instead. Nothing was copied.")
     pg.execute(SCHEMA_MIGRATIONS_TABLE)
-    for _, sql in db.available_migrations(dialect="postgres"):
+    applied = db.available_migrations(dialect="postgres")  # read once: the records below name exactly these
+    for _, sql in applied:
         pg.execute(sql)
     pg.execute("DELETE FROM schema_migrations")  # the source's own records (and dates) come with its rows
     total = 0
@@ -125,7 +126,7 @@ def _copy(src: db.Conn, pg: db.PgConn, order: list[str], sequences: dict, label:
         if last is not None:
             pg.scalar("SELECT setval(?, ?)", (name, last))
     copied = {r["name"] for r in pg.rows("SELECT name FROM schema_migrations")}
-    for name, _ in db.available_migrations(dialect="postgres"):  # PostgreSQL's own (indexes), applied above
+    for name, _ in applied:  # PostgreSQL's own (indexes), applied above
         if name not in copied:
             pg.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
     return Copied(len(order), total)

@@ -121,6 +121,15 @@ ALLOWED_SQL_NAMES = {
         "minutes.visible's scope condition (imported in the function: minutes imports suggestions), which that "
         "module's own check covers",
     ("reporting/dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
+    ("feedback/counts.py", "_add", "rows"): "one VALUES row of ? placeholders per change (with the module's constant "
+                                            "bucket formula over a ? where a time is counted)",
+    ("feedback/counts.py", "rebuild", "_recount()"): "SQL made only of the module's constants (KEY, _PARTS)",
+    ("feedback/counts.py", "recounted", "_recount()"): "SQL made only of the module's constants (KEY, _PARTS)",
+    ("feedback/counts.py", "work", "_ROLLED_UP.format(fresh='(SELECT * FROM suggestion_cells WHERE NOT settled)')"):
+        "the module's constant SQL over a constant subquery",
+    ("feedback/counts.py", "work", "_ROLLED_UP.format(fresh='fresh')"): "the module's constant SQL over a CTE name",
+    ("feedback/triage.py", "_set_status", "column"): "the milestone column names of suggestions.MILESTONES "
+                                                     "(constants), as milestones() returns them",
     ("store/backup.py", "load", "table"): "a table of the restored file's own catalog, made by our migrations and "
                                     "checked against the manifest first",
 }

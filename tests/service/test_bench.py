@@ -34,7 +34,7 @@ def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
             assert r["sqlite_ms"] is not None and r["sqlite_ratio"] is not None, (name, r["sqlite_note"])
             assert "differ" not in r["sqlite_note"], (name, r["sqlite_note"])  # SQLite answered the same rows
             assert r["statements"] >= 1
-    assert "percentiles in Python" in report["queries"]["leader"]["response_times"]["sqlite_note"]
+    assert "percentiles in Python" in report["queries"]["leader"]["team_ack_days"]["sqlite_note"]
 
     page = report["leader_dashboard"]
     assert page["total_ms"] > 0 and page["queries_ms"] > 0 and page["csv_ms"] > 0

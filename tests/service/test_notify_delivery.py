@@ -510,7 +510,8 @@ def test_python_m_board_notify_delivers_once_and_says_what_it_did(org_store, kno
     assert main(["notify"]) == 0
     out = capsys.readouterr().out
     assert re.fullmatch(r"\S+ \S+ UTC: \d+ scheduled, 0 sent, 0 to retry, 0 failed, \d+ kept in the local outbox,"
-                        r" \d+ skipped, \d+ old rows forgotten\n", out), out
+                        r" \d+ skipped, \d+ old rows forgotten, \d+ purged under the retention rules,"
+                        r" \d+ new dashboard summary rows merged\n", out), out
     assert row(org_store, "p1:cli")["state"] == "local"
 
 
@@ -534,3 +535,16 @@ def test_notify_loop_runs_until_sigterm(org_store, known, tmp_path):
         child.kill()
     store = db.open_store(target)
     assert row(store, "p1:loop")["state"] == "local"
+
+
+def test_each_run_merges_the_rows_the_dashboards_summaries_gained(org_store, known):
+    from tests.support.suggestions import submit
+
+    for n in range(3):
+        submit(org_store, known["staff"], key=f"summary{n}")
+    counts = worker.run_once(org_store, config_for(None), now=NOW)
+    assert counts["compacted"] == 3  # one row each, at the team's grain
+    with org_store.read() as con:
+        assert con.scalar("SELECT count(*) FROM suggestion_cells WHERE NOT settled") == 0
+        assert con.scalar("SELECT sum(n) FROM suggestion_cells WHERE grain = 'org' AND measure = 'status'") == 3
+    assert worker.run_once(org_store, config_for(None), now=NOW)["compacted"] == 0

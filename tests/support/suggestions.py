@@ -20,8 +20,8 @@ def draft(**changes) -> Draft:
     return Draft(**{**values, **changes})
 
 
-def submit(store, person, key="k", **changes) -> sg.Receipt:
-    return sg.submit(store, person, draft(**changes), categories=CATEGORIES, submission_key=key)
+def submit(store, person, key="k", *, now=None, **changes) -> sg.Receipt:
+    return sg.submit(store, person, draft(**changes), categories=CATEGORIES, submission_key=key, now=now)
 
 
 def submit_released(store, person, key="k", *, replies: tuple[str, ...] = (), **changes) -> sg.Receipt:

@@ -1,0 +1,207 @@
+"""The suggestion summaries the dashboards read (suggestion_cells, migration 0018): per month of raising and
+category, how many suggestions are in each status, how many were implemented in each month, how many were
+escalated in each month to each level, and how long they took to be acknowledged and resolved (in buckets).
+Each is counted at every grain (a team, its office, its region, the whole organisation), so a dashboard reads only
+the rows of the unit it shows, however large the organisation.
+
+Every write that changes what they count adds its changes (+1 here, -1 there) as new rows in its own transaction,
+in one statement, so the summaries are never stale and a write pays for one insert, which takes no lock another
+write could wait on. Readers sum the rows of a cell. `compact` (the delivery worker's runs) merges the rows added
+since into one row per cell. `rebuild` recounts everything after a bulk load (the demo, the benchmark), and
+`recounted` is what they must equal at any moment (the property tests compare the two on both backends)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from board.store import Conn, Database
+
+GRAINS = ("org", "region", "office", "team")
+# The grain rows of one suggestion s: its unit ids at each grain (finer ids 0), none at the team grain when it
+# has no team (it was raised to its office).
+_GRAIN_ROWS = (
+    "g.grain, CASE WHEN g.grain = 'org' THEN 0 ELSE s.region_id END AS region_id,"
+    " CASE WHEN g.grain IN ('office', 'team') THEN s.office_id ELSE 0 END AS office_id,"
+    " CASE WHEN g.grain = 'team' THEN s.team_id ELSE 0 END AS team_id,"
+    " CAST(date_trunc('month', s.created_at) AS DATE) AS month, s.category")
+_GRAINS_JOIN = "CROSS JOIN (VALUES " + ", ".join(f"('{grain}')" for grain in GRAINS) + ") g (grain)"
+_HAS_GRAIN = "(g.grain <> 'team' OR s.team_id IS NOT NULL)"
+KEY = ("grain", "region_id", "office_id", "team_id", "month", "category", "measure", "status", "level", "bucket",
+       "event_month")
+COLUMNS = ", ".join((*KEY, "n"))
+
+# Response times are counted in buckets 2% wide on a log scale (minutes + 1), so that a percentile read from
+# them is within 1% (or a minute) of the exact one, whatever the number of suggestions; `bucket_days` is the value
+# of a bucket.
+BUCKET_GROWTH = 1.02
+MILESTONES = {"acknowledged": "s.acknowledged_at", "resolved": "s.resolved_at", "implemented": "s.implemented_at"}
+_MONTH = "CAST(date_trunc('month', {}) AS DATE)"
+
+
+def _bucket(seconds: str) -> str:
+    """SQL: the bucket of a time in seconds (SQL too). The write paths pass the seconds as a parameter and the
+    recount computes them from the rows: both as the same double, so they always agree on the bucket."""
+    return f"CAST(floor(ln(1 + greatest(0, {seconds}) / 60) / ln({BUCKET_GROWTH})) AS INTEGER)"
+
+
+def _seconds(column: str) -> str:
+    return f"CAST(extract(epoch FROM {column} - s.created_at) AS DOUBLE PRECISION)"
+
+
+# A NULL of each part's type (grouped or unioned, an untyped NULL would be text on PostgreSQL)
+_NONE = {"status": "CAST(NULL AS VARCHAR)", "level": "CAST(NULL AS VARCHAR)", "bucket": "CAST(NULL AS INTEGER)",
+         "event_month": "CAST(NULL AS DATE)"}
+# measure -> (status, level, bucket, event_month): its own part of the key over the raw rows (the suggestion s,
+# the event e); the key parts a measure has not are NULL.
+_PARTS = {
+    "status": ("s.status", _NONE["level"], _NONE["bucket"], _NONE["event_month"]),
+    "implemented": (_NONE["status"], _NONE["level"], _NONE["bucket"], _MONTH.format(MILESTONES["implemented"])),
+    "acknowledged": (_NONE["status"], _NONE["level"], _bucket(_seconds(MILESTONES["acknowledged"])),
+                     _NONE["event_month"]),
+    "resolved": (_NONE["status"], _NONE["level"], _bucket(_seconds(MILESTONES["resolved"])), _NONE["event_month"]),
+}
+# The columns of a suggestion that place it in the summaries, read before a change.
+PLACE = ("region_id", "office_id", "team_id", "created_at", "category")
+
+
+def bucket_days(bucket: int) -> float:
+    """The value a response-time bucket stands for, in days: the geometric middle of its bounds (a bucket b holds
+    the times t, in minutes, with growth**b <= t + 1 < growth**(b + 1))."""
+    low, high = BUCKET_GROWTH ** bucket, BUCKET_GROWTH ** (bucket + 1)
+    return max((low * high) ** 0.5 - 1, 0.0) / 1440
+
+
+def _finest(place: Mapping) -> tuple[str, int, int, int]:
+    """A suggestion's finest grain and unit: its team, or its office when it was raised to the whole office."""
+    region, office, team = place["region_id"], place["office_id"], place["team_id"]
+    return ("team", region, office, team) if team is not None else ("office", region, office, 0)
+
+
+def _add(con: Conn, place: Mapping, changes: list[tuple[str, str | None, str | None, float | None, date | None,
+                                                        int]]) -> None:
+    """Add a suggestion's changes, (measure, status, level, seconds to the milestone, event month, +1 or -1) each,
+    at its finest grain, not settled: one plain INSERT of a row or three, which no other write waits for."""
+    created: datetime = place["created_at"]
+    month, rows, params = date(created.year, created.month, 1), [], []
+    for measure, status, level, seconds, event_month, sign in changes:
+        bucket = _NONE["bucket"] if seconds is None else _bucket("CAST(? AS DOUBLE PRECISION)")
+        rows.append(f"(?, ?, ?, ?, ?, ?, ?, ?, ?, {bucket}, ?, ?, FALSE)")
+        params += [*_finest(place), month, place["category"], measure, status, level,
+                   *([] if seconds is None else [seconds]), event_month, sign]
+    con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) VALUES {', '.join(rows)}", params)
+
+
+def added(con: Conn, row: Mapping) -> None:
+    """Count a suggestion just stored (submitted, or released the day after; `row`: its PLACE columns): new, no
+    milestone yet."""
+    _add(con, row, [("status", "new", None, None, None, 1)])
+
+
+def moved(con: Conn, before: Mapping, start: str, to: str, reached: Mapping[str, datetime]) -> None:
+    """After a suggestion's status changed from `start` to `to` (`before`: its PLACE and milestone columns before
+    the change; `reached`: the milestone columns the move sets, kept where already set): out of one status, into
+    the other, and counted at each milestone it reached for the first time."""
+    changes: list = [("status", start, None, None, None, -1), ("status", to, None, None, None, 1)]
+    for measure in MILESTONES:
+        moment = reached.get(f"{measure}_at")
+        if moment is None or before[f"{measure}_at"] is not None:
+            continue
+        if measure == "implemented":
+            changes.append((measure, None, None, None, date(moment.year, moment.month, 1), 1))
+        else:
+            changes.append((measure, None, None, (moment - before["created_at"]).total_seconds(), None, 1))
+    _add(con, before, changes)
+
+
+def escalated(con: Conn, suggestion_id: int, level: str, moment: datetime) -> None:
+    """Count one escalation just recorded: in the month it happened, to the level it went to."""
+    row = con.one(f"SELECT {', '.join(PLACE)} FROM suggestions WHERE id = ?", (suggestion_id,))
+    if row is not None:
+        _add(con, row, [("escalated", None, level, None, date(moment.year, moment.month, 1), 1)])
+
+
+def _recount() -> str:
+    """SELECT of every cell from the raw rows, one row per cell (what the summaries must equal)."""
+    parts = []
+    for measure, (status, level, bucket, month) in _PARTS.items():
+        rows = "TRUE" if measure == "status" else f"{MILESTONES[measure]} IS NOT NULL"
+        parts.append(f"SELECT {_GRAIN_ROWS}, '{measure}' AS measure, {status} AS status, {level} AS level,"
+                     f" {bucket} AS bucket, {month} AS event_month, count(*) AS n"
+                     f" FROM suggestions s {_GRAINS_JOIN} WHERE {_HAS_GRAIN} AND {rows} GROUP BY {_GROUPED}")
+    parts.append(f"SELECT {_GRAIN_ROWS}, 'escalated', {_NONE['status']}, e.to_value, {_NONE['bucket']},"
+                 f" {_MONTH.format('e.created_at')},"
+                 f" count(*) FROM suggestion_events e JOIN suggestions s ON s.id = e.suggestion_id {_GRAINS_JOIN}"
+                 f" WHERE e.kind = 'escalated' AND {_HAS_GRAIN} GROUP BY {_GROUPED}")
+    return " UNION ALL ".join(parts)
+
+
+_GROUPED = ", ".join(str(i) for i in range(1, len(KEY) + 1))
+
+
+def rebuild(con: Conn) -> None:
+    """Recount every suggestion summary from the raw rows (after a bulk load that bypassed the write paths)."""
+    con.execute("DELETE FROM suggestion_cells")
+    con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) SELECT *, TRUE FROM ({_recount()}) c"
+                f" ORDER BY {_GROUPED}")
+
+
+def recounted(con: Conn) -> set[tuple]:
+    """The non-zero cells as the raw rows give them now, as (key..., count) tuples."""
+    return {tuple(row.values()) for row in con.rows(_recount())}
+
+
+def stored(con: Conn) -> set[tuple]:
+    """The non-zero cells as readers see them (settled rows, and the rows added since rolled up to every grain),
+    in the shape of `recounted`."""
+    return {tuple(row.values()) for row in con.rows(
+        f"SELECT {', '.join(KEY)}, CAST(sum(n) AS BIGINT) FROM ({_EVERY_GRAIN}) c GROUP BY {_GROUPED}"
+        " HAVING sum(n) <> 0")}
+
+
+# Every row as readers count it: settled rows as they are, each row added since at every grain from its own up.
+_EVERY_GRAIN = (
+    f"SELECT {', '.join(KEY)}, n FROM suggestion_cells WHERE settled UNION ALL"
+    " SELECT g.grain, CASE WHEN g.grain = 'org' THEN 0 ELSE c.region_id END AS region_id,"
+    " CASE WHEN g.grain IN ('office', 'team') THEN c.office_id ELSE 0 END AS office_id,"
+    " CASE WHEN g.grain = 'team' THEN c.team_id ELSE 0 END AS team_id, "
+    + ", ".join(f"c.{column}" for column in KEY[4:])
+    + f", c.n FROM {{fresh}} c {_GRAINS_JOIN} WHERE (g.grain <> 'team' OR c.grain = 'team')")
+_EVERY_GRAIN, _ROLLED_UP = (_EVERY_GRAIN.format(fresh="(SELECT * FROM suggestion_cells WHERE NOT settled)"),
+                            _EVERY_GRAIN[_EVERY_GRAIN.index(" SELECT g.grain"):])
+_NULLABLE = ("status", "level", "bucket", "event_month")  # a measure's own parts; the rest are never NULL
+_SAME_KEY = " AND ".join(f"c.{column} IS NOT DISTINCT FROM f.{column}" if column in _NULLABLE
+                         else f"c.{column} = f.{column}" for column in KEY)
+
+def compact(db: Database) -> int:
+    """Merge the rows added since the last compaction into one settled row per cell (cells that sum to zero go);
+    how many added rows were merged. Readers see the same sums before and after, on both backends: PostgreSQL
+    does it in one statement, so rows added meanwhile by other writers wait for the next run."""
+    def work(con: Conn) -> int:
+        fresh = con.scalar("SELECT count(*) FROM suggestion_cells WHERE NOT settled")
+        if not fresh:
+            return 0
+        if db.dialect == "postgres":
+            con.execute(
+                "WITH fresh AS (DELETE FROM suggestion_cells WHERE NOT settled RETURNING *),"
+                f" f AS ({_ROLLED_UP.format(fresh='fresh')}),"
+                " old AS (DELETE FROM suggestion_cells c WHERE c.settled AND EXISTS"
+                f"  (SELECT 1 FROM f WHERE {_SAME_KEY}) RETURNING c.*)"
+                f" INSERT INTO suggestion_cells ({COLUMNS}, settled) SELECT {', '.join(KEY)}, sum(n), TRUE FROM"
+                f" (SELECT {', '.join(KEY)}, n FROM f UNION ALL SELECT {', '.join(KEY)}, n FROM old) m"
+                f" GROUP BY {_GROUPED} HAVING sum(n) <> 0")
+            return int(fresh)
+        con.execute(f"CREATE TEMP TABLE f AS SELECT {', '.join(KEY)}, sum(n) AS n FROM"
+                    f" ({_ROLLED_UP.format(fresh='(SELECT * FROM suggestion_cells WHERE NOT settled)')}) c"
+                    f" GROUP BY {_GROUPED}")
+        con.execute(f"CREATE TEMP TABLE merged AS SELECT {', '.join(KEY)}, sum(n) AS n FROM (SELECT * FROM f"
+                    f" UNION ALL SELECT {', '.join(f'c.{column}' for column in KEY)}, c.n FROM suggestion_cells c"
+                    f" WHERE c.settled AND EXISTS (SELECT 1 FROM f WHERE {_SAME_KEY})) m GROUP BY {_GROUPED}")
+        con.execute("DELETE FROM suggestion_cells c WHERE NOT c.settled"
+                    f" OR EXISTS (SELECT 1 FROM f WHERE {_SAME_KEY})")
+        con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) SELECT *, TRUE FROM merged WHERE n <> 0")
+        con.execute("DROP TABLE f")
+        con.execute("DROP TABLE merged")
+        return int(fresh)
+
+    return db.write(work, lock=("suggestion_cells",))
