@@ -159,16 +159,17 @@ def stored(con: Conn) -> set[tuple]:
         " HAVING sum(n) <> 0")}
 
 
-# Every row as readers count it: settled rows as they are, each row added since at every grain from its own up.
-_EVERY_GRAIN = (
-    f"SELECT {', '.join(KEY)}, n FROM suggestion_cells WHERE settled UNION ALL"
-    " SELECT g.grain, CASE WHEN g.grain = 'org' THEN 0 ELSE c.region_id END AS region_id,"
+# The rows added since the last merge (a table or CTE named `fresh`) at every grain from their own up.
+_ROLLED_UP = (
+    "SELECT g.grain, CASE WHEN g.grain = 'org' THEN 0 ELSE c.region_id END AS region_id,"
     " CASE WHEN g.grain IN ('office', 'team') THEN c.office_id ELSE 0 END AS office_id,"
     " CASE WHEN g.grain = 'team' THEN c.team_id ELSE 0 END AS team_id, "
     + ", ".join(f"c.{column}" for column in KEY[4:])
     + f", c.n FROM {{fresh}} c {_GRAINS_JOIN} WHERE (g.grain <> 'team' OR c.grain = 'team')")
-_EVERY_GRAIN, _ROLLED_UP = (_EVERY_GRAIN.format(fresh="(SELECT * FROM suggestion_cells WHERE NOT settled)"),
-                            _EVERY_GRAIN[_EVERY_GRAIN.index(" SELECT g.grain"):])
+_FRESH = "(SELECT * FROM suggestion_cells WHERE NOT settled)"
+# Every row as readers count it: settled rows as they are, the rows added since rolled up.
+_EVERY_GRAIN = (f"SELECT {', '.join(KEY)}, n FROM suggestion_cells WHERE settled UNION ALL "
+                + _ROLLED_UP.format(fresh=_FRESH))
 _NULLABLE = ("status", "level", "bucket", "event_month")  # a measure's own parts; the rest are never NULL
 _SAME_KEY = " AND ".join(f"c.{column} IS NOT DISTINCT FROM f.{column}" if column in _NULLABLE
                          else f"c.{column} = f.{column}" for column in KEY)
@@ -192,7 +193,7 @@ def compact(db: Database) -> int:
                 f" GROUP BY {_GROUPED} HAVING sum(n) <> 0")
             return int(fresh)
         con.execute(f"CREATE TEMP TABLE f AS SELECT {', '.join(KEY)}, sum(n) AS n FROM"
-                    f" ({_ROLLED_UP.format(fresh='(SELECT * FROM suggestion_cells WHERE NOT settled)')}) c"
+                    f" ({_ROLLED_UP.format(fresh=_FRESH)}) c"
                     f" GROUP BY {_GROUPED}")
         con.execute(f"CREATE TEMP TABLE merged AS SELECT {', '.join(KEY)}, sum(n) AS n FROM (SELECT * FROM f"
                     f" UNION ALL SELECT {', '.join(f'c.{column}' for column in KEY)}, c.n FROM suggestion_cells c"
