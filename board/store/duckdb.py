@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -153,6 +154,8 @@ def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create(path)
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as error:
@@ -161,6 +164,19 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise DatabaseUnreadable(f"{path} cannot be opened as a Frontline Board database: {error}") from error
     except duckdb.Error as error:
         raise DatabaseUnreadable(f"{path} cannot be opened as a Frontline Board database: {error}") from error
+
+
+def _create(path: Path) -> None:
+    """Write a new, empty database file beside `path` and move it into place whole: a process killed while DuckDB
+    writes the file's headers leaves no file, or a valid one, never a file no later start can open."""
+    draft = path.with_name(path.name + ".new")
+    for leftover in (draft, draft.with_name(draft.name + ".wal")):
+        leftover.unlink(missing_ok=True)  # a draft that an earlier, killed start left behind
+    try:
+        duckdb.connect(str(draft)).close()
+    except duckdb.Error as error:
+        raise DatabaseUnreadable(f"{path} cannot be created: {error}") from error
+    os.replace(draft, path)
 
 
 def _busy_message(path: Path, error: Exception) -> str:

@@ -75,7 +75,9 @@ def test_results_have_the_same_python_types_on_both_backends(store):
 def test_postgresql_only_migrations_run_only_there(store):
     applied = db.applied_migrations(store)
     only = [name for name in applied if name.endswith(".postgres.sql")]
-    expected = ["0006_lookup_indexes.postgres.sql", "0014_outbox_lookup.postgres.sql"]
+    expected = [
+        "0006_lookup_indexes.postgres.sql", "0014_outbox_lookup.postgres.sql", "0019_summary_lookup.postgres.sql",
+    ]
     assert only == (expected if store.dialect == "postgres" else [])
     if store.dialect == "postgres":
         with store.read() as con:
