@@ -1,7 +1,8 @@
 """python -m bench dashboards [--quick] [--out PATH] [--backend duckdb|postgres] [URL] | suggestions [--rows N]
 [--repeat N] [--out PATH] | notify [--quick] [--repeat N] [--out PATH] | sessions [--quick] [--steps N,N,...]
-[--hold S] [--think MIN MAX] [--db PATH] [--no-profile] [--out PATH]: the command line of the benchmarks (make
-bench runs dashboards and suggestions at full scale)."""
+[--hold S] [--think MIN MAX] [--db PATH] [--no-profile] [--out PATH] | coldstart [--runs N] [--out PATH]
+[--compare DIR]: the command line of the benchmarks (make bench runs dashboards and suggestions at full scale;
+python -m bench.coldstart is the same as python -m bench coldstart)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import math
 import os
 import sys
 from pathlib import Path
+
+from bench import coldstart  # only the standard library: cheap for --help
 
 POSTGRES_EXAMPLE = "python -m bench dashboards --backend postgres postgresql://user@host:5432/bench"
 
@@ -57,7 +60,8 @@ def seconds(text: str) -> float:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bench", description="The benchmarks of Frontline Board.")
-    sub = top.add_subparsers(dest="command", required=True, metavar="{dashboards,suggestions,notify,sessions}")
+    sub = top.add_subparsers(dest="command", required=True,
+                             metavar="{dashboards,suggestions,notify,sessions,coldstart}")
     dash = sub.add_parser("dashboards", help="every dashboard query and the whole leader dashboard on a large "
                                              "generated organisation, against raw SQL and SQLite (several minutes)")
     dash.add_argument("--quick", action="store_true", help="everything 20 times smaller")
@@ -88,13 +92,17 @@ def parser() -> argparse.ArgumentParser:
                                            "in rising steps, with think time (under 20 minutes; --quick about one)")
     sess.add_argument("--quick", action="store_true", help="steps of 4 and 8 sessions held 15 s, think time 2-5 s")
     sess.add_argument("--steps", type=step_list, help="sessions at once per step (default 25,50,100,200,300)")
-    sess.add_argument("--hold", type=positive(float), help="seconds measured per step (default 150)")
+    sess.add_argument("--hold", type=positive(float), help="seconds measured per step (default 120)")
     sess.add_argument("--think", type=seconds, nargs=2, metavar=("MIN", "MAX"),
                       help="seconds a person waits between clicks, drawn evenly (default 5 15)")
     sess.add_argument("--db", type=Path, help="a DuckDB database to run on (a copy is used; default: a fresh demo)")
     sess.add_argument("--no-profile", action="store_true", help="do not sample the server with py-spy")
     sess.add_argument("--out", type=Path, default=Path("data/bench_sessions.json"),
                       help="where the JSON goes (default data/bench_sessions.json)")
+    cold = sub.add_parser("coldstart", help="the cold start of `make run` on a seeded demo database: until the health "
+                                            "check answers and until the first page view in chromium (a minute or "
+                                            "two)")
+    coldstart.add_arguments(cold)
     return top
 
 
@@ -104,6 +112,8 @@ def usage_error(args: argparse.Namespace) -> str | None:
 
     if args.out is not None and args.out.is_dir():
         return f"--out {args.out} is a folder: give the path of the JSON file to write"
+    if args.command == "coldstart":
+        return None  # coldstart.run checks its own arguments (it is also run alone: python -m bench.coldstart)
     if args.command == "sessions":
         if args.db is not None and not args.db.is_file():
             return f"--db {args.db} is not a database file"
@@ -132,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     from board.errors import BoardError
 
     try:
+        if args.command == "coldstart":
+            return coldstart.run(args)
         if args.command == "suggestions":
             from bench import suggestions  # seeds the demo: only when asked
 

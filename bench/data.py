@@ -26,7 +26,9 @@ import duckdb
 from board import DATA_DIR
 from board import store as db
 from board.errors import BoardError
+from board.feedback import counts
 from board.feedback.suggestions import MILESTONES, fill_milestones
+from board.morale import pulse
 from board.morale.pulse import period_bounds
 from board.store.migrate import available_migrations
 
@@ -103,7 +105,8 @@ def generate(store: db.Database, n: dict, t0: float,
              ("suggestions", partial(_suggestions, store, n, chunk_rows)),
              ("suggestion events", partial(_events, store, n, chunk_rows)),
              ("pulse", partial(_pulse, store, n, chunk_rows)),
-             ("minutes", partial(store.write, partial(_minutes, n=n))))
+             ("minutes", partial(store.write, partial(_minutes, n=n))),
+             ("summaries", partial(store.write, _summaries)))
     for name, step in steps:
         start = time.perf_counter()
         counts = step()
@@ -282,6 +285,14 @@ def _finish_events(con: db.Conn) -> dict:
     _drop(con, ("bench_events", "bench_steps", "bench_plan"))
     fill_milestones(con)
     return _count(con, "suggestion_events")
+
+
+def _summaries(con: db.Conn) -> dict:
+    """The dashboards' summaries of what the bulk steps wrote past the write paths: the suggestions' cells
+    (counts.rebuild) and the closed pulse periods' cells (pulse.rebuild_cells)."""
+    counts.rebuild(con)
+    pulse.rebuild_cells(con)
+    return _count(con, "suggestion_cells", "pulse_cells")
 
 
 def _drop(con: db.Conn, tables: tuple[str, ...]) -> None:
@@ -507,12 +518,13 @@ def build_in_child(folder: Path, scale: float, sqlite: bool) -> dict:
 # --- the cache of built datasets (python -m bench dashboards --scales) ---------------------------------------
 
 def generator_hash() -> str:
-    """Twelve hex digits naming how the dataset is made: this module's source, the migrations, the board's
+    """Twelve hex digits naming how the dataset is made: this module's source, the migrations DuckDB runs, the board's
     functions that fill it and DuckDB's version (its file format), so a changed generator never reuses a dataset
     an older one built."""
-    parts = [Path(__file__).read_text(), duckdb.__version__, repr(MILESTONES),
-             *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds)),
-             *(name + sql for name, sql in available_migrations())]
+    parts = [Path(__file__).read_text(), duckdb.__version__, repr(MILESTONES), counts.COLUMNS, counts.recount_sql(),
+             pulse.CELLS, *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds, counts.rebuild,
+                                                             pulse.rebuild_cells)),
+             *(name + sql for name, sql in available_migrations() if not name.endswith(".postgres.sql"))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
 
 

@@ -4,7 +4,7 @@ through their role's everyday pages with think time between clicks, in steps of 
 measures each page view from the request to the end of the run (the time a person waits for the page), the server's
 memory and CPU, and where the server's time goes.
 
-Run: .venv/bin/python -m bench sessions [--quick] [--steps 25,50,100,200,300] [--hold 150] [--think 5 15]
+Run: .venv/bin/python -m bench sessions [--quick] [--steps 25,50,100,200,300] [--hold 120] [--think 5 15]
      [--db PATH] [--no-profile] [--out data/bench_sessions.json]
 Prints tables and writes JSON. The sessions are in bench/sessions_client.py (protocol) and bench/sessions_mix.py
 (roles and clicks); the server, its memory, CPU and profile in bench/sessions_server.py; the figures and tables in

@@ -6,8 +6,8 @@ time goes.
 Where the time goes: py-spy samples the running server from outside (no change to the app; non-blocking, so the
 server is never paused) and each sample is put in one category by the innermost frame that names one: database
 queries, Plotly figures, serialisation (protobuf, Arrow, JSON for the browser), password hashing, the notification
-worker; else the rest of the script rerun (the pages, the services' Python, pandas, Streamlit's elements) or the
-server's event loop (websocket and HTTP)."""
+worker, Streamlit's gc.collect() after a script run (when runner.postScriptGC is on); else the rest of the script rerun
+(the pages, the services' Python, pandas, Streamlit's elements) or the server's event loop (websocket and HTTP)."""
 
 from __future__ import annotations
 
@@ -209,6 +209,10 @@ CATEGORIES = (
     ("notification worker", ("board/notify/",)),
 )
 SCRIPT = "streamlit/runtime/scriptrunner/"  # a thread running a page's script
+# Streamlit's gc.collect(2) after every script run (runner.postScriptGC): py-spy sees no frame for the C function, so a
+# sample whose innermost Python frame is the method that calls it is the collection (its other calls are in Python).
+POST_RUN_GC = "gc.collect() after a script run"
+POST_RUN_GC_FRAME = "_on_script_finished (streamlit/runtime/scriptrunner/script_runner.py:"
 RERUN = "script rerun (pages, services, pandas, Streamlit elements)"
 BREAKDOWN = 10  # the largest parts reported of the script rerun (by package) and of the queries (by caller)
 EVENT_LOOP = "event loop (websocket, HTTP, sessions)"
@@ -285,6 +289,8 @@ def package(frame: str) -> str:
 
 def category(frames: list[str]) -> str:
     """The category of one sampled stack (frames outermost first, each 'function (path:line)')."""
+    if POST_RUN_GC_FRAME in frames[-1]:
+        return POST_RUN_GC
     for frame in reversed(frames):
         for name, fragments in CATEGORIES:
             if any(fragment in frame for fragment in fragments):

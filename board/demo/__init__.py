@@ -8,12 +8,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from board.clock import utcnow
-from board.demo import calendars as demo_calendars
-from board.demo import minutes as demo_minutes
-from board.demo import pulse as demo_pulse
-from board.demo import suggestions as demo_suggestions
 from board.errors import Invalid
-from board.morale import pulse
 from board.org import accounts, audit, people, roster, settings
 from board.org.access import Person, require
 from board.store import Conn, Database
@@ -118,6 +113,15 @@ def is_empty(db: Database) -> bool:
 
 def seed(db: Database, *, today: date | None = None, activity: bool = True) -> dict:
     """Fill an empty database with the demo organisation (and, with activity, its history); returns counts."""
+    # Imported here: they bring pandas, which `python -m board prepare` (make run's first step) on a seeded database
+    # does not need (about half a second of every start). The morale module too: a global `pulse` would be taken for
+    # the submodule board.demo.pulse by the import below, and then overwritten by it.
+    from board.demo import calendars as demo_calendars
+    from board.demo import minutes as demo_minutes
+    from board.demo import pulse as demo_pulse
+    from board.demo import suggestions as demo_suggestions
+    from board.morale import pulse
+
     today, rng = today or date.today(), random.Random(SEED)
     roster.import_org(db, org_csv())
     demo_calendars.seed(db, {u["office"]: u["office_id"] for u in people.units(db)})

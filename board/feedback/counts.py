@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+import numpy as np
+
 from board.store import Conn, Database
 
 GRAINS = ("org", "region", "office", "team")
@@ -65,11 +67,10 @@ _PARTS = {
 PLACE = ("region_id", "office_id", "team_id", "created_at", "category")
 
 
-def bucket_days(bucket: int) -> float:
-    """The value a response-time bucket stands for, in days: the geometric middle of its bounds (a bucket b holds
-    the times t, in minutes, with growth**b <= t + 1 < growth**(b + 1))."""
-    low, high = BUCKET_GROWTH ** bucket, BUCKET_GROWTH ** (bucket + 1)
-    return max((low * high) ** 0.5 - 1, 0.0) / 1440
+def bucket_days(bucket: np.ndarray) -> np.ndarray:
+    """The value each response-time bucket stands for, in days: the geometric middle of its bounds (a bucket b
+    holds the times t, in minutes, with growth**b <= t + 1 < growth**(b + 1))."""
+    return np.maximum(BUCKET_GROWTH ** (bucket + 0.5) - 1, 0.0) / 1440
 
 
 def _finest(place: Mapping) -> tuple[str, int, int, int]:
@@ -121,7 +122,7 @@ def escalated(con: Conn, suggestion_id: int, level: str, moment: datetime) -> No
         _add(con, row, [("escalated", None, level, None, date(moment.year, moment.month, 1), 1)])
 
 
-def _recount() -> str:
+def recount_sql() -> str:
     """SELECT of every cell from the raw rows, one row per cell (what the summaries must equal)."""
     parts = []
     for measure, (status, level, bucket, month) in _PARTS.items():
@@ -142,13 +143,13 @@ _GROUPED = ", ".join(str(i) for i in range(1, len(KEY) + 1))
 def rebuild(con: Conn) -> None:
     """Recount every suggestion summary from the raw rows (after a bulk load that bypassed the write paths)."""
     con.execute("DELETE FROM suggestion_cells")
-    con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) SELECT *, TRUE FROM ({_recount()}) c"
+    con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) SELECT *, TRUE FROM ({recount_sql()}) c"
                 f" ORDER BY {_GROUPED}")
 
 
 def recounted(con: Conn) -> set[tuple]:
     """The non-zero cells as the raw rows give them now, as (key..., count) tuples."""
-    return {tuple(row.values()) for row in con.rows(_recount())}
+    return {tuple(row.values()) for row in con.rows(recount_sql())}
 
 
 def stored(con: Conn) -> set[tuple]:

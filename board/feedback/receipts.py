@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,13 @@ WRONG = N_("That code does not open any suggestion. Check it and try again.")
 THROTTLED = N_("Too many wrong codes. Wait 15 minutes before trying again.")
 
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash(secrets.token_hex(10))  # verified when no row matches, so both answers take as long
+
+
+@functools.cache
+def _dummy() -> str:
+    """The hash verified when no row matches, so that both answers take as long: made when first needed, not at
+    import."""
+    return _hasher.hash(secrets.token_hex(10))
 
 
 class CodeThrottled(BoardError):
@@ -71,7 +78,7 @@ def open_code(db: Database, code: str, *, now: datetime, tried: list[datetime] |
         row = con.one("SELECT id AS suggestion_id, CAST(NULL AS VARCHAR) AS held_id, receipt_hash FROM suggestions"
                       " WHERE receipt_lookup = ? UNION ALL SELECT CAST(NULL AS INTEGER), id, receipt_hash"
                       " FROM held_suggestions WHERE receipt_lookup = ?", (lookup, lookup))
-    matched = _verify(row["receipt_hash"] if row else _DUMMY, secret) and row is not None
+    matched = _verify(row["receipt_hash"] if row else _dummy(), secret) and row is not None
     if not matched or row is None or len(secret) != SECRET_CHARS:
         if tried is not None:
             tried[:] = [*recent, now]

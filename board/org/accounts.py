@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -29,7 +30,13 @@ PRECISION = timedelta(minutes=5)  # session times are stored no finer than this 
 MIN_PASSWORD = 12  # OWASP ASVS 2.1.1
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """The hash verified when no account matches, so that both answers take as long: made at the first sign-in that
+    needs it rather than at import (an argon2 hash on every start of the server and of each command)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 class SignInRefused(BoardError):
@@ -142,7 +149,7 @@ def _authenticate(db: Database, email: str, password: str, address: str | None, 
 def _verify(stored: str | None, password: str) -> bool:
     """Check a password in constant-ish time, hashing even when there is no account."""
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password[:1024]) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password[:1024]) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

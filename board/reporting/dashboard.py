@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
+import numpy as np
+
 from board.clock import shown
 from board.errors import NotAllowed
 from board.feedback import counts
@@ -84,10 +86,14 @@ def _cells(viewer: Person, filters: Filters, measure: str) -> tuple[str, list]:
         raise ValueError(f"the dashboard's period runs from the first of a month: {filters.start} - {filters.end}")
     condition, params = scope_sql(viewer, filters, "c")
     # The settled rows of the grain, and the rows added since the worker last merged them, which sit at their own
-    # finest grain: a team's rows carry its office and region, an office's rows (no team) count for no team.
-    return (f"FROM suggestion_cells c WHERE (c.grain = ? OR NOT c.settled) AND c.measure = ? AND {condition}"
-            " AND c.month >= ? AND c.month < ?",
-            [_grain(viewer, filters), measure, *params, filters.start, filters.end])
+    # finest grain: a team's rows carry its office and region, an office's rows (no team) count for no team. Two
+    # branches, not one OR: each is then one range of an index (PostgreSQL) or of the file's row groups (DuckDB
+    # skips those whose grain, or settled, cannot match: 4 ms instead of 60 at 1x).
+    rest = f"c.measure = ? AND {condition} AND c.month >= ? AND c.month < ?"
+    grain, own = _grain(viewer, filters), [measure, *params, filters.start, filters.end]
+    return (f"FROM (SELECT * FROM suggestion_cells c WHERE c.grain = ? AND {rest} UNION ALL"
+            f" SELECT * FROM suggestion_cells c WHERE NOT c.settled AND c.grain <> ? AND {rest}) c",
+            [grain, *own, grain, *own])
 
 
 def funnel(db: Database, viewer: Person, filters: Filters) -> list[dict]:
@@ -115,36 +121,46 @@ def monthly(db: Database, viewer: Person, filters: Filters) -> list[dict]:
 def response_times(db: Database, viewer: Person, filters: Filters) -> list[dict]:
     """Per month of submission: median and p90 days to the first acknowledgement and to resolution (read from
     the response-time buckets of feedback.counts: within 1%, or a minute, of the exact figures)."""
-    found: dict[date, dict[str, list[tuple[float, int]]]] = {}
-    with db.read() as con:
-        for measure in ("acknowledged", "resolved"):
-            cells, params = _cells(viewer, filters, measure)
-            for row in con.rows(f"SELECT c.month, c.bucket, CAST(sum(c.n) AS BIGINT) AS n {cells} GROUP BY 1, 2"
-                                " HAVING sum(c.n) > 0 ORDER BY 1, 2", params):
-                found.setdefault(row["month"], {}).setdefault(measure, []).append(
-                    (counts.bucket_days(row["bucket"]), row["n"]))
     names = {"acknowledged": "ack", "resolved": "resolution"}
-    return [{"month": datetime.combine(month, datetime.min.time()),
-             **{f"{names[measure]}_{label}_days": _percentile(measures.get(measure, []), share)
-                for measure in names for label, share in (("median", 0.5), ("p90", 0.9))}}
-            for month, measures in sorted(found.items())]
+    found: dict[int, dict[str, float | None]] = {}
+    with db.read() as con:
+        for measure, name in names.items():
+            cells, params = _cells(viewer, filters, measure)
+            counted = con.arrays(  # the month as a number (year * 12 + month - 1): one type on both engines
+                "SELECT CAST(extract(year FROM c.month) * 12 + extract(month FROM c.month) - 1 AS INTEGER) AS month,"
+                f" c.bucket, CAST(sum(c.n) AS BIGINT) AS n {cells} GROUP BY 1, 2 HAVING sum(c.n) > 0 ORDER BY 1, 2",
+                params)
+            months = np.asarray(counted["month"], dtype=np.int64)
+            days = counts.bucket_days(np.asarray(counted["bucket"], dtype=np.float64))
+            n = np.asarray(counted["n"], dtype=np.int64)
+            for month, first, last in _runs(months):
+                figures = found.setdefault(month, {f"{other}_{label}_days": None for other in names.values()
+                                                   for label in ("median", "p90")})
+                for label, share in (("median", 0.5), ("p90", 0.9)):
+                    figures[f"{name}_{label}_days"] = _percentile(days[first:last], n[first:last], share)
+    return [{"month": datetime(month // 12, month % 12 + 1, 1), **figures} for month, figures in sorted(found.items())]
 
 
-def _percentile(counted: list[tuple[float, int]], share: float) -> float | None:
-    """percentile_cont over values given as (value, how many) in ascending order: the value at position
-    share * (n - 1), interpolated between its two neighbours; None when there are none."""
-    total = sum(n for _value, n in counted)
+def _runs(values: np.ndarray) -> list[tuple[int, int, int]]:
+    """(value, first, end) of each run of equal values in a sorted array."""
+    if not len(values):
+        return []
+    starts = np.flatnonzero(np.diff(values)) + 1
+    bounds = [0, *starts.tolist(), len(values)]
+    return [(int(values[a]), a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _percentile(values: np.ndarray, counts_of: np.ndarray, share: float) -> float | None:
+    """percentile_cont over ascending values each counted some times: the value at position share * (n - 1),
+    interpolated between its two neighbours; None when there are none."""
+    total = int(counts_of.sum())
     if not total:
         return None
     position = share * (total - 1)
     below, above = int(position), min(int(position) + 1, total - 1)
-    values, seen = {}, 0
-    for value, n in counted:
-        for rank in (below, above):
-            if seen <= rank < seen + n:
-                values[rank] = value
-        seen += n
-    return values[below] + (values[above] - values[below]) * (position - below)
+    ends = np.cumsum(counts_of)  # the value at rank r is the first whose running count passes r
+    low, high = (float(values[np.searchsorted(ends, rank, side="right")]) for rank in (below, above))
+    return low + (high - low) * (position - below)
 
 
 def ageing(db: Database, viewer: Person, filters: Filters, *, today: date,

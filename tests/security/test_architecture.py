@@ -123,8 +123,8 @@ ALLOWED_SQL_NAMES = {
     ("reporting/dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
     ("feedback/counts.py", "_add", "rows"): "one VALUES row of ? placeholders per change (with the module's constant "
                                             "bucket formula over a ? where a time is counted)",
-    ("feedback/counts.py", "rebuild", "_recount()"): "SQL made only of the module's constants (KEY, _PARTS)",
-    ("feedback/counts.py", "recounted", "_recount()"): "SQL made only of the module's constants (KEY, _PARTS)",
+    ("feedback/counts.py", "rebuild", "recount_sql()"): "SQL made only of the module's constants (KEY, _PARTS)",
+    ("feedback/counts.py", "recounted", "recount_sql()"): "SQL made only of the module's constants (KEY, _PARTS)",
     ("feedback/counts.py", "work", "_ROLLED_UP.format(fresh=_FRESH)"): "the module's constant SQL over a constant "
                                                                       "subquery",
     ("feedback/counts.py", "work", "_ROLLED_UP.format(fresh='fresh')"): "the module's constant SQL over a CTE name",

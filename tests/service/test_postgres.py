@@ -3,6 +3,7 @@ stores (one per server process), caches seeing other servers' writes, and copy-t
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 
@@ -11,8 +12,10 @@ import pytest
 from board import cli
 from board import store as db
 from board.errors import BoardError
+from board.feedback import workflow
 from board.org import people
 from board.reporting import dashboard
+from board.reporting.dashboard import OPEN_SQL
 from board.store import transfer
 from tests.support.suggestions import submit
 
@@ -77,11 +80,23 @@ def test_postgresql_only_migrations_run_only_there(store):
     only = [name for name in applied if name.endswith(".postgres.sql")]
     expected = [
         "0006_lookup_indexes.postgres.sql", "0014_outbox_lookup.postgres.sql", "0019_summary_lookup.postgres.sql",
+        "0020_open_suggestions.postgres.sql",
     ]
     assert only == (expected if store.dialect == "postgres" else [])
     if store.dialect == "postgres":
         with store.read() as con:
             assert con.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'suggestion_events_suggestion'") == 1
+
+
+def test_the_open_suggestions_index_holds_exactly_the_open_statuses(empty_pg):
+    """Migration 0020 names the open statuses in SQL: they must stay workflow.OPEN, or the ageing chart's
+    query (dashboard.OPEN_SQL) no longer implies the index's condition and scans every suggestion again."""
+    with db.open_store(empty_pg).read() as con:
+        definition = con.scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+                                " WHERE indexrelid = 'suggestions_open'::regclass")
+    named = set(re.findall(r"'(\w+)'::", definition))
+    assert named == set(workflow.OPEN)
+    assert OPEN_SQL.removeprefix("s.status IN ") == "(" + ", ".join(f"'{s}'" for s in workflow.OPEN) + ")"
 
 
 def test_an_unreachable_server_is_explained_in_one_line(pg_cluster):

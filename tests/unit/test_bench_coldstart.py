@@ -44,6 +44,16 @@ def test_a_bad_number_of_runs_is_refused_with_a_clear_message(capsys):
     assert "--runs must be at least 1, not 0" in capsys.readouterr().err
 
 
+def test_python_m_bench_coldstart_is_the_same_command(capsys):
+    from bench.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["coldstart", "--runs", "two"])
+    assert stopped.value.code == 2 and "invalid int value: 'two'" in capsys.readouterr().err
+    assert main(["coldstart", "--runs", "0"]) == 2
+    assert "--runs must be at least 1, not 0" in capsys.readouterr().err
+
+
 def test_a_folder_as_out_or_a_compare_that_is_no_checkout_is_refused_before_anything_starts(tmp_path, capsys):
     assert coldstart.main(["--out", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err

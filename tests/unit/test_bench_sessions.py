@@ -66,6 +66,15 @@ def test_a_sample_goes_to_its_innermost_named_category():
     assert found["queries_by_caller"] == {"<module> (board/web/app_pages/triage.py)": 0.6}
 
 
+def test_streamlits_collection_after_a_run_is_a_category_of_its_own_but_its_other_work_is_the_rerun():
+    finished = ("Thread.run (threading.py:982);ScriptRunner._run_script_thread (streamlit/runtime/scriptrunner/"
+                "script_runner.py:400);ScriptRunner._on_script_finished (streamlit/runtime/scriptrunner/"
+                "script_runner.py:1055)")
+    orphans = f"{finished};MediaFileManager.remove_orphaned_files (streamlit/runtime/media_file_manager.py:120)"
+    found = sessions_server.shares([f"{finished} 3", f"{orphans} 1"])
+    assert found["shares"] == {sessions_server.POST_RUN_GC: 0.75, sessions_server.RERUN: 0.25}
+
+
 def test_a_page_view_in_error_is_counted_never_timed():
     records = [Record("home", "staff", 1.0, 0.2, []), Record("home", "staff", 2.0, 0.4, []),
                Record("home", "staff", 3.0, 9.0, ["exception KeyError: 'x'"])]
