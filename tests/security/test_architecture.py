@@ -109,6 +109,8 @@ ALLOWED_SQL_NAMES = {
     ("store/base.py", "executemany", "self._sql(sql)"):
         "the Conn method's own parameter as the engine takes it (? or $n)",
     ("store/transfer.py", "_copy", "sql"): "the text of a migration file shipped in board/store/migrations",
+    ("store/transfer.py", "_copy", "index['name']"): "an index of PostgreSQL's own catalog, made by our migrations",
+    ("store/transfer.py", "_copy", "index['definition']"): "PostgreSQL's own text of an index our migrations made",
     ("store/transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
     ("store/migrate.py", "apply", "sql"): "the text of a migration file shipped in board/store/migrations",
     ("store/duckdb.py", "insert_frame", "table"): "demo seeding only: a table name written in the demo modules",
