@@ -5,8 +5,9 @@ with copy-to-postgres (every table checked by count and content hash), vacuumed 
 leader and a regional manager, every dashboard query is measured warm, in turns in one loop so machine
 noise touches all alike: through the reports layer on DuckDB, through the reports layer on PostgreSQL, and
 as the very SQL the layer ran, straight on a psycopg connection of the benchmark's own (the floor). Then the
-whole leader dashboard on both. Prints the table, states the target (the leader dashboard within 3 s on
-PostgreSQL) and writes JSON.
+whole leader dashboard on both. Prints the table, states the target (the leader dashboard within 1 s on
+PostgreSQL at 1x, 3 s at 10x) and writes JSON. A dataset of scale 1 or more comes from the cache that
+`--scales` keeps (data/bench_cache), so `--scale 10` builds the 10x dataset once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from bench.measure import RUNS, dashboard_queries, measure_leader_page, ms, peak
 from board import store as db
 from board.store import transfer
 
-TARGET_MS = 3000
+TARGETS_MS = {1: 1000, 10: 3000}  # issue 18: the whole leader dashboard at 1x and at 10x (between: the larger)
+
+
+def target_ms(scale: float) -> int:
+    """The target for a dataset of this scale: the first whose scale it does not exceed, else the last."""
+    return next((ms for at, ms in sorted(TARGETS_MS.items()) if scale <= at), TARGETS_MS[max(TARGETS_MS)])
 
 
 def connect_raw(url: str) -> Any:
@@ -45,7 +51,7 @@ def raw_runner(pg: Any, statements: list):
     return run
 
 
-def measure(duck: db.DuckStore, url: str, t0: float) -> dict:
+def measure(duck: db.DuckStore, url: str, t0: float, scale: float = 1.0) -> dict:
     print(f"{clock(t0)} copying the dataset into {db.redacted(url)} (copy-to-postgres, checked) ...", flush=True)
     started = time.perf_counter()
     copied = transfer.copy_to_postgres(duck, url)
@@ -90,8 +96,8 @@ def measure(duck: db.DuckStore, url: str, t0: float) -> dict:
                      "postgres_mb": size_mb},
             "queries": queries, "leader_dashboard": page, "memory_mb": {"measuring": peak_mb()},
             "load_average": [round(v, 2) for v in os.getloadavg()],
-            "target": {"target": f"whole leader dashboard on PostgreSQL <= {TARGET_MS} ms median",
-                       "met": page["postgres"]["total_ms"] <= TARGET_MS,
+            "target": {"target": f"whole leader dashboard on PostgreSQL <= {target_ms(scale)} ms median",
+                       "met": page["postgres"]["total_ms"] <= target_ms(scale),
                        "value_ms": page["postgres"]["total_ms"]}}
 
 

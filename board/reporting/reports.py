@@ -195,6 +195,11 @@ def minutes_overview(db: Database, viewer: Person, *, months: list[date], today:
     """Per office in scope and month: meetings held, problems discussed, solutions recorded, and the share
     of due actions closed on time. Offices without meetings appear with zeros, never missing."""
     condition, params = where(viewer, "office_overview", "o")
+    if not months:
+        return []
+    first = min(months).replace(day=1)  # only the meetings and actions of the months shown are counted
+    last = max(months)
+    after = date(last.year + last.month // 12, last.month % 12 + 1, 1)
     with db.read() as con:
         return con.rows(
             "WITH month AS (SELECT unnest(?::DATE[]) AS month),"
@@ -203,11 +208,11 @@ def minutes_overview(db: Database, viewer: Person, *, months: list[date], today:
             f"  count(i.id) FILTER (WHERE {PROBLEM_ITEMS}) AS problems,"
             "  count(i.id) FILTER (WHERE i.solution <> '') AS solutions"
             "  FROM meetings m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
-            "  WHERE m.status = 'published' GROUP BY 1, 2),"
+            "  WHERE m.status = 'published' AND m.meeting_date >= ? AND m.meeting_date < ? GROUP BY 1, 2),"
             " due AS (SELECT m.office_id, date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
             "  FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
-            "  WHERE NOT a.removed AND m.status = 'published' AND a.due_date < ? GROUP BY 1, 2)"
+            "  WHERE NOT a.removed AND m.status = 'published' AND a.due_date >= ? AND a.due_date < ? GROUP BY 1, 2)"
             " SELECT r.name AS region, o.name AS office, month.month,"
             "  coalesce(held.meetings, 0) AS meetings, coalesce(held.problems, 0) AS problems,"
             "  coalesce(held.solutions, 0) AS solutions, coalesce(due.due, 0) AS actions_due,"
@@ -216,7 +221,7 @@ def minutes_overview(db: Database, viewer: Person, *, months: list[date], today:
             " LEFT JOIN held ON held.office_id = o.id AND held.month = month.month"
             " LEFT JOIN due ON due.office_id = o.id AND due.month = month.month"
             f" WHERE {condition} ORDER BY r.name, o.name, month.month",
-            ([m.replace(day=1) for m in months], today, *params))
+            ([m.replace(day=1) for m in months], first, after, first, min(today, after), *params))
 
 
 MORALE_LEVELS = ("team", "office", "region", "org")

@@ -67,6 +67,20 @@ def test_unreadable_file_gets_a_clear_error(tmp_path):
     assert path.read_bytes() == b"this is not a database" * 1000
 
 
+def test_a_new_file_appears_whole_and_a_killed_starts_draft_is_replaced(tmp_path):
+    """A new database is written beside its path and moved into place, so a start killed while DuckDB writes
+    the file's headers leaves a draft (replaced by the next start), never a file that cannot be opened."""
+    path = tmp_path / "board.duckdb"
+    draft = tmp_path / "board.duckdb.new"
+    draft.write_bytes(b"\0" * 100)  # what a start killed mid-header leaves
+    store = db.open_store(path)
+    try:
+        assert tables(store) >= {"suggestions", "schema_migrations"}
+    finally:
+        db.close_store(path)
+    assert not draft.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["board.duckdb"]
+
+
 def test_failed_transaction_writes_nothing(store):
     def half(con):
         con.execute("INSERT INTO regions (name) VALUES ('Half')")
