@@ -10,9 +10,10 @@ committed. A target that already holds tables is refused before anything is writ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from board import store as db
 from board.errors import BoardError
@@ -47,20 +48,19 @@ class _Digest:
 
 
 def _canonical(row: Iterable) -> str:
-    """One row as text that does not depend on the engine it came from."""
-    out = []
-    for v in row:
-        if isinstance(v, (datetime, date)):
-            out.append(v.isoformat())
-        elif isinstance(v, float):
-            out.append(repr(v))
-        elif isinstance(v, (list, tuple)):
-            out.append("[" + _canonical(v) + "]")
-        elif isinstance(v, str):
-            out.append(repr(v.replace("\x00", "")))  # the store drops NUL, which PostgreSQL cannot hold
-        else:
-            out.append(repr(v))
-    return "\x1f".join(out)
+    """One row as text that does not depend on the engine it came from (each value by its type, through one
+    lookup: this runs for every value of the copy twice)."""
+    return "\x1f".join([_AS_TEXT.get(type(v), repr)(v) for v in row])
+
+
+def _list_text(values: Iterable) -> str:
+    return "[" + _canonical(values) + "]"
+
+
+_AS_TEXT: dict[type, Callable[[Any], str]] = {
+    datetime: datetime.isoformat, date: date.isoformat, float: repr, list: _list_text, tuple: _list_text,
+    str: lambda v: repr(v.replace("\x00", "")),  # the store drops NUL, which PostgreSQL cannot hold
+}
 
 
 def copy_to_postgres(source: db.DuckStore, url: str) -> Copied:
