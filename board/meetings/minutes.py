@@ -17,6 +17,11 @@ ITEM_KINDS = {"real_problem": N_("Real problem"), "anticipated_problem": N_("Ant
               "brainstorm": N_("Brainstorm"), "decision": N_("Decision"), "information": N_("Information")}
 PROBLEM_KINDS = ("real_problem", "anticipated_problem")  # the items counted as problems discussed
 PROBLEM_ITEMS = "i.kind IN (" + ", ".join(f"'{kind}'" for kind in PROBLEM_KINDS) + ")"  # SQL on meeting_items i
+# SQL: each meeting's problems discussed and solutions recorded (items still in its minutes), one row per meeting that
+# has any: counted per meeting first, so that a meeting joins one row and is counted once without DISTINCT.
+ITEMS_PER_MEETING = (f"(SELECT i.meeting_id, count(*) FILTER (WHERE {PROBLEM_ITEMS}) AS problems,"
+                     " count(*) FILTER (WHERE i.solution <> '') AS solutions FROM meeting_items i"
+                     " WHERE NOT i.removed GROUP BY i.meeting_id)")
 MAX_TEXT = 5000
 MAX_ACTION = 500
 MAX_DRAFT = 500_000

@@ -17,7 +17,7 @@ from board.errors import NotAllowed
 from board.feedback import counts
 from board.feedback.workflow import OPEN
 from board.i18n import N_
-from board.meetings.minutes import PROBLEM_ITEMS
+from board.meetings.minutes import ITEMS_PER_MEETING, PROBLEM_ITEMS
 from board.org.access import Person, scope, where
 from board.org.calendar import ByOffice, office_sql
 from board.store import Database
@@ -288,21 +288,21 @@ def minutes_monthly(db: Database, viewer: Person, filters: Filters) -> list[dict
     condition, params = scope_sql(viewer, filters, "m", category=False)
     with db.read() as con:
         return con.rows(
-            "WITH m AS (SELECT * FROM meetings m WHERE m.status = 'published' AND " + condition + "),"
-            " held AS (SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
-            "  count(DISTINCT m.id) AS meetings,"
-            f"  count(i.id) FILTER (WHERE {PROBLEM_ITEMS}) AS problems"
-            "  FROM m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
-            "  WHERE m.meeting_date >= ? AND m.meeting_date < ? GROUP BY 1),"
+            f"WITH held AS (SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
+            "  count(*) AS meetings, coalesce(sum(i.problems), 0) AS problems"
+            f"  FROM meetings m LEFT JOIN {ITEMS_PER_MEETING} i ON i.meeting_id = m.id"
+            f"  WHERE m.status = 'published' AND {condition} AND m.meeting_date >= ? AND m.meeting_date < ?"
+            "  GROUP BY 1),"
             " due AS (SELECT date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
-            "  FROM action_items a JOIN m ON m.id = a.meeting_id"
-            "  WHERE NOT a.removed AND a.due_date >= ? AND a.due_date < least(?, current_date) GROUP BY 1)"
+            "  FROM action_items a JOIN meetings m ON m.id = a.meeting_id"
+            f"  WHERE m.status = 'published' AND {condition} AND NOT a.removed AND a.due_date >= ?"
+            "  AND a.due_date < least(?, current_date) GROUP BY 1)"
             " SELECT coalesce(held.month, due.month) AS month, coalesce(meetings, 0) AS meetings,"
             " coalesce(problems, 0) AS problems,"
             " CASE WHEN due > 0 THEN round(100.0 * on_time / due) END AS actions_on_time_pct"
             " FROM held FULL JOIN due ON due.month = held.month ORDER BY month",
-            [*params, filters.start, filters.end, filters.start, filters.end])
+            [*params, filters.start, filters.end, *params, filters.start, filters.end])
 
 
 def team_ack_days(db: Database, viewer: Person, filters: Filters) -> dict[int, float]:

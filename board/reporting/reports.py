@@ -13,7 +13,7 @@ import numpy as np
 from board.clock import utcnow
 from board.errors import NotAllowed
 from board.i18n import N_, _
-from board.meetings.minutes import PROBLEM_ITEMS
+from board.meetings.minutes import ITEMS_PER_MEETING
 from board.morale.disclosure import shown_matrix
 from board.org import settings, throttle
 from board.org.access import ADMINS, ROLE_LABELS, Person, in_scope, require, scope, where
@@ -204,10 +204,9 @@ def minutes_overview(db: Database, viewer: Person, *, months: list[date], today:
         return con.rows(
             "WITH month AS (SELECT unnest(?::DATE[]) AS month),"
             " held AS (SELECT m.office_id, date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
-            "  count(DISTINCT m.id) AS meetings,"
-            f"  count(i.id) FILTER (WHERE {PROBLEM_ITEMS}) AS problems,"
-            "  count(i.id) FILTER (WHERE i.solution <> '') AS solutions"
-            "  FROM meetings m LEFT JOIN meeting_items i ON i.meeting_id = m.id AND NOT i.removed"
+            "  count(*) AS meetings, coalesce(sum(i.problems), 0) AS problems,"
+            "  coalesce(sum(i.solutions), 0) AS solutions"
+            f"  FROM meetings m LEFT JOIN {ITEMS_PER_MEETING} i ON i.meeting_id = m.id"
             "  WHERE m.status = 'published' AND m.meeting_date >= ? AND m.meeting_date < ? GROUP BY 1, 2),"
             " due AS (SELECT m.office_id, date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
@@ -377,20 +376,21 @@ def participation(db: Database, viewer: Person, *, region_id: int | None = None,
     with db.read() as con:
         rows = con.rows(
             f"WITH teams_in AS (SELECT t.id FROM teams t JOIN offices o ON o.id = t.office_id WHERE {narrowed}),"
+            " periods AS (SELECT id FROM pulse_periods WHERE starts_on >= ? AND starts_on < ?),"
             " live AS (SELECT period_id, team_id FROM pulse_voters UNION ALL"
             "  SELECT pa.period_id, tm.team_id FROM pulse_participation pa"
             "  JOIN team_members tm ON tm.person_id = pa.person_id),"
             " counts AS (SELECT period_id, sum(answered) AS answered, sum(people) AS people FROM pulse_turnout"
-            "  WHERE team_id IN (SELECT id FROM teams_in) GROUP BY period_id"
+            "  WHERE team_id IN (SELECT id FROM teams_in) AND period_id IN (SELECT id FROM periods) GROUP BY period_id"
             "  UNION ALL SELECT period_id, count(*), NULL FROM live WHERE team_id IN (SELECT id FROM teams_in)"
-            "  GROUP BY period_id)"
+            "  AND period_id IN (SELECT id FROM periods) GROUP BY period_id)"
             " SELECT pp.starts_on, pp.closed_at IS NOT NULL AS closed, coalesce(sum(c.answered), 0) AS answered,"
             " CASE WHEN pp.closed_at IS NOT NULL THEN coalesce(sum(c.people), 0) ELSE (SELECT count(*) FROM people p"
             "  JOIN team_members tm ON tm.person_id = p.id WHERE p.active AND tm.team_id IN (SELECT id FROM teams_in))"
             " END AS people"
             " FROM pulse_periods pp LEFT JOIN counts c ON c.period_id = pp.id"
             " WHERE pp.starts_on >= ? AND pp.starts_on < ? GROUP BY pp.id, pp.starts_on, pp.closed_at"
-            " ORDER BY pp.starts_on", [*params, start or date.min, end or date.max])
+            " ORDER BY pp.starts_on", [*params, *(start or date.min, end or date.max) * 2])
     for row in rows:
         row["answered"], row["people"] = int(row["answered"]), int(row["people"])
         row["participation_pct"] = round(100.0 * row["answered"] / row["people"], 1) if row["people"] else None
