@@ -57,8 +57,8 @@ def shown_matrix(counts, parent, rank, k: int):
     """`shown_groups` for many periods at once, with arrays: `counts[period, group]` respondents, `parent[group]`
     the index of its parent (-1 at the top) and `rank[group]` the tie-break order (the position of str(key) among
     the keys). Returns a boolean array of the same shape as `counts`; each row equals what `shown_groups` gives
-    for that period (the property tests compare them). Each round is a few array operations over all periods;
-    the rare 'small remainder' cases are settled one by one with the same tie-break."""
+    for that period (the property tests compare them). Each round is a few array operations over all periods,
+    the 'small remainder' cases too (with the same tie-break)."""
     import numpy as np
 
     counts = np.asarray(counts, dtype=np.int64)
@@ -88,11 +88,14 @@ def shown_matrix(counts, parent, rank, k: int):
         members = np.bincount(cells, minlength=size).reshape(counts.shape)
         hidden = np.bincount((rows + nearest)[below & hide], minlength=size).reshape(counts.shape)
         rest = counts - inside.astype(np.int64)
-        for period, top in zip(*np.nonzero(shown & (members > 0) & (hidden == 0) & (rest > 0) & (rest < k)),
-                               strict=True):
-            candidates = np.flatnonzero(below[period] & (nearest[period] == top))
-            smallest = candidates[np.lexsort((rank[candidates], counts[period, candidates]))[0]]
-            hide[period, smallest] = True
+        short = (shown & (members > 0) & (hidden == 0) & (rest > 0) & (rest < k)).ravel()
+        if short.any():  # hide the smallest sub-group (then the first by rank) of each such group, all at once
+            period, group = np.nonzero(below)
+            top = cells  # each sub-group's (period, nearest shown ancestor), in the same order as np.nonzero
+            order = np.lexsort((rank[group], counts[period, group], top))
+            first = order[np.r_[True, top[order][1:] != top[order][:-1]]]  # the smallest under each top
+            first = first[short[top[first]]]
+            hide[period[first], group[first]] = True
         if not hide.any():
             return shown
         shown &= ~hide
