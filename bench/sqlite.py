@@ -122,6 +122,8 @@ def translate(sql: str) -> tuple[str, tuple | None]:
         sql, *plan = _quantiles(sql)
     sql = re.sub(r"CAST\(extract\(epoch FROM ([\w.]+) - ([\w.]+)\) AS DOUBLE(?: PRECISION)?\)",  # seconds between
                  r"((julianday(\1) - julianday(\2)) * 86400)", sql)
+    sql = re.sub(r"extract\((year|month) FROM ([\w.]+)\)",  # a date's year or month as a number
+                 lambda m: f"CAST(strftime('{'%Y' if m[1] == 'year' else '%m'}', {m[2]}) AS INTEGER)", sql)
     sql = re.sub(r"CAST\(([\w.]+|coalesce\([\w., ]+\)) AS TIMESTAMP\)", r"datetime(\1)", sql)
     sql = re.sub(r"CAST\(([^()]+?) AS DATE\) - CAST\(([^()]+?) AS DATE\)",  # days between two dates
                  r"CAST(julianday(date(\1)) - julianday(date(\2)) AS INTEGER)", sql)
