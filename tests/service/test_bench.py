@@ -114,12 +114,19 @@ def test_bench_on_postgres_at_a_tiny_scale_prints_both_backends_side_by_side(tmp
     name = pg_cluster.fresh_name("bench")
     url = pg_cluster.create(name)
     out = tmp_path / "bench_postgres.json"
+    again = tmp_path / "again.json"
     try:
         assert main(["dashboards", "--scale", "0.002", "--out", str(out), "--backend", "postgres", url]) == 0
+        printed = capsys.readouterr().out
+        # the same dataset there already: measured again without a second copy; other data there: refused
+        assert main(["dashboards", "--scale", "0.002", "--out", str(again), "--backend", "postgres", url]) == 0
+        assert "holds this dataset already" in capsys.readouterr().out
+        assert main(["dashboards", "--scale", "0.003", "--backend", "postgres", url]) == 1
+        assert "holds other data than this dataset" in capsys.readouterr().err
     finally:
         pg_cluster.drop(name)
+    assert json.loads(again.read_text())["copy"]["seconds"] is None
     report = json.loads(out.read_text())
-    printed = capsys.readouterr().out
     assert report["backend"] == "postgres"
     assert report["copy"]["rows"] >= sum(report["dataset"]["rows"].values())  # every generated row (and settings)
     for role in ("leader", "regional_manager"):
