@@ -75,6 +75,7 @@ class Run:
     tasks: list[asyncio.Task] = field(default_factory=list)
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SIGN_INS_AT_ONCE))
+    closing: bool = False  # the run is over: a session that stops now has not failed
 
     def record(self, role: str, shown: View) -> None:
         self.records.append(Record(page_label(shown.page), role, shown.started, shown.seconds, list(shown.problems)))
@@ -128,15 +129,18 @@ class Run:
         """Click, think, click, until cancelled; a session that cannot go on is an error of its step."""
         await asyncio.sleep(user.rng.uniform(0, self.settings.think_s[1]))
         try:
-            while True:
+            while not self.closing:
                 await user.click()
                 await user.pause()
         except LOST as error:
+            if self.closing:  # its websocket was closed under it (Python 3.11's wait_for may swallow the cancel)
+                return
             self.failures.append(f"a {user.role} session ended: {error}")
             self.records.append(Record("(session ended)", user.role, time.monotonic(), 0.0, [str(error)]))
 
     async def close(self) -> None:
         """Stop the clicking and close every websocket, within CLOSE_S even if the server is slow to answer."""
+        self.closing = True
         for task in self.tasks:
             task.cancel()
         closing = [*self.tasks, *(asyncio.ensure_future(session.close()) for session in self.opened)]

@@ -121,6 +121,8 @@ class Session:
     async def view(self, page: str, query: str = "", widgets: Iterable[WidgetState] = ()) -> View:
         """Open a page (or rerun the one shown, with new widget values) and wait until its run has finished. Widget
         values persist on the page, as the browser keeps them; a button press (trigger) is sent once."""
+        if self.ws is None:
+            raise SessionError("the session's websocket is closed")
         if page != self.current:
             self.widgets = {}
         sent = {w.id: w for w in widgets}

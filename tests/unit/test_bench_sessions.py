@@ -4,12 +4,14 @@ it promises; the rules that turn samples and page views into figures hold; bad a
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from bench import sessions_report, sessions_server
 from bench.__main__ import main
+from bench.sessions_client import Session, SessionError
 from bench.sessions_mix import CLICKS, roles_needed
 from bench.sessions_report import Record
 
@@ -73,6 +75,12 @@ def test_streamlits_collection_after_a_run_is_a_category_of_its_own_but_its_othe
     orphans = f"{finished};MediaFileManager.remove_orphaned_files (streamlit/runtime/media_file_manager.py:120)"
     found = sessions_server.shares([f"{finished} 3", f"{orphans} 1"])
     assert found["shares"] == {sessions_server.POST_RUN_GC: 0.75, sessions_server.RERUN: 0.25}
+
+
+def test_a_closed_session_cannot_view_a_page():
+    """At the end of a run a click may come after its websocket closed: that is the session ending, never a crash."""
+    with pytest.raises(SessionError, match="closed"):
+        asyncio.run(Session("127.0.0.1", 1).view("home"))
 
 
 def test_a_page_view_in_error_is_counted_never_timed():
