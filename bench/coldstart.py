@@ -374,6 +374,20 @@ def report(results: list[dict], met: dict[str, dict], load: tuple[list[float], l
 
 
 def run(args: argparse.Namespace) -> int:
+    """`_run` on a thread of its own when this one runs an asyncio loop (as inside a test process that ran one):
+    Playwright's sync API refuses to run inside a loop."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run(args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_run, args).result()
+
+
+def _run(args: argparse.Namespace) -> int:
     """Measure this project (and any --compare checkouts); print the figures and write the JSON. 0 when done, 2
     for bad arguments, 1 when something on the way failed."""
     problem = usage_error(args) or venv_problem()
