@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any
 
-from bench.data import TABLES, clock
+from bench.data import TABLES, _count, clock
 from bench.measure import RUNS, dashboard_queries, measure_leader_page, ms, peak_mb, recorded, setting, timed
 from board import store as db
 from board.errors import BoardError
@@ -52,10 +52,6 @@ def raw_runner(pg: Any, statements: list):
     return run
 
 
-def _rows(con: db.Conn, tables: tuple[str, ...]) -> dict[str, int]:
-    return {table: con.scalar(f'SELECT count(*) FROM "{table}"') for table in tables}
-
-
 def copied_before(duck: db.DuckStore, url: str) -> int | None:
     """The rows of the dataset when an earlier run copied it into url already (every table of the dataset there
     with as many rows, at this version's migrations), None when url is empty; refused when it holds anything
@@ -71,11 +67,11 @@ def copied_before(duck: db.DuckStore, url: str) -> int | None:
             same = set(tables) <= present and [r["name"] for r in con.rows(
                 "SELECT name FROM schema_migrations ORDER BY name")] == [
                 name for name, _ in db.available_migrations(dialect="postgres")]
-            there = _rows(con, tables) if same else {}
+            there = _count(con, *tables) if same else {}
     finally:
         pg.close()
     with duck.read() as con:
-        here = _rows(con, tables)
+        here = _count(con, *tables)
     if there != here:
         raise BoardError(f"{db.redacted(url)} holds other data than this dataset: name an empty database"
                          " (createdb) for the benchmark to copy it into")

@@ -288,7 +288,7 @@ def minutes_monthly(db: Database, viewer: Person, filters: Filters) -> list[dict
     condition, params = scope_sql(viewer, filters, "m", category=False)
     with db.read() as con:
         return con.rows(
-            f"WITH held AS (SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
+            "WITH held AS (SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
             "  count(*) AS meetings, coalesce(sum(i.problems), 0) AS problems"
             f"  FROM meetings m LEFT JOIN {ITEMS_PER_MEETING} i ON i.meeting_id = m.id"
             f"  WHERE m.status = 'published' AND {condition} AND m.meeting_date >= ? AND m.meeting_date < ?"
