@@ -92,9 +92,10 @@ def shown_matrix(counts, parent, rank, k: int):
         if short.any():  # hide the smallest sub-group (then the first by rank) of each such group, all at once
             period, group = np.nonzero(below)
             top = cells  # each sub-group's (period, nearest shown ancestor), in the same order as np.nonzero
+            under = short[top]  # only the sub-groups of such groups are sorted (a few among a million)
+            period, group, top = period[under], group[under], top[under]
             order = np.lexsort((rank[group], counts[period, group], top))
             first = order[np.r_[True, top[order][1:] != top[order][:-1]]]  # the smallest under each top
-            first = first[short[top[first]]]
             hide[period[first], group[first]] = True
         if not hide.any():
             return shown

@@ -183,7 +183,8 @@ def where(viewer: Person, rule: str, alias: str = "s", *, refuse: bool = True) -
 
 def in_scope(viewer: Person, rule: str, row: Mapping) -> bool:
     """Whether a row (with region_id, office_id and team_id) is within the viewer's reach under a rule: `where`
-    in Python, for rows already in memory."""
+    in Python, for rows already in memory. Given numpy arrays of ids (-1 for none), an array of answers, one per
+    group (reports._Units), except under "team_or_office", which compares with None."""
     reach = scope(viewer, rule)
     if reach is None:
         return False

@@ -237,12 +237,12 @@ class Morale:
     """Mood and eNPS of every team, office, region and the organisation for each pulse period starting in
     [start, end), and which of them may be shown. Suppression is decided per period on the whole organisation
     (so no two views, filters or roles can be combined to reveal a small group), so the range asked for changes
-    nothing shown. What a viewer gets is limited to their scope."""
+    nothing shown. What a viewer gets is limited to their scope. Everything is arrays over (period, group): at
+    half a million people (40,000 teams) a loop over the groups in Python took seconds."""
 
     def __init__(self, db: Database, *, k: int, start: date | None = None, end: date | None = None):
         self.units = units = _Units(db)
-        self.keys = keys = list(units.parent)
-        column = {key: i for i, key in enumerate(keys)}
+        self.keys = units.keys
         with db.read() as con:
             periods = con.rows("SELECT id, starts_on FROM pulse_periods WHERE starts_on >= ? AND starts_on < ?"
                                " AND closed_at IS NOT NULL ORDER BY starts_on", (start or date.min, end or date.max))
@@ -253,73 +253,66 @@ class Morale:
                 " FROM pulse_cells WHERE period_id BETWEEN ? AND ?", (min(ids), max(ids)))
         self.periods = [(p["id"], p["starts_on"]) for p in periods]
         rows = _positions([p["id"] for p in periods], cells["period_id"])
-        lowest = np.full(len(rows), column[("org", 0)], dtype=np.int64)  # a cell counts from its lowest group up
+        lowest = np.zeros(len(rows), dtype=np.int64)  # a cell counts from its lowest group up (column 0: the org)
         for level in ("region", "office", "team"):  # generalised cells have no team (or office, or region)
-            ids_at_level = cells[f"{level}_id"]
-            lowest = np.where(np.asarray(ids_at_level) >= 0, _columns(keys, column, level, ids_at_level), lowest)
+            ids_at_level = np.asarray(cells[f"{level}_id"], dtype=np.int64)
+            lowest = np.where(ids_at_level >= 0, units.columns(level, ids_at_level), lowest)
         kept = (rows >= 0) & (lowest >= 0)  # ids between the first and last that start outside the range
         rows = rows[kept]
-        parent = np.array([column[units.parent[key]] if units.parent[key] else -1 for key in keys], dtype=np.int64)
+        shape, self.sums = (len(self.periods), len(self.keys)), {}
         levels, current = [], lowest[kept]
         while (current >= 0).any():  # each cell's group, then its office, region and organisation, as far as it goes
-            levels.append(current)
-            current = np.where(current >= 0, parent[np.maximum(current, 0)], -1)
-        shape, self.sums = (len(self.periods), len(keys)), {}
+            at = current >= 0
+            levels.append((at, rows[at] * shape[1] + current[at]))  # the cells reaching this far, and their places
+            current = np.where(at, units.parent[np.maximum(current, 0)], -1)
         for name in ("n", "mood", "promoters", "detractors"):
             values, total = np.asarray(cells[name][kept], dtype=np.float64), np.zeros(shape[0] * shape[1])
-            for columns in levels:  # exact: counts and sums far below 2**53
-                at = columns >= 0
-                total += np.bincount(rows[at] * shape[1] + columns[at], weights=values[at], minlength=total.size)
+            for at, places in levels:  # exact: counts and sums far below 2**53
+                total += np.bincount(places, weights=values[at], minlength=total.size)
             self.sums[name] = total.reshape(shape).round().astype(np.int64)
-        rank = np.empty(len(keys), dtype=np.int64)  # the tie-break: the order of str(key), as shown_groups uses
-        rank[[column[key] for key in sorted(keys, key=str)]] = np.arange(len(keys))
-        self.shown = shown_matrix(self.sums["n"], parent, rank, k)
+        self.shown = shown_matrix(self.sums["n"], units.parent, units.rank(), k)
 
     def rows(self, viewer: Person, level: str) -> list[dict]:
         """Each group of the level in the viewer's scope, for each period it has answers in: its figures, or
         `suppressed=True` and no figures."""
         if level not in MORALE_LEVELS:
             raise ValueError(level)
-        return self.group_rows(self.units.in_scope(viewer, level), level)
+        return self._rows(self.units.reached(viewer) & self.units.at(level), level)
 
     def group_rows(self, allowed: set, level: str) -> list[dict]:
         """`rows` for the given groups of a level (the caller has decided the viewer may see them)."""
+        wanted = np.zeros(len(self.keys), dtype=bool)
+        columns = self.units.columns(level, [group for at, group in allowed if at == level])
+        wanted[columns[columns >= 0]] = True
+        return self._rows(wanted, level)
+
+    def _rows(self, wanted: np.ndarray, level: str) -> list[dict]:
         units, found = self.units, []
         n, mood = self.sums["n"], self.sums["mood"]
         net = self.sums["promoters"] - self.sums["detractors"]
-        for g, key in enumerate(self.keys):
-            if key[0] != level or key not in allowed:
-                continue
-            for p in np.flatnonzero(n[:, g]):
-                period_id, starts_on = self.periods[p]
-                row = {"period_id": period_id, "starts_on": starts_on, "level": level, "group": units.label[key],
-                       "group_id": key[1], **units.ids[key], "responses": None, "suppressed": not self.shown[p, g]}
-                if self.shown[p, g]:
-                    count = int(n[p, g])
-                    row.update(responses=count, mood=round(int(mood[p, g]) / count, 2),
-                               enps=round(100 * int(net[p, g]) / count))
-                found.append(row)
+        for p, g in zip(*np.nonzero((n > 0) & wanted), strict=True):
+            period_id, starts_on = self.periods[p]
+            row = {"period_id": period_id, "starts_on": starts_on, "level": level, "group": units.label[g],
+                   "group_id": units.keys[g][1], **units.ids(g), "responses": None, "suppressed": not self.shown[p, g]}
+            if self.shown[p, g]:
+                count = int(n[p, g])
+                row.update(responses=count, mood=round(int(mood[p, g]) / count, 2),
+                           enps=round(100 * int(net[p, g]) / count))
+            found.append(row)
         return sorted(found, key=lambda r: (r["group"], r["starts_on"]))
 
     def team_mood(self, viewer: Person) -> dict[int, dict]:
         """Per team in the viewer's scope with at least one shown period: the mean mood over its shown periods
         (weighted by responses) and their responses. Other teams are left out, never shown as 0."""
-        allowed, found = self.units.in_scope(viewer, "team"), {}
+        units = self.units
         responses = (self.sums["n"] * self.shown).sum(axis=0)
         mood = (self.sums["mood"] * self.shown).sum(axis=0)
-        for g, key in enumerate(self.keys):
-            if key[0] == "team" and key in allowed and responses[g]:
-                found[key[1]] = {"team": self.units.label[key], **self.units.ids[key], "responses": int(responses[g]),
-                                 "mood": round(int(mood[g]) / int(responses[g]), 2)}
-        return found
-
-
-def _columns(keys: list, column: dict, level: str, values) -> np.ndarray:
-    """The column of each (level, id) value among the keys, -1 where the unit no longer exists."""
-    ids = [key[1] for key in keys if key[0] == level]
-    places = _positions(ids, values)
-    lookup = np.array([column[(level, i)] for i in ids] + [-1], dtype=np.int64)
-    return lookup[places]  # a place of -1 reads the trailing -1
+        teams = np.flatnonzero(units.reached(viewer) & units.at("team") & (responses > 0))
+        columns = (teams, units.team_id[teams], units.office_id[teams], units.region_id[teams], responses[teams],
+                   mood[teams])  # plain ints, read once (a team has all three ids)
+        return {team: {"team": units.label[g], "region_id": region, "office_id": office, "team_id": team,
+                       "responses": count, "mood": round(total / count, 2)}
+                for g, team, office, region, count, total in zip(*(c.tolist() for c in columns), strict=True)}
 
 
 def _positions(ids: list[int], values) -> np.ndarray:
@@ -327,36 +320,84 @@ def _positions(ids: list[int], values) -> np.ndarray:
     values = np.asarray(values, dtype=np.int64)
     if not ids or not len(values):
         return np.full(len(values), -1, dtype=np.int64)
-    lookup = np.full(max(max(ids), int(values.max())) + 1, -1, dtype=np.int64)
+    lookup = np.full(max(max(ids), int(values.max())) + 2, -1, dtype=np.int64)  # the last place: absent
     lookup[ids] = np.arange(len(ids))
-    return lookup[values]
+    return lookup[np.where(values >= 0, values, -1)]  # a negative value (none) reads that last -1
 
 
 class _Units:
-    """The unit hierarchy once: each group's parent, label and region/office/team ids."""
+    """The unit hierarchy once, as arrays over its groups (the columns of Morale's figures): the organisation
+    (column 0), then the regions, the offices and the teams, each level in id order. For each group: its key
+    (level, id), name, parent column (-1 at the top) and the region, office and team it stands for (-1 for
+    none: an office has no team)."""
 
     def __init__(self, db: Database):
         with db.read() as con:
-            teams = con.rows("SELECT t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office,"
-                             " r.id AS region_id, r.name AS region FROM teams t JOIN offices o ON o.id = t.office_id"
-                             " JOIN regions r ON r.id = o.region_id")
-        self.parent: dict = {("org", 0): None}
-        self.label: dict = {("org", 0): _("Whole organisation")}
-        self.ids: dict = {("org", 0): {"region_id": None, "office_id": None, "team_id": None}}
-        for t in teams:
-            team, office, region = ("team", t["team_id"]), ("office", t["office_id"]), ("region", t["region_id"])
-            self.parent.update({team: office, office: region, region: ("org", 0)})
-            self.label.update({team: f"{t['team']}, {t['office']}", office: t["office"], region: t["region"]})
-            self.ids[team] = {"region_id": t["region_id"], "office_id": t["office_id"], "team_id": t["team_id"]}
-            self.ids[office] = {"region_id": t["region_id"], "office_id": t["office_id"], "team_id": None}
-            self.ids[region] = {"region_id": t["region_id"], "office_id": None, "team_id": None}
+            teams = con.arrays(
+                "SELECT t.id AS team_id, t.name AS team, o.id AS office_id, o.name AS office, r.id AS region_id,"
+                " r.name AS region FROM teams t JOIN offices o ON o.id = t.office_id"
+                " JOIN regions r ON r.id = o.region_id ORDER BY t.id")
+        team = np.asarray(teams["team_id"], dtype=np.int64)
+        office = np.asarray(teams["office_id"], dtype=np.int64)
+        region = np.asarray(teams["region_id"], dtype=np.int64)
+        regions, region_at = np.unique(region, return_index=True)  # sorted ids, and a team of each
+        offices, office_at = np.unique(office, return_index=True)
+        sizes = {"org": 1, "region": len(regions), "office": len(offices), "team": len(team)}
+        self.first = dict(zip(sizes, np.cumsum([0, *sizes.values()])[:-1].tolist(), strict=True))
+        self.level = np.repeat(np.arange(len(sizes)), list(sizes.values()))  # the position in _LEVELS
+        self.group = np.concatenate(([0], regions, offices, team))
+        none = np.full(1 + len(regions), -1)
+        self.region_id = np.concatenate(([-1], regions, region[office_at], region))
+        self.office_id = np.concatenate((none, offices, office))
+        self.team_id = np.concatenate((none, np.full(len(offices), -1), team))
+        self.parent = np.concatenate((
+            [-1], np.zeros(len(regions), dtype=np.int64),
+            self.first["region"] + np.searchsorted(regions, region[office_at]),
+            self.first["office"] + np.searchsorted(offices, office)))
+        names = {name: [str(v) for v in teams[name]] for name in ("team", "office", "region")}
+        self.label = [_("Whole organisation"), *(names["region"][i] for i in region_at.tolist()),
+                      *(names["office"][i] for i in office_at.tolist()),
+                      *(f"{t}, {o}" for t, o in zip(names["team"], names["office"], strict=True))]
+        self.keys = list(zip(np.array(_LEVELS)[self.level].tolist(), self.group.tolist(), strict=True))
 
-    def in_scope(self, viewer: Person, level: str) -> set:
-        """The groups of a level whose results the viewer may see (access.SCOPES["pulse_results"]: staff see
-        none); an admin is refused pulse results outright."""
+    def at(self, level: str) -> np.ndarray:
+        """Whether each group is of the level."""
+        return self.level == _LEVELS.index(level)
+
+    def columns(self, level: str, ids) -> np.ndarray:
+        """The column of each id of a level, -1 where the unit no longer exists (a lookup array indexed by id:
+        a million pulse cells are placed in milliseconds)."""
+        places = _positions(self.group[self.at(level)].tolist(), ids)
+        return np.where(places >= 0, self.first[level] + places, -1)
+
+    def ids(self, column: int) -> dict:
+        """The region, office and team a group stands for (None for none)."""
+        return {name: (None if value < 0 else value) for name, value in (
+            ("region_id", int(self.region_id[column])), ("office_id", int(self.office_id[column])),
+            ("team_id", int(self.team_id[column])))}
+
+    def rank(self) -> np.ndarray:
+        """The tie-break of disclosure.shown_matrix: each group's position in the order of str(key)."""
+        text = np.char.add(np.char.add("('", np.array(_LEVELS)[self.level]), "', ")
+        text = np.char.add(np.char.add(text, self.group.astype(str)), ")")
+        rank = np.empty(len(text), dtype=np.int64)
+        rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+        return rank
+
+    def reached(self, viewer: Person) -> np.ndarray:
+        """Whether the viewer may see each group's results (access.SCOPES["pulse_results"], through in_scope on
+        the id arrays: staff see none); an admin is refused pulse results outright."""
         if viewer.role in ADMINS:
             raise NotAllowed()
-        return {key for key in self.parent if key[0] == level and in_scope(viewer, "pulse_results", self.ids[key])}
+        ids = {"region_id": self.region_id, "office_id": self.office_id, "team_id": self.team_id}
+        return np.broadcast_to(np.asarray(in_scope(viewer, "pulse_results", ids), dtype=bool), self.group.shape)
+
+    def in_scope(self, viewer: Person, level: str) -> set:
+        """The keys of the groups of a level whose results the viewer may see (see `reached`)."""
+        return {self.keys[g] for g in np.flatnonzero(self.reached(viewer) & self.at(level)).tolist()}
+
+
+_LEVELS = ("org", "region", "office", "team")  # the order of _Units' columns
 
 
 def participation(db: Database, viewer: Person, *, region_id: int | None = None, office_id: int | None = None,
