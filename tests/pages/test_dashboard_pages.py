@@ -210,13 +210,13 @@ def test_responsiveness_vs_morale_pairs_each_shown_team_with_its_acknowledgement
 
 def test_minutes_coverage_has_every_month_of_the_period(demo_store, known):
     filters = default_filters()
-    manager = dashboard.minutes_coverage(demo_store, known["manager"], filters, today=date.today())
+    manager = dashboard.minutes_coverage(demo_store, known["manager"], filters)
     assert len(manager) == 12 and {r["office"] for r in manager} == {"Billing, Kuala Lumpur"}
     assert sum(r["meetings"] for r in manager) == sum(
         r["meetings"] for r in dashboard.minutes_monthly(demo_store, known["manager"], filters))
-    regional = dashboard.minutes_coverage(demo_store, known["regional_manager"], filters, today=date.today())
+    regional = dashboard.minutes_coverage(demo_store, known["regional_manager"], filters)
     offices = {u["office"] for u in dashboard.units_in_scope(demo_store, known["regional_manager"])}
     assert {r["office"] for r in regional} == offices and len(regional) == 12 * len(offices)
     one = dashboard.Filters(filters.start, filters.end, office_id=known["regional_manager"].office_id)
-    only = dashboard.minutes_coverage(demo_store, known["regional_manager"], one, today=date.today())
+    only = dashboard.minutes_coverage(demo_store, known["regional_manager"], one)
     assert {r["office"] for r in only} == {known["regional_manager"].office}

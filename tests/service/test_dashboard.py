@@ -9,7 +9,7 @@ import pytest
 from board.errors import NotAllowed
 from board.feedback import triage
 from board.org import people
-from board.reporting import dashboard
+from board.reporting import dashboard, reports
 from tests.support.suggestions import submit
 
 MARCH = datetime(2026, 3, 2, 9)
@@ -112,7 +112,7 @@ def test_minutes_charts_drill_down_to_the_meetings_and_actions_they_count(demo_s
             if row["actions_on_time_pct"] is not None and month < today.replace(day=1):
                 share = 100 * sum(a["on_time"] for a in actions) / len(actions)
                 assert abs(share - row["actions_on_time_pct"]) <= 0.5  # the chart shows it rounded
-    coverage = [r for r in dashboard.minutes_coverage(demo_store, known["regional_manager"], filters, today=today)
+    coverage = [r for r in dashboard.minutes_coverage(demo_store, known["regional_manager"], filters)
                 if r["meetings"]]
     for cell in coverage[:10]:
         listed = dashboard.drill_meetings(demo_store, known["regional_manager"], filters, month=cell["month"],
@@ -122,7 +122,30 @@ def test_minutes_charts_drill_down_to_the_meetings_and_actions_they_count(demo_s
 
 def test_a_team_filter_shows_that_teams_own_minutes_coverage(demo_store, known):
     filters = dashboard.Filters(start=date(2025, 11, 1), end=date(2026, 11, 1), team_id=known["manager"].team_id)
-    leader_view = dashboard.minutes_coverage(demo_store, known["leader"], filters, today=date(2026, 11, 1))
-    manager_view = dashboard.minutes_coverage(demo_store, known["manager"], filters, today=date(2026, 11, 1))
+    leader_view = dashboard.minutes_coverage(demo_store, known["leader"], filters)
+    manager_view = dashboard.minutes_coverage(demo_store, known["manager"], filters)
     assert leader_view == manager_view and len(leader_view) == 12  # the team's meetings, not its whole office's
     assert {r["office"] for r in leader_view} == {"Billing, Kuala Lumpur"}
+
+
+def test_minutes_coverage_counts_each_offices_meetings_as_the_office_overview_does(demo_store, known):
+    filters = dashboard.Filters(start=date(2025, 12, 1), end=date(2026, 12, 1))
+    months = [date(2025 + (m > 0), (11 + m) % 12 + 1, 1) for m in range(12)]
+    for viewer in (known["leader"], known["regional_manager"]):
+        overview = {(r["office"], r["month"]): r["meetings"]
+                    for r in reports.minutes_overview(demo_store, viewer, months=months, today=date(2026, 12, 1))}
+        coverage = {(r["office"], r["month"]): r["meetings"] for r in dashboard.minutes_coverage(demo_store, viewer,
+                                                                                                 filters)}
+        assert coverage == overview and sum(coverage.values()) > 0  # the same offices, months and meetings
+
+
+def test_the_units_to_filter_by_narrow_to_the_filters_and_to_offices(demo_store, known):
+    leader = known["leader"]
+    every = dashboard.units_in_scope(demo_store, leader)
+    region = known["regional_manager"].region_id
+    inside = dashboard.units_in_scope(demo_store, leader, within=dashboard.Filters(FILTERS.start, FILTERS.end,
+                                                                                  region_id=region))
+    assert inside == [u for u in every if u["region_id"] == region] and 0 < len(inside) < len(every)
+    offices = dashboard.units_in_scope(demo_store, leader, offices=True)
+    assert [(u["region_id"], u["region"], u["office_id"], u["office"]) for u in offices] == sorted(
+        {(u["region_id"], u["region"], u["office_id"], u["office"]) for u in every}, key=lambda u: (u[1], u[3]))

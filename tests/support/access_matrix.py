@@ -297,7 +297,7 @@ ACTIONS = [
            lambda c, p: dashboard.drill_actions(c.store, p, EVERYTHING, month=TODAY.replace(day=1), today=TODAY),
            only(*TRIAGERS)),
     Action("dashboard.units_in_scope", lambda c, p: dashboard.units_in_scope(c.store, p), only(*TRIAGERS)),
-    Action("dashboard.minutes_coverage", lambda c, p: dashboard.minutes_coverage(c.store, p, EVERYTHING, today=TODAY),
+    Action("dashboard.minutes_coverage", lambda c, p: dashboard.minutes_coverage(c.store, p, EVERYTHING),
            only(*TRIAGERS)),
     Action("dashboard.morale_view", lambda c, p: dashboard.morale_view(c.store, p, EVERYTHING, k=5, level="team"),
            only(*TRIAGERS)),
