@@ -16,7 +16,6 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from board import store as db
-from board.notify import worker
 from board.web.ui import edge
 
 WEB = Path(__file__).resolve().parent
@@ -52,14 +51,24 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
     takes the store's leadership lock each run); stop the worker, letting its run in progress end, on shutdown.
     Meanwhile a thread imports what the first page runs (pandas and the app's modules take about 0.5 s), while the
     server finishes starting and the first browser loads Streamlit's scripts, so the first person does not wait for
-    it. Two threads may import at once: the script's import of a module being imported waits for it."""
+    it. Two threads may import at once: the script's import of a module being imported waits for it.
+    The worker is imported and started on a thread too (its modules, mail and templates, take 0.5-0.7 s that the
+    health check would otherwise wait for)."""
     threading.Thread(target=warm, args=(first_run_modules(),), name="board-warm-up", daemon=True).start()
-    running = worker.start(db.open_store)
+    started: dict = {}
+
+    def start_worker() -> None:
+        from board.notify import worker
+        started["worker"] = worker.start(db.open_store)
+
+    starting = threading.Thread(target=start_worker, name="board-notify-start", daemon=True)
+    starting.start()
     try:
         yield None
     finally:
-        if running is not None:
-            await asyncio.to_thread(running.stop)
+        await asyncio.to_thread(starting.join)
+        if started.get("worker") is not None:
+            await asyncio.to_thread(started["worker"].stop)
 
 
 app = st.App("app.py", routes=edge.routes(), middleware=[Middleware(edge.SecurityHeaders)], lifespan=lifespan)

@@ -6,7 +6,7 @@ from board import demo
 from board.i18n import _
 from board.org import accounts
 from board.org.access import ROLE_LABELS
-from board.web.ui import forms, session, tables
+from board.web.ui import forms, session
 
 st.title("Frontline Board")
 st.write(_("Raise what you see on the front line, follow it to the outcome."))
@@ -25,7 +25,9 @@ with st.form("sign_in"):
             st.session_state.get("asked_for", ""))):
         st.rerun()
 
-if demo.is_demo(session.store()):
+if demo.is_demo(session.store()):  # the table needs pandas (a second): imported here, after the form is shown
+    from board.web.ui import tables
+
     st.subheader(_("Demo organisation"))
     st.write(_("Every demo person's password is `{password}`:", password=demo.PASSWORD))
     tables.table([{_("Email"): address, _("Role"): _(ROLE_LABELS[role])}

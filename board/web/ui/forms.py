@@ -21,12 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from board.errors import BoardError, Invalid
 from board.i18n import N_, _
-from board.web.ui import tables
 
 SUMMARY = N_("Please correct what is marked above; nothing was changed.")
 
@@ -58,7 +56,10 @@ def attempt(action: Callable[[], Any], *, as_table: bool = False) -> Outcome:
         if as_table:
             st.error(one_line(error))
             rest = {where: message for where, message in error.errors.items() if message != str(error)}
-            if rest:
+            if rest:  # pandas and the table only here: the sign-in page, the first a visitor runs, needs neither
+                import pandas as pd
+
+                from board.web.ui import tables
                 tables.table(pd.DataFrame({_("where"): list(rest), _("problem"): list(rest.values())}), hide_index=True)
         else:
             for message in error.errors.values():
