@@ -464,7 +464,11 @@ def test_the_app_server_starts_the_worker_and_stops_it_on_shutdown(org_store, mo
     monkeypatch.setenv("BOARD_NOTIFY_INTERVAL", "3600")
 
     async def serve() -> list[str]:
-        async with server.lifespan(server.app):
+        async with server.lifespan(server.app):  # the worker is imported and started on a thread: soon, not at once
+            for _ in range(400):
+                if threads():
+                    break
+                await asyncio.sleep(0.05)
             return threads()
 
     assert asyncio.run(serve()) == ["board-notify"]
