@@ -99,6 +99,14 @@ def recorded(store: db.Database, fn) -> list[tuple[str, list, bool]]:
 
 # --- what is measured ----------------------------------------------------------------------------------------
 
+def cold(fn):
+    """fn, with Morale's shared counts forgotten first: what the first viewer after a change waits for."""
+    def anew(store):
+        reports.forget_shared_morale()
+        return fn(store)
+    return anew
+
+
 def dashboard_queries(viewer, filters: dashboard.Filters, k: int, months: list[date]) -> dict:
     """Every query of the dashboards for one viewer, as functions of a store."""
     f = filters
@@ -114,8 +122,12 @@ def dashboard_queries(viewer, filters: dashboard.Filters, k: int, months: list[d
         "team_ack_days": lambda s: dashboard.team_ack_days(s, viewer, f),
         "minutes_monthly": lambda s: dashboard.minutes_monthly(s, viewer, f),
         "minutes_overview": lambda s: reports.minutes_overview(s, viewer, months=months, today=TODAY),
-        "morale (region)": lambda s: reports.morale(s, viewer, k=k, level="region", start=f.start, end=f.end),
-        "morale (team)": lambda s: reports.morale(s, viewer, k=k, level="team", start=f.start, end=f.end),
+        # counted anew each time (the first view after a period closes), and as every later viewer gets it: from
+        # the counts the first one left (reports.SHARED_MORALE)
+        "morale (region)": cold(lambda s: reports.morale(s, viewer, k=k, level="region", start=f.start, end=f.end)),
+        "morale (team)": cold(lambda s: reports.morale(s, viewer, k=k, level="team", start=f.start, end=f.end)),
+        "morale (region), counted before": lambda s: reports.morale(s, viewer, k=k, level="region", start=f.start,
+                                                                    end=f.end),
         "participation": lambda s: reports.participation(s, viewer, start=f.start, end=f.end),
         "data_version": lambda s: dashboard.data_version(s),
         "units_in_scope": lambda s: dashboard.units_in_scope(s, viewer),
@@ -135,6 +147,7 @@ CHARTS = (("morale_trend", "morale"), ("enps_trend", "morale"), ("participation_
 def leader_page_data(store: db.Database, viewer, f: dashboard.Filters, k: int) -> dict:
     """What the dashboard page computes for a leader's first view (board/web/app_pages/dashboard.py: the data
     version, the filters' units, the suggestions and minutes tables, and morale compared by region)."""
+    reports.forget_shared_morale()  # the first view after a change: nothing counted before
     dashboard.data_version(store)
     dashboard.units_in_scope(store, viewer)
     data = dashboard.suggestions_and_minutes(store, viewer, f, today=TODAY, sla_cutoff=sla_cutoff(TODAY, 5))

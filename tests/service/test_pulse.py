@@ -199,3 +199,27 @@ def test_the_roll_up_counts_every_level_as_sql_does(demo_store):
                 assert (figures.sums["n"][cell], figures.sums["mood"][cell]) == (t["n"], t["mood"]), (level, t)
                 total += t["n"]
     assert figures.sums["n"].sum() == total and total  # every level counted, no more
+
+
+def test_viewers_share_the_counts_until_another_period_closes_and_they_equal_a_fresh_count(org_store, known):
+    reports.forget_shared_morale()
+    billing = team_members(org_store, known, "Billing")
+    answer_team(org_store, billing, 6, mood=4, enps=8)
+    assert close_periods(org_store)
+    first = reports.Morale(org_store, k=5)
+    again = reports.Morale(org_store, k=5)
+    assert again.sums is first.sums and again.shown is first.shown  # counted once, read by the next viewer
+    later = DAY + timedelta(days=LENGTH)
+    for person in billing:  # answers to the open period change nothing shown: the counts stay
+        pulse.submit(org_store, person, good(mood=2), today=later, length_days=LENGTH)
+    assert reports.Morale(org_store, k=5).sums is first.sums
+    assert close_periods(org_store, later)
+    after = reports.Morale(org_store, k=5)
+    reports.forget_shared_morale()
+    fresh = reports.Morale(org_store, k=5)
+    assert after.sums is not first.sums and after.periods == fresh.periods and len(fresh.periods) == 2
+    assert all((after.sums[name] == fresh.sums[name]).all() for name in fresh.sums)
+    assert (after.shown == fresh.shown).all() and fresh.sums["n"].sum() > 0
+    assert reports.Morale(org_store, k=3).shown is not fresh.shown  # another k is counted on its own
+    with pytest.raises(ValueError):
+        fresh.sums["n"][0, 0] = 1  # shared between viewers: nobody writes into them
