@@ -16,6 +16,7 @@ from board.reporting import reports
 from board.web.ui import forms, session, tables
 
 LEVEL_LABELS = {"team": N_("Team"), "office": N_("Office"), "region": N_("Region"), "org": N_("Whole organisation")}
+RESULTS_DAYS = 365
 HEADERS = {"starts_on": N_("Period from"), "group": N_("Group"), "responses": N_("Responses"), "mood": N_("Mood (1-5)"),
            "enps": N_("eNPS")}
 
@@ -112,9 +113,11 @@ if person.role in MANAGERS_UP:
     levels = {"manager": ["team"], "regional_manager": ["region", "office", "team"],
               "leader": ["org", "region", "office", "team"]}[person.role]
     level = st.radio(_("By"), levels, horizontal=True, format_func=lambda name: _(LEVEL_LABELS[name]))
-    rows = reports.morale(db, person, k=k, level=level)
+    since = today - datetime.timedelta(days=RESULTS_DAYS)  # a year of periods: all of them took seconds at scale
+    rows = reports.morale(db, person, k=k, level=level, start=since)
+    st.caption(_("Periods that started in the last twelve months; the dashboards go back three years."))
     if not rows:
-        st.info(_("No closed period has results for this level yet."))
+        st.info(_("No closed period of the last twelve months has results for this level yet."))
     else:
         frame = pd.DataFrame([{"starts_on": r["starts_on"], "group": r["group"],
                                "responses": _("fewer than {k}", k=k) if r["suppressed"] else str(r["responses"]),
