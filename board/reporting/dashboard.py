@@ -197,15 +197,24 @@ def escalations(db: Database, viewer: Person, filters: Filters) -> list[dict]:
                         " GROUP BY 1, 2 HAVING sum(c.n) > 0 ORDER BY 1, 2", params)
 
 
+NEWEST_WINDOW = 20_000  # the newest ids `newest` looks among first
+
+
 def newest(db: Database, viewer: Person, filters: Filters, limit: int = 50) -> list[dict]:
     """The unfiltered feed of the newest suggestions, exactly as written (leaders only)."""
     if viewer.role != "leader":
         raise NotAllowed()
     source, params = _suggestions(viewer, filters, offices=True)
+    select = "SELECT s.id, s.created_at, s.anonymous, s.kind, s.category, s.status, s.title, o.name AS office"
     with db.read() as con:
-        return _submitted(con.rows(
-            "SELECT s.id, s.created_at, s.anonymous, s.kind, s.category, s.status, s.title, o.name AS office"
-            f" {source} ORDER BY s.id DESC LIMIT ?", [*params, limit]))
+        # First among the newest ids only: when they hold `limit` rows, those are the newest of all (every other
+        # id is smaller). DuckDB then reads the last row groups instead of sorting 10M rows (180 ms at 10x).
+        # Narrow filters (one team) find fewer there and read everything.
+        recent = (con.scalar("SELECT max(id) FROM suggestions") or 0) - NEWEST_WINDOW
+        rows = con.rows(f"{select} {source} AND s.id > ? ORDER BY s.id DESC LIMIT ?", [*params, recent, limit])
+        if len(rows) < limit:
+            rows = con.rows(f"{select} {source} ORDER BY s.id DESC LIMIT ?", [*params, limit])
+    return _submitted(rows)
 
 
 def _submitted(rows: list[dict]) -> list[dict]:

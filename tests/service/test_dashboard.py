@@ -149,3 +149,18 @@ def test_the_units_to_filter_by_narrow_to_the_filters_and_to_offices(demo_store,
     offices = dashboard.units_in_scope(demo_store, leader, offices=True)
     assert [(u["region_id"], u["region"], u["office_id"], u["office"]) for u in offices] == sorted(
         {(u["region_id"], u["region"], u["office_id"], u["office"]) for u in every}, key=lambda u: (u[1], u[3]))
+
+
+@pytest.mark.parametrize("window", [0, 5, 10**9])
+def test_the_newest_feed_is_the_same_however_few_ids_it_looks_among_first(demo_store, known, monkeypatch, window):
+    leader = known["leader"]
+    filters = [dashboard.Filters(start=date(2025, 1, 1), end=date(2027, 1, 1)),
+               dashboard.Filters(start=date(2025, 1, 1), end=date(2027, 1, 1), team_id=known["staff"].team_id)]
+    with demo_store.read() as con:
+        expected = [[r["id"] for r in con.rows(
+            "SELECT s.id FROM suggestions s WHERE s.created_at >= ? AND s.created_at < ?"
+            + (" AND s.team_id = ?" if f.team_id else "") + " ORDER BY s.id DESC LIMIT 50",
+            [f.start, f.end, *([f.team_id] if f.team_id else [])])] for f in filters]
+    monkeypatch.setattr(dashboard, "NEWEST_WINDOW", window)
+    assert [[r["id"] for r in dashboard.newest(demo_store, leader, f)] for f in filters] == expected
+    assert len(expected[0]) == 50 and 0 < len(expected[1]) <= 50
