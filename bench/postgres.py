@@ -146,8 +146,10 @@ def print_report(report: dict) -> None:
         print(f"\nwhole leader dashboard on {backend}: {ms(page['total_ms'])} ms median; queries and page glue "
               f"{ms(page['queries_ms'])} ms, {page['figures']} figures {ms(page['figures_ms'])} ms")
     copy = report["copy"]
-    print(f"\ncopy-to-postgres: {copy['rows']:,} rows in {copy['tables']} tables, {copy['seconds']} s (counts and"
-          f" hashes checked); VACUUM ANALYZE {copy['vacuum_analyze_s']} s; database {copy['postgres_mb']:,} MB")
+    copied = (f"{copy['rows']:,} rows in {copy['tables']} tables, {copy['seconds']} s (counts and hashes checked)"
+              if copy["seconds"] is not None else f"not run: the database held the dataset ({copy['rows']:,} rows)")
+    print(f"\ncopy-to-postgres: {copied}; VACUUM ANALYZE {copy['vacuum_analyze_s']} s; database"
+          f" {copy['postgres_mb']:,} MB")
     print(f"peak memory (ru_maxrss) {report['memory_mb']['measuring']:,} MB; load average {report['load_average']}")
     target = report["target"]
     print(f"{'MET   ' if target['met'] else 'MISSED'} {target['target']}: {target['value_ms']} ms")
