@@ -269,16 +269,16 @@ class Morale:
                                  " WHERE closed_at IS NOT NULL").values()),  # type: ignore[union-attr]
                    con.change_counts(("pulse_cells",))["pulse_cells"])
             with _SHARED_LOCK:
-                kept = _SHARED.setdefault(db, OrderedDict())
-                known = kept.get(key)
+                counted = _SHARED.setdefault(db, OrderedDict())
+                known = counted.get(key)
                 if known is not None:
-                    kept.move_to_end(key)
+                    counted.move_to_end(key)
             if known is None:
                 known = self._count(con, units, periods, k)
         with _SHARED_LOCK:
-            kept[key] = known
-            while len(kept) > SHARED_MORALE:
-                kept.popitem(last=False)
+            counted[key] = known
+            while len(counted) > SHARED_MORALE:
+                counted.popitem(last=False)
         self.periods, self.sums, self.shown = known
 
     @staticmethod
