@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -312,12 +312,12 @@ class Morale:
         shown.flags.writeable = False
         return [(p["id"], p["starts_on"]) for p in periods], sums, shown
 
-    def rows(self, viewer: Person, level: str) -> list[dict]:
-        """Each group of the level in the viewer's scope, for each period it has answers in: its figures, or
-        `suppressed=True` and no figures."""
+    def rows(self, viewer: Person, level: str, within: Mapping[str, int | None] | None = None) -> list[dict]:
+        """Each group of the level in the viewer's scope (and `within`: region_id, office_id and team_id, those
+        given), for each period it has answers in: its figures, or `suppressed=True` and no figures."""
         if level not in MORALE_LEVELS:
             raise ValueError(level)
-        return self._rows(self.units.reached(viewer) & self.units.at(level), level)
+        return self._rows(self.units.reached(viewer) & self.units.at(level) & self.units.inside(within), level)
 
     def group_rows(self, allowed: set, level: str) -> list[dict]:
         """`rows` for the given groups of a level (the caller has decided the viewer may see them)."""
@@ -341,13 +341,14 @@ class Morale:
             found.append(row)
         return sorted(found, key=lambda r: (r["group"], r["starts_on"]))
 
-    def team_mood(self, viewer: Person) -> dict[int, dict]:
-        """Per team in the viewer's scope with at least one shown period: the mean mood over its shown periods
-        (weighted by responses) and their responses. Other teams are left out, never shown as 0."""
+    def team_mood(self, viewer: Person, within: Mapping[str, int | None] | None = None) -> dict[int, dict]:
+        """Per team in the viewer's scope (and `within`, as in `rows`) with at least one shown period: the mean
+        mood over its shown periods (weighted by responses) and their responses. Other teams are left out, never
+        shown as 0."""
         units = self.units
         responses = (self.sums["n"] * self.shown).sum(axis=0)
         mood = (self.sums["mood"] * self.shown).sum(axis=0)
-        teams = np.flatnonzero(units.reached(viewer) & units.at("team") & (responses > 0))
+        teams = np.flatnonzero(units.reached(viewer) & units.at("team") & units.inside(within) & (responses > 0))
         columns = (teams, units.team_id[teams], units.office_id[teams], units.region_id[teams], responses[teams],
                    mood[teams])  # plain ints, read once (a team has all three ids)
         return {team: {"team": units.label[g], "region_id": region, "office_id": office, "team_id": team,
@@ -428,6 +429,16 @@ class _Units:
         rank = np.empty(len(text), dtype=np.int64)
         rank[np.argsort(text, kind="stable")] = np.arange(len(text))
         return rank
+
+    def inside(self, within: Mapping[str, int | None] | None) -> np.ndarray | bool:
+        """Whether each group lies inside the given region, office and team (keys region_id, office_id and
+        team_id; None or absent: any). A group above them is not inside: an office's region is not in it."""
+        inside: np.ndarray | bool = True
+        for key, ids in (("region_id", self.region_id), ("office_id", self.office_id), ("team_id", self.team_id)):
+            value = (within or {}).get(key)
+            if value is not None:
+                inside = inside & (ids == value)
+        return inside
 
     def reached(self, viewer: Person) -> np.ndarray:
         """Whether the viewer may see each group's results (access.SCOPES["pulse_results"], through in_scope on

@@ -8,7 +8,7 @@ import pytest
 
 from board.errors import Invalid
 from board.morale import pulse
-from board.reporting import reports
+from board.reporting import dashboard, reports
 from tests.support.anonymity import new_rows, snapshot
 from tests.support.pages import open_page
 from tests.support.pulse import good, team_members
@@ -181,6 +181,28 @@ def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, kn
     assert figures.team_mood(known["staff"]) == {}
     billing_rows = [r for r in figures.rows(known["leader"], "team") if r["group"] == "Billing, Kuala Lumpur"]
     assert [(r["responses"], r["suppressed"]) for r in billing_rows] == [(6, False), (None, True)]
+
+
+def test_rows_within_a_unit_are_the_scopes_rows_of_that_unit(demo_store, known):
+    """Narrowed in arrays (an office of 40,000 teams without a row of the others built): the same rows as the
+    viewer's whole scope filtered afterwards, for every level and unit, and nothing above the unit."""
+    figures = reports.Morale(demo_store, k=5)
+    leader, regional = known["leader"], known["regional_manager"]
+    units = dashboard.units_in_scope(demo_store, leader)
+    some = {"region_id": units[0]["region_id"]}, {"office_id": units[-1]["office_id"]}, \
+        {"team_id": units[len(units) // 2]["team_id"]}, {"region_id": regional.region_id, "office_id": None}
+    for viewer in (leader, regional):
+        for level in ("org", "region", "office", "team"):
+            for within in some:
+                given = {key: value for key, value in within.items() if value is not None}
+                expected = [r for r in figures.rows(viewer, level) if all(r[key] == given[key] for key in given)]
+                assert figures.rows(viewer, level, within) == expected, (viewer.role, level, within)
+            office = units[-1]["office_id"]
+            teams = {team: t for team, t in figures.team_mood(viewer).items() if t["office_id"] == office}
+            assert figures.team_mood(viewer, {"office_id": office}) == teams
+    office_teams = figures.rows(leader, "team", {"office_id": units[-1]["office_id"]})
+    assert office_teams and {r["office_id"] for r in office_teams} == {units[-1]["office_id"]}
+    assert figures.rows(leader, "region", {"office_id": units[-1]["office_id"]}) == []  # a region is above it
 
 
 def test_the_roll_up_counts_every_level_as_sql_does(demo_store):
