@@ -59,6 +59,31 @@ def test_dashboard_renders_every_chart_with_a_csv_for_each(demo_store, known, ro
     assert len(buttons) == CHARTS and {b.label for b in buttons} == {"Download CSV"}
 
 
+def test_a_large_organisation_picks_a_team_and_compares_teams_within_a_region_or_office(demo_store, known,
+                                                                                        monkeypatch):
+    """Above dashboard.MOST_TEAMS teams (40,000 in the largest organisations) the team filter and the morale
+    comparison by team wait for a region or office: nobody waits for, or reads, a list of every team."""
+    units = dashboard.units_in_scope(demo_store, known["leader"])
+    office = units[-1]
+    in_office = sorted(f"{u['team']}, {u['office']}" for u in units if u["office_id"] == office["office_id"])
+    monkeypatch.setattr(dashboard, "MOST_TEAMS", len(in_office))  # the demo's size, scaled down: one office fits
+    at = open_page(demo_store, known["leader"], "dashboard")
+    unlisted = at.selectbox(key="team_unlisted")
+    assert unlisted.disabled and unlisted.options == ["All teams"] and unlisted.value is None
+    assert unlisted.help == f"{len(units)} teams: choose a region or office to pick one."
+    assert "Team" not in at.selectbox(key="morale_level").options
+    assert f"To compare by team, choose a region or office first: {len(units)} teams are more than one chart can " \
+           "show." in [c.value for c in at.caption]
+    at.selectbox(key="region").set_value(office["region_id"]).run()
+    at.selectbox(key="office").set_value(office["office_id"]).run()
+    assert not at.exception
+    assert at.selectbox(key="team").options == ["All teams", *in_office]
+    assert at.selectbox(key="morale_level").options == ["Office", "Team"]
+    at.selectbox(key="morale_level").set_value("team").run()
+    assert not at.exception and set(table_with(at, "eNPS")["Group"]) <= set(in_office)
+    assert len(set(table_with(at, "eNPS")["Group"])) > 1
+
+
 @pytest.mark.parametrize("role", ["staff", "admin"])
 def test_staff_and_admin_cannot_open_the_dashboard(demo_store, known, role):
     at = open_page(demo_store, known[role])

@@ -11,7 +11,7 @@ import streamlit as st
 from board import i18n
 from board.clock import utcnow
 from board.feedback.workflow import KINDS, LEVEL_LABELS, STATUS_LABELS
-from board.i18n import N_, _, category_name, format_date, format_day, label
+from board.i18n import N_, _, category_name, format_date, format_day, label, ngettext
 from board.meetings import actions, review
 from board.morale import pulse
 from board.org import calendar, settings
@@ -165,9 +165,15 @@ region_id = _choice(columns[0], _("Region"), _("All regions"), {u["region_id"]: 
                     "region")
 office_id = _choice(columns[1], _("Office"), _("All offices"), {u["office_id"]: u["office"] for u in units
                                                                  if region_id in (None, u["region_id"])}, "office")
-team_id = _choice(columns[2], _("Team"), _("All teams"),
-                  {u["team_id"]: f"{u['team']}, {u['office']}" for u in units
-                   if region_id in (None, u["region_id"]) and office_id in (None, u["office_id"])}, "team")
+teams = {u["team_id"]: f"{u['team']}, {u['office']}" for u in units
+         if region_id in (None, u["region_id"]) and office_id in (None, u["office_id"])}
+if len(teams) > dashboard.MOST_TEAMS:  # a large organisation: a team is picked within a region or office
+    team_id = columns[2].selectbox(_("Team"), [None], key="team_unlisted", disabled=True,
+                                   format_func=lambda v: _("All teams"),
+                                   help=ngettext("{n} team: choose a region or office to pick one.",
+                                                 "{n} teams: choose a region or office to pick one.", len(teams)))
+else:
+    team_id = _choice(columns[2], _("Team"), _("All teams"), teams, "team")
 category = columns[3].selectbox(_("Category"), [None, *config.categories], key="category",
                                 format_func=lambda c: _("All categories") if c is None else category_name(c))
 filters = dashboard.Filters(start, (last + datetime.timedelta(days=31)).replace(day=1), region_id, office_id,
@@ -183,6 +189,11 @@ morale_tab, suggestions_tab, minutes_tab, versus_tab = st.tabs([_("Morale"), _("
 with morale_tab:
     finest = "team" if team_id else "office" if office_id else "region" if region_id else "org"
     levels = list(LEVELS)[list(LEVELS).index(finest):]
+    if len(teams) > dashboard.MOST_TEAMS and not team_id:
+        levels.remove("team")
+        st.caption(ngettext("To compare by team, choose a region or office first: {n} team is more than one chart "
+                            "can show.", "To compare by team, choose a region or office first: {n} teams are more "
+                            "than one chart can show.", len(teams)))
     level = st.selectbox(_("Compare by"), levels, index=min(1, len(levels) - 1), format_func=lambda v: _(LEVELS[v]),
                          key="morale_level")
     morale = _morale(*scope, filters, level, config.anonymity_k, version["pulse"], i18n.current())
