@@ -129,11 +129,11 @@ def dashboard_queries(viewer, filters: dashboard.Filters, k: int, months: list[d
         "morale (team)": cold(lambda s: reports.morale(s, viewer, k=k, level="team", start=f.start, end=f.end)),
         "morale (region), counted before": lambda s: reports.morale(s, viewer, k=k, level="region", start=f.start,
                                                                     end=f.end),
-        # what the page asks for when teams are compared (dashboard.MOST_TEAMS): the teams of one office
+        # what the page asks for when teams are compared (dashboard.MOST_LISTED): the teams of one office
         "morale (team, one office)": cold(lambda s: dashboard.morale_view(s, viewer, one_office, k=k, level="team")),
         "participation": lambda s: reports.participation(s, viewer, start=f.start, end=f.end),
         "data_version": lambda s: dashboard.data_version(s),
-        "units_in_scope": lambda s: dashboard.units_in_scope(s, viewer),
+        "units_in_scope": lambda s: dashboard.units_in_scope(s, viewer, offices=True),  # as the page asks
     }
     if viewer.role != "leader":
         del queries["newest"]
@@ -152,7 +152,7 @@ def leader_page_data(store: db.Database, viewer, f: dashboard.Filters, k: int) -
     version, the filters' units, the suggestions and minutes tables, and morale compared by region)."""
     reports.forget_shared_morale()  # the first view after a change: nothing counted before
     dashboard.data_version(store)
-    dashboard.units_in_scope(store, viewer)
+    dashboard.units_in_scope(store, viewer, offices=True)  # the teams too only where they fit one list
     data = dashboard.suggestions_and_minutes(store, viewer, f, today=TODAY, sla_cutoff=sla_cutoff(TODAY, 5))
     morale = dashboard.morale_view(store, viewer, f, k=k, level="region")
     data.update(morale=morale["rows"], participation=morale["participation"],

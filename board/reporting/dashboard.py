@@ -354,29 +354,32 @@ def data_version(db: Database) -> dict:
             "pulse": (changed["pulse_responses"], changed["pulse_voters"], row["periods"], *organisation)}
 
 
-# The most teams a filter lists or a chart compares side by side. An organisation of 40,000 teams is first
-# narrowed to a region or an office: a longer list is slow to count and send, and nobody reads it.
-MOST_TEAMS = 300
+# The most teams a filter lists or a chart compares side by side, and the most choices a chart's drill-down
+# offers. An organisation of 40,000 teams is first narrowed to a region or an office: a longer list is slow to
+# count and send, and nobody reads it.
+MOST_LISTED = 300
 
 
 def units_in_scope(db: Database, viewer: Person, *, within: Filters | None = None,
                    offices: bool = False) -> list[dict]:
     """The regions, offices and teams (ids and names) the viewer may filter the dashboards by; `within`: only
-    those inside its region, office and team; `offices`: one row per office, without its teams (an organisation
-    of 40,000 teams has a few thousand offices)."""
+    those inside its region, office and team; `offices`: one row per office with the number of its teams in
+    scope, not a row per team (an organisation of 40,000 teams has a few thousand offices)."""
     condition, params = where(viewer, "dashboard", "t")
     parts, values = [condition], list(params)
     for key, column in (("region_id", "r.id"), ("office_id", "o.id"), ("team_id", "t.id")):
         if within is not None and getattr(within, key) is not None:
             parts.append(f"{column} = ?")
             values.append(getattr(within, key))
-    columns, order = ("r.id AS region_id, r.name AS region, o.id AS office_id, o.name AS office",
-                      "region, office") if offices else (
-        "r.id AS region_id, r.name AS region, o.id AS office_id, o.name AS office, t.id AS team_id, t.name AS team",
-        "region, office, team")
+    office = "r.id AS region_id, r.name AS region, o.id AS office_id, o.name AS office"
+    if offices:
+        columns = f"{office}, count(*) AS teams"
+        grouped = " GROUP BY r.id, r.name, o.id, o.name ORDER BY region, office"
+    else:
+        columns, grouped = f"{office}, t.id AS team_id, t.name AS team", " ORDER BY region, office, team"
     with db.read() as con:
-        return con.rows(f"SELECT DISTINCT {columns} FROM regions r JOIN offices o ON o.region_id = r.id"
-                        f" JOIN teams t ON t.office_id = o.id WHERE {' AND '.join(parts)} ORDER BY {order}", values)
+        return con.rows(f"SELECT {columns} FROM regions r JOIN offices o ON o.region_id = r.id"
+                        f" JOIN teams t ON t.office_id = o.id WHERE {' AND '.join(parts)}{grouped}", values)
 
 
 def responsiveness_vs_morale(ack_days: dict[int, float], team_mood: dict[int, dict]) -> list[dict]:

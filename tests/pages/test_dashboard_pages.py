@@ -16,6 +16,8 @@ from tests.support.pages import open_page, page_file
 from tests.support.suggestions import submit
 
 CHARTS = 13  # morale 3, suggestions 6, minutes 3, responsiveness vs morale 1
+DRILLS_ON_THE_PAGE = ("status", "month", "month submitted (response times)", "age", "category", "escalated to",
+                      "office and month", "meetings of the month", "actions due in the month", "team")
 
 
 def default_filters() -> dashboard.Filters:
@@ -61,12 +63,12 @@ def test_dashboard_renders_every_chart_with_a_csv_for_each(demo_store, known, ro
 
 def test_a_large_organisation_picks_a_team_and_compares_teams_within_a_region_or_office(demo_store, known,
                                                                                         monkeypatch):
-    """Above dashboard.MOST_TEAMS teams (40,000 in the largest organisations) the team filter and the morale
+    """Above dashboard.MOST_LISTED teams (40,000 in the largest organisations) the team filter and the morale
     comparison by team wait for a region or office: nobody waits for, or reads, a list of every team."""
     units = dashboard.units_in_scope(demo_store, known["leader"])
     office = units[-1]
     in_office = sorted(f"{u['team']}, {u['office']}" for u in units if u["office_id"] == office["office_id"])
-    monkeypatch.setattr(dashboard, "MOST_TEAMS", len(in_office))  # the demo's size, scaled down: one office fits
+    monkeypatch.setattr(dashboard, "MOST_LISTED", len(in_office))  # the demo's size, scaled down: one office fits
     at = open_page(demo_store, known["leader"], "dashboard")
     unlisted = at.selectbox(key="team_unlisted")
     assert unlisted.disabled and unlisted.options == ["All teams"] and unlisted.value is None
@@ -82,6 +84,19 @@ def test_a_large_organisation_picks_a_team_and_compares_teams_within_a_region_or
     at.selectbox(key="morale_level").set_value("team").run()
     assert not at.exception and set(table_with(at, "eNPS")["Group"]) <= set(in_office)
     assert len(set(table_with(at, "eNPS")["Group"])) > 1
+
+
+def test_a_drill_down_with_more_choices_than_one_list_holds_asks_for_a_region_or_office(demo_store, known,
+                                                                                        monkeypatch):
+    monkeypatch.setattr(dashboard, "MOST_LISTED", 1)
+    at = open_page(demo_store, known["leader"], "dashboard")
+    offered = [box for box in at.selectbox if box.key.startswith("drill_")]
+    assert all(len(box.options) <= 2 for box in offered)  # "choose one" and at most one choice
+    too_many = [c.value for c in at.caption if "too many for one list" in c.value]
+    statuses = len(dashboard.funnel(demo_store, known["leader"], default_filters()))
+    assert statuses > 1 and f"Show the list behind: status: {statuses} choices, too many for one list. Choose a " \
+                            "region or office above first." in too_many
+    assert len(too_many) + len(offered) == len(DRILLS_ON_THE_PAGE)
 
 
 @pytest.mark.parametrize("role", ["staff", "admin"])

@@ -149,6 +149,13 @@ def test_the_units_to_filter_by_narrow_to_the_filters_and_to_offices(demo_store,
     offices = dashboard.units_in_scope(demo_store, leader, offices=True)
     assert [(u["region_id"], u["region"], u["office_id"], u["office"]) for u in offices] == sorted(
         {(u["region_id"], u["region"], u["office_id"], u["office"]) for u in every}, key=lambda u: (u[1], u[3]))
+    assert {u["office_id"]: u["teams"] for u in offices} == {
+        office: sum(u["office_id"] == office for u in every) for office in {u["office_id"] for u in every}}
+    assert sum(u["teams"] for u in offices) == len(every) and max(u["teams"] for u in offices) > 1
+    manager = known["manager"]  # a manager's scope is one team: its office counts that team alone
+    assert dashboard.units_in_scope(demo_store, manager, offices=True) == [
+        {"region_id": manager.region_id, "region": manager.region, "office_id": manager.office_id,
+         "office": manager.office, "teams": 1}]
 
 
 @pytest.mark.parametrize("window", [0, 5, 10**9])

@@ -110,6 +110,11 @@ def _show(figure, frame: pd.DataFrame, name: str) -> None:
 def _drill(what: str, options: list, rows, format_func=str, opens: str = "suggestion") -> None:
     """The list behind one bar, cell or point of the chart above, as a table (user text stays in cells) whose
     numbers open each suggestion, meeting or action (`opens`: its page) in a new tab."""
+    if len(options) > dashboard.MOST_LISTED:  # 40,000 teams, or 2,000 offices a month: narrowed first
+        st.caption(ngettext("{what}: {n} choice, too many for one list. Choose a region or office above first.",
+                            "{what}: {n} choices, too many for one list. Choose a region or office above first.",
+                            len(options), what=_(DRILLS[what])))
+        return
     choice = st.selectbox(_(DRILLS[what]), [None, *options], key=f"drill_{what}",
                           format_func=lambda v: _("choose one") if v is None else format_func(v))
     if choice is not None:
@@ -159,21 +164,24 @@ first_month = today.replace(day=1)
 months = list(pd.date_range(end=first_month, periods=36, freq="MS").date)
 start, last = st.select_slider(_("Period"), months, value=(months[-12], months[-1]), key="period",
                                format_func=_month)
-units = dashboard.units_in_scope(db, person)
+offices = dashboard.units_in_scope(db, person, offices=True)  # with their team counts: 2,000 rows, not 40,000
 columns = st.columns(4)
-region_id = _choice(columns[0], _("Region"), _("All regions"), {u["region_id"]: u["region"] for u in units},
+region_id = _choice(columns[0], _("Region"), _("All regions"), {u["region_id"]: u["region"] for u in offices},
                     "region")
-office_id = _choice(columns[1], _("Office"), _("All offices"), {u["office_id"]: u["office"] for u in units
+office_id = _choice(columns[1], _("Office"), _("All offices"), {u["office_id"]: u["office"] for u in offices
                                                                  if region_id in (None, u["region_id"])}, "office")
-teams = {u["team_id"]: f"{u['team']}, {u['office']}" for u in units
-         if region_id in (None, u["region_id"]) and office_id in (None, u["office_id"])}
-if len(teams) > dashboard.MOST_TEAMS:  # a large organisation: a team is picked within a region or office
+team_count = sum(u["teams"] for u in offices
+                 if region_id in (None, u["region_id"]) and office_id in (None, u["office_id"]))
+if team_count > dashboard.MOST_LISTED:  # a large organisation: a team is picked within a region or office
     team_id = columns[2].selectbox(_("Team"), [None], key="team_unlisted", disabled=True,
                                    format_func=lambda v: _("All teams"),
                                    help=ngettext("{n} team: choose a region or office to pick one.",
-                                                 "{n} teams: choose a region or office to pick one.", len(teams)))
+                                                 "{n} teams: choose a region or office to pick one.", team_count))
 else:
-    team_id = _choice(columns[2], _("Team"), _("All teams"), teams, "team")
+    within = dashboard.Filters(start, last, region_id, office_id)
+    team_id = _choice(columns[2], _("Team"), _("All teams"),
+                      {u["team_id"]: f"{u['team']}, {u['office']}"
+                       for u in dashboard.units_in_scope(db, person, within=within)}, "team")
 category = columns[3].selectbox(_("Category"), [None, *config.categories], key="category",
                                 format_func=lambda c: _("All categories") if c is None else category_name(c))
 filters = dashboard.Filters(start, (last + datetime.timedelta(days=31)).replace(day=1), region_id, office_id,
@@ -189,11 +197,11 @@ morale_tab, suggestions_tab, minutes_tab, versus_tab = st.tabs([_("Morale"), _("
 with morale_tab:
     finest = "team" if team_id else "office" if office_id else "region" if region_id else "org"
     levels = list(LEVELS)[list(LEVELS).index(finest):]
-    if len(teams) > dashboard.MOST_TEAMS and not team_id:
+    if team_count > dashboard.MOST_LISTED:
         levels.remove("team")
         st.caption(ngettext("To compare by team, choose a region or office first: {n} team is more than one chart "
                             "can show.", "To compare by team, choose a region or office first: {n} teams are more "
-                            "than one chart can show.", len(teams)))
+                            "than one chart can show.", team_count))
     level = st.selectbox(_("Compare by"), levels, index=min(1, len(levels) - 1), format_func=lambda v: _(LEVELS[v]),
                          key="morale_level")
     morale = _morale(*scope, filters, level, config.anonymity_k, version["pulse"], i18n.current())
