@@ -4,11 +4,12 @@ where the anonymity threshold is enforced."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from typing import cast
 
 import numpy as np
 
@@ -425,23 +426,38 @@ def minutes_coverage(db: Database, viewer: Person, filters: Filters) -> list[dic
             " ORDER BY r.name, o.name, month.month", (months, filters.start, filters.end, *values))
 
 
+def _within(filters: Filters) -> dict[str, int | None]:
+    return {key: getattr(filters, key) for key in ("region_id", "office_id", "team_id")}
+
+
 def morale_view(db: Database, viewer: Person, filters: Filters, *, k: int, level: str) -> dict:
-    """Morale rows of one level (suppression included), narrowed to the filtered groups, participation, and
-    each team's mood for responsiveness against morale, for the pulse periods starting in the period."""
+    """Morale rows of one level (suppression included), narrowed to the filtered groups, and participation, for
+    the pulse periods starting in the period."""
     from board.reporting.reports import Morale, participation
-    with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:  # as in suggestions_and_minutes
+    with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:  # as in tab_tables
         answers = pool.submit(participation, db, viewer, region_id=filters.region_id, office_id=filters.office_id,
                               team_id=filters.team_id, start=filters.start, end=filters.end)
         figures = Morale(db, k=k, start=filters.start, end=filters.end)
         rates = answers.result()
-    within = {key: getattr(filters, key) for key in ("region_id", "office_id", "team_id")}
-    return {"rows": figures.rows(viewer, level, within), "participation": rates,
-            "teams": figures.team_mood(viewer, within)}
+    return {"rows": figures.rows(viewer, level, _within(filters)), "participation": rates}
 
 
-def suggestions_and_minutes(db: Database, viewer: Person, filters: Filters, *, today: date,
-                            sla_cutoff: date | ByOffice[datetime]) -> dict:
-    """Everything the suggestions, minutes and responsiveness tabs read, as tables (the page caches this)."""
+def team_moods(db: Database, viewer: Person, filters: Filters, *, k: int) -> dict[int, dict]:
+    """Each filtered team's mood over the shown periods starting in the period (reports.Morale.team_mood), for
+    responsiveness against morale."""
+    from board.reporting.reports import Morale
+    where(viewer, "dashboard")  # NotAllowed for staff and admins: the dashboards' readers only
+    return Morale(db, k=k, start=filters.start, end=filters.end).team_mood(viewer, _within(filters))
+
+
+# The dashboard's tabs after its first, Morale: each is computed only when it is open (`tab_tables`).
+TABS = ("suggestions", "minutes", "versus")
+
+
+def tab_tables(db: Database, viewer: Person, filters: Filters, *, today: date, sla_cutoff: date | ByOffice[datetime],
+               k: int, tabs: Collection[str] = TABS) -> dict:
+    """Everything the given tabs (TABS) read, as tables (the page caches this): the suggestions tab, the
+    minutes tab, and responsiveness against morale ("versus", with the teams' moods under "teams")."""
     import pandas as pd
 
     def table(rows: list[dict]) -> pd.DataFrame:
@@ -450,19 +466,31 @@ def suggestions_and_minutes(db: Database, viewer: Person, filters: Filters, *, t
             frame["month"] = pd.to_datetime(frame["month"]).dt.date
         return frame
 
-    jobs: dict[str, Callable[[], list[dict] | dict[int, float]]] = {
-        name: partial(query, db, viewer, filters) for name, query in (
+    if not set(tabs) <= set(TABS):
+        raise ValueError(f"no such tab: {sorted(set(tabs) - set(TABS))}")
+    jobs: dict[str, Callable[[], list[dict] | dict[int, float] | dict[int, dict]]] = {}
+    if "suggestions" in tabs:
+        jobs.update({name: partial(query, db, viewer, filters) for name, query in (
             ("funnel", funnel), ("monthly", monthly), ("response_times", response_times),
-            ("categories", categories), ("escalations", escalations), ("minutes_monthly", minutes_monthly))}
-    jobs["ageing"] = partial(ageing, db, viewer, filters, today=today, sla_cutoff=sla_cutoff)
-    jobs["ack_days"] = partial(team_ack_days, db, viewer, filters)
-    if viewer.role == "leader":
-        jobs["newest"] = partial(newest, db, viewer, filters)
-    jobs["coverage"] = partial(minutes_coverage, db, viewer, filters)
+            ("categories", categories), ("escalations", escalations))})
+        jobs["ageing"] = partial(ageing, db, viewer, filters, today=today, sla_cutoff=sla_cutoff)
+        if viewer.role == "leader":
+            jobs["newest"] = partial(newest, db, viewer, filters)
+    if "minutes" in tabs:
+        jobs["minutes_monthly"] = partial(minutes_monthly, db, viewer, filters)
+        jobs["coverage"] = partial(minutes_coverage, db, viewer, filters)
+    if "versus" in tabs:
+        jobs["ack_days"] = partial(team_ack_days, db, viewer, filters)
+        jobs["teams"] = partial(team_moods, db, viewer, filters, k=k)
     # PostgreSQL runs each query on one core: independent queries on their own pooled connections use them
     # all. DuckDB already spreads one query over every core, so there they run one after another.
     with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:
         running = {name: pool.submit(job) for name, job in jobs.items()}
         done = {name: future.result() for name, future in running.items()}
-    return {name: table(value) if isinstance(value, list) else value  # ack_days is a dict, kept as it is
-            for name, value in done.items()}
+    found = {name: table(value) if isinstance(value, list) else value  # the dicts are kept as they are
+             for name, value in done.items()}
+    if "versus" in tabs:
+        ack_days, teams = found.pop("ack_days"), found.pop("teams")
+        found["versus"] = table(responsiveness_vs_morale(cast(dict[int, float], ack_days),
+                                                         cast(dict[int, dict], teams)))
+    return found

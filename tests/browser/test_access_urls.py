@@ -23,7 +23,7 @@ LOAD_MS = 60_000  # five contexts load pages at once on a machine other test run
 HEADINGS = {"dashboard": "Dashboards", "triage": "Triage"}  # where h1 differs from nav
 CONTENT = {  # text only the page shows when it runs (checked absent when it may not)
     "triage": "open in the queue",
-    "dashboard": "Newest suggestions",
+    "dashboard": "Results of a pulse period appear when it closes",
     "review": "Save review",
     "overview": "Offices that held no meeting in a month show 0",
     "people": "@example.com",

@@ -16,6 +16,7 @@ from tests.support.pages import open_page, page_file
 from tests.support.suggestions import submit
 
 CHARTS = 13  # morale 3, suggestions 6, minutes 3, responsiveness vs morale 1
+TABS = {"Morale": 3, "Suggestions": 6, "Minutes": 3, "Responsiveness vs morale": 1}  # their charts
 DRILLS_ON_THE_PAGE = ("status", "month", "month submitted (response times)", "age", "category", "escalated to",
                       "office and month", "meetings of the month", "actions due in the month", "team")
 
@@ -25,6 +26,20 @@ def default_filters() -> dashboard.Filters:
     this_month = date.today().replace(day=1)
     start = date(this_month.year - (this_month.month <= 11), (this_month.month - 12) % 12 + 1, 1)
     return dashboard.Filters(start, (this_month + timedelta(days=31)).replace(day=1))
+
+
+def tab(name: str) -> dict:
+    """open_page's state that opens the dashboard on a tab (only the open tab is computed and shown)."""
+    return {"dashboard_tab": name}
+
+
+def every_tab(at: AppTest):
+    """Open each tab in turn (as a click does: a rerun with it open), yielding its name."""
+    for name in TABS:
+        at.session_state["dashboard_tab"] = name
+        at.run()
+        assert not at.exception, (name, at.exception)
+        yield name
 
 
 def figures(at: AppTest) -> dict[str, dict]:
@@ -54,11 +69,17 @@ def test_dashboard_renders_every_chart_with_a_csv_for_each(demo_store, known, ro
     at = open_page(demo_store, known[role], "dashboard")
     assert [t.value for t in at.title] == ["Dashboards"] and not at.error
     assert [t.label for t in at.tabs] == ["Morale", "Suggestions", "Minutes", "Responsiveness vs morale"]
-    charts = figures(at)
-    assert len(at.get("plotly_chart")) == len(charts) == CHARTS
-    assert all(spec["data"] for spec in charts.values()), [t for t, s in charts.items() if not s["data"]]
-    buttons = at.download_button
-    assert len(buttons) == CHARTS and {b.label for b in buttons} == {"Download CSV"}
+    assert sorted(figures(at)) == ["Mood per pulse period", "Pulse participation per period",
+                                   "eNPS per pulse period"]  # the first view computes the Morale tab alone
+    seen = {}
+    for name in every_tab(at):
+        charts = figures(at)
+        assert len(at.get("plotly_chart")) == len(charts) == TABS[name], name
+        assert all(spec["data"] for spec in charts.values()), [t for t, s in charts.items() if not s["data"]]
+        buttons = at.download_button
+        assert len(buttons) == TABS[name] and {b.label for b in buttons} == {"Download CSV"}
+        seen.update(charts)
+    assert len(seen) == CHARTS == sum(TABS.values())
 
 
 def test_a_large_organisation_picks_a_team_and_compares_teams_within_a_region_or_office(demo_store, known,
@@ -90,9 +111,11 @@ def test_a_drill_down_with_more_choices_than_one_list_holds_asks_for_a_region_or
                                                                                         monkeypatch):
     monkeypatch.setattr(dashboard, "MOST_LISTED", 1)
     at = open_page(demo_store, known["leader"], "dashboard")
-    offered = [box for box in at.selectbox if box.key.startswith("drill_")]
+    offered, too_many = [], []
+    for _ in every_tab(at):
+        offered += [box for box in at.selectbox if box.key.startswith("drill_")]
+        too_many += [c.value for c in at.caption if "too many for one list" in c.value]
     assert all(len(box.options) <= 2 for box in offered)  # "choose one" and at most one choice
-    too_many = [c.value for c in at.caption if "too many for one list" in c.value]
     statuses = len(dashboard.funnel(demo_store, known["leader"], default_filters()))
     assert statuses > 1 and f"Show the list behind: status: {statuses} choices, too many for one list. Choose a " \
                             "region or office above first." in too_many
@@ -122,12 +145,12 @@ def test_filters_offer_only_the_viewers_scope(demo_store, known):
 
 @pytest.mark.slow
 def test_leader_sees_the_newest_feed_and_a_manager_does_not(demo_store, known):
-    at = open_page(demo_store, known["leader"], "dashboard")
+    at = open_page(demo_store, known["leader"], "dashboard", state=tab("Suggestions"))
     assert [s.value for s in at.subheader] == ["Newest suggestions"]
     feed = table_with(at, "Title")
     newest = dashboard.newest(demo_store, known["leader"], default_filters())
     assert list(feed["#"]) == [f"suggestion?id={r['id']}" for r in newest] and len(feed) > 0  # links
-    at = open_page(demo_store, known["manager"], "dashboard")
+    at = open_page(demo_store, known["manager"], "dashboard", state=tab("Suggestions"))
     assert not at.subheader and not any("Office" in df.value.columns for df in at.dataframe)
 
 
@@ -153,7 +176,7 @@ def test_suppressed_morale_cells_say_fewer_than_k_responses(demo_store, known):
 
 def test_drill_down_lists_the_suggestions_behind_a_status(demo_store, known):
     manager = known["manager"]
-    at = open_page(demo_store, manager, "dashboard")
+    at = open_page(demo_store, manager, "dashboard", state=tab("Suggestions"))
     at.selectbox(key="drill_status").set_value("New").run()
     rows = dashboard.drill(demo_store, manager, default_filters(), status="new")
     listed = table_with(at, "Author")
@@ -175,7 +198,7 @@ def link_columns(at: AppTest) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("drill", "choice", "page"), [("drill_meetings of the month", 1, "minutes"),
                                                        ("drill_actions due in the month", 1, "action")])
 def test_the_meetings_and_actions_behind_a_chart_open_from_their_numbers(demo_store, known, drill, choice, page):
-    at = open_page(demo_store, known["manager"], "dashboard")
+    at = open_page(demo_store, known["manager"], "dashboard", state=tab("Minutes"))
     box = at.selectbox(key=drill)
     for index in range(1, len(box.options)):  # the first month that lists something
         at.selectbox(key=drill).select_index(index).run()
@@ -192,14 +215,16 @@ def test_the_meetings_and_actions_behind_a_chart_open_from_their_numbers(demo_st
 @pytest.mark.parametrize("role", ["manager", "regional_manager", "leader"])
 def test_every_drill_down_lists_rows_for_its_first_choice(demo_store, known, role):
     at = open_page(demo_store, known[role], "dashboard")
-    drills = [box.key for box in at.selectbox if box.key and box.key.startswith("drill_")]
-    assert len(drills) == 10  # 6 suggestion charts, 3 minutes charts, responsiveness vs morale
-    for key in drills:
-        box = at.selectbox(key=key)
-        assert len(box.options) > 1, key  # the demo has something behind every chart
-        at.selectbox(key=key).select_index(1).run()
-        assert not at.exception and not at.error, key
-        assert not [i.value for i in at.info if i.value == "Nothing to list."], key
+    drills = 0
+    for _ in every_tab(at):
+        for key in [box.key for box in at.selectbox if box.key and box.key.startswith("drill_")]:
+            box = at.selectbox(key=key)
+            assert len(box.options) > 1, key  # the demo has something behind every chart
+            at.selectbox(key=key).select_index(1).run()
+            assert not at.exception and not at.error, key
+            assert not [i.value for i in at.info if i.value == "Nothing to list."], key
+            drills += 1
+    assert drills == 10  # 6 suggestion charts, 3 minutes charts, responsiveness vs morale
 
 
 @pytest.mark.slow
@@ -210,8 +235,8 @@ def test_cached_numbers_belong_to_each_viewer_and_refresh_on_new_data(demo_store
                 for p in (manager, other, regional)}
     assert len(set(expected.values())) == 3
     for person in (manager, other, regional, manager):  # the cache is shared by every session
-        assert funnel_total(open_page(demo_store, person, "dashboard")) == expected[person.id]
-    at = open_page(demo_store, manager, "dashboard")
+        assert funnel_total(open_page(demo_store, person, "dashboard", state=tab("Suggestions"))) == expected[person.id]
+    at = open_page(demo_store, manager, "dashboard", state=tab("Suggestions"))
     submit(demo_store, known["staff"], key="fresh")  # staff of the manager's team
     at.run()
     assert funnel_total(at) == expected[manager.id] + 1

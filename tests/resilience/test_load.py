@@ -183,16 +183,18 @@ class Session:
         self.ledger.add("pulses", (self.person.id, token))
 
     def dashboard(self) -> None:
-        """What the dashboard page reads on a first visit (its cache misses: writes change the data version)."""
+        """What the dashboard page reads on a first visit and a click on its Suggestions tab (its cache misses:
+        writes change the data version)."""
         def view():
             today = date.today()
             first = today.replace(day=1)
             start = (first - timedelta(days=335)).replace(day=1)
             filters = dashboard.Filters(start, (first + timedelta(days=31)).replace(day=1))
-            dashboard.units_in_scope(self.db, self.person)
+            dashboard.units_in_scope(self.db, self.person, offices=True)
             dashboard.data_version(self.db)
-            data = dashboard.suggestions_and_minutes(self.db, self.person, filters, today=today,
-                                                     sla_cutoff=sla_cutoff(today, self.config.ack_sla_days))
+            data = dashboard.tab_tables(self.db, self.person, filters, today=today,
+                                        sla_cutoff=sla_cutoff(today, self.config.ack_sla_days),
+                                        k=self.config.anonymity_k, tabs=("suggestions",))
             level = "region" if self.person.role == "leader" else "team"
             morale = dashboard.morale_view(self.db, self.person, filters, k=self.config.anonymity_k, level=level)
             return data, morale

@@ -301,9 +301,10 @@ ACTIONS = [
            only(*TRIAGERS)),
     Action("dashboard.morale_view", lambda c, p: dashboard.morale_view(c.store, p, EVERYTHING, k=5, level="team"),
            only(*TRIAGERS)),
-    Action("dashboard.suggestions_and_minutes",
-           lambda c, p: dashboard.suggestions_and_minutes(c.store, p, EVERYTHING, today=TODAY,
-                                                          sla_cutoff=TODAY - timedelta(days=7)), only(*TRIAGERS)),
+    Action("dashboard.tab_tables",
+           lambda c, p: dashboard.tab_tables(c.store, p, EVERYTHING, today=TODAY, sla_cutoff=TODAY - timedelta(days=7),
+                                             k=5), only(*TRIAGERS)),
+    Action("dashboard.team_moods", lambda c, p: dashboard.team_moods(c.store, p, EVERYTHING, k=5), only(*TRIAGERS)),
     Action("dashboard.newest", lambda c, p: dashboard.newest(c.store, p, EVERYTHING), only("leader")),
     # everyone's own inbox and the shared playbook
     Action("inbox.unread_count", lambda c, p: inbox.unread_count(c.store, p), only(*ROLES)),

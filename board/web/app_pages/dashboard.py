@@ -71,12 +71,13 @@ def _viewer(role: str, region_id: int | None, team_id: int | None) -> Person:
 
 
 @st.cache_data(ttl=3600, max_entries=500, show_spinner=False)
-def _suggestions_and_minutes(path: str, role: str, region_id, team_id, filters: dashboard.Filters,
-                             today: datetime.date, deadlines: tuple, version: tuple) -> dict:
-    """deadlines: each office's acknowledgement deadline (Calendars.sla_deadlines), as (values, default). Data
-    only, no text in any language (the page translates what it shows)."""
-    return dashboard.suggestions_and_minutes(session.store(), _viewer(role, region_id, team_id), filters,
-                                             today=today, sla_cutoff=calendar.ByOffice(*deadlines))
+def _tables(path: str, role: str, region_id, team_id, filters: dashboard.Filters, tab: str, today: datetime.date,
+            deadlines: tuple, k: int, version: tuple) -> dict:
+    """One tab's tables (dashboard.tab_tables). deadlines: each office's acknowledgement deadline
+    (Calendars.sla_deadlines), as (values, default). Data only, no text in any language (the page translates what
+    it shows)."""
+    return dashboard.tab_tables(session.store(), _viewer(role, region_id, team_id), filters, today=today,
+                                sla_cutoff=calendar.ByOffice(*deadlines), k=k, tabs=(tab,))
 
 
 @st.cache_data(ttl=3600, max_entries=500, show_spinner=False)
@@ -190,11 +191,18 @@ scope = (str(db.path), person.role, person.region_id if person.role == "regional
          person.team_id if person.role == "manager" else None)
 version = dashboard.data_version(db)
 deadlines = calendars.sla_deadlines(config.ack_sla_days, now=now)
-data = _suggestions_and_minutes(*scope, filters, today, (deadlines.values, deadlines.default), version["suggestions"])
+suggestions = lambda **chosen: _in_words(dashboard.drill(db, person, filters, today=today, **chosen))  # noqa: E731
 
-morale_tab, suggestions_tab, minutes_tab, versus_tab = st.tabs([_("Morale"), _("Suggestions"), _("Minutes"),
-                                                                _("Responsiveness vs morale")])
-with morale_tab:
+
+def _tab(name: str) -> dict:
+    """The tables of one tab (dashboard.TABS), cached per data version: responsiveness against morale changes
+    with the pulse too."""
+    changes = (version["suggestions"], version["pulse"]) if name == "versus" else version["suggestions"]
+    return _tables(*scope, filters, name, today, (deadlines.values, deadlines.default), config.anonymity_k, changes)
+
+
+def _morale_tab() -> None:
+    """Mood, eNPS and participation per period, compared by the chosen level."""
     finest = "team" if team_id else "office" if office_id else "region" if region_id else "org"
     levels = list(LEVELS)[list(LEVELS).index(finest):]
     if team_count > dashboard.MOST_LISTED:
@@ -225,8 +233,9 @@ with morale_tab:
                            columns=["period from", "period", "answered", "people", "participation %"])
     _show(charts.participation_rate(morale["participation"]), turnout, "participation")
 
-with suggestions_tab:
-    suggestions = lambda **chosen: _in_words(dashboard.drill(db, person, filters, today=today, **chosen))  # noqa: E731
+def _suggestions_tab() -> None:
+    """The suggestion charts, each with the list behind it, and the leaders' newest suggestions."""
+    data = _tab("suggestions")
     funnel = data["funnel"].assign(status=[label(STATUS_LABELS, s) for s in data["funnel"].get("status", [])])
     _show(charts.funnel(data["funnel"]), funnel, "funnel")
     _drill("status", [s for s in STATUS_LABELS if s in set(data["funnel"].get("status", []))],
@@ -250,7 +259,9 @@ with suggestions_tab:
         tables.table(_headed(pd.DataFrame(_in_words(data["newest"].to_dict("records"))), HEADINGS), hide_index=True,
                      open_with={"id": "suggestion"})
 
-with minutes_tab:
+def _minutes_tab() -> None:
+    """Meetings held per office and month, problems discussed and actions closed on time."""
+    data = _tab("minutes")
     held = data["coverage"][data["coverage"]["meetings"] > 0] if len(data["coverage"]) else data["coverage"]
     _show(charts.minutes_coverage(data["coverage"]), data["coverage"], "minutes_coverage")
     _drill("office and month", list(zip(held.get("office", []), held.get("month", []), strict=True)),
@@ -267,10 +278,23 @@ with minutes_tab:
            lambda v: _actions_in_words(dashboard.drill_actions(db, person, filters, month=v, today=today)), _month,
            opens="action")
 
-with versus_tab:
-    versus = pd.DataFrame(dashboard.responsiveness_vs_morale(data["ack_days"], morale["teams"]))
+def _versus_tab() -> None:
+    """Each team's median days to acknowledgement beside its mood."""
+    versus = _tab("versus")["versus"]
     st.caption(_("Only teams whose morale is shown for at least one period appear; mood is the mean over those "
                  "periods."))
     _show(charts.responsiveness_vs_morale(versus), versus, "responsiveness_vs_morale")
     teams = dict(zip(versus.get("team_id", []), versus.get("team", []), strict=True))
     _drill("team", list(teams), lambda v: suggestions(team_id=v), lambda v: teams[v])
+
+
+# Only the open tab is computed (on_change="rerun": a click on another reruns the page with it open), so the first
+# view waits for the morale figures alone.
+morale_tab, suggestions_tab, minutes_tab, versus_tab = st.tabs(
+    [_("Morale"), _("Suggestions"), _("Minutes"), _("Responsiveness vs morale")], key="dashboard_tab",
+    on_change="rerun")
+for tab, show in ((morale_tab, _morale_tab), (suggestions_tab, _suggestions_tab), (minutes_tab, _minutes_tab),
+                  (versus_tab, _versus_tab)):
+    if tab.open:
+        with tab:
+            show()
