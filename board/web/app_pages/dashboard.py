@@ -1,7 +1,8 @@
 """Dashboards: morale, suggestions, minutes and responsiveness within the viewer's scope (leader: everything;
 regional manager: their region; manager: their team). Figures come from the reports layer, which enforces
 the anonymity threshold; data is cached per role, scope, filters and data version (morale rows, which name the
-whole organisation, per language too)."""
+whole organisation, per language too). Only the open tab is computed; in an organisation of more than
+dashboard.MOST_LISTED teams, teams are listed and compared within a region or office."""
 
 import datetime
 
