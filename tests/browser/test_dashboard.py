@@ -35,6 +35,12 @@ def test_leader_dashboard_draws_charts_and_downloads_a_csv(app_server, page, tmp
     expect(page.get_by_text("Suggestion funnel: suggestions by status").first).to_be_visible()
     name, text = download_first_visible_csv(page, tmp_path)
     assert name == "funnel.csv" and text.splitlines()[0] == "status,suggestions"
+    # after that rerun every filter still reads "All ...", and none offers to clear itself to "Choose an option"
+    for label, every in (("Region", "All regions"), ("Office", "All offices"), ("Category", "All categories")):
+        box = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
+        expect(box.get_by_role("combobox")).to_have_value(every)
+        box.hover()
+        expect(box.get_by_role("button", name="Clear value")).to_have_count(0)
     print(f"the leader's dashboard round trip took {time.monotonic() - started:.1f} s")  # a figure, not a pass mark
 
 

@@ -92,7 +92,7 @@ def test_a_large_organisation_picks_a_team_and_compares_teams_within_a_region_or
     monkeypatch.setattr(dashboard, "MOST_LISTED", len(in_office))  # the demo's size, scaled down: one office fits
     at = open_page(demo_store, known["leader"], "dashboard")
     unlisted = at.selectbox(key="team_unlisted")
-    assert unlisted.disabled and unlisted.options == ["All teams"] and unlisted.value is None
+    assert unlisted.disabled and unlisted.options == ["All teams"] and unlisted.value == "All teams"
     assert unlisted.help == f"{len(units)} teams: choose a region or office to pick one."
     assert "Team" not in at.selectbox(key="morale_level").options
     assert f"To compare by team, choose a region or office first: {len(units)} teams are more than one chart can " \

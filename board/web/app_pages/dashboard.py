@@ -89,13 +89,24 @@ def _morale(path: str, role: str, region_id, team_id, filters: dashboard.Filters
     return dashboard.morale_view(store, viewer, filters, k=k, level=level)
 
 
+# The filters' option "all of them" (None to the queries). Not None in the box itself: after a rerun the browser
+# offers to clear a box whose value is None, and a cleared box reads "Choose an option".
+EVERY = ""
+
+
+def _every(column, label: str, every: str, options: dict, key: str):
+    """A box of the options (value -> words), or all of them (None; `every`: that option's words)."""
+    chosen = column.selectbox(label, [EVERY, *options], key=key,
+                              format_func=lambda v: every if v == EVERY else options[v])
+    return None if chosen in (EVERY, None) else chosen
+
+
 def _choice(column, label: str, every: str, options: dict, key: str):
-    """A filter over the ids in scope (`every`: the option for all of them); a scope of one is shown fixed."""
+    """A filter over the ids in scope (see _every); a scope of one is shown fixed."""
     if len(options) == 1:  # the viewer's own unit: written out (a greyed-out box is hard to read)
         column.text(_("{label}: {value}", label=label, value=next(iter(options.values()))))
         return next(iter(options))
-    return column.selectbox(label, [None, *options], key=key,
-                            format_func=lambda v: every if v is None else options[v])
+    return _every(column, label, every, options, key)
 
 
 def _headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
@@ -175,17 +186,18 @@ office_id = _choice(columns[1], _("Office"), _("All offices"), {u["office_id"]: 
 team_count = sum(u["teams"] for u in offices
                  if region_id in (None, u["region_id"]) and office_id in (None, u["office_id"]))
 if team_count > dashboard.MOST_LISTED:  # a large organisation: a team is picked within a region or office
-    team_id = columns[2].selectbox(_("Team"), [None], key="team_unlisted", disabled=True,
-                                   format_func=lambda v: _("All teams"),
-                                   help=ngettext("{n} team: choose a region or office to pick one.",
-                                                 "{n} teams: choose a region or office to pick one.", team_count))
+    # the one option is text, not None: after a rerun the browser shows a None value as "Choose an option"
+    columns[2].selectbox(_("Team"), [_("All teams")], key="team_unlisted", disabled=True,
+                         help=ngettext("{n} team: choose a region or office to pick one.",
+                                       "{n} teams: choose a region or office to pick one.", team_count))
+    team_id = None
 else:
     within = dashboard.Filters(start, last, region_id, office_id)
     team_id = _choice(columns[2], _("Team"), _("All teams"),
                       {u["team_id"]: f"{u['team']}, {u['office']}"
                        for u in dashboard.units_in_scope(db, person, within=within)}, "team")
-category = columns[3].selectbox(_("Category"), [None, *config.categories], key="category",
-                                format_func=lambda c: _("All categories") if c is None else category_name(c))
+category = _every(columns[3], _("Category"), _("All categories"), {c: category_name(c) for c in config.categories},
+                  "category")
 filters = dashboard.Filters(start, (last + datetime.timedelta(days=31)).replace(day=1), region_id, office_id,
                             team_id, category)
 scope = (str(db.path), person.role, person.region_id if person.role == "regional_manager" else None,
