@@ -7,6 +7,7 @@ from board.clock import shown
 from board.i18n import _, format_number, ngettext
 from board.notify import config, events, kinds, outbox
 from board.web.ui import forms, paging, session
+from board.web.ui.choose import select_or_none
 
 PAGE = 25  # messages on one page
 ORDER = ("sent", "pending", "sending", "local", "digested", "skipped", "failed")  # how the counts read
@@ -27,10 +28,10 @@ if delivery:
                _("No mail server is configured: messages are kept here so you can read what would have been sent."))
 
 left, right = st.columns(2)
-state = left.selectbox(_("State"), [None, *STATES], format_func=lambda s: _("Every state") if s is None else
-                       _(STATES[s]), key="outbox_state")
-kind = right.selectbox(_("Kind"), [None, *kinds.SHORT], format_func=lambda k: _("Every kind") if k is None else
-                       _(kinds.SHORT[k]), key="outbox_kind")
+state = select_or_none(left, _("State"), STATES, none=_("Every state"), format_func=lambda s: _(STATES[s]),
+                       key="outbox_state")
+kind = select_or_none(right, _("Kind"), kinds.SHORT, none=_("Every kind"), format_func=lambda k: _(kinds.SHORT[k]),
+                      key="outbox_kind")
 page = paging.current("outbox", (state, kind))
 total = forms.attempt(lambda: outbox.count(db, admin, state=state, kind=kind)).or_stop()
 rows = forms.attempt(lambda: outbox.listing(db, admin, state=state, kind=kind, offset=(page - 1) * PAGE,

@@ -11,6 +11,7 @@ from board.i18n import N_, _
 from board.notify import hooks
 from board.org import people, settings
 from board.web.ui import forms, languages_form, office_calendars, session
+from board.web.ui.choose import select_or_none
 
 RETENTION_HELP = {
     "sessions_kept_days": N_("Counted from when a sign-in ended (signed out, or expired)."),
@@ -111,8 +112,8 @@ with st.container(border=True):
     office = st.selectbox(_("Office"), list(offices), format_func=lambda o: offices[o], key="hook_office")
     hook_form.field_error("office_id")
     teams = {u["team_id"]: u["team"] for u in units if u["office_id"] == office}
-    team = st.selectbox(_("Team"), [None, *teams], key=f"hook_team_{office}",
-                        format_func=lambda t: _("The whole office") if t is None else teams[t])
+    team = select_or_none(st, _("Team"), teams, none=_("The whole office"), format_func=lambda t: teams[t],
+                          key=f"hook_team_{office}")
     hook_form.field_error("team_id")
     url = st.text_input(_("Incoming webhook URL"), key="hook_url", max_chars=hooks.MAX_URL, type="password",
                         placeholder="https://...",

@@ -7,6 +7,7 @@ from board.feedback.workflow import KINDS, STATUS_LABELS, STATUSES
 from board.i18n import _, category_name, label, ngettext
 from board.org import settings
 from board.web.ui import links, paging, session, suggestion
+from board.web.ui.choose import select_or_none
 
 person = session.page_person("browse")
 db = session.store()
@@ -16,11 +17,10 @@ if linked is not None:  # an old link (/browse?id=N) opens the suggestion's own 
 st.title(_("All suggestions"))
 
 cols = st.columns(4)
-status = cols[0].selectbox(_("Status"), [None, *STATUSES],
-                           format_func=lambda s: _("Any") if s is None else label(STATUS_LABELS, s))
-category = cols[1].selectbox(_("Category"), [None, *settings.load(db).categories],
-                             format_func=lambda c: category_name(c) if c else _("Any"))
-kind = cols[2].selectbox(_("Kind"), [None, *KINDS], format_func=lambda k: _("Any") if k is None else label(KINDS, k))
+status = select_or_none(cols[0], _("Status"), STATUSES, none=_("Any"), format_func=lambda s: label(STATUS_LABELS, s))
+category = select_or_none(cols[1], _("Category"), settings.load(db).categories, none=_("Any"),
+                          format_func=category_name)
+kind = select_or_none(cols[2], _("Kind"), KINDS, none=_("Any"), format_func=lambda k: label(KINDS, k))
 text = cols[3].text_input(_("Search words"), max_chars=200)
 page = paging.current("browse", (status, category, kind, text))
 found = suggestions.browse(db, person, status=status, category=category, kind=kind, text=text,

@@ -20,6 +20,7 @@ from board.org.access import Person
 from board.reporting import charts, dashboard
 from board.reporting.export import to_csv
 from board.web.ui import forms, links, session, tables
+from board.web.ui.choose import select_or_none
 
 LEVELS = {"org": N_("Whole organisation"), "region": N_("Region"), "office": N_("Office"), "team": N_("Team")}
 # The list behind each chart: its selectbox's label (the key "drill_<what>" stays in English).
@@ -89,24 +90,13 @@ def _morale(path: str, role: str, region_id, team_id, filters: dashboard.Filters
     return dashboard.morale_view(store, viewer, filters, k=k, level=level)
 
 
-# The filters' option "all of them" (None to the queries). Not None in the box itself: after a rerun the browser
-# offers to clear a box whose value is None, and a cleared box reads "Choose an option".
-EVERY = ""
-
-
-def _every(column, label: str, every: str, options: dict, key: str):
-    """A box of the options (value -> words), or all of them (None; `every`: that option's words)."""
-    chosen = column.selectbox(label, [EVERY, *options], key=key,
-                              format_func=lambda v: every if v == EVERY else options[v])
-    return None if chosen in (EVERY, None) else chosen
-
-
 def _choice(column, label: str, every: str, options: dict, key: str):
-    """A filter over the ids in scope (see _every); a scope of one is shown fixed."""
+    """A filter over the ids in scope, or None for all of them (`every`: that option's words); a scope of one is
+    shown fixed."""
     if len(options) == 1:  # the viewer's own unit: written out (a greyed-out box is hard to read)
         column.text(_("{label}: {value}", label=label, value=next(iter(options.values()))))
         return next(iter(options))
-    return _every(column, label, every, options, key)
+    return select_or_none(column, label, options, none=every, format_func=lambda v: options[v], key=key)
 
 
 def _headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
@@ -128,8 +118,8 @@ def _drill(what: str, options: list, rows, format_func=str, opens: str = "sugges
                             "{what}: {n} choices, too many for one list. Choose a region or office above first.",
                             len(options), what=_(DRILLS[what])))
         return
-    choice = st.selectbox(_(DRILLS[what]), [None, *options], key=f"drill_{what}",
-                          format_func=lambda v: _("choose one") if v is None else format_func(v))
+    choice = select_or_none(st, _(DRILLS[what]), options, none=_("choose one"), format_func=format_func,
+                            key=f"drill_{what}")
     if choice is not None:
         found = rows(choice)
         if found:
@@ -196,8 +186,8 @@ else:
     team_id = _choice(columns[2], _("Team"), _("All teams"),
                       {u["team_id"]: f"{u['team']}, {u['office']}"
                        for u in dashboard.units_in_scope(db, person, within=within)}, "team")
-category = _every(columns[3], _("Category"), _("All categories"), {c: category_name(c) for c in config.categories},
-                  "category")
+category = select_or_none(columns[3], _("Category"), config.categories, none=_("All categories"),
+                          format_func=category_name, key="category")
 filters = dashboard.Filters(start, (last + datetime.timedelta(days=31)).replace(day=1), region_id, office_id,
                             team_id, category)
 scope = (str(db.path), person.role, person.region_id if person.role == "regional_manager" else None,

@@ -8,6 +8,7 @@ from board.i18n import N_, _, ngettext
 from board.meetings import actions
 from board.org.access import MANAGERS_UP
 from board.web.ui import links, paging, session, tables
+from board.web.ui.choose import select_or_none
 
 person = session.page_person("my_actions")
 db = session.store()
@@ -54,13 +55,12 @@ if person.role in MANAGERS_UP:
                      hide_index=True, height=min(36 * (len(units) + 1) + 2, 250))
     if units:
         by_unit = {(u["office_id"], u["team_id"]): u for u in units}
-        unit = st.selectbox(_("Unit"), [None, *by_unit], key="team_unit",
-                            format_func=lambda k: _("Every unit") if k is None else
-                            with_open(by_unit[k]["unit"], by_unit[k]["open"])) if len(units) > 1 else None
+        unit = select_or_none(st, _("Unit"), by_unit, none=_("Every unit"), key="team_unit",
+                              format_func=lambda k: with_open(by_unit[k]["unit"], by_unit[k]["open"])) \
+            if len(units) > 1 else None
         owners = {o["owner_id"]: o for o in actions.team_owners(db, person)}
-        owner = st.selectbox(_("Owner"), [None, *owners], key="team_owner",
-                             format_func=lambda k: _("Everyone") if k is None else
-                             with_open(owners[k]["owner"], owners[k]["open"]))
+        owner = select_or_none(st, _("Owner"), owners, none=_("Everyone"), key="team_owner",
+                               format_func=lambda k: with_open(owners[k]["owner"], owners[k]["open"]))
         team_late = st.toggle(_("Overdue only"), key="team_overdue")
         office_id, team_id = unit if unit else (None, None)
         team = actions.team_open(db, person, office_id=office_id, team_id=team_id, owner_id=owner,

@@ -9,6 +9,7 @@ from board.i18n import _, category_name, format_date, format_day, ngettext
 from board.meetings import playbook
 from board.org import settings
 from board.web.ui import forms, links, paging, session
+from board.web.ui.choose import select_or_none
 
 person = session.page_person("playbook")
 db = session.store()
@@ -56,11 +57,10 @@ st.caption(_("What other teams found that works. The same solution from several 
              "Open the source where you are allowed to read it."))
 text = st.text_input(_("Search words"), max_chars=200)
 cols = st.columns(2)
-category = cols[0].selectbox(_("Category"), [None, *settings.load(db).categories],
-                             format_func=lambda c: category_name(c) if c else _("Any"))
-kind = cols[1].selectbox(_("Kind"), [None, *playbook.PLAYBOOK_KINDS],
-                         format_func=lambda k: _(playbook.PLAYBOOK_KINDS[k]) if k in playbook.PLAYBOOK_KINDS
-                         else _("Any"))
+category = select_or_none(cols[0], _("Category"), settings.load(db).categories, none=_("Any"),
+                          format_func=category_name)
+kind = select_or_none(cols[1], _("Kind"), playbook.PLAYBOOK_KINDS, none=_("Any"),
+                      format_func=lambda k: _(playbook.PLAYBOOK_KINDS[k]))
 page = paging.current("playbook", (text, category, kind))
 rows, total = playbook.groups(db, person, text=text, category=category, kind=kind, page=page)
 if page > 1 and not rows and total:  # the list shrank under the page the person was on

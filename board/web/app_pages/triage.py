@@ -11,6 +11,7 @@ from board.feedback.workflow import OPEN, STATUS_LABELS, STATUSES
 from board.i18n import N_, _, category_name, format_day, ngettext
 from board.org import calendar, settings
 from board.web.ui import forms, links, paging, session, triage_form
+from board.web.ui.choose import select_or_none
 from board.web.ui.suggestion import plus_ones
 
 PER_PAGE = 25
@@ -74,12 +75,11 @@ with st.expander(_("Filter and sort"), expanded=False):
     left, right = st.columns(2)
     status = left.selectbox(_("Status"), list(STATUS_CHOICES), format_func=lambda s: _(STATUS_CHOICES[s]),
                             key="triage_status")
-    category = right.selectbox(_("Category"), [None, *config.categories],
-                               format_func=lambda c: category_name(c) if c else _("Any"), key="triage_category")
+    category = select_or_none(right, _("Category"), config.categories, none=_("Any"), format_func=category_name,
+                              key="triage_category")
     owners = {o["id"]: o["name"] for o in triage.queue_owners(db, person)}
-    owner = left.selectbox(_("Owner"), [None, NOBODY, *owners], key="triage_owner",
-                           format_func=lambda o: _("Anyone") if o is None else _("No owner yet") if o == NOBODY
-                           else owners[o])
+    owner = select_or_none(left, _("Owner"), [NOBODY, *owners], none=_("Anyone"), key="triage_owner",
+                           format_func=lambda o: _("No owner yet") if o == NOBODY else owners[o])
     sort = right.selectbox(_("Then sort by"), list(SORTS), key="triage_sort",
                            format_func=lambda s: _(SORTS[s])) or "age"
     overdue_only = st.toggle(_("Overdue only"), key="triage_overdue")

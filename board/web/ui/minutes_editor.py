@@ -19,6 +19,7 @@ from board.meetings import actions, minutes
 from board.org import people, settings
 from board.org.access import Person
 from board.web.ui import forms, links, session
+from board.web.ui.choose import select_or_none
 
 FORM = "minutes"  # publishing or amending: the fields' messages
 DRAFT = "minutes_draft"  # saving the draft as the author types: its own message, so a save never clears the above
@@ -117,10 +118,8 @@ def _item(form: forms.Form, db, person, item: dict, i: int, key: str, ids: list,
         kind = st.selectbox(_("Item {number}", number=i + 1), kinds, index=kinds.index(item["kind"]),
                             format_func=lambda k: _(minutes.ITEM_KINDS[k]), key=f"{uid}_kind")
         form.field_error(f"{path}.kind")
-        categories = [None, *settings.load(db).categories]
-        category = st.selectbox(_("Category (optional)"), categories, key=f"{uid}_category",
-                                index=categories.index(item["category"]) if item["category"] in categories else 0,
-                                format_func=lambda c: category_name(c) if c else _("none"))
+        category = select_or_none(st, _("Category (optional)"), settings.load(db).categories, none=_("none"),
+                                  format_func=category_name, value=item["category"], key=f"{uid}_category")
         form.field_error(f"{path}.category")
         discussed = st.text_area(_("What was discussed"), value=item["discussed"], key=f"{uid}_discussed",
                                  max_chars=minutes.MAX_TEXT)

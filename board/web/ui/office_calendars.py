@@ -13,6 +13,7 @@ from board.i18n import _, babel_locale, format_day, today_in_zone
 from board.org import calendar, settings
 from board.org.access import Person
 from board.web.ui import forms, tables
+from board.web.ui.choose import select_or_none
 
 
 def weekday(day: int) -> str:
@@ -35,13 +36,10 @@ def render(db, admin: Person, organisation_zone: str) -> None:
 
 
 def _office_form(db, admin: Person, office: dict, organisation_zone: str) -> None:
-    zones = [None, *settings.time_zones()]
     form = forms.Form("office_calendar")
     with st.form(f"office_calendar_{office['id']}"):
-        zone = st.selectbox(_("Time zone"), zones, index=zones.index(office["time_zone"])
-                            if office["time_zone"] in zones else 0,
-                            format_func=lambda z: _("The organisation's ({zone})", zone=organisation_zone)
-                            if z is None else z)
+        zone = select_or_none(st, _("Time zone"), settings.time_zones(), value=office["time_zone"],
+                              none=_("The organisation's ({zone})", zone=organisation_zone))
         form.field_error("time_zone")
         days = st.multiselect(_("Working days"), list(range(7)), default=office["working_days"],
                               format_func=weekday, placeholder=_("Choose the working days"))

@@ -16,6 +16,7 @@ from board.i18n import _, format_day
 from board.org import people
 from board.org.access import Person, in_scope
 from board.web.ui import forms
+from board.web.ui.choose import select_or_none
 
 
 def render(db, person: Person, row: dict, *, today: datetime.date) -> None:
@@ -72,8 +73,9 @@ def _fields(db, person: Person, row: dict, form: forms.Form, key: str, fields: s
     targets = reachable(row["status"])
     to = None
     if targets:
-        to = st.selectbox(_("New status"), [None, *targets], key=f"{fields}_status",
-                          format_func=lambda s: _status_option(row["status"], s), on_change=_drop_pending, args=(key,))
+        to = select_or_none(st, _("New status"), targets, none=_status_option(row["status"], None),
+                            format_func=lambda s: _status_option(row["status"], s), key=f"{fields}_status",
+                            on_change=_drop_pending, args=(key,))
         form.field_error("status")
     original = None
     if to == "duplicate":
