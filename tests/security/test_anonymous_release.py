@@ -55,8 +55,8 @@ def views(store, known: dict, today: date) -> dict:
                 seen[role, "queue", sort] = triage.queue(store, person, sort=sort, today=today, sla_days=5,
                                                          include_closed=True)
             seen[role, "counts"] = triage.queue_counts(store, person, today=today, sla_days=5)
-            frames = dashboard.suggestions_and_minutes(store, person, EVERYTHING, today=today,
-                                                       sla_cutoff=today - timedelta(days=7))
+            frames = dashboard.tab_tables(store, person, EVERYTHING, today=today,
+                                          sla_cutoff=today - timedelta(days=7), k=5)  # every tab
             seen[role, "dashboard"] = {name: v if isinstance(v, dict) else v.to_dict("records")
                                        for name, v in frames.items()}
             seen[role, "drill"] = dashboard.drill(store, person, EVERYTHING, status="new", today=today)
