@@ -143,6 +143,8 @@ def test_staff_raise_a_suggestion_and_a_manager_reads_the_dashboards_in_their_la
         _sign_in(page, app, locale, manager["email"])
         open_page(page, f"{app.url}/dashboard")
         expect(main(page).get_by_role("heading", name=_in(locale, "Dashboards"))).to_be_visible(timeout=SLOW_MS)
+        main(page).get_by_role("tab", name=_in(locale, "Suggestions"), exact=True).click()  # computed when open
+        wait_idle(page)
         chart_title = _in(locale, "Suggestion funnel: suggestions by status")
         expect(main(page).get_by_text(chart_title).first).to_be_attached(timeout=SLOW_MS)
         _shot(page, f"{locale}-dashboard-desktop")
