@@ -151,30 +151,31 @@ def leader_page_data(store: db.Database, viewer, f: dashboard.Filters, k: int) -
     """What the dashboard page computes for a leader over all its tabs (board/web/app_pages/dashboard.py: the
     data version, the filters' units, morale compared by region, and the suggestions, minutes and
     responsiveness tables, which the page computes each when its tab is opened)."""
+    data = morale_tab_data(store, viewer, f, k)
+    data.update(dashboard.tab_tables(store, viewer, f, today=TODAY, sla_cutoff=sla_cutoff(TODAY, 5), k=k))
+    return data
+
+
+def morale_tab_data(store: db.Database, viewer, f: dashboard.Filters, k: int) -> dict:
+    """What the page computes before any tab: the data version and the filters' offices (teams only where they
+    fit one list); then its first tab, morale compared by region and participation."""
     reports.forget_shared_morale()  # the first view after a change: nothing counted before
     dashboard.data_version(store)
-    dashboard.units_in_scope(store, viewer, offices=True)  # the teams too only where they fit one list
+    dashboard.units_in_scope(store, viewer, offices=True)
     morale = dashboard.morale_view(store, viewer, f, k=k, level="region")
-    data = dashboard.tab_tables(store, viewer, f, today=TODAY, sla_cutoff=sla_cutoff(TODAY, 5), k=k)
-    data.update(morale=morale["rows"], participation=morale["participation"])
-    return data
+    return {"morale": morale["rows"], "participation": morale["participation"]}
 
 
 def leader_first_view(store: db.Database, viewer, f: dashboard.Filters, k: int) -> list:
     """What the page computes before a leader sees anything, figures included: the Morale tab (the others are
     computed when opened, each alone)."""
-    from board.reporting import charts
-    reports.forget_shared_morale()
-    dashboard.data_version(store)
-    dashboard.units_in_scope(store, viewer, offices=True)
-    morale = dashboard.morale_view(store, viewer, f, k=k, level="region")
-    return [charts.morale_trend(morale["rows"]), charts.enps_trend(morale["rows"]),
-            charts.participation_rate(morale["participation"])]
+    return build_figures(morale_tab_data(store, viewer, f, k))
 
 
 def build_figures(data: dict) -> list:
+    """The figures of every chart whose data is there (all of them for the whole page)."""
     from board.reporting import charts  # plotly: only when measured
-    return [getattr(charts, name)(data[source]) for name, source in CHARTS]
+    return [getattr(charts, name)(data[source]) for name, source in CHARTS if source in data]
 
 
 def csv_downloads(data: dict) -> int:

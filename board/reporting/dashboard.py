@@ -457,7 +457,8 @@ TABS = ("suggestions", "minutes", "versus")
 def tab_tables(db: Database, viewer: Person, filters: Filters, *, today: date, sla_cutoff: date | ByOffice[datetime],
                k: int, tabs: Collection[str] = TABS) -> dict:
     """Everything the given tabs (TABS) read, as tables (the page caches this): the suggestions tab, the
-    minutes tab, and responsiveness against morale ("versus", with the teams' moods under "teams")."""
+    minutes tab, and responsiveness against morale ("versus": each team's median days to acknowledgement beside
+    its mood)."""
     import pandas as pd
 
     def table(rows: list[dict]) -> pd.DataFrame:
@@ -487,7 +488,7 @@ def tab_tables(db: Database, viewer: Person, filters: Filters, *, today: date, s
     with ThreadPoolExecutor(max_workers=db.parallel_reads) as pool:
         running = {name: pool.submit(job) for name, job in jobs.items()}
         done = {name: future.result() for name, future in running.items()}
-    found = {name: table(value) if isinstance(value, list) else value  # the dicts are kept as they are
+    found = {name: table(value) if isinstance(value, list) else value  # versus' two dicts, joined below
              for name, value in done.items()}
     if "versus" in tabs:
         ack_days, teams = found.pop("ack_days"), found.pop("teams")
