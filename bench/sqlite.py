@@ -120,8 +120,9 @@ def translate(sql: str) -> tuple[str, tuple | None]:
         sql = _group_by_all(sql)
     if "percentile_cont" in sql:
         sql, *plan = _quantiles(sql)
-    sql = re.sub(r"CAST\(extract\(epoch FROM ([\w.]+) - ([\w.]+)\) AS DOUBLE(?: PRECISION)?\)",  # seconds between
-                 r"((julianday(\1) - julianday(\2)) * 86400)", sql)
+    sql = re.sub(r"CAST\(extract\(epoch FROM ([\w.]+) - ([\w.]+)\) AS DOUBLE(?: PRECISION)?\)"  # seconds between
+                 r"|date_part\('epoch', ([\w.]+) - ([\w.]+)\)",
+                 lambda m: f"((julianday({m[1] or m[3]}) - julianday({m[2] or m[4]})) * 86400)", sql)
     sql = re.sub(r"extract\((year|month) FROM ([\w.]+)\)",  # a date's year or month as a number
                  lambda m: f"CAST(strftime('{'%Y' if m[1] == 'year' else '%m'}', {m[2]}) AS INTEGER)", sql)
     sql = re.sub(r"CAST\(([\w.]+|coalesce\([\w., ]+\)) AS TIMESTAMP\)", r"datetime(\1)", sql)

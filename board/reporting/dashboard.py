@@ -172,11 +172,13 @@ def ageing(db: Database, viewer: Person, filters: Filters, *, today: date,
     cases = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{label}'" for low, high, label in AGE_BUCKETS)
     cutoff, cutoffs = office_sql(sla_cutoff, "s.office_id", "TIMESTAMP")
     with db.read() as con:
-        rows = con.rows(
-            f"SELECT CASE {cases} END AS age, count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM ("
-            "  SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age,"
-            f"  s.status = 'new' AND s.created_at < {cutoff} AS overdue"
-            f"  {source} AND {OPEN_SQL}) a"
+        rows = con.rows(  # counted per age in days first, then bucketed: the CASE runs once a day, not once a
+            # suggestion (about half the time on PostgreSQL)
+            f"SELECT CASE {cases} END AS age, sum(open) AS open, sum(overdue) AS overdue FROM ("
+            "  SELECT age, count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM ("
+            "   SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age,"
+            f"   s.status = 'new' AND s.created_at < {cutoff} AS overdue"
+            f"   {source} AND {OPEN_SQL}) a GROUP BY age) b"
             " GROUP BY 1", [today, *cutoffs, *params])
     order = [label for _low, _high, label in AGE_BUCKETS]
     return sorted(rows, key=lambda r: order.index(r["age"]))
@@ -321,8 +323,8 @@ def team_ack_days(db: Database, viewer: Person, filters: Filters) -> dict[int, f
     source, params = _suggestions(viewer, filters)
     with db.read() as con:
         rows = con.rows(
-            "SELECT s.team_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY"
-            " CAST(extract(epoch FROM s.acknowledged_at - s.created_at) AS DOUBLE PRECISION) / 86400) AS ack_days"
+            "SELECT s.team_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY"  # date_part: a double on PostgreSQL,
+            " date_part('epoch', s.acknowledged_at - s.created_at) / 86400) AS ack_days"  # extract a slow numeric
             f" {source} AND s.team_id IS NOT NULL AND s.acknowledged_at IS NOT NULL GROUP BY 1", params)
     return {r["team_id"]: r["ack_days"] for r in rows}
 
