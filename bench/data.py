@@ -28,6 +28,7 @@ from board import store as db
 from board.errors import BoardError
 from board.feedback import counts
 from board.feedback.suggestions import MILESTONES, fill_milestones
+from board.meetings import minutes
 from board.morale import pulse
 from board.morale.pulse import period_bounds
 from board.store.migrate import available_migrations
@@ -400,6 +401,7 @@ def _minutes(con: db.Conn, n: dict) -> dict:
             {u('i.n', 73)} < 0.02
         FROM (SELECT n, CAST(1 + (n - 1) * {M} // {ITEMS} AS INTEGER) AS m, {u('n', 70)} AS f
               FROM range(1, {ITEMS} + 1) x(n)) i JOIN meetings mt ON mt.id = i.m""")
+    minutes.count_items(con)  # each meeting's problems and solutions, as publishing keeps them
     con.execute(f"""
         INSERT INTO action_items (id, item_id, meeting_id, description, owner_id, due_date, status, closed_at, removed)
         SELECT row_number() OVER (ORDER BY id), id, meeting_id, 'Follow up item ' || id, author_id, due,
@@ -522,8 +524,9 @@ def generator_hash() -> str:
     functions that fill it and DuckDB's version (its file format), so a changed generator never reuses a dataset
     an older one built."""
     parts = [Path(__file__).read_text(), duckdb.__version__, repr(MILESTONES), counts.COLUMNS, counts.recount_sql(),
-             pulse.CELLS, *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds, counts.rebuild,
-                                                             pulse.rebuild_cells)),
+             pulse.CELLS, minutes.ITEM_COUNTS,
+             *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds, counts.rebuild, minutes.count_items,
+                                                pulse.rebuild_cells)),
              *(name + sql for name, sql in available_migrations() if not name.endswith(".postgres.sql"))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from board.meetings.minutes import long_date
+from board.meetings.minutes import count_items, long_date
 from board.store import Conn
 
 LAGGING, NO_PROBLEMS = "Mexico City", "Sydney"
@@ -67,6 +67,7 @@ def seed(con: Conn, rng: random.Random, today: date, months: int) -> None:
             day += timedelta(days=rng.randint(*gap))
     for table, rows in out.tables().items():
         con.insert_frame(table, pd.DataFrame(rows))
+    count_items(con)
     for name, used in (("meeting_id_seq", len(out.meetings)), ("meeting_item_id_seq", len(out.items)),
                        ("action_item_id_seq", len(out.actions)), ("action_event_id_seq", len(out.action_events)),
                        ("meeting_review_id_seq", len(out.reviews))):

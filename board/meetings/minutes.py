@@ -17,11 +17,11 @@ ITEM_KINDS = {"real_problem": N_("Real problem"), "anticipated_problem": N_("Ant
               "brainstorm": N_("Brainstorm"), "decision": N_("Decision"), "information": N_("Information")}
 PROBLEM_KINDS = ("real_problem", "anticipated_problem")  # the items counted as problems discussed
 PROBLEM_ITEMS = "i.kind IN (" + ", ".join(f"'{kind}'" for kind in PROBLEM_KINDS) + ")"  # SQL on meeting_items i
-# SQL: each meeting's problems discussed and solutions recorded (items still in its minutes), one row per meeting that
-# has any: counted per meeting first, so that a meeting joins one row and is counted once without DISTINCT.
-ITEMS_PER_MEETING = (f"(SELECT i.meeting_id, count(*) FILTER (WHERE {PROBLEM_ITEMS}) AS problems,"
-                     " count(*) FILTER (WHERE i.solution <> '') AS solutions FROM meeting_items i"
-                     " WHERE NOT i.removed GROUP BY i.meeting_id)")
+# SQL: a meeting's problems discussed and solutions recorded (its items still in the minutes), as count_items keeps
+# them in meetings.problems and meetings.solutions.
+ITEM_COUNTS = ("problems = (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = meetings.id AND NOT i.removed"
+               f" AND {PROBLEM_ITEMS}), solutions = (SELECT count(*) FROM meeting_items i"
+               " WHERE i.meeting_id = meetings.id AND NOT i.removed AND i.solution <> '')")
 MAX_TEXT = 5000
 MAX_ACTION = 500
 MAX_DRAFT = 500_000
@@ -260,6 +260,7 @@ def _write_version(db: Database, author: Person, meeting_id: int, doc: dict, *, 
             " attendee_ids = ?, version = version + 1, published_at = coalesce(published_at, ?) WHERE id = ?",
             (parse_date(doc["meeting_date"]), doc["chair_id"], list(doc["attendee_ids"]), now, meeting_id))
         _apply_items(con, author, meeting, doc, now)
+        count_items(con, meeting_id)
         saved = _content(con, {**meeting, "meeting_date": parse_date(doc["meeting_date"]), "chair_id": doc["chair_id"],
                                "attendee_ids": doc["attendee_ids"]})
         version = meeting["version"] + 1
@@ -301,6 +302,13 @@ def _apply_items(con: Conn, author: Person, meeting: dict, doc: dict, now: datet
                 assert day is not None, "validate() refuses minutes without a meeting date"
                 record(con, suggestion_id, author.id, "discussed", None, str(meeting["id"]),
                        discussed_note(con, meeting, day), now)
+
+
+def count_items(con: Conn, meeting_id: int | None = None) -> None:
+    """Set a meeting's problems and solutions from its items, in the transaction that wrote them (every meeting's
+    when none is named: after a bulk load). The dashboards and lists read these counts, never the items."""
+    which, params = ("WHERE id = ?", (meeting_id,)) if meeting_id is not None else ("", ())
+    con.execute(f"UPDATE meetings SET {ITEM_COUNTS} {which}", params)
 
 
 def _apply_actions(con: Conn, meeting_id: int, item_id: int, actions: list[dict], author: Person,
@@ -346,10 +354,7 @@ def list_sql(*, attendees: bool = False) -> str:
             + """ m.id, m.meeting_date, coalesce(t.name || ' team, ' || o.name, o.name || ' office') AS unit,
        t.name AS team_name, o.name AS office_name,
        c.name AS chair, a.name AS author, m.review_status, m.version, m.author_id, m.team_id, m.office_id,
-       (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed
-        AND """ + PROBLEM_ITEMS + """) AS problems,
-       (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed AND i.solution <> '')
-        AS solutions
+       m.problems, m.solutions
 FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id
 LEFT JOIN people c ON c.id = m.chair_id JOIN people a ON a.id = m.author_id
 """)

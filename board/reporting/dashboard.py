@@ -18,7 +18,6 @@ from board.errors import NotAllowed
 from board.feedback import counts
 from board.feedback.workflow import OPEN
 from board.i18n import N_
-from board.meetings.minutes import PROBLEM_ITEMS
 from board.org.access import Person, scope, where
 from board.org.calendar import ByOffice, office_sql
 from board.store import Database
@@ -269,8 +268,7 @@ def drill_meetings(db: Database, viewer: Person, filters: Filters, *, month: dat
     with db.read() as con:
         return con.rows(
             "SELECT m.id, m.meeting_date, o.name AS office, t.name AS team,"
-            " (SELECT count(*) FROM meeting_items i WHERE i.meeting_id = m.id AND NOT i.removed"
-            f"  AND {PROBLEM_ITEMS}) AS problems,"
+            " m.problems,"
             " (SELECT count(*) FROM action_items a WHERE a.meeting_id = m.id AND NOT a.removed) AS actions,"
             " m.review_status AS review"
             " FROM meetings m JOIN offices o ON o.id = m.office_id LEFT JOIN teams t ON t.id = m.team_id"
@@ -299,13 +297,11 @@ def minutes_monthly(db: Database, viewer: Person, filters: Filters) -> list[dict
     """Per month: meetings held, problems discussed and the share of actions due that month closed on time."""
     condition, params = scope_sql(viewer, filters, "m", category=False)
     with db.read() as con:
-        return con.rows(  # the items of the meetings held only (not every meeting's, grouped first): half the time
-            "WITH met AS (SELECT m.id, date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month FROM meetings m"
-            f"  WHERE m.status = 'published' AND {condition} AND m.meeting_date >= ? AND m.meeting_date < ?),"
-            f" raised AS (SELECT met.month, count(*) FILTER (WHERE {PROBLEM_ITEMS}) AS problems"
-            "  FROM meeting_items i JOIN met ON met.id = i.meeting_id WHERE NOT i.removed GROUP BY 1),"
-            " held AS (SELECT met.month, count(*) AS meetings, coalesce(max(raised.problems), 0) AS problems"
-            "  FROM met LEFT JOIN raised ON raised.month = met.month GROUP BY 1),"
+        return con.rows(  # each meeting's problems as counted when its minutes were written (count_items)
+            "WITH held AS (SELECT date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
+            "  count(*) AS meetings, sum(m.problems) AS problems FROM meetings m"
+            f"  WHERE m.status = 'published' AND {condition} AND m.meeting_date >= ? AND m.meeting_date < ?"
+            "  GROUP BY 1),"
             " due AS (SELECT date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"
             "  FROM action_items a JOIN meetings m ON m.id = a.meeting_id"

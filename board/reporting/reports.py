@@ -17,7 +17,6 @@ import numpy as np
 from board.clock import utcnow
 from board.errors import NotAllowed
 from board.i18n import N_, _
-from board.meetings.minutes import ITEMS_PER_MEETING
 from board.morale.disclosure import shown_matrix
 from board.org import settings, throttle
 from board.org.access import ADMINS, ROLE_LABELS, Person, in_scope, require, scope, where
@@ -208,9 +207,7 @@ def minutes_overview(db: Database, viewer: Person, *, months: list[date], today:
         return con.rows(
             "WITH month AS (SELECT unnest(?::DATE[]) AS month),"
             " held AS (SELECT m.office_id, date_trunc('month', CAST(m.meeting_date AS TIMESTAMP)) AS month,"
-            "  count(*) AS meetings, coalesce(sum(i.problems), 0) AS problems,"
-            "  coalesce(sum(i.solutions), 0) AS solutions"
-            f"  FROM meetings m LEFT JOIN {ITEMS_PER_MEETING} i ON i.meeting_id = m.id"
+            "  count(*) AS meetings, sum(m.problems) AS problems, sum(m.solutions) AS solutions FROM meetings m"
             "  WHERE m.status = 'published' AND m.meeting_date >= ? AND m.meeting_date < ? GROUP BY 1, 2),"
             " due AS (SELECT m.office_id, date_trunc('month', CAST(a.due_date AS TIMESTAMP)) AS month, count(*) AS due,"
             "  count(*) FILTER (WHERE a.status = 'done' AND CAST(a.closed_at AS DATE) <= a.due_date) AS on_time"

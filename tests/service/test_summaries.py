@@ -1,7 +1,7 @@
-"""The dashboards' summaries (feedback.counts, pulse_cells) always equal what the raw rows give, on both backends:
-after any sequence of real writes (submissions named and anonymous, releases, status moves, one-act triage,
-escalations, pulse answers and closes, the worker's merging of new summary rows), after the demo's bulk load,
-and after the migration that created them."""
+"""The dashboards' summaries (feedback.counts, pulse_cells, each meeting's problems and solutions) always equal what
+the raw rows give, on both backends: after any sequence of real writes (submissions named and anonymous, releases,
+status moves, one-act triage, escalations, pulse answers and closes, the worker's merging of new summary rows,
+minutes published and amended), after the demo's bulk load, and after the migrations that created them."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from board import store as db
 from board.errors import BoardError
 from board.feedback import counts, release, triage
 from board.feedback.workflow import STATUSES
+from board.meetings import minutes
 from board.morale import pulse
 from board.org import people
 from tests.conftest import store_before
+from tests.support.minutes import document, draft, item, publish
 from tests.support.suggestions import submit
 
 START = datetime(2026, 1, 5, 9)
@@ -36,10 +38,22 @@ def pulse_cells_match(con: db.Conn) -> None:
     assert stored == recounted
 
 
+def meeting_counts_match(con: db.Conn) -> None:
+    """Each meeting's problems and solutions are those of its items still in the minutes (counted here anew)."""
+    stored = {r["id"]: (r["problems"], r["solutions"]) for r in con.rows(
+        "SELECT id, problems, solutions FROM meetings")}
+    items: dict[int, list[int]] = {meeting: [0, 0] for meeting in stored}
+    for r in con.rows("SELECT meeting_id, kind, solution FROM meeting_items WHERE NOT removed"):
+        items[r["meeting_id"]][0] += r["kind"] in minutes.PROBLEM_KINDS
+        items[r["meeting_id"]][1] += r["solution"] != ""
+    assert stored == {meeting: tuple(n) for meeting, n in items.items()}
+
+
 def summaries_match(store: db.Database) -> None:
     with store.read() as con:
         assert counts.stored(con) == counts.recounted(con)
         pulse_cells_match(con)
+        meeting_counts_match(con)
 
 
 def funnels_match(store: db.Database, who: dict) -> None:
@@ -79,7 +93,26 @@ writes = st.lists(st.one_of(
     st.tuples(st.just("pulse"), st.integers(0, 11), st.integers(1, 5), st.integers(0, 10), st.integers(0, 90)),
     st.tuples(st.just("close"), st.integers(0, 120)),
     st.tuples(st.just("compact")),
+    # a manager's minutes: items (kind, solution recorded or not), published anew or amending their last minutes
+    # (the first item kept with the new kind, the others dropped); none at all is refused
+    st.tuples(st.just("minutes"), st.integers(0, 11), st.lists(st.tuples(st.sampled_from(sorted(minutes.ITEM_KINDS)),
+                                                                          st.booleans()), max_size=4), st.booleans()),
 ), min_size=1, max_size=25)
+
+
+def write_minutes(store: db.Database, manager: people.Person, items: list, amend: bool) -> None:
+    doc = document(manager, *(item(f"Item {n}", solution="Agreed" if solved else "", kind=kind)
+                              for n, (kind, solved) in enumerate(items)))
+    doc["items"] = doc["items"][:len(items)]  # document() adds an item to an empty list: none stays none
+    with store.read() as con:
+        last = con.scalar("SELECT max(id) FROM meetings WHERE author_id = ? AND status = 'published'", (manager.id,))
+        kept = con.scalar("SELECT min(id) FROM meeting_items WHERE meeting_id = ? AND NOT removed", (last,))
+    if amend and last:
+        if kept and doc["items"]:
+            doc["items"][0]["id"] = kept
+        publish(store, manager, last, doc, how=minutes.amend)
+    else:
+        publish(store, manager, draft(store, manager), doc)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -122,6 +155,9 @@ def test_summaries_equal_the_raw_rows_after_any_writes(org_store, steps):
                              today=(START + timedelta(days=day)).date(), length_days=LENGTH)
             elif kind == "close":
                 pulse.close_due(org_store, (START + timedelta(days=args[0])).date())
+            elif kind == "minutes":
+                manager, items, amend = args
+                write_minutes(org_store, who["manager"][manager], items, amend)
             elif kind == "compact":
                 counts.compact(org_store)
                 with org_store.read() as con:
@@ -209,3 +245,26 @@ def test_the_period_must_run_from_month_to_month(demo_store, known):
     with pytest.raises(ValueError, match="first of a month"):
         dashboard.funnel(demo_store, known["leader"], dashboard.Filters(start=date(2026, 1, 15),
                                                                         end=date(2026, 3, 1)))
+
+
+def test_the_migration_counts_each_meetings_problems_and_solutions(request, backend, tmp_path, demo_store):
+    """Minutes published before meetings kept their counts get them from their items (removed items left out)."""
+    with demo_store.read() as con:
+        tables = {table: con.rows(f"SELECT * FROM {table} ORDER BY id") for table in (
+            "regions", "offices", "teams", "people", "meetings", "meeting_items")}
+    for meeting in tables["meetings"]:
+        del meeting["problems"], meeting["solutions"]
+    for n, row in enumerate(tables["meeting_items"]):
+        row["removed"] = n % 7 == 0  # some items dropped by an amendment
+    with store_before(request, backend, tmp_path, "0021_meeting_counts.sql") as older:
+        def load(con: db.Conn) -> None:
+            for table, rows in tables.items():
+                names = list(rows[0])
+                con.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                [tuple(row[n] for n in names) for row in rows])
+        older.write(load)
+        db.migrate(older)
+        with older.read() as con:
+            meeting_counts_match(con)
+            assert con.scalar("SELECT sum(problems) FROM meetings") > 0
+            assert con.scalar("SELECT sum(solutions) FROM meetings") > 0
