@@ -292,18 +292,12 @@ class Morale:
             ids_at_level = np.asarray(cells[f"{level}_id"], dtype=np.int64)
             lowest = np.where(ids_at_level >= 0, units.columns(level, ids_at_level), lowest)
         kept = (rows >= 0) & (lowest >= 0)  # ids between the first and last that start outside the range
-        rows = rows[kept]
         shape, sums = (len(periods), len(units.keys)), {}
-        levels, current = [], lowest[kept]
-        while (current >= 0).any():  # each cell's group, then its office, region and organisation, as far as it goes
-            at = current >= 0
-            levels.append((at, rows[at] * shape[1] + current[at]))  # the cells reaching this far, and their places
-            current = np.where(at, units.parent[np.maximum(current, 0)], -1)
+        places = rows[kept] * shape[1] + lowest[kept]  # each cell's (period, lowest group)
         for name in ("n", "mood", "promoters", "detractors"):
-            values, total = np.asarray(cells[name][kept], dtype=np.float64), np.zeros(shape[0] * shape[1])
-            for at, places in levels:  # exact: counts and sums far below 2**53
-                total += np.bincount(places, weights=values[at], minlength=total.size)
-            sums[name] = total.reshape(shape).round().astype(np.int64)
+            values = np.asarray(cells[name][kept], dtype=np.float64)  # exact: counts and sums far below 2**53
+            total = np.bincount(places, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
+            sums[name] = units.roll_up(total).round().astype(np.int64)
             sums[name].flags.writeable = False  # shared between viewers: read, never changed
         shown = shown_matrix(sums["n"], units.parent, units.rank(), k)
         shown.flags.writeable = False
@@ -402,6 +396,17 @@ class _Units:
         """A fingerprint of which team is in which office and which office in which region (not the names):
         what Morale's shared counts depend on."""
         return (len(self.group), hashlib.blake2b(self.group.tobytes() + self.parent.tobytes()).hexdigest())
+
+    def roll_up(self, own: np.ndarray) -> np.ndarray:
+        """(period, group) figures of each group's own cells -> each group's with everything below it: the teams'
+        added to their offices, then the offices' to their regions, the regions' to the organisation (on the
+        matrix: a million cells are counted once, not once per level)."""
+        total, periods = own.astype(np.float64), np.arange(own.shape[0])[:, None] * own.shape[1]
+        for level in reversed(_LEVELS[1:]):
+            columns = np.flatnonzero(self.at(level))
+            total += np.bincount((periods + self.parent[columns]).ravel(), weights=total[:, columns].ravel(),
+                                 minlength=total.size).reshape(total.shape)
+        return total
 
     def at(self, level: str) -> np.ndarray:
         """Whether each group is of the level."""
