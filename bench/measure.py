@@ -120,7 +120,8 @@ def dashboard_queries(viewer, filters: dashboard.Filters, k: int, months: list[d
         "escalations": lambda s: dashboard.escalations(s, viewer, f),
         "newest": lambda s: dashboard.newest(s, viewer, f),
         "drill (status)": lambda s: dashboard.drill(s, viewer, f, status="implemented"),
-        "team_ack_days": lambda s: dashboard.team_ack_days(s, viewer, f),
+        "team_ack_days": lambda s: dashboard.ack_days(s, viewer, f, "team"),
+        "office_ack_days": lambda s: dashboard.ack_days(s, viewer, f, "office"),  # above 300 teams (versus_level)
         "minutes_monthly": lambda s: dashboard.minutes_monthly(s, viewer, f),
         "minutes_overview": lambda s: reports.minutes_overview(s, viewer, months=months, today=TODAY),
         # counted anew each time (the first view after a period closes), and as every later viewer gets it: from

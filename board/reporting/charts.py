@@ -236,18 +236,22 @@ def actions_on_time(rows) -> go.Figure:
 
 
 def responsiveness_vs_morale(rows) -> go.Figure:
-    """Per team: median days to acknowledgement against mean mood (only teams whose morale is shown)."""
+    """Per team, or per office when the rows have an `office` column instead of `team`
+    (dashboard.versus_level): median days to acknowledgement against mean mood (only groups whose morale is
+    shown)."""
     frame = _frame(rows)
-    fig = _figure(N_("Responsiveness vs morale per team"), N_("median days to acknowledgement"),
-                  N_("mood (1 = very low, 5 = very high)"))
-    if _missing(frame, "team", "ack_days", "mood"):
+    per_office = "office" in frame.columns and "team" not in frame.columns
+    level = "office" if per_office else "team"
+    fig = _figure(N_("Responsiveness vs morale per office") if per_office else N_("Responsiveness vs morale per team"),
+                  N_("median days to acknowledgement"), N_("mood (1 = very low, 5 = very high)"))
+    if _missing(frame, level, "ack_days", "mood"):
         return _empty(fig)
     frame = frame.dropna(subset=["ack_days", "mood"])
     if frame.empty:
         return _empty(fig)
     fig.add_trace(go.Scatter(x=frame["ack_days"].astype(float).round(1).to_numpy(),
                              y=frame["mood"].astype(float).to_numpy(),
-                             text=_texts(frame["team"]), mode="markers", name=_("teams"),
+                             text=_texts(frame[level]), mode="markers", name=_("offices") if per_office else _("teams"),
                              hovertemplate=_("{team}: {days} days, mood {mood}", team="%{text}", days="%{x}",
                                              mood="%{y}") + HIDE_TRACE))
     fig.update_yaxes(range=[1, 5])

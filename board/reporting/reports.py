@@ -332,19 +332,22 @@ class Morale:
             found.append(row)
         return sorted(found, key=lambda r: (r["group"], r["starts_on"]))
 
-    def team_mood(self, viewer: Person, within: Mapping[str, int | None] | None = None) -> dict[int, dict]:
-        """Per team in the viewer's scope (and `within`, as in `rows`) with at least one shown period: the mean
-        mood over its shown periods (weighted by responses) and their responses. Other teams are left out, never
-        shown as 0."""
+    def mood_of(self, viewer: Person, level: str = "team",
+                within: Mapping[str, int | None] | None = None) -> dict[int, dict]:
+        """Per team (or office) in the viewer's scope (and `within`, as in `rows`) with at least one shown period,
+        by its id: its name ("group"), the mean mood over its shown periods (weighted by responses) and their
+        responses. Other groups are left out, never shown as 0."""
+        if level not in ("team", "office"):
+            raise ValueError(level)
         units = self.units
         responses = (self.sums["n"] * self.shown).sum(axis=0)
         mood = (self.sums["mood"] * self.shown).sum(axis=0)
-        teams = np.flatnonzero(units.reached(viewer) & units.at("team") & units.inside(within) & (responses > 0))
-        columns = (teams, units.team_id[teams], units.office_id[teams], units.region_id[teams], responses[teams],
-                   mood[teams])  # plain ints, read once (a team has all three ids)
-        return {team: {"team": units.label[g], "region_id": region, "office_id": office, "team_id": team,
-                       "responses": count, "mood": round(total / count, 2)}
-                for g, team, office, region, count, total in zip(*(c.tolist() for c in columns), strict=True)}
+        groups = np.flatnonzero(units.reached(viewer) & units.at(level) & units.inside(within) & (responses > 0))
+        columns = (groups, units.group[groups], units.office_id[groups], units.region_id[groups], responses[groups],
+                   mood[groups])  # plain ints, read once
+        return {unit: {"group": units.label[g], "region_id": region, "office_id": office, "responses": count,
+                       "mood": round(total / count, 2)}
+                for g, unit, office, region, count, total in zip(*(c.tolist() for c in columns), strict=True)}
 
 
 def _positions(ids: list[int], values) -> np.ndarray:

@@ -97,6 +97,20 @@ def test_a_large_organisation_picks_a_team_and_compares_teams_within_a_region_or
     assert "Team" not in at.selectbox(key="morale_level").options
     assert f"To compare by team, choose a region or office first: {len(units)} teams are more than one chart can " \
            "show." in [c.value for c in at.caption]
+    at.session_state["dashboard_tab"] = "Responsiveness vs morale"  # each point an office, the list behind one too
+    at.run()
+    assert not at.exception and list(figures(at)) == ["Responsiveness vs morale per office"]
+    assert f"{len(units)} teams are more than one chart can show, so each point is an office. To compare teams, " \
+           "choose a region or office above." in [c.value for c in at.caption]
+    points = figures(at)["Responsiveness vs morale per office"]["data"][0]["text"]
+    assert len(points) > 1 and set(points) <= {u["office"] for u in units}
+    if len(points) > len(in_office):  # the drill-down's list is bound by MOST_LISTED too
+        assert f"Show the list behind: office: {len(points)} choices, too many for one list. Choose a region or " \
+               "office above first." in [c.value for c in at.caption]
+    else:
+        assert at.selectbox(key="drill_office").label == "Show the list behind: office"
+    at.session_state["dashboard_tab"] = "Morale"
+    at.run()
     at.selectbox(key="region").set_value(office["region_id"]).run()
     at.selectbox(key="office").set_value(office["office_id"]).run()
     assert not at.exception
@@ -105,6 +119,10 @@ def test_a_large_organisation_picks_a_team_and_compares_teams_within_a_region_or
     at.selectbox(key="morale_level").set_value("team").run()
     assert not at.exception and set(table_with(at, "eNPS")["Group"]) <= set(in_office)
     assert len(set(table_with(at, "eNPS")["Group"])) > 1
+    at.session_state["dashboard_tab"] = "Responsiveness vs morale"  # within one office: its teams again
+    at.run()
+    assert not at.exception and list(figures(at)) == ["Responsiveness vs morale per team"]
+    assert set(figures(at)["Responsiveness vs morale per team"]["data"][0]["text"]) <= set(in_office)
 
 
 def test_a_drill_down_with_more_choices_than_one_list_holds_asks_for_a_region_or_office(demo_store, known,
@@ -267,10 +285,13 @@ def test_cached_morale_refreshes_on_a_pulse_answer(demo_store, known):
 # --- the read-only helpers behind the page --------------------------------------------------------
 
 def test_responsiveness_vs_morale_pairs_each_shown_team_with_its_acknowledgement_days():
-    teams = {1: {"team": "Billing, Dublin", "responses": 18, "mood": 4.0},
-             3: {"team": "Care, Lisbon", "responses": 5, "mood": 2.0}}  # team 3: nothing acknowledged yet
+    teams = {1: {"group": "Billing, Dublin", "responses": 18, "mood": 4.0},
+             3: {"group": "Care, Lisbon", "responses": 5, "mood": 2.0}}  # team 3: nothing acknowledged yet
     rows = dashboard.responsiveness_vs_morale({1: 2.04, 2: 1.0}, teams)  # team 2: its morale is not shown
     assert rows == [{"team_id": 1, "team": "Billing, Dublin", "ack_days": 2.0, "mood": 4.0, "responses": 18}]
+    offices = dashboard.responsiveness_vs_morale({4: 1.96}, {4: {"group": "Dublin", "responses": 40, "mood": 3.5}},
+                                                 "office")
+    assert offices == [{"office_id": 4, "office": "Dublin", "ack_days": 2.0, "mood": 3.5, "responses": 40}]
 
 
 def test_minutes_coverage_has_every_month_of_the_period(demo_store, known):

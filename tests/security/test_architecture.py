@@ -123,6 +123,7 @@ ALLOWED_SQL_NAMES = {
         "minutes.visible's scope condition (imported in the function: minutes imports suggestions), which that "
         "module's own check covers",
     ("reporting/dashboard.py", "scope_sql", "alias"): "a table alias its callers pass as a literal ('s', 'm')",
+    ("reporting/dashboard.py", "ack_days", "level"): "one of VERSUS_LEVELS ('team', 'office'), refused otherwise first",
     ("feedback/counts.py", "_add", "rows"): "one VALUES row of ? placeholders per change (with the module's constant "
                                             "bucket formula over a ? where a time is counted)",
     ("feedback/counts.py", "rebuild", "recount_sql()"): "SQL made only of the module's constants (KEY, _PARTS)",

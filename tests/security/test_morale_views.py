@@ -90,8 +90,9 @@ def test_no_view_shows_or_lets_subtract_a_group_below_k(world, data, k):
             assert row["responses"] >= k
             assert shown.setdefault(key, row["responses"]) == row["responses"]  # the same in every view
         # responsiveness: shown periods only, so never below k
-        for team in dashboard.team_moods(store, viewer, filters, k=k).values():
-            assert team["responses"] >= k
+        for level in dashboard.VERSUS_LEVELS:
+            for group in dashboard.moods(store, viewer, filters, k=k, level=level).values():
+                assert group["responses"] >= k
     assert any(shown) or sum(counts.values()) < k
 
     parent_of = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import statistics
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -81,8 +83,38 @@ def test_filters_and_scope_narrow_every_number(org_store, known, built):
     assert [r["id"] for r in dashboard.newest(org_store, known["leader"], FILTERS)] == built[::-1]
 
 
-def test_team_acknowledgement_days(org_store, known, built):
-    assert dashboard.team_ack_days(org_store, known["leader"], FILTERS) == {known["staff"].team_id: 3.0}
+def test_acknowledgement_days_per_team_and_per_office(org_store, known, built):
+    assert dashboard.ack_days(org_store, known["leader"], FILTERS) == {known["staff"].team_id: 3.0}
+    assert dashboard.ack_days(org_store, known["leader"], FILTERS, "office") == {known["staff"].office_id: 3.0}
+    with pytest.raises(ValueError):
+        dashboard.ack_days(org_store, known["leader"], FILTERS, "s.id) --")
+
+
+def test_responsiveness_compares_offices_above_the_most_teams_one_chart_shows(demo_store, known, monkeypatch):
+    """Each office's exact median days to acknowledgement (from its raw rows) beside its mood, once the filtered
+    teams are more than MOST_LISTED; teams again within one office."""
+    leader, period = known["leader"], dashboard.Filters(start=date(2025, 12, 1), end=date(2026, 12, 1))
+    with demo_store.read() as con:
+        teams = con.scalar("SELECT count(*) FROM teams")
+        waits: dict[int, list[float]] = {}
+        for r in con.rows("SELECT office_id, acknowledged_at, created_at FROM suggestions WHERE acknowledged_at"
+                          " IS NOT NULL AND created_at >= ? AND created_at < ?", (period.start, period.end)):
+            waits.setdefault(r["office_id"], []).append((r["acknowledged_at"] - r["created_at"]).total_seconds())
+    monkeypatch.setattr(dashboard, "MOST_LISTED", teams - 1)
+    versus = dashboard.tab_tables(demo_store, leader, period, today=date(2026, 11, 30), sla_cutoff=date(2026, 11, 23),
+                                  k=5, tabs=("versus",))["versus"]
+    assert "office" in versus.columns and "team" not in versus.columns and len(versus) > 1
+    for row in versus.to_dict("records"):
+        assert row["ack_days"] == pytest.approx(statistics.median(waits[row["office_id"]]) / 86400, abs=0.051)
+        assert row["responses"] >= 5
+    office = int(versus["office_id"].iloc[0])
+    listed = dashboard.drill(demo_store, leader, period, office_id=office)  # the list behind one office's point
+    with demo_store.read() as con:
+        assert {r["id"] for r in listed} == {r["id"] for r in con.rows(
+            "SELECT id FROM suggestions WHERE office_id = ? AND created_at >= ? AND created_at < ?"
+            " ORDER BY id DESC LIMIT 500", (office, period.start, period.end))}
+    one_office = dataclasses.replace(period, office_id=office)
+    assert dashboard.versus_level(demo_store, leader, one_office) == "team"
 
 
 def test_every_suggestion_chart_drills_down_to_the_suggestions_behind_it(org_store, known, built):

@@ -165,7 +165,7 @@ def test_morale_for_a_period_range_matches_the_same_periods_unfiltered(demo_stor
     assert ranged == everything and ranged  # suppression is per period, so the range changes nothing shown
 
 
-def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, known):
+def test_mood_of_counts_only_the_periods_where_the_group_is_shown(org_store, known):
     billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
     answer_team(org_store, billing, 6, mood=4, enps=8)
     answer_team(org_store, care, 5, mood=2, enps=8)
@@ -174,11 +174,13 @@ def test_team_mood_counts_only_the_periods_where_the_team_is_shown(org_store, kn
         pulse.submit(org_store, person, good(mood=1), today=later, length_days=LENGTH)
     show_unsealed(org_store)
     figures = reports.Morale(org_store, k=5)
-    teams = figures.team_mood(known["leader"])
-    assert {t["team"]: (t["responses"], t["mood"]) for t in teams.values()} == {
+    teams = figures.mood_of(known["leader"])
+    assert {t["group"]: (t["responses"], t["mood"]) for t in teams.values()} == {
         "Billing, Kuala Lumpur": (6, 4.0), "Customer Care, Kuala Lumpur": (5, 2.0)}
-    assert list(figures.team_mood(known["manager"])) == [known["manager"].team_id]
-    assert figures.team_mood(known["staff"]) == {}
+    assert list(figures.mood_of(known["manager"])) == [known["manager"].team_id]
+    assert figures.mood_of(known["staff"]) == {}
+    offices = figures.mood_of(known["leader"], "office")  # both teams are in one office: their answers pooled
+    assert {o["group"]: (o["responses"], o["mood"]) for o in offices.values()} == {"Kuala Lumpur": (11, 3.09)}
     billing_rows = [r for r in figures.rows(known["leader"], "team") if r["group"] == "Billing, Kuala Lumpur"]
     assert [(r["responses"], r["suppressed"]) for r in billing_rows] == [(6, False), (None, True)]
 
@@ -198,8 +200,8 @@ def test_rows_within_a_unit_are_the_scopes_rows_of_that_unit(demo_store, known):
                 expected = [r for r in figures.rows(viewer, level) if all(r[key] == given[key] for key in given)]
                 assert figures.rows(viewer, level, within) == expected, (viewer.role, level, within)
             office = units[-1]["office_id"]
-            teams = {team: t for team, t in figures.team_mood(viewer).items() if t["office_id"] == office}
-            assert figures.team_mood(viewer, {"office_id": office}) == teams
+            teams = {team: t for team, t in figures.mood_of(viewer).items() if t["office_id"] == office}
+            assert figures.mood_of(viewer, "team", {"office_id": office}) == teams
     office_teams = figures.rows(leader, "team", {"office_id": units[-1]["office_id"]})
     assert office_teams and {r["office_id"] for r in office_teams} == {units[-1]["office_id"]}
     assert figures.rows(leader, "region", {"office_id": units[-1]["office_id"]}) == []  # a region is above it

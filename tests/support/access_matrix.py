@@ -287,7 +287,7 @@ ACTIONS = [
     *[Action(f"dashboard.{name}", (lambda fn: lambda c, p: fn(c.store, p, EVERYTHING))(getattr(dashboard, name)),
              only(*TRIAGERS))
       for name in ("funnel", "monthly", "response_times", "categories", "escalations", "minutes_monthly",
-                   "team_ack_days")],
+                   "ack_days", "versus_level")],
     Action("dashboard.ageing", lambda c, p: dashboard.ageing(c.store, p, EVERYTHING, today=TODAY,
                                                              sla_cutoff=TODAY - timedelta(days=7)), only(*TRIAGERS)),
     Action("dashboard.drill", lambda c, p: dashboard.drill(c.store, p, EVERYTHING, status="new"), only(*TRIAGERS)),
@@ -304,7 +304,7 @@ ACTIONS = [
     Action("dashboard.tab_tables",
            lambda c, p: dashboard.tab_tables(c.store, p, EVERYTHING, today=TODAY, sla_cutoff=TODAY - timedelta(days=7),
                                              k=5), only(*TRIAGERS)),
-    Action("dashboard.team_moods", lambda c, p: dashboard.team_moods(c.store, p, EVERYTHING, k=5), only(*TRIAGERS)),
+    Action("dashboard.moods", lambda c, p: dashboard.moods(c.store, p, EVERYTHING, k=5), only(*TRIAGERS)),
     Action("dashboard.newest", lambda c, p: dashboard.newest(c.store, p, EVERYTHING), only("leader")),
     # everyone's own inbox and the shared playbook
     Action("inbox.unread_count", lambda c, p: inbox.unread_count(c.store, p), only(*ROLES)),

@@ -144,6 +144,9 @@ def test_responsiveness_vs_morale_scatter():
                            "mood (1 = very low, 5 = very high)")
     assert traces(fig) == [("scatter", "teams")]
     assert list(fig.data[0].x) == [2.3, 9.0] and list(fig.data[0].text) == ["Billing, Dublin", "Onboarding, Lisbon"]
+    offices = charts.responsiveness_vs_morale([{"office_id": 4, "office": "Dublin", "ack_days": 1.5, "mood": 3.2}])
+    assert layout(offices)[0] == "Responsiveness vs morale per office"
+    assert traces(offices) == [("scatter", "offices")] and list(offices.data[0].text) == ["Dublin"]
 
 
 def test_names_are_shown_literally_never_as_plotly_markup():

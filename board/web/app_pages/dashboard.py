@@ -31,7 +31,7 @@ DRILLS = {"status": N_("Show the list behind: status"), "month": N_("Show the li
           "office and month": N_("Show the list behind: office and month"),
           "meetings of the month": N_("Show the list behind: meetings of the month"),
           "actions due in the month": N_("Show the list behind: actions due in the month"),
-          "team": N_("Show the list behind: team")}
+          "team": N_("Show the list behind: team"), "office": N_("Show the list behind: office")}
 # Column headers of the tables shown (the drill-down lists, the morale table; "id" is the link column "#").
 HEADINGS = {"period": N_("Period"), "group": N_("Group"), "responses": N_("Responses"), "mood": N_("Mood"),
             "submitted": N_("Submitted"), "status": N_("Status"), "category": N_("Category"), "level": N_("Level"),
@@ -53,7 +53,7 @@ CSV_HEADERS = {"period": N_("period"), "group": N_("group"), "responses": N_("re
                "meetings": N_("meetings"), "problems": N_("problems"), "solutions": N_("solutions"),
                "actions_due": N_("actions_due"), "closed_on_time_pct": N_("closed_on_time_pct"),
                "actions_on_time_pct": N_("actions_on_time_pct"), "team_id": N_("team_id"), "team": N_("team"),
-               "ack_days": N_("ack_days")}
+               "office_id": N_("office_id"), "ack_days": N_("ack_days")}
 AUTHORS = {"Anonymous": N_("Anonymous"), "named": N_("named")}  # dashboard.drill's author column
 
 person = session.page_person("dashboard")
@@ -282,13 +282,24 @@ def _minutes_tab() -> None:
            opens="action")
 
 def _versus_tab() -> None:
-    """Each team's median days to acknowledgement beside its mood."""
+    """Each team's median days to acknowledgement beside its mood, or each office's above MOST_LISTED teams."""
     versus = _tab("versus")["versus"]
-    st.caption(_("Only teams whose morale is shown for at least one period appear; mood is the mean over those "
-                 "periods."))
+    if "office" in versus.columns:  # dashboard.versus_level: too many teams for one chart
+        st.caption(ngettext("{n} team is more than one chart can show, so each point is an office. To compare "
+                            "teams, choose a region or office above.", "{n} teams are more than one chart can "
+                            "show, so each point is an office. To compare teams, choose a region or office above.",
+                            team_count))
+        st.caption(_("Only offices whose morale is shown for at least one period appear; mood is the mean over "
+                     "those periods."))
+    else:
+        st.caption(_("Only teams whose morale is shown for at least one period appear; mood is the mean over those "
+                     "periods."))
     _show(charts.responsiveness_vs_morale(versus), versus, "responsiveness_vs_morale")
-    teams = dict(zip(versus.get("team_id", []), versus.get("team", []), strict=True))
-    _drill("team", list(teams), lambda v: suggestions(team_id=v), lambda v: teams[v])
+    for level in ("team", "office"):
+        if level in versus.columns:
+            names = dict(zip(versus[f"{level}_id"], versus[level], strict=True))
+            _drill(level, list(names), lambda v, level=level: suggestions(**{f"{level}_id": v}),
+                   lambda v, names=names: names[v])
 
 
 # Only the open tab is computed (on_change="rerun": a click on another reruns the page with it open), so the first
