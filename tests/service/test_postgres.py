@@ -80,7 +80,7 @@ def test_postgresql_only_migrations_run_only_there(store):
     only = [name for name in applied if name.endswith(".postgres.sql")]
     expected = [
         "0006_lookup_indexes.postgres.sql", "0014_outbox_lookup.postgres.sql", "0019_summary_lookup.postgres.sql",
-        "0020_dashboard_scans.postgres.sql",
+        "0020_dashboard_scans.postgres.sql", "0022_dashboard_lookups.postgres.sql",
     ]
     assert only == (expected if store.dialect == "postgres" else [])
     if store.dialect == "postgres":
