@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from board.feedback.workflow import STATUS_LABELS, STATUSES
-from board.i18n import N_, _, plotly_separators
+from board.i18n import N_, _, format_date, plotly_separators
 
 NO_DATA = N_("No data for these filters")
 LEVEL_ORDER = ("team", "office", "region", "leadership")
@@ -35,11 +35,16 @@ def _frame(rows) -> pd.DataFrame:
     return rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows or []))
 
 
+# The chart's toolbar (Plotly's mode bar) sits in the top right corner of the figure: the title goes on its own
+# line below it, or on a phone, where the title spans the width, a tap on the chart covers the title with it.
+TITLE = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 30}}
+
+
 def _figure(title: str, x: str, y: str, **layout) -> go.Figure:
     """A figure titled, its axes titled (each an N_-marked constant, translated here)."""
     fig = go.Figure()
-    fig.update_layout(title=_(title), xaxis_title=_(x), yaxis_title=_(y),  # the look: the app's own Plotly theme
-                      margin={"t": 60, "l": 60, "r": 20, "b": 50}, legend_title_text="",
+    fig.update_layout(title={"text": _(title), **TITLE}, xaxis_title=_(x), yaxis_title=_(y),  # the look: the
+                      margin={"t": 80, "l": 60, "r": 20, "b": 50}, legend_title_text="",  # app's Plotly theme
                       separators=plotly_separators(), **layout)
     return fig
 
@@ -67,9 +72,13 @@ def _trend(rows, value: str, title: str, y: str, y_range: list | None) -> go.Fig
     frame = frame.sort_values("starts_on")
     if frame[value].isna().all():
         return _empty(fig)
+    hover = _("{group}, period from {period}: {value}", group="%{fullData.name}", period="%{text}",
+              value="%{y}") + HIDE_TRACE
     for group, part in frame.groupby("group", sort=True):
         fig.add_trace(go.Scatter(x=list(part["starts_on"]), y=[None if pd.isna(v) else v for v in part[value]],
-                                 name=_text(group), mode="lines+markers", connectgaps=False))
+                                 name=_text(group), mode="lines+markers", connectgaps=False,
+                                 text=[format_date(pd.Timestamp(d).date(), "d MMM y") for d in part["starts_on"]],
+                                 hovertemplate=hover))
     if y_range:
         fig.update_yaxes(range=y_range)
     return fig

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from board.i18n import format_date
 from board.reporting import charts
 
 P1, P2, P3 = date(2026, 1, 5), date(2026, 1, 19), date(2026, 2, 2)
@@ -40,6 +41,15 @@ def test_morale_trend_leaves_suppressed_periods_out():
     europe = fig.data[1]
     assert list(europe.y) == [3.4, None, 3.9] and europe.connectgaps is False
     assert list(fig.layout.yaxis.range) == [1, 5]
+    # the hover names the group and the period's first day as people write it, never Plotly's "(x, y)"
+    assert europe.hovertemplate == "%{fullData.name}, period from %{text}: %{y}<extra></extra>"
+    assert list(europe.text) == [format_date(d, "d MMM y") for d in (P1, P2, P3)]
+
+
+def test_each_title_sits_below_the_chart_toolbar():
+    """Plotly's mode bar takes the top right corner: on a phone a full-width title under it was covered."""
+    title = charts.morale_trend(MORALE).layout.title
+    assert (title.yref, title.y, title.yanchor, title.pad.t) == ("container", 1, "top", 30)
 
 
 def test_enps_trend():
