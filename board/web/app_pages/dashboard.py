@@ -284,7 +284,8 @@ def _minutes_tab() -> None:
 def _versus_tab() -> None:
     """Each team's median days to acknowledgement beside its mood, or each office's above MOST_LISTED teams."""
     versus = _tab("versus")["versus"]
-    if "office" in versus.columns:  # dashboard.versus_level: too many teams for one chart
+    level = dashboard.versus_level(db, person, filters)  # what the tab's tables compare, even when they are empty
+    if level == "office":
         st.caption(ngettext("{n} team is more than one chart can show, so each point is an office. To compare "
                             "teams, choose a region or office above.", "{n} teams are more than one chart can "
                             "show, so each point is an office. To compare teams, choose a region or office above.",
@@ -295,11 +296,8 @@ def _versus_tab() -> None:
         st.caption(_("Only teams whose morale is shown for at least one period appear; mood is the mean over those "
                      "periods."))
     _show(charts.responsiveness_vs_morale(versus), versus, "responsiveness_vs_morale")
-    for level in ("team", "office"):
-        if level in versus.columns:
-            names = dict(zip(versus[f"{level}_id"], versus[level], strict=True))
-            _drill(level, list(names), lambda v, level=level: suggestions(**{f"{level}_id": v}),
-                   lambda v, names=names: names[v])
+    names = dict(zip(versus.get(f"{level}_id", []), versus.get(level, []), strict=True))
+    _drill(level, list(names), lambda v: suggestions(**{f"{level}_id": v}), lambda v: names[v])
 
 
 # Only the open tab is computed (on_change="rerun": a click on another reruns the page with it open), so the first
