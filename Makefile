@@ -20,11 +20,12 @@ run: $(VENV)/.runtime
 	$(PY) -m streamlit run board/web/server.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-# Two steps: the tests without a browser on both cores (pytest-xdist), then the browser tests one at a time
-# (each drives chromium against live servers; two at once starve each other's sign-in on 2 cores).
+# Two steps: the tests without a browser on both cores (pytest-xdist), then the browser tests, two at a time and a
+# file per worker (a module's live server and signed-in pages stay on one worker): 10 minutes against 13 one at a
+# time. Both steps keep the 2 cores 90-98% busy, so more workers would not help.
 test: $(VENV)/.test debian-packages
 	$(PY) -m pytest -m "not browser" -n 2
-	$(PY) -m pytest -m browser
+	$(PY) -m pytest -m browser -n 2 --dist loadfile
 
 test-fast: $(VENV)/.test
 	$(PY) -m pytest -m "not browser and not slow" -k "not postgres" -n 2

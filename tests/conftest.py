@@ -138,10 +138,49 @@ def org_store(request, backend, tmp_path, monkeypatch):
         yield db.open_store(target)
 
 
+@pytest.fixture(scope="module")
+def _module_demos(request, tmp_path_factory):
+    """backend -> one copy of the demo organisation for the module (per xdist worker), made on first use; closed
+    (and on PostgreSQL dropped) when the module ends."""
+    made: dict[str, tuple] = {}
+
+    def get(backend: str):
+        if backend not in made:
+            if backend == "postgres":
+                cluster = request.getfixturevalue("pg_cluster")
+                name = cluster.fresh_name()
+                made[backend] = (cluster.create(name, request.getfixturevalue("pg_templates").get("demo")), name)
+            else:
+                path = tmp_path_factory.mktemp("shared") / "board.duckdb"
+                shutil.copy(request.getfixturevalue("demo_template"), path)
+                made[backend] = (path, None)
+        return made[backend][0]
+
+    yield get
+    for target, name in made.values():
+        db.close_store(target)
+        if name is not None:
+            request.getfixturevalue("pg_cluster").drop(name)
+
+
+@pytest.fixture
+def shared_demo_store(_module_demos, backend, monkeypatch):
+    """The demo organisation with its activity, open, shared by the module's tests on this backend: only for a
+    matrix of page runs that assert what each page shows a role, never what a write changed (a copy per test
+    cost more than the page runs themselves). BOARD_DB or BOARD_DATABASE_URL points at it."""
+    target = _module_demos(backend)
+    if backend == "postgres":
+        monkeypatch.setenv("BOARD_DATABASE_URL", target)
+    else:
+        monkeypatch.delenv("BOARD_DATABASE_URL", raising=False)
+        monkeypatch.setenv("BOARD_DB", str(target))
+    return db.open_store(target)
+
+
 @pytest.fixture
 def known(request):
     """The five known demo people by role, from whichever demo store the test uses."""
-    name = "org_store" if "org_store" in request.fixturenames else "demo_store"
+    name = next((n for n in ("org_store", "shared_demo_store") if n in request.fixturenames), "demo_store")
     store = request.getfixturevalue(name)
     return {role: people.find_by_email(store, email) for role, (email, _) in demo.KNOWN.items()}
 

@@ -37,9 +37,9 @@ from tests.support.pages import ALLOWED, FORBIDDEN, open_page
 
 @pytest.mark.slow  # a matrix of page runs
 @pytest.mark.parametrize(("role", "page"), FORBIDDEN, ids=[f"{r}-{p}" for r, p in FORBIDDEN])
-def test_forbidden_page_file_run_directly_says_not_allowed_and_shows_nothing(demo_store, known, role, page):
+def test_forbidden_page_file_run_directly_says_not_allowed_and_shows_nothing(shared_demo_store, known, role, page):
     """Defence in depth: even with navigation bypassed, the page checks the role before reading anything."""
-    at = open_page(demo_store, known[role], page, direct=True)
+    at = open_page(shared_demo_store, known[role], page, direct=True)
     assert not at.exception
     assert [e.value for e in at.error] == ["You are not allowed to open this page."]
     shown = [*at.title, *at.subheader, *at.dataframe, *at.table, *at.text, *at.markdown, *at.caption, *at.metric,

@@ -48,8 +48,8 @@ def set_role(store, person_id: int, role: str) -> None:
 # --- 1 and 2: every page by role ------------------------------------------------
 
 @pytest.mark.parametrize(("role", "page"), ALLOWED, ids=[f"{r}-{p}" for r, p in ALLOWED])
-def test_allowed_page_renders_for_role(demo_store, known, role, page):
-    at = open_page(demo_store, known[role], page)
+def test_allowed_page_renders_for_role(shared_demo_store, known, role, page):
+    at = open_page(shared_demo_store, known[role], page)
     assert not at.exception
     assert (titles(at) == [TITLES[page]]) if page in TITLES else (len(titles(at)) == 1)
     assert not errors(at)
@@ -61,8 +61,8 @@ def test_every_page_in_access_rules_is_in_the_router():
 
 @pytest.mark.slow  # a matrix: every role x every page it may not open
 @pytest.mark.parametrize(("role", "page"), FORBIDDEN, ids=[f"{r}-{p}" for r, p in FORBIDDEN])
-def test_forbidden_page_cannot_be_opened_by_role(demo_store, known, role, page):
-    at = open_page(demo_store, known[role])
+def test_forbidden_page_cannot_be_opened_by_role(shared_demo_store, known, role, page):
+    at = open_page(shared_demo_store, known[role])
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(page_file(page))
 
