@@ -27,6 +27,10 @@ OPEN_SQL = "s.status IN (" + ", ".join(f"'{status}'" for status in OPEN) + ")"  
 # page shows it translated, _(label)).
 AGE_BUCKETS = ((0, 7, N_("0-7 days")), (8, 30, N_("8-30 days")), (31, 90, N_("31-90 days")),
                (91, 100_000, N_("over 90 days")))
+# An open suggestion's age in days on the viewer's day (the parameter). It was stored on its UTC day, and a viewer
+# west of UTC can still be on the day before: raised today where they are, so 0 days, never -1 (which no bucket
+# holds).
+AGE_SQL = "greatest(CAST(? AS DATE) - CAST(s.created_at AS DATE), 0)"
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ def ageing(db: Database, viewer: Person, filters: Filters, *, today: date,
             # suggestion (about half the time on PostgreSQL)
             f"SELECT CASE {cases} END AS age, sum(open) AS open, sum(overdue) AS overdue FROM ("
             "  SELECT age, count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM ("
-            "   SELECT CAST(? AS DATE) - CAST(s.created_at AS DATE) AS age,"
+            f"   SELECT {AGE_SQL} AS age,"
             f"   s.status = 'new' AND s.created_at < {cutoff} AS overdue"
             f"   {source} AND {OPEN_SQL}) a GROUP BY age) b"
             " GROUP BY 1", [today, *cutoffs, *params])
@@ -248,7 +252,7 @@ def drill(db: Database, viewer: Person, filters: Filters, *, status: str | None 
         more.append(month)
     if age is not None:
         low, high = next((low, high) for low, high, label in AGE_BUCKETS if label == age)
-        extra.append(f"{OPEN_SQL} AND CAST(? AS DATE) - CAST(s.created_at AS DATE) BETWEEN ? AND ?")
+        extra.append(f"{OPEN_SQL} AND {AGE_SQL} BETWEEN ? AND ?")
         more.extend([today or date.today(), low, high])
     if escalated_to is not None:
         extra.append("EXISTS (SELECT 1 FROM suggestion_events e WHERE e.suggestion_id = s.id"

@@ -66,6 +66,19 @@ def test_escalations_ageing_and_drill_down(org_store, known, built):
     assert [r["id"] for r in dashboard.drill(org_store, leader, FILTERS, category="policy")] == built[1::-1]
 
 
+def test_a_suggestion_stored_on_the_viewers_tomorrow_is_new_today(org_store, known):
+    """Stored times are UTC: raised at 00:30 UTC on 4 December, a suggestion is on 3 December for a manager in
+    Mexico City (UTC-6). Its age on their day is 0 days, in the first bucket and its list (it was -1, which no
+    bucket holds, and the Suggestions tab failed every evening west of UTC)."""
+    leader = known["leader"]
+    raised = submit(org_store, known["staff"], key="late", now=datetime(2026, 12, 4, 0, 30)).id
+    december = dashboard.Filters(start=date(2026, 12, 1), end=date(2027, 1, 1))
+    ageing = dashboard.ageing(org_store, leader, december, today=date(2026, 12, 3), sla_cutoff=date(2026, 11, 26))
+    assert ageing == [{"age": "0-7 days", "open": 1, "overdue": 0}]
+    assert [r["id"] for r in dashboard.drill(org_store, leader, december, today=date(2026, 12, 3),
+                                             age="0-7 days")] == [raised]
+
+
 def test_filters_and_scope_narrow_every_number(org_store, known, built):
     other_office = dashboard.Filters(start=FILTERS.start, end=FILTERS.end, office_id=known["leader"].office_id)
     assert dashboard.funnel(org_store, known["leader"], other_office) == []
