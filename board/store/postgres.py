@@ -73,12 +73,13 @@ class PgConn(Conn):
             rows = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
             self.copy_rows(table, list(frame.columns), rows)
 
-    def copy_rows(self, table: str, columns: list[str], rows: list) -> None:
-        """Bulk-load rows into a table with COPY (names from the schema, never from users)."""
+    def copy_rows(self, table: str, columns: list[str], rows: list, *, clean: bool = False) -> None:
+        """Bulk-load rows into a table with COPY (names from the schema, never from users). clean: the rows'
+        text holds no NUL already (taken out by the query that read them), so it is not looked for again."""
         names = ", ".join(f'"{c}"' for c in columns)
         with self._cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in rows:
-                copy.write_row(no_nul(row))
+                copy.write_row(row if clean else no_nul(row))
 
     def batches(self, sql: str, *, size: int = 10_000) -> Iterator[tuple[list, list]]:
         """(column names, rows) in batches, from a server-side cursor (in a transaction: write())."""

@@ -112,6 +112,8 @@ ALLOWED_SQL_NAMES = {
     ("store/transfer.py", "_copy", "index['name']"): "an index of PostgreSQL's own catalog, made by our migrations",
     ("store/transfer.py", "_copy", "index['definition']"): "PostgreSQL's own text of an index our migrations made",
     ("store/transfer.py", "_copy", "table"): "a table of the source database's own catalog, made by our migrations",
+    ("store/transfer.py", "_copy", "select"): "transfer._columns: a SELECT of a table and its columns named by the "
+                                              "source's own catalog (our migrations made them), quoted",
     ("store/migrate.py", "apply", "sql"): "the text of a migration file shipped in board/store/migrations",
     ("store/duckdb.py", "insert_frame", "table"): "demo seeding only: a table name written in the demo modules",
     ("store/duckdb.py", "insert_frame", "columns"):

@@ -316,13 +316,31 @@ def test_copy_to_postgres_is_all_or_nothing(demo_file, empty_pg):
     assert table_names(empty_pg) == []
 
 
+@pytest.mark.parametrize("damage", ["changed", "lost"])
+def test_a_row_that_arrives_changed_or_not_at_all_stops_the_copy(demo_file, empty_pg, monkeypatch, damage):
+    """What COPY wrote is read back and hashed against what DuckDB gave: one title changed, or one row of the
+    suggestions lost on the way, and nothing is committed."""
+    copy_rows = db.PgConn.copy_rows
+
+    def damaged(self, table, columns, rows, **kwargs):
+        if table == "suggestions":
+            title = columns.index("title")
+            rows = [(*rows[0][:title], rows[0][title] + ".", *rows[0][title + 1:]), *rows[1:]] \
+                if damage == "changed" else rows[1:]
+        return copy_rows(self, table, columns, rows, **kwargs)
+
+    monkeypatch.setattr(db.PgConn, "copy_rows", damaged)
+    with pytest.raises(transfer.CopyRefused, match="The table suggestions did not arrive intact"):
+        transfer.copy_to_postgres(db.open_store(demo_file), empty_pg)
+    assert table_names(empty_pg) == []
+
+
 def test_the_content_hash_sees_a_changed_missing_or_doubled_row():
     rows = [(1, "a", date(2026, 1, 1), [1, 2]), (2, "b", None, [])]
 
     def digest(rows):
         d = transfer._Digest()
-        for row in rows:
-            d.add(row)
+        d.add_batch(rows, lists=(3,))
         return d.value()
 
     assert digest(rows) == digest(list(reversed(rows)))
