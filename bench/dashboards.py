@@ -222,7 +222,9 @@ def print_report(report: dict) -> None:
     print(f"\nwhole leader dashboard: {ms(page['total_ms'])} ms median; queries and page"
           f" glue {ms(page['queries_ms'])} ms, {page['figures']} figures {ms(page['figures_ms'])} ms, CSV for"
           f" every chart {ms(page['csv_ms'])} ms (rebuilt on every rerun, not cached); its first view (the Morale"
-          f" tab alone, figures included; the other tabs compute when opened) {ms(page['first_view_ms'])} ms")
+          f" tab alone, figures included; the other tabs compute when opened) {ms(page['first_view_ms'])} ms;"
+          f" every tab again with Morale's counts shared (every view after the first since a period closed)"
+          f" {ms(page['shared_morale_ms'])} ms")
     data_ = report["dataset"]
     print("dataset: " + ", ".join(f"{v:,} {k}" for k, v in data_["rows"].items()))
     sqlite_mb = "not made" if data_["sqlite_mb"] is None else f"{data_['sqlite_mb']:,} MB"
@@ -356,14 +358,15 @@ def print_scales(report: dict) -> None:
     base = report["curve"][0]["scale"]
     print(f"\nwhole leader dashboard by scale (median of {RUNS} warm runs, the scales in turns; exponent: log(time"
           " ratio) / log(data ratio), 1 = linear, 0 = flat; first view: the Morale tab alone, figures included, as"
-          " the page computes it before the other tabs are opened)")
+          " the page computes it before the other tabs are opened; shared: every tab with Morale's counts shared,"
+          " as every view after the first since a pulse period closed or the server started)")
     print(f"{'scale':>8}{'people':>10}{'suggestions':>13}{'pulse answers':>15}{'total ms':>11}{'queries ms':>12}"
-          f"{f'vs {base:g}x':>12}{'data':>8}{'exponent':>10}{'first view ms':>15}")
+          f"{f'vs {base:g}x':>12}{'data':>8}{'exponent':>10}{'first view ms':>15}{'shared ms':>11}")
     for p in report["curve"]:
         exponent = "" if p["exponent"] is None else f"{p['exponent']:.2f}"
         print(f"{p['scale']:>7g}x{p['people']:>10,}{p['suggestions']:>13,}{p['pulse_responses']:>15,}"
               f"{ms(p['leader_dashboard_ms']):>11}{ms(p['queries_ms']):>12}{p['ratio']:>11.2f}x{p['data_ratio']:>7g}x"
-              f"{exponent:>10}{ms(p['first_view_ms']):>15}")
+              f"{exponent:>10}{ms(p['first_view_ms']):>15}{ms(p['shared_morale_ms']):>11}")
     print(f"\ndatasets in {report['cache']} (generator {report['generator']}):")
     for s, d in report["datasets"].items():
         how = f"reused, built {d['built']}" if d["cached"] else "built now"
