@@ -475,24 +475,27 @@ def participation(db: Database, viewer: Person, *, region_id: int | None = None,
             parts.append(f"{column} = ?")
             params.append(value)
     narrowed = " AND ".join(parts)
+    # The units are joined where they are needed, not read from a list of team ids: PostgreSQL guesses such a
+    # list at 200 rows and looks each team up on its own (at 40,000 teams, 6 s instead of a hash join's 0.3 s).
+    units = f"JOIN teams t ON t.id = x.team_id JOIN offices o ON o.id = t.office_id WHERE {narrowed}"
     with db.read() as con:
         rows = con.rows(
-            f"WITH teams_in AS (SELECT t.id FROM teams t JOIN offices o ON o.id = t.office_id WHERE {narrowed}),"
-            " periods AS (SELECT id FROM pulse_periods WHERE starts_on >= ? AND starts_on < ?),"
+            "WITH periods AS (SELECT id FROM pulse_periods WHERE starts_on >= ? AND starts_on < ?),"
             " live AS (SELECT period_id, team_id FROM pulse_voters UNION ALL"
             "  SELECT pa.period_id, tm.team_id FROM pulse_participation pa"
             "  JOIN team_members tm ON tm.person_id = pa.person_id),"
-            " counts AS (SELECT period_id, sum(answered) AS answered, sum(people) AS people FROM pulse_turnout"
-            "  WHERE team_id IN (SELECT id FROM teams_in) AND period_id IN (SELECT id FROM periods) GROUP BY period_id"
-            "  UNION ALL SELECT period_id, count(*), NULL FROM live WHERE team_id IN (SELECT id FROM teams_in)"
-            "  AND period_id IN (SELECT id FROM periods) GROUP BY period_id)"
+            " counts AS (SELECT x.period_id, sum(x.answered) AS answered, sum(x.people) AS people"
+            f"  FROM pulse_turnout x {units} AND x.period_id IN (SELECT id FROM periods) GROUP BY x.period_id"
+            f"  UNION ALL SELECT x.period_id, count(*), NULL FROM live x {units}"
+            "  AND x.period_id IN (SELECT id FROM periods) GROUP BY x.period_id)"
             " SELECT pp.starts_on, pp.closed_at IS NOT NULL AS closed, coalesce(sum(c.answered), 0) AS answered,"
             " CASE WHEN pp.closed_at IS NOT NULL THEN coalesce(sum(c.people), 0) ELSE (SELECT count(*) FROM people p"
-            "  JOIN team_members tm ON tm.person_id = p.id WHERE p.active AND tm.team_id IN (SELECT id FROM teams_in))"
+            f"  JOIN team_members x ON x.person_id = p.id {units} AND p.active)"
             " END AS people"
             " FROM pulse_periods pp LEFT JOIN counts c ON c.period_id = pp.id"
             " WHERE pp.starts_on >= ? AND pp.starts_on < ? GROUP BY pp.id, pp.starts_on, pp.closed_at"
-            " ORDER BY pp.starts_on", [*params, *(start or date.min, end or date.max) * 2])
+            " ORDER BY pp.starts_on", [*(start or date.min, end or date.max), *params * 3,
+                                       *(start or date.min, end or date.max)])
     for row in rows:
         row["answered"], row["people"] = int(row["answered"]), int(row["people"])
         row["participation_pct"] = round(100.0 * row["answered"] / row["people"], 1) if row["people"] else None
