@@ -205,13 +205,20 @@ def _notify(args) -> int:
         report(worker.run_led(store, config, now=utcnow()))
         return 0
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # a failed run, on stderr
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):  # finish the run in progress, then stop
-        signal.signal(sig, lambda *_: stop.set())
     mail = f"mail server {config.smtp_host}:{config.smtp_port}" if config.smtp_host else "no mail server: local outbox"
     print(f"Delivering notifications from {store.path} every {config.interval_seconds:g} s ({mail});"
           " Ctrl-C stops.", flush=True)
-    worker.loop(lambda: store, config, stop=stop, report=report)
+    # SIGTERM or Ctrl-C finishes the run in progress, then stops. The signals are taken by sigwait here, not by
+    # a handler: a handler setting the Event could interrupt the Event's own wait while it holds its lock and
+    # wait for that lock forever (it happened under load, once in a CI run).
+    stop, signals = threading.Event(), {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # before the thread starts, so that it blocks them too
+    runs = threading.Thread(target=worker.loop, args=(lambda: store, config), kwargs={"stop": stop, "report": report},
+                            name="board-notify")
+    runs.start()
+    signal.sigwait(signals)
+    stop.set()
+    runs.join()
     return 0
 
 
