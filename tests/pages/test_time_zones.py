@@ -32,8 +32,7 @@ def _manager_and_staff(store, office: str):
 def test_every_page_of_a_manager_works_when_their_day_is_not_the_stored_day(demo_store, office, monkeypatch):
     """A staff member raises a suggestion at that moment; their manager opens every page they use, the
     suggestion's own and each dashboard tab, and none fails."""
-    utc_now = clock.utcnow()
-    moment = datetime.combine(utc_now.date() + timedelta(days=1), SIDES[office])  # within a day from now
+    moment = datetime.combine(clock.utcnow().date() + timedelta(days=1), SIDES[office])  # tomorrow, UTC
     monkeypatch.setattr(clock, "utcnow", lambda: moment)
     manager, staff = _manager_and_staff(demo_store, office)
     title = f"The {office} queue screen freezes after midnight UTC"
