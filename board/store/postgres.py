@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from board.i18n import _
 from board.store.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError, T, first_line, no_nul, with_retries
@@ -24,6 +24,11 @@ CONNECT_OPTIONS = "-c TimeZone=UTC -c default_transaction_isolation=read\\ commi
 @lru_cache(maxsize=4096)  # the SQL texts come from the code: a few hundred shapes
 def placeholders(sql: str) -> str:
     """`?` placeholders as PostgreSQL's $1..$n, leaving literals, quoted names and comments alone."""
+    return _replace_marks(sql, lambda n: f"${n}")
+
+
+def _replace_marks(sql: str, mark: Callable[[int], str]) -> str:
+    """The SQL with its n-th `?` (outside literals, quoted names and comments) replaced by mark(n)."""
     out, n, i, size = [], 0, 0, len(sql)
     while i < size:
         ch = sql[i]
@@ -50,7 +55,7 @@ def placeholders(sql: str) -> str:
             i = end
         elif ch == "?":
             n += 1
-            out.append(f"${n}")
+            out.append(mark(n))
             i += 1
         else:
             out.append(ch)
@@ -105,10 +110,19 @@ class PgConn(Conn):
         return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
 
     def arrays(self, sql: str, params: tuple | list | dict = ()) -> dict:
+        """The result as one numpy array per column. Columns of numbers without NULL come through a binary COPY
+        read straight into numpy (6.1M pulse cells: no Python object per value); any other result through rows
+        (NULL becomes a masked value)."""
         import numpy as np
 
+        described = self._run(f"SELECT * FROM ({sql}) AS result LIMIT 0", params).description
+        names, types = [d.name for d in described], [_FIXED_WIDTH.get(d.type_code) for d in described]
+        if all(types):
+            found = _binary_columns(self._copy_out(sql, params), names, cast(list[str], types))
+            if found is not None:
+                return found
         cur = self._run(sql, params)
-        names, rows = [d.name for d in cur.description], cur.fetchall()
+        rows = cur.fetchall()
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
         out: dict[str, np.ndarray] = {}
         for name, values in zip(names, columns, strict=True):
@@ -119,6 +133,47 @@ class PgConn(Conn):
                 out[name] = np.array(values)
         return out
 
+    def _copy_out(self, sql: str, params: tuple | list | dict) -> bytes:
+        """The query's result in COPY's binary format. COPY takes no bound parameters, so the values are written
+        into the statement as literals, quoted by psycopg (the SQL text is the code's own)."""
+        from psycopg import sql as pg_sql
+
+        values = list(params.values()) if isinstance(params, dict) else list(params)
+        literals = [pg_sql.Literal(v).as_string(self._cur) for v in values]
+        statement = _replace_marks(sql, lambda n: literals[n - 1])
+        data = bytearray()
+        with self._cur.copy(f"COPY ({statement}) TO STDOUT (FORMAT binary)") as copy:
+            for block in copy:
+                data += block
+        return bytes(data)
+
+
+# PostgreSQL's fixed-width number types (by type oid) as numpy reads them from COPY's binary format (big-endian):
+# boolean, smallint, integer, bigint, real and double precision.
+_FIXED_WIDTH = {16: "?", 21: ">i2", 23: ">i4", 20: ">i8", 700: ">f4", 701: ">f8"}
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+def _binary_columns(data: bytes, names: list[str], types: list[str]) -> dict | None:
+    """Columns from COPY's binary format when every row holds every value at its fixed width: each row is then
+    one record of a numpy dtype (field count, then each value's length and bytes). None when a value is NULL
+    (its length is -1 and the row is shorter), so the caller reads the rows instead."""
+    import numpy as np
+
+    if not data.startswith(_COPY_SIGNATURE) or not data.endswith(b"\xff\xff"):
+        raise StoreError("COPY's binary result is not in the format PostgreSQL documents")
+    extension = int.from_bytes(data[15:19], "big")
+    body = memoryview(data)[19 + extension:len(data) - 2]
+    record = np.dtype([("fields", ">i2")] + [
+        field for i, kind in enumerate(types) for field in ((f"length{i}", ">i4"), (f"value{i}", kind))])
+    if len(body) % record.itemsize:
+        return None
+    rows = np.frombuffer(body, dtype=record)
+    if (rows["fields"] != len(names)).any() or any(
+            (rows[f"length{i}"] != np.dtype(kind).itemsize).any() for i, kind in enumerate(types)):
+        return None  # the first row with a NULL is read at its true place: its length is -1, not the width
+    return {name: rows[f"value{i}"].astype(np.dtype(kind).newbyteorder("="))
+            for i, (name, kind) in enumerate(zip(names, types, strict=True))}
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and cache keys."""

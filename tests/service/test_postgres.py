@@ -7,6 +7,7 @@ import re
 import threading
 from datetime import date
 
+import numpy as np
 import pytest
 
 from board import cli
@@ -73,6 +74,38 @@ def test_results_have_the_same_python_types_on_both_backends(store):
     assert row == {"a": 1.5, "j": '{"k": 1}', "l": [1, 2], "d": date(2026, 1, 2)}
     assert type(row["a"]) is float and list(arrays["x"]) == [1, 2]
     assert list(arrays["y"].mask) == [True, False] and arrays["y"][1] == 2
+
+
+def test_arrays_hold_what_rows_hold_for_every_number_type_on_both_backends(store):
+    """PostgreSQL reads columns of numbers through COPY's binary format (bound values written as literals): the
+    same values as the rows, whatever the type, the parameters or a NULL in a later row (masked there)."""
+    sql = ("SELECT i, CAST(i AS SMALLINT) AS small, CAST(i AS BIGINT) * 3000000000 AS big,"
+           " CAST(i AS DOUBLE PRECISION) / 4 AS half, CAST(CAST(i AS DOUBLE PRECISION) / 8 AS REAL) AS single,"
+           " i % 3 = 0 AS third,"
+           " CASE WHEN ? = 'it''s ?' AND i <> 1500 THEN i END AS gap FROM generate_series(1, ?) AS g(i)"
+           " WHERE CAST(? AS DATE) < DATE '2026-12-01' ORDER BY i")
+    params = ("it's ?", 2000, date(2026, 11, 30))
+    with store.read() as con:
+        rows = con.rows(sql, params)
+        found = con.arrays(sql, params)
+        numbers = con.arrays(sql.replace("i <> 1500", "i > 0"), params)
+        nothing = con.arrays(sql, ("it's ?", 0, date(2026, 11, 30)))
+    assert len(rows) == 2000 and rows[1499]["gap"] is None
+    for name in rows[0]:  # a masked value's tolist() is None
+        assert found[name].tolist() == [r[name] for r in rows], name
+    assert list(np.flatnonzero(found["gap"].mask)) == [1499]
+    assert not isinstance(numbers["gap"], np.ma.MaskedArray) and numbers["gap"].tolist() == numbers["i"].tolist()
+    assert {name: kind.dtype.kind for name, kind in numbers.items()} == {
+        "i": "i", "small": "i", "big": "i", "half": "f", "single": "f", "third": "b", "gap": "i"}
+    assert [len(v) for v in nothing.values()] == [0] * 7
+    if store.dialect == "postgres":  # the binary path is the one taken, and it gives way at the NULL
+        from board.store.postgres import _binary_columns
+
+        names, kinds = list(rows[0]), [">i4", ">i2", ">i8", ">f8", ">f4", "?", ">i4"]
+        with store.read() as con:
+            whole = _binary_columns(con._copy_out(sql.replace("i <> 1500", "i > 0"), params), names, kinds)
+            gap = _binary_columns(con._copy_out(sql, params), names, kinds)
+        assert whole is not None and whole["big"].tolist() == numbers["big"].tolist() and gap is None
 
 
 def test_postgresql_only_migrations_run_only_there(store):
