@@ -25,8 +25,8 @@ run: $(VENV)/.runtime
 # so more workers would not help. Their temporary files (the DuckDB copies, the throwaway PostgreSQL cluster, the live
 # servers' folders) go to memory (/dev/shm) where the machine has it: the same real files, without waiting for the
 # disk (a quarter of the time, measured side by side). They are kept after a failure and removed after a pass.
-TEST_TMP ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm/board-tests-$$(echo $(CURDIR) | cksum | cut -d' ' -f1) \
-	|| echo $(CURDIR)/.test-tmp)
+TEST_ROOT ?= $(shell test -d /dev/shm -a -w /dev/shm && echo /dev/shm || echo $(CURDIR)/.test-tmp)
+TEST_TMP := $(TEST_ROOT)/board-tests-$(shell echo $(CURDIR) | cksum | cut -d' ' -f1)
 PYTEST := TMPDIR=$(TEST_TMP) $(PY) -m pytest
 
 test: $(VENV)/.test debian-packages
