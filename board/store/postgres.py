@@ -133,19 +133,19 @@ class PgConn(Conn):
                 out[name] = np.array(values)
         return out
 
-    def _copy_out(self, sql: str, params: tuple | list | dict) -> bytes:
+    def _copy_out(self, sql: str, params: tuple | list | dict) -> bytearray:
         """The query's result in COPY's binary format. COPY takes no bound parameters, so the values are written
         into the statement as literals, quoted by psycopg (the SQL text is the code's own)."""
         from psycopg import sql as pg_sql
 
         values = list(params.values()) if isinstance(params, dict) else list(params)
-        literals = [pg_sql.Literal(v).as_string(self._cur) for v in values]
+        literals = [pg_sql.Literal(no_nul(v)).as_string(self._cur) for v in values]  # bound as _run binds them
         statement = _replace_marks(sql, lambda n: literals[n - 1])
         data = bytearray()
         with self._cur.copy(f"COPY ({statement}) TO STDOUT (FORMAT binary)") as copy:
             for block in copy:
                 data += block
-        return bytes(data)
+        return data  # numpy reads the columns from it in place: no second copy of a result of hundreds of MB
 
 
 # PostgreSQL's fixed-width number types (by type oid) as numpy reads them from COPY's binary format (big-endian):
@@ -154,7 +154,7 @@ _FIXED_WIDTH = {16: "?", 21: ">i2", 23: ">i4", 20: ">i8", 700: ">f4", 701: ">f8"
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 
 
-def _binary_columns(data: bytes, names: list[str], types: list[str]) -> dict | None:
+def _binary_columns(data: bytearray, names: list[str], types: list[str]) -> dict | None:
     """Columns from COPY's binary format when every row holds every value at its fixed width: each row is then
     one record of a numpy dtype (field count, then each value's length and bytes). None when a value is NULL
     (its length is -1 and the row is shorter), so the caller reads the rows instead."""
@@ -174,6 +174,7 @@ def _binary_columns(data: bytes, names: list[str], types: list[str]) -> dict | N
         return None  # the first row with a NULL is read at its true place: its length is -1, not the width
     return {name: rows[f"value{i}"].astype(np.dtype(kind).newbyteorder("="))
             for i, (name, kind) in enumerate(zip(names, types, strict=True))}
+
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and cache keys."""
