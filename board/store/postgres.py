@@ -11,7 +11,17 @@ from functools import lru_cache
 from typing import Any, cast
 
 from board.i18n import _
-from board.store.base import Conn, DatabaseBusy, DatabaseUnreadable, StoreError, T, first_line, no_nul, with_retries
+from board.store.base import (
+    Conn,
+    DatabaseBusy,
+    DatabaseUnreadable,
+    StoreError,
+    T,
+    _bind,
+    first_line,
+    no_nul,
+    with_retries,
+)
 
 PG_POOL_SIZE = 10
 PG_WAIT_S = 30  # how long a request waits for a free pooled connection
@@ -138,8 +148,9 @@ class PgConn(Conn):
         into the statement as literals, quoted by psycopg (the SQL text is the code's own)."""
         from psycopg import sql as pg_sql
 
-        values = list(params.values()) if isinstance(params, dict) else list(params)
-        literals = [pg_sql.Literal(no_nul(v)).as_string(self._cur) for v in values]  # bound as _run binds them
+        bound = _bind(params)  # as _run binds them: text without NUL
+        values = list(bound.values()) if isinstance(bound, dict) else bound
+        literals = [pg_sql.Literal(v).as_string(self._cur) for v in values]
         statement = _replace_marks(sql, lambda n: literals[n - 1])
         data = bytearray()
         with self._cur.copy(f"COPY ({statement}) TO STDOUT (FORMAT binary)") as copy:
