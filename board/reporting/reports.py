@@ -478,6 +478,8 @@ def participation(db: Database, viewer: Person, *, region_id: int | None = None,
     # The units are joined where they are needed, not read from a list of team ids: PostgreSQL guesses such a
     # list at 200 rows and looks each team up on its own (at 40,000 teams, 6 s instead of a hash join's 0.3 s).
     units = f"JOIN teams t ON t.id = x.team_id JOIN offices o ON o.id = t.office_id WHERE {narrowed}"
+    if narrowed == "TRUE":  # the whole organisation: every team is in an office and none is ever deleted, so the
+        units = "WHERE TRUE"  # joins drop nothing (at 10x on PostgreSQL they were two thirds of the time)
     period = (start or date.min, end or date.max)
     with db.read() as con:
         rows = con.rows(

@@ -247,3 +247,18 @@ def test_viewers_share_the_counts_until_another_period_closes_and_they_equal_a_f
     assert reports.Morale(org_store, k=3).shown is not fresh.shown  # another k is counted on its own
     with pytest.raises(ValueError):
         fresh.sums["n"][0, 0] = 1  # shared between viewers: nobody writes into them
+
+
+def test_the_whole_organisations_participation_is_the_sum_of_its_regions(demo_store, known):
+    """The leader's unfiltered participation skips the joins to teams and offices (they drop nothing): it must
+    count what each region's narrowed, joined count adds up to, for closed periods and the open one alike."""
+    leader = known["leader"]
+    regions = {u["region_id"] for u in dashboard.units_in_scope(demo_store, leader)}
+    whole = reports.participation(demo_store, leader)
+    parts = [reports.participation(demo_store, leader, region_id=region) for region in regions]
+    assert len(regions) > 1 and {r["closed"] for r in whole} == {True, False}
+    assert all(r["answered"] for r in whole if r["closed"])
+    for i, row in enumerate(whole):
+        assert [p[i]["starts_on"] for p in parts] == [row["starts_on"]] * len(parts)
+        assert (row["answered"], row["people"]) == (sum(p[i]["answered"] for p in parts),
+                                                    sum(p[i]["people"] for p in parts)), row
