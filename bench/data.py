@@ -289,11 +289,12 @@ def _finish_events(con: db.Conn) -> dict:
 
 
 def _summaries(con: db.Conn) -> dict:
-    """The dashboards' summaries of what the bulk steps wrote past the write paths: the suggestions' cells
-    (counts.rebuild) and the closed pulse periods' cells (pulse.rebuild_cells)."""
+    """The dashboards' summaries of what the bulk steps wrote past the write paths: the suggestions' cells and
+    each office's times to acknowledgement (counts.rebuild), and the closed pulse periods' cells
+    (pulse.rebuild_cells)."""
     counts.rebuild(con)
     pulse.rebuild_cells(con)
-    return _count(con, "suggestion_cells", "pulse_cells")
+    return _count(con, "suggestion_cells", "pulse_cells", "ack_times")
 
 
 def _drop(con: db.Conn, tables: tuple[str, ...]) -> None:
@@ -525,8 +526,8 @@ def generator_hash() -> str:
     an older one built."""
     parts = [Path(__file__).read_text(), duckdb.__version__, repr(MILESTONES), counts.COLUMNS, counts.recount_sql(),
              pulse.CELLS, minutes.ITEM_COUNTS,
-             *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds, counts.rebuild, minutes.count_items,
-                                                pulse.rebuild_cells)),
+             *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds, counts.rebuild, counts._insert_times,
+                                                minutes.count_items, pulse.rebuild_cells)),
              *(name + sql for name, sql in available_migrations() if not name.endswith(".postgres.sql"))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
 

@@ -63,7 +63,7 @@ def copied_before(duck: db.DuckStore, url: str) -> int | None:
                                                 " WHERE table_schema = current_schema()")}
             if not present:
                 return None
-            tables = (*TABLES, "suggestion_cells", "pulse_cells")
+            tables = (*TABLES, "suggestion_cells", "pulse_cells", "ack_times")
             same = set(tables) <= present and [r["name"] for r in con.rows(
                 "SELECT name FROM schema_migrations ORDER BY name")] == [
                 name for name, _ in db.available_migrations(dialect="postgres")]

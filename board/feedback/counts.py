@@ -8,7 +8,12 @@ Every write that changes what they count adds its changes (+1 here, -1 there) as
 in one statement, so the summaries are never stale and a write pays for one insert, which takes no lock another
 write could wait on. Readers sum the rows of a cell. `compact` (the delivery worker's runs) merges the rows added
 since into one row per cell. `rebuild` recounts everything after a bulk load (the demo, the benchmark), and
-`recounted` is what they must equal at any moment (the property tests compare the two on both backends)."""
+`recounted` is what they must equal at any moment (the property tests compare the two on both backends).
+
+Beside them, each office's times to the first acknowledgement (ack_times, migration 0023), per month of raising:
+what the dashboard's exact medians per office read. They are kept the same way: a row per acknowledgement, added
+in its transaction, merged by `compact` (`merge_ack_times`), recounted by `rebuild`, and compared with
+`ack_times_recounted`."""
 
 from __future__ import annotations
 
@@ -111,7 +116,10 @@ def moved(con: Conn, before: Mapping, start: str, to: str, reached: Mapping[str,
         if measure == "implemented":
             changes.append((measure, None, None, None, date(moment.year, moment.month, 1), 1))
         else:
-            changes.append((measure, None, None, (moment - before["created_at"]).total_seconds(), None, 1))
+            seconds = (moment - before["created_at"]).total_seconds()
+            changes.append((measure, None, None, seconds, None, 1))
+            if measure == "acknowledged":
+                _acknowledged(con, before, seconds)
     _add(con, before, changes)
 
 
@@ -145,6 +153,11 @@ def rebuild(con: Conn) -> None:
     con.execute("DELETE FROM suggestion_cells")
     con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) SELECT *, TRUE FROM ({recount_sql()}) c"
                 f" ORDER BY {_GROUPED}")
+    con.execute("DELETE FROM ack_times")
+    found = con.arrays("SELECT region_id, office_id, CAST(extract(year FROM month) * 12 + extract(month FROM month)"
+                       f" - 1 AS INTEGER) AS month, seconds FROM ({ACK_RECOUNT}) a")  # a month as one number,
+    # which PostgreSQL's arrays read in binary
+    _insert_times(con, found["region_id"], found["office_id"], found["month"], found["seconds"])
 
 
 def recounted(con: Conn) -> set[tuple]:
@@ -176,8 +189,9 @@ _SAME_KEY = " AND ".join(f"c.{column} IS NOT DISTINCT FROM f.{column}" if column
                          else f"c.{column} = f.{column}" for column in KEY)
 
 def compact(db: Database) -> int:
-    """Merge the rows added since the last compaction into one settled row per cell (cells that sum to zero go);
-    how many added rows were merged. Readers see the same sums before and after, on both backends: PostgreSQL
+    """Merge the rows added since the last compaction into one settled row per cell (cells that sum to zero go),
+    and the acknowledgements added since into their office's times (merge_ack_times); how many added rows were
+    merged. Readers see the same sums before and after, on both backends: PostgreSQL
     does it in one statement, so rows added meanwhile by other writers wait for the next run."""
     def work(con: Conn) -> int:
         fresh = con.scalar("SELECT count(*) FROM suggestion_cells WHERE NOT settled")
@@ -206,4 +220,90 @@ def compact(db: Database) -> int:
         con.execute("DROP TABLE merged")
         return int(fresh)
 
-    return db.write(work, lock=("suggestion_cells",))
+    merged = db.write(work, lock=("suggestion_cells",))
+    while True:  # each office's times to acknowledgement, a batch of offices a transaction
+        added, left = db.write(merge_ack_times, lock=("suggestion_cells",))
+        merged += added
+        if not left:
+            return merged
+
+
+# --- each office's times to acknowledgement (ack_times, migration 0023) -----------------------------------------
+# What the dashboard's medians per office read (reporting.dashboard.ack_days): an acknowledgement adds a row of its
+# own (`seconds`) in its transaction; `merge_ack_times` (the worker's compaction) puts them into one row per region,
+# office and month of raising whose `times` holds every time, sorted, as TIMES. Readers take both kinds of row.
+TIMES = np.dtype("<f8")
+# Every acknowledged suggestion's place and time, as the raw rows give them (what ack_times must hold)
+ACK_RECOUNT = (f"SELECT s.region_id, s.office_id, {_MONTH.format('s.created_at')} AS month,"
+               f" {_seconds(MILESTONES['acknowledged'])} AS seconds FROM suggestions s"
+               " WHERE s.acknowledged_at IS NOT NULL AND s.office_id IS NOT NULL AND s.region_id IS NOT NULL")
+MERGED_OFFICES = 100  # offices merged per transaction: a database just migrated holds a row per acknowledgement
+
+
+def _acknowledged(con: Conn, place: Mapping, seconds: float) -> None:
+    """Add one first acknowledgement, `seconds` after the suggestion (`place`: its PLACE columns) was raised."""
+    if place["office_id"] is not None and place["region_id"] is not None:
+        created: datetime = place["created_at"]
+        con.execute("INSERT INTO ack_times (region_id, office_id, month, seconds) VALUES (?, ?, ?, ?)",
+                    (place["region_id"], place["office_id"], date(created.year, created.month, 1), seconds))
+
+
+def _insert_times(con: Conn, region: np.ndarray, office: np.ndarray, month: np.ndarray,
+                  seconds: np.ndarray) -> None:
+    """Insert one merged row per (region, office, month number) of the given times, its seconds sorted."""
+    import pandas as pd
+
+    if not len(seconds):
+        return
+    order = np.lexsort((seconds, month, office, region))
+    region, office, month, seconds = (np.asarray(a)[order] for a in (region, office, month, seconds))
+    starts = np.flatnonzero(np.r_[True, (np.diff(region) != 0) | (np.diff(office) != 0) | (np.diff(month) != 0)])
+    ends = np.r_[starts[1:], len(seconds)]
+    times = seconds.astype(TIMES)
+    con.insert_frame("ack_times", pd.DataFrame({
+        "region_id": region[starts].astype(np.int64), "office_id": office[starts].astype(np.int64),
+        "month": [date(int(m) // 12, int(m) % 12 + 1, 1) for m in month[starts]],
+        "times": [times[a:b].tobytes() for a, b in zip(starts, ends, strict=True)]}))
+
+
+def merge_ack_times(con: Conn) -> tuple[int, bool]:
+    """Merge the acknowledgements added since the last merge, of up to MERGED_OFFICES offices, into one row per region,
+    office and month with what those already held: (how many were merged, whether others are left). Every row it
+    takes out goes back merged, so readers see the same times before and after; on PostgreSQL rows added meanwhile
+    by other writers are not taken (each DELETE takes what it sees) and wait for the next run."""
+    ids = [r["office_id"] for r in con.rows(
+        "SELECT DISTINCT office_id FROM ack_times WHERE seconds IS NOT NULL ORDER BY 1 LIMIT ?", (MERGED_OFFICES + 1,))]
+    if not ids:
+        return 0, False
+    left, ids = len(ids) > MERGED_OFFICES, ids[:MERGED_OFFICES]
+    fresh = con.rows("DELETE FROM ack_times WHERE seconds IS NOT NULL AND office_id = ANY(CAST(? AS INTEGER[]))"
+                     " RETURNING region_id, office_id, month, seconds", (ids,))
+    months = sorted({r["month"] for r in fresh})
+    merged = con.rows("DELETE FROM ack_times WHERE times IS NOT NULL AND office_id = ANY(CAST(? AS INTEGER[]))"
+                      " AND month = ANY(CAST(? AS DATE[])) RETURNING region_id, office_id, month, times",
+                      (ids, months)) if fresh else []
+    parts = [(r["region_id"], r["office_id"], r["month"], np.frombuffer(r["times"], TIMES)) for r in merged]
+    parts += [(r["region_id"], r["office_id"], r["month"], np.array([r["seconds"]], TIMES)) for r in fresh]
+    if parts:
+        sizes = [len(p[3]) for p in parts]
+        _insert_times(con, np.repeat([p[0] for p in parts], sizes), np.repeat([p[1] for p in parts], sizes),
+                      np.repeat([p[2].year * 12 + p[2].month - 1 for p in parts], sizes),
+                      np.concatenate([p[3] for p in parts]))
+    return len(fresh), left
+
+
+def ack_times_stored(con: Conn) -> dict[tuple, list[float]]:
+    """Every (region, office, month) with its times as readers take them (merged and not), sorted."""
+    found: dict[tuple, list[float]] = {}
+    for r in con.rows("SELECT region_id, office_id, month, seconds, times FROM ack_times"):
+        values = [r["seconds"]] if r["times"] is None else np.frombuffer(r["times"], TIMES).tolist()
+        found.setdefault((r["region_id"], r["office_id"], r["month"]), []).extend(values)
+    return {key: sorted(values) for key, values in found.items()}
+
+
+def ack_times_recounted(con: Conn) -> dict[tuple, list[float]]:
+    """The same from the raw rows: what ack_times must hold at any moment."""
+    found: dict[tuple, list[float]] = {}
+    for r in con.rows(ACK_RECOUNT):
+        found.setdefault((r["region_id"], r["office_id"], r["month"]), []).append(r["seconds"])
+    return {key: sorted(values) for key, values in found.items()}

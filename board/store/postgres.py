@@ -78,6 +78,9 @@ class PgConn(Conn):
 
     _sql = staticmethod(placeholders)
 
+    def _run(self, sql: str, params: tuple | list | dict, *, binary: bool = False) -> Any:
+        return self._cur.execute(self._sql(sql), _bind(params), binary=binary or None)
+
     def insert_frame(self, table: str, frame: Any) -> None:
         if len(frame):
             frame = frame.copy()

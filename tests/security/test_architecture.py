@@ -105,6 +105,8 @@ ALLOWED_SQL_NAMES = {
     ("store/duckdb.py", "change_counts", "sql"): "count(*) of table names its one caller writes as a literal tuple "
                                        "(dashboard.data_version), each quoted",
     ("store/base.py", "_run", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
+    ("store/postgres.py", "_run", "self._sql(sql)"):
+        "the Conn method's own parameter as the engine takes it (? or $n)",
     ("store/base.py", "execute", "self._sql(sql)"): "the Conn method's own parameter as the engine takes it (? or $n)",
     ("store/base.py", "executemany", "self._sql(sql)"):
         "the Conn method's own parameter as the engine takes it (? or $n)",

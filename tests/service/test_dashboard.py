@@ -216,3 +216,29 @@ def test_the_newest_feed_is_the_same_however_few_ids_it_looks_among_first(demo_s
     monkeypatch.setattr(dashboard, "NEWEST_WINDOW", window)
     assert [[r["id"] for r in dashboard.newest(demo_store, leader, f)] for f in filters] == expected
     assert len(expected[0]) == 50 and 0 < len(expected[1]) <= 50
+
+
+@pytest.mark.parametrize("parts", [2, 3])
+def test_each_offices_median_is_exact_from_its_times_and_from_the_suggestions_in_parts(demo_store, known,
+                                                                                     monkeypatch, parts):
+    """Each office's median days to acknowledgement is exact whichever way it is counted: from each office's times
+    (ack_times, merged by the demo's bulk load) without filters, and from the suggestions themselves for a category,
+    which PostgreSQL counts in ranges of office ids at once (ACK_PARTS): none twice or missing."""
+    leader, period = known["leader"], dashboard.Filters(start=date(2025, 12, 1), end=date(2026, 12, 1))
+    with demo_store.read() as con:
+        offices = con.scalar("SELECT count(*) FROM offices")
+        category = con.scalar("SELECT category FROM suggestions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        acknowledged = con.rows("SELECT office_id, category, acknowledged_at, created_at FROM suggestions"
+                                " WHERE acknowledged_at IS NOT NULL AND created_at >= ? AND created_at < ?",
+                                (period.start, period.end))
+        assert con.scalar("SELECT count(*) FROM ack_times WHERE times IS NOT NULL") > 0
+    monkeypatch.setattr(dashboard, "ACK_PARTS", parts)
+    for filters in (period, dataclasses.replace(period, category=category)):
+        waits: dict[int, list[float]] = {}
+        for r in acknowledged:
+            if filters.category in (None, r["category"]):
+                waits.setdefault(r["office_id"], []).append((r["acknowledged_at"] - r["created_at"]).total_seconds())
+        found = dashboard.ack_days(demo_store, leader, filters, "office")
+        assert offices > parts and set(found) == set(waits) and len(found) > parts
+        for office, days in found.items():
+            assert days == pytest.approx(statistics.median(waits[office]) / 86400, abs=1e-6), (office, filters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pytest
@@ -107,6 +107,21 @@ def test_arrays_hold_what_rows_hold_for_every_number_type_on_both_backends(store
             whole = _binary_columns(con._copy_out(sql.replace("i <> 1500", "i > 0"), params), names, kinds)
             gap = _binary_columns(con._copy_out(sql, params), names, kinds)
         assert whole is not None and whole["big"].tolist() == numbers["big"].tolist() and gap is None
+
+
+def test_rows_in_binary_hold_what_rows_hold_on_both_backends(store):
+    """rows(binary=True) (PostgreSQL's binary format: bytes as they are, not hex text) gives the same values and
+    types as the text format for every kind of column the board stores, NULL included."""
+    sql = ("SELECT i, CAST(i AS BIGINT) * 3000000000 AS big, CAST(i AS DOUBLE PRECISION) / 4 AS half,"
+           " i % 3 = 0 AS third, CAST(i AS VARCHAR) || ? AS label, CAST(? AS DATE) + CAST(i AS INTEGER) AS day,"
+           " CAST(? AS TIMESTAMP) AS moment, CASE WHEN i % 2 = 0 THEN CAST(? AS BYTEA) END AS content,"
+           " CAST(NULL AS INTEGER) AS nothing FROM generate_series(1, 50) AS g(i) ORDER BY i")
+    params = (" é", date(2026, 11, 30), datetime(2026, 11, 30, 9, 15, 1, 250), b"\x00\xffbytes")
+    with store.read() as con:
+        text, binary = con.rows(sql, params), con.rows(sql, params, binary=True)
+    assert len(binary) == 50 and binary == text
+    assert [type(v) for v in binary[1].values()] == [type(v) for v in text[1].values()]
+    assert binary[1]["content"] == b"\x00\xffbytes" and binary[0]["content"] is None
 
 
 def test_postgresql_only_migrations_run_only_there(store):

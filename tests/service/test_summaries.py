@@ -54,6 +54,7 @@ def summaries_match(store: db.Database) -> None:
         assert counts.stored(con) == counts.recounted(con)
         pulse_cells_match(con)
         meeting_counts_match(con)
+        assert counts.ack_times_stored(con) == counts.ack_times_recounted(con)
 
 
 def funnels_match(store: db.Database, who: dict) -> None:
@@ -188,13 +189,14 @@ def test_every_grain_adds_up_to_the_organisation(demo_store):
     assert total["team"] == everything - teamless
 
 
-@pytest.mark.parametrize("migration", ["0018_summaries.sql"])
-def test_the_migration_counts_what_is_already_stored(request, backend, tmp_path, migration, demo_store):
-    """A database made before the summaries existed gets them filled from its rows by the migration."""
+@pytest.mark.parametrize("migration", ["0018_summaries.sql", "0023_ack_times.sql"])
+def test_the_migration_counts_what_is_already_stored(request, backend, tmp_path, migration, demo_store, monkeypatch):
+    """A database made before the summaries (or each office's times to acknowledgement) existed gets them filled
+    from its rows by the migration."""
     with demo_store.read() as con:
         tables = {table: con.rows(f"SELECT * FROM {table}") for table in (
             "regions", "offices", "teams", "people", "suggestions", "suggestion_events", "pulse_periods",
-            "pulse_responses")}
+            "pulse_responses", *(("suggestion_cells", "pulse_cells") if migration > "0018_summaries.sql" else ()))}
     with store_before(request, backend, tmp_path, migration) as older:
         def load(con: db.Conn) -> None:
             for table, rows in tables.items():
@@ -207,6 +209,14 @@ def test_the_migration_counts_what_is_already_stored(request, backend, tmp_path,
         summaries_match(older)
         with older.read() as con:
             assert con.scalar("SELECT count(*) FROM suggestion_cells") > 0
+            acknowledged = con.scalar("SELECT count(*) FROM ack_times WHERE seconds IS NOT NULL")
+        # the worker merges the migration's row per acknowledgement, a batch of offices at a time
+        monkeypatch.setattr(counts, "MERGED_OFFICES", 2)
+        assert counts.compact(older) >= acknowledged > 0
+        summaries_match(older)
+        with older.read() as con:
+            assert con.scalar("SELECT count(*) FROM ack_times WHERE seconds IS NOT NULL") == 0
+            assert con.scalar("SELECT count(*) FROM ack_times") < acknowledged
 
 
 def test_response_times_from_buckets_are_within_a_percent_of_the_exact_ones(demo_store, known):
