@@ -65,7 +65,7 @@ def measure_duckdb(store: db.DuckStore, queries: dict) -> dict:
 
             def fetch(sql, params, numpy):  # as the layer fetches
                 cur = raw_con.execute(sql, params)
-                return cur.fetchnumpy() if numpy else cur.fetchall()
+                return cur.fetchnumpy() if numpy is True else cur.fetchall()
 
             layer, raw = timed(lambda fn=fn: fn(store),
                                lambda statements=statements: [fetch(*statement) for statement in statements])

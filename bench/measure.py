@@ -62,7 +62,7 @@ class Recording:
 
     def __init__(self, store: db.Database):
         self._store: Any = store
-        self.statements: list[tuple[str, list, bool]] = []
+        self.statements: list[tuple[str, list, bool | str]] = []
 
     def __getattr__(self, name):
         return getattr(self._store, name)
@@ -74,7 +74,8 @@ class Recording:
 
 
 class RecordingConn:
-    """Notes (sql, params, whether the result was fetched as numpy arrays) of every statement run."""
+    """Notes (sql, params, how the result was fetched: True as numpy arrays, "binary" as rows in PostgreSQL's binary
+    format, False as rows) of every statement run."""
 
     def __init__(self, con: db.Conn, log: list):
         self._con, self._log = con, log
@@ -84,14 +85,14 @@ class RecordingConn:
         if name not in ("rows", "one", "scalar", "df", "arrays", "execute"):
             return method
 
-        def noted(sql, params=(), *rest):
-            self._log.append((sql, list(params), name == "arrays"))
-            return method(sql, params, *rest)
+        def noted(sql, params=(), *rest, **options):  # how fetched: True as arrays, "binary" as binary rows
+            self._log.append((sql, list(params), True if name == "arrays" else options.get("binary") and "binary"))
+            return method(sql, params, *rest, **options)
         return noted
 
 
-def recorded(store: db.Database, fn) -> list[tuple[str, list, bool]]:
-    """The statements fn(store) runs: (SQL, parameters, whether fetched as numpy arrays)."""
+def recorded(store: db.Database, fn) -> list[tuple[str, list, bool | str]]:
+    """The statements fn(store) runs: (SQL, parameters, how fetched: see RecordingConn)."""
     recording = Recording(store)
     fn(recording)
     return recording.statements

@@ -47,8 +47,8 @@ def raw_runner(pg: Any, statements: list):
     """The recorded statements straight on a psycopg cursor, fetched as the layer fetches them."""
     def run():
         with pg.cursor() as cur:
-            for sql, params, _ in statements:
-                cur.execute(db.placeholders(sql), params or None).fetchall()
+            for sql, params, fetched in statements:
+                cur.execute(db.placeholders(sql), params or None, binary=fetched == "binary" or None).fetchall()
     return run
 
 

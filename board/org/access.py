@@ -151,6 +151,7 @@ UNIT_COLUMNS = {
     ("t", "region"): "o.region_id", ("t", "office"): "t.office_id", ("t", "team"): "t.id",
     ("o", "region"): "o.region_id", ("o", "office"): "o.id",
     ("c", "region"): "c.region_id", ("c", "office"): "c.office_id", ("c", "team"): "c.team_id",  # summaries
+    ("a", "region"): "a.region_id", ("a", "office"): "a.office_id",  # each office's times to acknowledgement
 }
 
 

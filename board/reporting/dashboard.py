@@ -335,7 +335,7 @@ def ack_days(db: Database, viewer: Person, filters: Filters, level: str = "team"
     if level not in VERSUS_LEVELS:
         raise ValueError(level)
     if (level == "office" and filters.team_id is None and filters.category is None and filters.start.day == 1
-            and filters.end.day == 1 and scope(viewer, "dashboard") != "team"):
+            and filters.end.day == 1 and scope(viewer, "dashboard") in ("all", "region", "office")):
         return _office_ack_days(db, viewer, filters)
     source, params = _suggestions(viewer, filters)
     # date_part: a double on PostgreSQL (extract gives a numeric, 100 ms slower at 1x)

@@ -228,17 +228,22 @@ def test_each_offices_median_is_exact_from_its_times_and_from_the_suggestions_in
     with demo_store.read() as con:
         offices = con.scalar("SELECT count(*) FROM offices")
         category = con.scalar("SELECT category FROM suggestions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-        acknowledged = con.rows("SELECT office_id, category, acknowledged_at, created_at FROM suggestions"
+        acknowledged = con.rows("SELECT region_id, office_id, category, acknowledged_at, created_at FROM suggestions"
                                 " WHERE acknowledged_at IS NOT NULL AND created_at >= ? AND created_at < ?",
                                 (period.start, period.end))
         assert con.scalar("SELECT count(*) FROM ack_times WHERE times IS NOT NULL") > 0
     monkeypatch.setattr(dashboard, "ACK_PARTS", parts)
-    for filters in (period, dataclasses.replace(period, category=category)):
-        waits: dict[int, list[float]] = {}
-        for r in acknowledged:
-            if filters.category in (None, r["category"]):
-                waits.setdefault(r["office_id"], []).append((r["acknowledged_at"] - r["created_at"]).total_seconds())
-        found = dashboard.ack_days(demo_store, leader, filters, "office")
-        assert offices > parts and set(found) == set(waits) and len(found) > parts
-        for office, days in found.items():
-            assert days == pytest.approx(statistics.median(waits[office]) / 86400, abs=1e-6), (office, filters)
+    regional = known["regional_manager"]
+    for viewer in (leader, regional):
+        for filters in (period, dataclasses.replace(period, category=category)):
+            waits: dict[int, list[float]] = {}
+            for r in acknowledged:
+                if filters.category in (None, r["category"]) and (viewer is leader
+                                                                  or r["region_id"] == regional.region_id):
+                    waits.setdefault(r["office_id"], []).append(
+                        (r["acknowledged_at"] - r["created_at"]).total_seconds())
+            found = dashboard.ack_days(demo_store, viewer, filters, "office")
+            assert set(found) == set(waits) and len(found) > (parts if viewer is leader else 1)
+            for office, days in found.items():
+                assert days == pytest.approx(statistics.median(waits[office]) / 86400, abs=1e-6), (office, filters)
+    assert offices > parts
