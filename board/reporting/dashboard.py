@@ -367,13 +367,31 @@ def _office_ack_days(db: Database, viewer: Person, filters: Filters) -> dict[int
     row per office and month instead of every acknowledged suggestion. Its rows hold no team or category, so a
     team's scope, a team filter and a category filter count the suggestions themselves."""
     condition, params = scope_sql(viewer, filters, "a", category=False)
-    found: dict[int, list[np.ndarray]] = {}
     with db.read() as con:
-        for r in con.rows(f"SELECT a.office_id, a.seconds, a.times FROM ack_times a WHERE {condition}"
-                          " AND a.month >= ? AND a.month < ?", [*params, filters.start, filters.end], binary=True):
-            found.setdefault(r["office_id"], []).append(
-                np.array([r["seconds"]]) if r["times"] is None else np.frombuffer(r["times"], counts.TIMES))
-    return {office: float(np.median(np.concatenate(times))) / 86400 for office, times in found.items()}
+        rows = con.rows(f"SELECT a.office_id, a.seconds, a.times FROM ack_times a WHERE {condition}"
+                        " AND a.month >= ? AND a.month < ? ORDER BY a.office_id", [*params, filters.start,
+                                                                                    filters.end], binary=True)
+    # every time in one array, office after office (one join and one read instead of one per row and office)
+    chunks = [np.array([r["seconds"]], counts.TIMES).tobytes() if r["times"] is None else r["times"] for r in rows]
+    times = np.frombuffer(b"".join(chunks), counts.TIMES)
+    offices = np.array([r["office_id"] for r in rows], dtype=np.int64)
+    ends = np.cumsum([len(chunk) // counts.TIMES.itemsize for chunk in chunks], dtype=np.int64)
+    if not len(offices):
+        return {}
+    last = np.flatnonzero(np.r_[offices[1:] != offices[:-1], True])  # each office's last row
+    starts = np.r_[0, ends[last][:-1]]
+    return {int(offices[i]): _median(times[a:b]) / 86400
+            for i, a, b in zip(last.tolist(), starts.tolist(), ends[last].tolist(), strict=True)}
+
+
+def _median(values: np.ndarray) -> float:
+    """percentile_cont(0.5) of some values (the mean of the middle two of an even number), by one partition:
+    np.median's own checks cost more than the work for 2,000 offices of a few thousand times each."""
+    middle = len(values) // 2
+    if len(values) % 2:
+        return float(np.partition(values, middle)[middle])
+    low, high = np.partition(values, (middle - 1, middle))[middle - 1:middle + 1]
+    return float(low + high) / 2
 
 
 def data_version(db: Database) -> dict:

@@ -247,3 +247,4 @@ def test_each_offices_median_is_exact_from_its_times_and_from_the_suggestions_in
             for office, days in found.items():
                 assert days == pytest.approx(statistics.median(waits[office]) / 86400, abs=1e-6), (office, filters)
     assert offices > parts
+    assert dashboard.ack_days(demo_store, leader, dashboard.Filters(date(2020, 1, 1), date(2020, 2, 1)), "office") == {}
