@@ -11,9 +11,10 @@ since into one row per cell. `rebuild` recounts everything after a bulk load (th
 `recounted` is what they must equal at any moment (the property tests compare the two on both backends).
 
 Beside them, each office's times to the first acknowledgement (ack_times, migration 0023), per month of raising:
-what the dashboard's exact medians per office read. They are kept the same way: a row per acknowledgement, added
-in its transaction, merged by `compact` (`merge_ack_times`), recounted by `rebuild`, and compared with
-`ack_times_recounted`."""
+what the dashboard's exact medians per office read. They are kept the same way: a first acknowledgement's seconds
+ride on the cell row its status change adds (no second statement), `compact` moves them into their office's times
+(`merge_ack_times`) before it merges the cells, `rebuild` recounts them, and `ack_times_recounted` is what they must
+equal."""
 
 from __future__ import annotations
 
@@ -87,15 +88,17 @@ def _finest(place: Mapping) -> tuple[str, int, int, int]:
 def _add(con: Conn, place: Mapping, changes: list[tuple[str, str | None, str | None, float | None, date | None,
                                                         int]]) -> None:
     """Add a suggestion's changes, (measure, status, level, seconds to the milestone, event month, +1 or -1) each,
-    at its finest grain, not settled: one plain INSERT of a row or three, which no other write waits for."""
+    at its finest grain, not settled: one plain INSERT of a row or three, which no other write waits for. A first
+    acknowledgement's row also carries its seconds, which merge_ack_times moves into its office's times."""
     created: datetime = place["created_at"]
     month, rows, params = date(created.year, created.month, 1), [], []
     for measure, status, level, seconds, event_month, sign in changes:
         bucket = _NONE["bucket"] if seconds is None else _bucket("CAST(? AS DOUBLE PRECISION)")
-        rows.append(f"(?, ?, ?, ?, ?, ?, ?, ?, ?, {bucket}, ?, ?, FALSE)")
+        rows.append(f"(?, ?, ?, ?, ?, ?, ?, ?, ?, {bucket}, ?, ?, FALSE, ?)")
         params += [*_finest(place), month, place["category"], measure, status, level,
-                   *([] if seconds is None else [seconds]), event_month, sign]
-    con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) VALUES {', '.join(rows)}", params)
+                   *([] if seconds is None else [seconds]), event_month, sign,
+                   seconds if measure == "acknowledged" else None]
+    con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled, seconds) VALUES {', '.join(rows)}", params)
 
 
 def added(con: Conn, row: Mapping) -> None:
@@ -116,10 +119,7 @@ def moved(con: Conn, before: Mapping, start: str, to: str, reached: Mapping[str,
         if measure == "implemented":
             changes.append((measure, None, None, None, date(moment.year, moment.month, 1), 1))
         else:
-            seconds = (moment - before["created_at"]).total_seconds()
-            changes.append((measure, None, None, seconds, None, 1))
-            if measure == "acknowledged":
-                _acknowledged(con, before, seconds)
+            changes.append((measure, None, None, (moment - before["created_at"]).total_seconds(), None, 1))
     _add(con, before, changes)
 
 
@@ -181,6 +181,9 @@ _ROLLED_UP = (
     + ", ".join(f"c.{column}" for column in KEY[4:])
     + f", c.n FROM {{fresh}} c {_GRAINS_JOIN} WHERE (g.grain <> 'team' OR c.grain = 'team')")
 _FRESH = "(SELECT * FROM suggestion_cells WHERE NOT settled)"
+# What compaction merges: the rows added since, but for acknowledgements whose seconds merge_ack_times has not
+# moved into their office's times yet (it runs first; rows added meanwhile wait for the next run)
+_MERGED = "NOT settled AND seconds IS NULL"
 # Every row as readers count it: settled rows as they are, the rows added since rolled up.
 _EVERY_GRAIN = (f"SELECT {', '.join(KEY)}, n FROM suggestion_cells WHERE settled UNION ALL "
                 + _ROLLED_UP.format(fresh=_FRESH))
@@ -194,12 +197,12 @@ def compact(db: Database) -> int:
     merged. Readers see the same sums before and after, on both backends: PostgreSQL
     does it in one statement, so rows added meanwhile by other writers wait for the next run."""
     def work(con: Conn) -> int:
-        fresh = con.scalar("SELECT count(*) FROM suggestion_cells WHERE NOT settled")
+        fresh = con.scalar(f"SELECT count(*) FROM suggestion_cells WHERE {_MERGED}")
         if not fresh:
             return 0
         if db.dialect == "postgres":
             con.execute(
-                "WITH fresh AS (DELETE FROM suggestion_cells WHERE NOT settled RETURNING *),"
+                f"WITH fresh AS (DELETE FROM suggestion_cells WHERE {_MERGED} RETURNING *),"
                 f" f AS ({_ROLLED_UP.format(fresh='fresh')}),"
                 " old AS (DELETE FROM suggestion_cells c WHERE c.settled AND EXISTS"
                 f"  (SELECT 1 FROM f WHERE {_SAME_KEY}) RETURNING c.*)"
@@ -208,44 +211,43 @@ def compact(db: Database) -> int:
                 f" GROUP BY {_GROUPED} HAVING sum(n) <> 0")
             return int(fresh)
         con.execute(f"CREATE TEMP TABLE f AS SELECT {', '.join(KEY)}, sum(n) AS n FROM"
-                    f" ({_ROLLED_UP.format(fresh=_FRESH)}) c"
+                    f" ({_ROLLED_UP.format(fresh=f'(SELECT * FROM suggestion_cells WHERE {_MERGED})')}) c"
                     f" GROUP BY {_GROUPED}")
         con.execute(f"CREATE TEMP TABLE merged AS SELECT {', '.join(KEY)}, sum(n) AS n FROM (SELECT * FROM f"
                     f" UNION ALL SELECT {', '.join(f'c.{column}' for column in KEY)}, c.n FROM suggestion_cells c"
                     f" WHERE c.settled AND EXISTS (SELECT 1 FROM f WHERE {_SAME_KEY})) m GROUP BY {_GROUPED}")
-        con.execute("DELETE FROM suggestion_cells c WHERE NOT c.settled"
-                    f" OR EXISTS (SELECT 1 FROM f WHERE {_SAME_KEY})")
+        con.execute(f"DELETE FROM suggestion_cells c WHERE ({_MERGED.replace('settled', 'c.settled')})"
+                    f" OR (c.settled AND EXISTS (SELECT 1 FROM f WHERE {_SAME_KEY}))")
         con.execute(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) SELECT *, TRUE FROM merged WHERE n <> 0")
         con.execute("DROP TABLE f")
         con.execute("DROP TABLE merged")
         return int(fresh)
 
-    merged = db.write(work, lock=("suggestion_cells",))
-    while True:  # each office's times to acknowledgement, a batch of offices a transaction
+    merged = 0
+    while True:  # first each office's times to acknowledgement, a batch of offices a transaction
         added, left = db.write(merge_ack_times, lock=("suggestion_cells",))
         merged += added
         if not left:
-            return merged
+            break
+    return merged + db.write(work, lock=("suggestion_cells",))
 
 
 # --- each office's times to acknowledgement (ack_times, migration 0023) -----------------------------------------
-# What the dashboard's medians per office read (reporting.dashboard.ack_days): an acknowledgement adds a row of its
-# own (`seconds`) in its transaction; `merge_ack_times` (the worker's compaction) puts them into one row per region,
-# office and month of raising whose `times` holds every time, sorted, as TIMES. Readers take both kinds of row.
+# What the dashboard's medians per office read (reporting.dashboard.ack_days): a first acknowledgement's seconds ride
+# on the row it adds to suggestion_cells (its `seconds`, in the one INSERT the status change makes anyway), and the
+# migration wrote a row of its own (`seconds`) per acknowledgement already stored; `merge_ack_times` (the worker's
+# compaction) puts both into one row per region, office and month of raising whose `times` holds every time, sorted,
+# as TIMES. Readers take all three (FRESH_TIMES).
 TIMES = np.dtype("<f8")
 # Every acknowledged suggestion's place and time, as the raw rows give them (what ack_times must hold)
 ACK_RECOUNT = (f"SELECT s.region_id, s.office_id, {_MONTH.format('s.created_at')} AS month,"
                f" {_seconds(MILESTONES['acknowledged'])} AS seconds FROM suggestions s"
                " WHERE s.acknowledged_at IS NOT NULL AND s.office_id IS NOT NULL AND s.region_id IS NOT NULL")
 MERGED_OFFICES = 100  # offices merged per transaction: a database just migrated holds a row per acknowledgement
-
-
-def _acknowledged(con: Conn, place: Mapping, seconds: float) -> None:
-    """Add one first acknowledgement, `seconds` after the suggestion (`place`: its PLACE columns) was raised."""
-    if place["office_id"] is not None and place["region_id"] is not None:
-        created: datetime = place["created_at"]
-        con.execute("INSERT INTO ack_times (region_id, office_id, month, seconds) VALUES (?, ?, ?, ?)",
-                    (place["region_id"], place["office_id"], date(created.year, created.month, 1), seconds))
+# Every time not merged yet, where each is (alias a: region_id, office_id, month, seconds)
+FRESH_TIMES = ("(SELECT region_id, office_id, month, seconds FROM ack_times WHERE seconds IS NOT NULL UNION ALL"
+               " SELECT region_id, office_id, month, seconds FROM suggestion_cells WHERE NOT settled"
+               " AND seconds IS NOT NULL)")
 
 
 def _insert_times(con: Conn, region: np.ndarray, office: np.ndarray, month: np.ndarray,
@@ -267,17 +269,23 @@ def _insert_times(con: Conn, region: np.ndarray, office: np.ndarray, month: np.n
 
 
 def merge_ack_times(con: Conn) -> tuple[int, bool]:
-    """Merge the acknowledgements added since the last merge, of up to MERGED_OFFICES offices, into one row per region,
-    office and month with what those already held: (how many were merged, whether others are left). Every row it
-    takes out goes back merged, so readers see the same times before and after; on PostgreSQL rows added meanwhile
-    by other writers are not taken (each DELETE takes what it sees) and wait for the next run."""
+    """Merge the acknowledgements added since the last merge (FRESH_TIMES), of up to MERGED_OFFICES offices, into
+    one row per region, office and month with what those already held: (how many were merged, whether others are
+    left). Every time it takes out goes back merged, and each suggestion cell it takes a time from goes back as it
+    was without it, so readers see the same before and after; on PostgreSQL rows added meanwhile by other writers
+    are not taken (each DELETE takes what it sees) and wait for the next run."""
     ids = [r["office_id"] for r in con.rows(
-        "SELECT DISTINCT office_id FROM ack_times WHERE seconds IS NOT NULL ORDER BY 1 LIMIT ?", (MERGED_OFFICES + 1,))]
+        f"SELECT DISTINCT office_id FROM {FRESH_TIMES} a ORDER BY 1 LIMIT ?", (MERGED_OFFICES + 1,))]
     if not ids:
         return 0, False
     left, ids = len(ids) > MERGED_OFFICES, ids[:MERGED_OFFICES]
     fresh = con.rows("DELETE FROM ack_times WHERE seconds IS NOT NULL AND office_id = ANY(CAST(? AS INTEGER[]))"
                      " RETURNING region_id, office_id, month, seconds", (ids,))
+    cells = con.rows("DELETE FROM suggestion_cells WHERE NOT settled AND seconds IS NOT NULL"
+                     f" AND office_id = ANY(CAST(? AS INTEGER[])) RETURNING {COLUMNS}, seconds", (ids,))
+    con.executemany(f"INSERT INTO suggestion_cells ({COLUMNS}, settled) VALUES ({', '.join('?' * len(KEY))}, ?,"
+                    " FALSE)", [tuple(c[column] for column in (*KEY, "n")) for c in cells])
+    fresh += cells
     months = sorted({r["month"] for r in fresh})
     merged = con.rows("DELETE FROM ack_times WHERE times IS NOT NULL AND office_id = ANY(CAST(? AS INTEGER[]))"
                       " AND month = ANY(CAST(? AS DATE[])) RETURNING region_id, office_id, month, times",
@@ -295,7 +303,8 @@ def merge_ack_times(con: Conn) -> tuple[int, bool]:
 def ack_times_stored(con: Conn) -> dict[tuple, list[float]]:
     """Every (region, office, month) with its times as readers take them (merged and not), sorted."""
     found: dict[tuple, list[float]] = {}
-    for r in con.rows("SELECT region_id, office_id, month, seconds, times FROM ack_times"):
+    for r in con.rows("SELECT region_id, office_id, month, seconds, times FROM ack_times WHERE times IS NOT NULL"
+                      f" UNION ALL SELECT region_id, office_id, month, seconds, NULL FROM {FRESH_TIMES} a"):
         values = [r["seconds"]] if r["times"] is None else np.frombuffer(r["times"], TIMES).tolist()
         found.setdefault((r["region_id"], r["office_id"], r["month"]), []).extend(values)
     return {key: sorted(values) for key, values in found.items()}

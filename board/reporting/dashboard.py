@@ -368,9 +368,11 @@ def _office_ack_days(db: Database, viewer: Person, filters: Filters) -> dict[int
     team's scope, a team filter and a category filter count the suggestions themselves."""
     condition, params = scope_sql(viewer, filters, "a", category=False)
     with db.read() as con:
-        rows = con.rows(f"SELECT a.office_id, a.seconds, a.times FROM ack_times a WHERE {condition}"
-                        " AND a.month >= ? AND a.month < ? ORDER BY a.office_id", [*params, filters.start,
-                                                                                    filters.end], binary=True)
+        rows = con.rows(  # the merged rows, and the times not merged yet
+            f"SELECT a.office_id, a.seconds, a.times FROM (SELECT region_id, office_id, month, CAST(NULL AS DOUBLE"
+            f" PRECISION) AS seconds, times FROM ack_times WHERE times IS NOT NULL UNION ALL SELECT *, NULL FROM"
+            f" {counts.FRESH_TIMES} f) a WHERE {condition} AND a.month >= ? AND a.month < ? ORDER BY a.office_id",
+            [*params, filters.start, filters.end], binary=True)
     # every time in one array, office after office (one join and one read instead of one per row and office)
     chunks = [np.array([r["seconds"]], counts.TIMES).tobytes() if r["times"] is None else r["times"] for r in rows]
     times = np.frombuffer(b"".join(chunks), counts.TIMES)

@@ -197,6 +197,8 @@ def test_the_migration_counts_what_is_already_stored(request, backend, tmp_path,
         tables = {table: con.rows(f"SELECT * FROM {table}") for table in (
             "regions", "offices", "teams", "people", "suggestions", "suggestion_events", "pulse_periods",
             "pulse_responses", *(("suggestion_cells", "pulse_cells") if migration > "0018_summaries.sql" else ()))}
+    for cell in tables.get("suggestion_cells", []):
+        del cell["seconds"]  # 0023 adds it
     with store_before(request, backend, tmp_path, migration) as older:
         def load(con: db.Conn) -> None:
             for table, rows in tables.items():
