@@ -184,6 +184,7 @@ _FRESH = "(SELECT * FROM suggestion_cells WHERE NOT settled)"
 # What compaction merges: the rows added since, but for acknowledgements whose seconds merge_ack_times has not
 # moved into their office's times yet (it runs first; rows added meanwhile wait for the next run)
 _MERGED = "NOT settled AND seconds IS NULL"
+_COMPACTED = f"(SELECT * FROM suggestion_cells WHERE {_MERGED})"
 # Every row as readers count it: settled rows as they are, the rows added since rolled up.
 _EVERY_GRAIN = (f"SELECT {', '.join(KEY)}, n FROM suggestion_cells WHERE settled UNION ALL "
                 + _ROLLED_UP.format(fresh=_FRESH))
@@ -211,7 +212,7 @@ def compact(db: Database) -> int:
                 f" GROUP BY {_GROUPED} HAVING sum(n) <> 0")
             return int(fresh)
         con.execute(f"CREATE TEMP TABLE f AS SELECT {', '.join(KEY)}, sum(n) AS n FROM"
-                    f" ({_ROLLED_UP.format(fresh=f'(SELECT * FROM suggestion_cells WHERE {_MERGED})')}) c"
+                    f" ({_ROLLED_UP.format(fresh=_COMPACTED)}) c"
                     f" GROUP BY {_GROUPED}")
         con.execute(f"CREATE TEMP TABLE merged AS SELECT {', '.join(KEY)}, sum(n) AS n FROM (SELECT * FROM f"
                     f" UNION ALL SELECT {', '.join(f'c.{column}' for column in KEY)}, c.n FROM suggestion_cells c"
