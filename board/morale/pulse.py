@@ -19,6 +19,7 @@ from board.clock import utcnow
 from board.errors import BoardError, Invalid
 from board.feedback.suggestions import clean
 from board.i18n import N_, _
+from board.morale import rollup
 from board.org import calendar, settings
 from board.org.access import Person
 from board.org.people import team_size
@@ -212,7 +213,8 @@ def _hash_legacy_participation(con: Conn, key: bytes, today: date) -> None:
 
 def seal(con: Conn, period_id: int, k: int) -> None:
     """Close one period inside the caller's transaction: generalise small cells up, rewrite the responses in
-    random order, replace who answered by counts per team, and mark it closed (its results show from now on)."""
+    random order, replace who answered by counts per team, mark it closed (its results show from now on) and keep
+    its figures for the dashboards (morale.rollup)."""
     cells = {(r["team_id"], r["office_id"], r["region_id"]): r["n"] for r in con.rows(
         "SELECT team_id, office_id, region_id, count(*) AS n FROM pulse_responses WHERE period_id = ?"
         " GROUP BY team_id, office_id, region_id", (period_id,))}
@@ -243,6 +245,7 @@ def seal(con: Conn, period_id: int, k: int) -> None:
     con.execute("DELETE FROM pulse_voters WHERE period_id = ?", (period_id,))
     con.execute("DELETE FROM pulse_participation WHERE period_id = ?", (period_id,))
     con.execute("UPDATE pulse_periods SET closed_at = ? WHERE id = ?", (utcnow(), period_id))
+    rollup.store(con, [period_id], k)  # the figures every dashboard reads, counted once
 
 
 # The answers of closed periods per cell, as pulse_cells stores them (migration 0018) for the morale dashboards:
@@ -253,10 +256,13 @@ CELLS = ("SELECT period_id, team_id, office_id, region_id, count(*) AS answers, 
 
 
 def rebuild_cells(con: Conn) -> None:
-    """Recount pulse_cells from the answers of every closed period (after a bulk load that bypassed seal)."""
+    """Recount pulse_cells from the answers of every closed period, and their figures (morale.rollup), after a
+    bulk load that bypassed seal."""
     con.execute("DELETE FROM pulse_cells")
     con.execute(f"INSERT INTO pulse_cells {CELLS} WHERE period_id IN (SELECT id FROM pulse_periods"
                 " WHERE closed_at IS NOT NULL) GROUP BY 1, 2, 3, 4")
+    closed = [r["id"] for r in con.rows("SELECT id FROM pulse_periods WHERE closed_at IS NOT NULL ORDER BY id")]
+    rollup.store(con, closed, settings.load_in(con).anonymity_k)
 
 
 Cell = tuple  # (team_id, office_id, region_id), None where generalised away

@@ -23,6 +23,7 @@ import httpx
 from board.clock import utcnow
 from board.feedback import counts as summaries
 from board.i18n import using
+from board.morale import rollup
 from board.notify import events, kinds, messages, schedule, tokens
 from board.notify.config import NotifyConfig
 from board.notify.outbox import default_locale, locale_of
@@ -311,10 +312,12 @@ def prune(db: Database, *, now: datetime) -> int:
 def run_once(db: Database, config: NotifyConfig, *, now: datetime) -> dict[str, int]:
     """One run: the messages of the events that left them to the worker, the scheduled jobs whose time has come
     (digests, reminders), then every due message (in batches), then forgetting old rows, merging the rows the
-    dashboards' summaries gained since the last run (board.feedback.counts), and once a day the retention purge
-    (board.org.retention). Counts of what was told, scheduled, delivered, pruned, compacted and purged. A
-    failing job is logged and delivery goes on: what is already in the outbox is never held up by a digest."""
-    counts = {"told": 0, "scheduled": 0, "compacted": 0, **dict.fromkeys(COUNTS, 0)}
+    dashboards' summaries gained since the last run (board.feedback.counts), keeping again the pulse periods'
+    morale figures that a new unit or minimum group size made stale (board.morale.rollup), and once a day the
+    retention purge (board.org.retention). Counts of what was told, scheduled, delivered, pruned, compacted, kept
+    again and purged. A failing job is logged and delivery goes on: what is already in the outbox is never held
+    up by a digest."""
+    counts = {"told": 0, "scheduled": 0, "compacted": 0, "morale": 0, **dict.fromkeys(COUNTS, 0)}
     try:
         counts["told"] = events.fan_out(db)
     except Exception:
@@ -335,6 +338,10 @@ def run_once(db: Database, config: NotifyConfig, *, now: datetime) -> dict[str, 
     except Exception:
         log.exception("Merging the dashboards' new summary rows failed; they are read as they are until next run")
     try:
+        counts["morale"] = rollup.refresh(db)
+    except Exception:
+        log.exception("Keeping the pulse periods' morale figures again failed; the dashboards count them meanwhile")
+    try:
         counts["purged"] = sum(retention.purge_due(db, now=now).values())
     except Exception:
         log.exception("The daily retention purge failed; the next run tries again")
@@ -354,7 +361,8 @@ def summary(counts: dict[str, int] | None) -> str:
     return (f"{counts['scheduled']} scheduled, {counts['sent']} sent, {counts['retried']} to retry, "
             f"{counts['failed']} failed, {counts['local']} kept in the local outbox, {counts['skipped']} skipped, "
             f"{counts['pruned']} old rows forgotten, {counts['purged']} purged under the retention rules, "
-            f"{counts['compacted']} new dashboard summary rows merged")
+            f"{counts['compacted']} new dashboard summary rows merged, "
+            f"{counts['morale']} pulse periods' morale figures counted again")
 
 
 def loop(open_store: Callable[[], Database], config: NotifyConfig, *, stop: threading.Event,

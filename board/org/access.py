@@ -132,7 +132,7 @@ SCOPES: dict[str, dict[str, str | None]] = {
                      "admin": None},
     # dashboards: suggestions, minutes and the units to filter by (dashboard.py)
     "dashboard": {"staff": None, "manager": "team", "regional_manager": "region", "leader": "all", "admin": None},
-    # pulse results (reports.Morale): staff get none; an admin is refused them outright (reports._Units.in_scope)
+    # pulse results (reports.Morale): staff get none; an admin is refused them outright (morale.rollup.Units.reached)
     "pulse_results": {"staff": None, "manager": "team", "regional_manager": "region", "leader": "all",
                       "admin": None},
     # the office overview of minutes (reports.minutes_overview)
@@ -185,7 +185,7 @@ def where(viewer: Person, rule: str, alias: str = "s", *, refuse: bool = True) -
 def in_scope(viewer: Person, rule: str, row: Mapping) -> bool:
     """Whether a row (with region_id, office_id and team_id) is within the viewer's reach under a rule: `where`
     in Python, for rows already in memory. Given numpy arrays of ids (-1 for none), an array of answers, one per
-    group (reports._Units), except under "team_or_office", which compares with None."""
+    group (morale.rollup.Units), except under "team_or_office", which compares with None."""
     reach = scope(viewer, rule)
     if reach is None:
         return False

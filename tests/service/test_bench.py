@@ -38,7 +38,8 @@ def test_bench_at_a_tiny_scale_writes_every_figure(tmp_path, capsys):
 
     page = report["leader_dashboard"]
     assert page["total_ms"] > 0 and page["queries_ms"] > 0 and page["csv_ms"] > 0 and page["first_view_ms"] > 0
-    assert 0 < page["shared_morale_ms"]  # every tab again, Morale read from the counts the first view made
+    assert 0 < page["shared_morale_ms"]  # every tab again, Morale read from the figures the first view read
+    assert 0 < page["counted_morale_ms"] and 0 < page["first_view_counted_ms"]  # Morale counted from its cells
     assert page["figures"] == len(measure.CHARTS) == 13 and page["figures_ms"] > 0
     assert report["memory_mb"]["measuring_duckdb"] > 0 and report["memory_mb"]["generating"] > 0
     assert report["cpu_count"] >= 1

@@ -42,6 +42,7 @@ def test_scales_build_each_dataset_once_and_write_the_curve(tmp_path, monkeypatc
         assert point["leader_dashboard_ms"] > 0 and point["queries_ms"] > 0 and point["runs"] >= 1
         assert 0 < point["first_view_ms"]  # the Morale tab alone
         assert 0 < point["shared_morale_ms"]  # every tab, Morale counted before
+        assert 0 < point["counted_morale_ms"]  # every tab, Morale counted anew from its cells
     assert first["ratio"] == 1 and first["data_ratio"] == 1 and first["exponent"] is None
     assert second["data_ratio"] == 2 and second["ratio"] > 0 and isinstance(second["exponent"], float)
     for scale, built in report["datasets"].items():

@@ -515,7 +515,8 @@ def test_python_m_board_notify_delivers_once_and_says_what_it_did(org_store, kno
     out = capsys.readouterr().out
     assert re.fullmatch(r"\S+ \S+ UTC: \d+ scheduled, 0 sent, 0 to retry, 0 failed, \d+ kept in the local outbox,"
                         r" \d+ skipped, \d+ old rows forgotten, \d+ purged under the retention rules,"
-                        r" \d+ new dashboard summary rows merged\n", out), out
+                        r" \d+ new dashboard summary rows merged, \d+ pulse periods' morale figures counted again\n",
+                        out), out
     assert row(org_store, "p1:cli")["state"] == "local"
 
 

@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from board.clock import utcnow
 from board.errors import Invalid
-from board.morale import pulse
+from board.morale import pulse, rollup
+from board.org import roster, settings
 from board.reporting import dashboard, reports
 from tests.support.anonymity import new_rows, snapshot
 from tests.support.pages import open_page
-from tests.support.pulse import good, team_members
+from tests.support.pulse import good, same_shown, team_members
 
 DAY = date(2026, 11, 18)
 LENGTH = 14
@@ -208,7 +210,7 @@ def test_rows_within_a_unit_are_the_scopes_rows_of_that_unit(demo_store, known):
 
 
 def test_the_roll_up_counts_every_level_as_sql_does(demo_store):
-    figures = reports.Morale(demo_store, k=5)
+    figures = reports.Morale(demo_store, k=5, kept=False)  # counted from the cells (kept ones: next tests)
     column = {key: i for i, key in enumerate(figures.keys)}
     row = {period_id: i for i, (period_id, _) in enumerate(figures.periods)}
     total = 0
@@ -225,28 +227,89 @@ def test_the_roll_up_counts_every_level_as_sql_does(demo_store):
     assert figures.sums["n"].sum() == total and total  # every level counted, no more
 
 
-def test_viewers_share_the_counts_until_another_period_closes_and_they_equal_a_fresh_count(org_store, known):
+def same_figures(a: reports.Morale, b: reports.Morale) -> bool:
+    """Every level's figures a viewer can read equal (read from what was kept or counted anew)."""
+    return a.periods == b.periods and all(same_shown(a.figures(level), b.figures(level)) for level in rollup.LEVELS)
+
+
+def test_viewers_share_the_figures_until_another_period_closes_and_they_equal_a_fresh_count(org_store, known):
     reports.forget_shared_morale()
     billing = team_members(org_store, known, "Billing")
     answer_team(org_store, billing, 6, mood=4, enps=8)
     assert close_periods(org_store)
     first = reports.Morale(org_store, k=5)
     again = reports.Morale(org_store, k=5)
-    assert again.sums is first.sums and again.shown is first.shown  # counted once, read by the next viewer
+    assert again.figures("team") is first.figures("team")  # read once, shared with the next viewer
     later = DAY + timedelta(days=LENGTH)
-    for person in billing:  # answers to the open period change nothing shown: the counts stay
+    for person in billing:  # answers to the open period change nothing shown: the figures stay
         pulse.submit(org_store, person, good(mood=2), today=later, length_days=LENGTH)
-    assert reports.Morale(org_store, k=5).sums is first.sums
+    assert reports.Morale(org_store, k=5).figures("team") is first.figures("team")
     assert close_periods(org_store, later)
     after = reports.Morale(org_store, k=5)
     reports.forget_shared_morale()
-    fresh = reports.Morale(org_store, k=5)
-    assert after.sums is not first.sums and after.periods == fresh.periods and len(fresh.periods) == 2
-    assert all((after.sums[name] == fresh.sums[name]).all() for name in fresh.sums)
-    assert (after.shown == fresh.shown).all() and fresh.sums["n"].sum() > 0
-    assert reports.Morale(org_store, k=3).shown is not fresh.shown  # another k is counted on its own
+    counted = reports.Morale(org_store, k=5, kept=False)
+    assert after.figures("team") is not first.figures("team") and len(counted.periods) == 2
+    assert same_figures(after, counted) and counted.sums["n"].sum() > 0
+    assert reports.Morale(org_store, k=3).figures("team") is not after.figures("team")  # another k on its own
     with pytest.raises(ValueError):
-        fresh.sums["n"][0, 0] = 1  # shared between viewers: nobody writes into them
+        counted.figures("team").n[0, 0] = 1  # shared between viewers: nobody writes into them
+
+
+def kept_rows(store) -> list[dict]:
+    with store.read() as con:
+        return con.rows("SELECT r.*, m.structure, m.k FROM pulse_rollup r JOIN pulse_rollup_made m"
+                        " ON m.period_id = r.period_id ORDER BY r.period_id, r.level, r.group_id")
+
+
+def test_closing_a_period_keeps_its_figures_and_nothing_of_a_hidden_group(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    answer_team(org_store, billing, 6, mood=4, enps=10)
+    answer_team(org_store, care, 5, mood=2, enps=3)
+    [period] = close_periods(org_store)
+    rows = kept_rows(org_store)
+    assert {r["period_id"] for r in rows} == {period} and {r["k"] for r in rows} == {5}
+    shown = {(r["level"], r["group_id"]): r["answers"] for r in rows if r["shown"]}
+    assert shown[("team", known["manager"].team_id)] == 6 and shown[("org", 0)] == 11
+    hidden = [r for r in rows if not r["shown"]]
+    assert all(r["answers"] is None and r["mood"] is None and r["promoters"] is None and r["detractors"] is None
+               for r in hidden)
+    # the dashboards read those rows: the same figures as counted from the cells
+    assert same_figures(reports.Morale(org_store, k=5), reports.Morale(org_store, k=5, kept=False))
+
+
+def test_kept_figures_go_stale_when_the_structure_or_k_changes_and_the_worker_keeps_them_again(org_store, known):
+    billing, care = team_members(org_store, known, "Billing"), team_members(org_store, known, "Customer Care")
+    answer_team(org_store, billing, 6, mood=4, enps=10)
+    answer_team(org_store, care, 3, mood=2, enps=3)
+    close_periods(org_store)
+    reports.forget_shared_morale()
+    with org_store.read() as con:
+        kept = rollup.Units(con)
+        assert rollup.stored(con, kept, [r["id"] for r in con.rows("SELECT id FROM pulse_periods")], "team", 5)
+
+    # a new office and team (teams never move between offices: the hierarchy only grows)
+    assert roster.import_org(org_store, b"region,office,team\nAsia Pacific,Penang,Billing\n") == 1
+    with org_store.read() as con:
+        units = rollup.Units(con)
+        periods = [r["id"] for r in con.rows("SELECT id FROM pulse_periods WHERE closed_at IS NOT NULL")]
+        assert units.structure() != kept.structure() and rollup.stored(con, units, periods, "office", 5) is None
+    grown = reports.Morale(org_store, k=5)  # counted anew, under the new structure
+    assert same_figures(grown, reports.Morale(org_store, k=5, kept=False))
+    assert "Penang" not in {r["group"] for r in grown.rows(known["leader"], "office")}  # no answers: no row
+    assert rollup.refresh(org_store) == len(periods) and rollup.refresh(org_store) == 0
+    with org_store.read() as con:
+        assert rollup.stored(con, units, periods, "office", 5) is not None
+    reports.forget_shared_morale()
+    assert same_figures(reports.Morale(org_store, k=5), grown)
+    current = settings.load(org_store)  # the admin lowers the minimum group size
+    settings.save(org_store, known["admin"], anonymity_k=3, ack_sla_days=current.ack_sla_days,
+                  categories=list(current.categories))
+    with org_store.read() as con:
+        assert rollup.stored(con, units, periods, "team", 3) is None
+    assert rollup.refresh(org_store) == len(periods)
+    assert {r["k"] for r in kept_rows(org_store)} == {3}
+    reports.forget_shared_morale()
+    assert same_figures(reports.Morale(org_store, k=3), reports.Morale(org_store, k=3, kept=False))
 
 
 def test_the_whole_organisations_participation_is_the_sum_of_its_regions(demo_store, known):
@@ -262,3 +325,38 @@ def test_the_whole_organisations_participation_is_the_sum_of_its_regions(demo_st
         assert [p[i]["starts_on"] for p in parts] == [row["starts_on"]] * len(parts)
         assert (row["answered"], row["people"]) == (sum(p[i]["answered"] for p in parts),
                                                     sum(p[i]["people"] for p in parts)), row
+
+
+def test_a_database_made_before_kept_figures_counts_them_until_the_worker_keeps_them(request, backend, tmp_path,
+                                                                                     demo_store, known):
+    """Migration 0024 adds the tables empty (the figures are counted in numpy, not SQL): the dashboards count
+    Morale from the cells as before, and the notification worker's next run keeps every closed period's."""
+    from board import store as db
+    from board.notify import worker
+    from board.notify.config import NotifyConfig
+    from tests.conftest import store_before
+    from tests.support.pulse import kept_equals_counted
+
+    with demo_store.read() as con:
+        tables = {table: con.rows(f"SELECT * FROM {table}") for table in (
+            "regions", "offices", "teams", "pulse_periods", "pulse_cells")}
+    closed = len([p for p in tables["pulse_periods"] if p["closed_at"] is not None])
+    with store_before(request, backend, tmp_path, "0024_pulse_rollup.sql") as older:
+        def load(con) -> None:
+            for table, rows in tables.items():
+                names = list(rows[0])
+                con.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                [tuple(row[n] for n in names) for row in rows])
+        older.write(load)
+        db.migrate(older)
+        reports.forget_shared_morale()
+        before = reports.Morale(older, k=5)  # nothing kept yet: counted from the cells
+        assert before.figures("org").n.sum() > 0
+        assert same_figures(before, reports.Morale(older, k=5, kept=False))
+        config = NotifyConfig(secret="tests-only-notify-secret-0123456789abcdef")
+        assert worker.run_once(older, config, now=utcnow())["morale"] == closed > 0
+        assert worker.run_once(older, config, now=utcnow())["morale"] == 0  # nothing stale: no write
+        with older.read() as con:
+            assert kept_equals_counted(con) == closed
+        reports.forget_shared_morale()
+        assert same_figures(reports.Morale(older, k=5), before)
