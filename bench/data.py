@@ -29,7 +29,7 @@ from board.errors import BoardError
 from board.feedback import counts
 from board.feedback.suggestions import MILESTONES, fill_milestones
 from board.meetings import minutes
-from board.morale import pulse
+from board.morale import pulse, rollup
 from board.morale.pulse import period_bounds
 from board.store.migrate import available_migrations
 
@@ -290,11 +290,11 @@ def _finish_events(con: db.Conn) -> dict:
 
 def _summaries(con: db.Conn) -> dict:
     """The dashboards' summaries of what the bulk steps wrote past the write paths: the suggestions' cells and
-    each office's times to acknowledgement (counts.rebuild), and the closed pulse periods' cells
-    (pulse.rebuild_cells)."""
+    each office's times to acknowledgement (counts.rebuild), and the closed pulse periods' cells and Morale's
+    figures (pulse.rebuild_cells)."""
     counts.rebuild(con)
     pulse.rebuild_cells(con)
-    return _count(con, "suggestion_cells", "pulse_cells", "ack_times")
+    return _count(con, "suggestion_cells", "pulse_cells", "ack_times", "pulse_rollup")
 
 
 def _drop(con: db.Conn, tables: tuple[str, ...]) -> None:
@@ -527,7 +527,7 @@ def generator_hash() -> str:
     parts = [Path(__file__).read_text(), duckdb.__version__, repr(MILESTONES), counts.COLUMNS, counts.recount_sql(),
              pulse.CELLS, minutes.ITEM_COUNTS,
              *(inspect.getsource(fn) for fn in (fill_milestones, period_bounds, counts.rebuild, counts._insert_times,
-                                                minutes.count_items, pulse.rebuild_cells)),
+                                                minutes.count_items, pulse.rebuild_cells, rollup.count, rollup.store)),
              *(name + sql for name, sql in available_migrations() if not name.endswith(".postgres.sql"))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
 

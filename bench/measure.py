@@ -15,6 +15,7 @@ from typing import Any
 from bench.data import TODAY
 from board import store as db
 from board.feedback.workflow import sla_cutoff
+from board.morale import rollup
 from board.org import people, settings
 from board.reporting import dashboard, reports
 
@@ -101,11 +102,24 @@ def recorded(store: db.Database, fn) -> list[tuple[str, list, bool | str]]:
 # --- what is measured ----------------------------------------------------------------------------------------
 
 def cold(fn):
-    """fn, with Morale's shared counts forgotten first: what the first viewer after a change waits for."""
+    """fn, with Morale's shared figures forgotten first: what the first viewer after a change waits for."""
     def anew(store):
         reports.forget_shared_morale()
         return fn(store)
     return anew
+
+
+def counted_anew(fn):
+    """fn with Morale's figures counted from the cells, its kept ones (pulse_rollup) left unread: what the first
+    viewer waits for while they are stale (after a new unit or another k, until the worker's next run), and what
+    every first viewer waited for before migration 0024. The comparison beside the kept figures."""
+    def counted(*args, **kwargs):
+        kept, rollup.stored = rollup.stored, lambda *_, **__: None
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            rollup.stored = kept
+    return counted
 
 
 def dashboard_queries(viewer, filters: dashboard.Filters, k: int, months: list[date]) -> dict:
@@ -125,10 +139,12 @@ def dashboard_queries(viewer, filters: dashboard.Filters, k: int, months: list[d
         "office_ack_days": lambda s: dashboard.ack_days(s, viewer, f, "office"),  # above 300 teams (versus_level)
         "minutes_monthly": lambda s: dashboard.minutes_monthly(s, viewer, f),
         "minutes_overview": lambda s: reports.minutes_overview(s, viewer, months=months, today=TODAY),
-        # counted anew each time (the first view after a period closes), and as every later viewer gets it: from
-        # the counts the first one left (reports.SHARED_MORALE)
+        # as the first view after a period closes reads it (the figures kept when it closed), counted anew from
+        # the cells (while those are stale), and as every later viewer gets it (reports.SHARED_MORALE)
         "morale (region)": cold(lambda s: reports.morale(s, viewer, k=k, level="region", start=f.start, end=f.end)),
         "morale (team)": cold(lambda s: reports.morale(s, viewer, k=k, level="team", start=f.start, end=f.end)),
+        "morale (region), counted anew": counted_anew(cold(lambda s: reports.morale(
+            s, viewer, k=k, level="region", start=f.start, end=f.end))),
         "morale (region), counted before": lambda s: reports.morale(s, viewer, k=k, level="region", start=f.start,
                                                                     end=f.end),
         # what the page asks for when teams are compared (dashboard.MOST_LISTED): the teams of one office
@@ -196,16 +212,20 @@ def csv_downloads(data: dict) -> int:
 
 def measure_leader_page(store: db.Database, viewer, f: dashboard.Filters, k: int) -> dict:
     """The whole leader dashboard: its queries and glue, its figures, both together, and every chart's CSV; and
-    its first view (the Morale tab alone)."""
+    its first view (the Morale tab alone). The first view after a period closes (Morale's kept figures read),
+    the same with Morale counted anew, and every later view (its figures shared) are timed in turns."""
     queries = timed(lambda: leader_page_data(store, viewer, f, k))
     data = leader_page_data(store, viewer, f, k)
-    whole = timed(lambda: build_figures(leader_page_data(store, viewer, f, k)))
+    whole, counted, shared = timed(lambda: build_figures(leader_page_data(store, viewer, f, k)),
+                                   counted_anew(lambda: build_figures(leader_page_data(store, viewer, f, k))),
+                                   lambda: build_figures(leader_page_data(store, viewer, f, k, fresh=False)))
+    first, first_counted = timed(lambda: leader_first_view(store, viewer, f, k),
+                                 counted_anew(lambda: leader_first_view(store, viewer, f, k)))
     return {"queries_ms": queries["median_ms"], "figures_ms": timed(lambda: build_figures(data))["median_ms"],
             "total_ms": whole["median_ms"], "figures": len(build_figures(data)),
             "csv_ms": timed(lambda: csv_downloads(data))["median_ms"],
-            "first_view_ms": timed(lambda: leader_first_view(store, viewer, f, k))["median_ms"],
-            "shared_morale_ms": timed(lambda: build_figures(leader_page_data(store, viewer, f, k,
-                                                                             fresh=False)))["median_ms"]}
+            "first_view_ms": first["median_ms"], "first_view_counted_ms": first_counted["median_ms"],
+            "counted_morale_ms": counted["median_ms"], "shared_morale_ms": shared["median_ms"]}
 
 
 def months_back(count: int) -> list[date]:
@@ -238,9 +258,10 @@ def leader_page_curve(stores: Mapping[float, db.Database]) -> dict[float, dict]:
     queries = timed(*(lambda p=p: leader_page_data(*p) for p in pages))
     first = timed(*(lambda p=p: leader_first_view(*p) for p in pages))
     shared = timed(*(lambda p=p: build_figures(leader_page_data(*p, fresh=False)) for p in pages))
+    counted = timed(*(counted_anew(lambda p=p: build_figures(leader_page_data(*p))) for p in pages))
     if len(pages) == 1:  # timed gives one function's figures alone
-        whole, queries, first, shared = [whole], [queries], [first], [shared]
+        whole, queries, first, shared, counted = [whole], [queries], [first], [shared], [counted]
     return {scale: {"total_ms": w["median_ms"], "min_ms": w["min_ms"], "max_ms": w["max_ms"],
                     "queries_ms": q["median_ms"], "first_view_ms": v["median_ms"],
-                    "shared_morale_ms": m["median_ms"], "runs": w["runs"]}
-            for scale, w, q, v, m in zip(stores, whole, queries, first, shared, strict=True)}
+                    "shared_morale_ms": m["median_ms"], "counted_morale_ms": c["median_ms"], "runs": w["runs"]}
+            for scale, w, q, v, m, c in zip(stores, whole, queries, first, shared, counted, strict=True)}
