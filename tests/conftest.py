@@ -197,6 +197,18 @@ def _clear_streamlit_caches():
     st.cache_resource.clear()
 
 
+def load_rows(store: db.Database, tables: dict[str, list[dict]]) -> None:
+    """Insert rows read from another store, table by table, in one transaction (into a database made by an older
+    version: store_before)."""
+    def load(con: db.Conn) -> None:
+        for table, rows in tables.items():
+            if rows:
+                names = list(rows[0])
+                con.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                [tuple(row[n] for n in names) for row in rows])
+    store.write(load)
+
+
 @contextlib.contextmanager
 def store_before(request, backend: str, tmp_path, migration: str):
     """A real store migrated only up to (not including) the numbered migration, as a database made by an older

@@ -334,7 +334,7 @@ def test_a_database_made_before_kept_figures_counts_them_until_the_worker_keeps_
     from board import store as db
     from board.notify import worker
     from board.notify.config import NotifyConfig
-    from tests.conftest import store_before
+    from tests.conftest import load_rows, store_before
     from tests.support.pulse import kept_equals_counted
 
     with demo_store.read() as con:
@@ -342,12 +342,7 @@ def test_a_database_made_before_kept_figures_counts_them_until_the_worker_keeps_
             "regions", "offices", "teams", "pulse_periods", "pulse_cells")}
     closed = len([p for p in tables["pulse_periods"] if p["closed_at"] is not None])
     with store_before(request, backend, tmp_path, "0024_pulse_rollup.sql") as older:
-        def load(con) -> None:
-            for table, rows in tables.items():
-                names = list(rows[0])
-                con.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                                [tuple(row[n] for n in names) for row in rows])
-        older.write(load)
+        load_rows(older, tables)
         db.migrate(older)
         reports.forget_shared_morale()
         before = reports.Morale(older, k=5)  # nothing kept yet: counted from the cells

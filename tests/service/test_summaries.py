@@ -19,7 +19,7 @@ from board.feedback.workflow import STATUSES
 from board.meetings import minutes
 from board.morale import pulse, rollup
 from board.org import people
-from tests.conftest import store_before
+from tests.conftest import load_rows, store_before
 from tests.support.minutes import document, draft, item, publish
 from tests.support.pulse import kept_equals_counted
 from tests.support.suggestions import submit
@@ -202,13 +202,7 @@ def test_the_migration_counts_what_is_already_stored(request, backend, tmp_path,
     for cell in tables.get("suggestion_cells", []):
         del cell["seconds"]  # 0023 adds it
     with store_before(request, backend, tmp_path, migration) as older:
-        def load(con: db.Conn) -> None:
-            for table, rows in tables.items():
-                if rows:
-                    names = list(rows[0])
-                    con.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                                    [tuple(row[n] for n in names) for row in rows])
-        older.write(load)
+        load_rows(older, tables)
         db.migrate(older)
         # Morale's figures are not kept by a migration (they are counted in numpy): the worker's next run keeps them
         assert rollup.refresh(older) == len([p for p in tables["pulse_periods"] if p["closed_at"] is not None]) > 0
@@ -273,12 +267,7 @@ def test_the_migration_counts_each_meetings_problems_and_solutions(request, back
     for n, row in enumerate(tables["meeting_items"]):
         row["removed"] = n % 7 == 0  # some items dropped by an amendment
     with store_before(request, backend, tmp_path, "0021_meeting_counts.sql") as older:
-        def load(con: db.Conn) -> None:
-            for table, rows in tables.items():
-                names = list(rows[0])
-                con.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                                [tuple(row[n] for n in names) for row in rows])
-        older.write(load)
+        load_rows(older, tables)
         db.migrate(older)
         with older.read() as con:
             meeting_counts_match(con)
