@@ -130,11 +130,13 @@ def test_postgresql_only_migrations_run_only_there(store):
     expected = [
         "0006_lookup_indexes.postgres.sql", "0014_outbox_lookup.postgres.sql", "0019_summary_lookup.postgres.sql",
         "0020_dashboard_scans.postgres.sql", "0022_dashboard_lookups.postgres.sql",
+        "0025_pulse_rollup_lookup.postgres.sql",
     ]
     assert only == (expected if store.dialect == "postgres" else [])
     if store.dialect == "postgres":
         with store.read() as con:
             assert con.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'suggestion_events_suggestion'") == 1
+            assert con.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'pulse_rollup_level'") == 1
 
 
 def test_the_open_suggestions_index_holds_exactly_the_open_statuses(empty_pg):
