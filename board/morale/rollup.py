@@ -7,7 +7,7 @@ so no view, filter or role can be combined with another to reveal a small group.
 a million cells (0.4 s on DuckDB, 1.8 s on PostgreSQL), so each period's figures are also kept (pulse_rollup,
 migration 0024): written when the period closes (pulse.seal), each with the structure of the hierarchy and the
 minimum group size they were counted under (pulse_rollup_made). A reader takes them only while both still hold
-(`stored`); after a team moves to another office, a new team or a changed minimum, figures are counted anew
+(`stored`); after a new team, office or region or a changed minimum, figures are counted anew
 (`count`) until the notification worker has kept them again (`refresh`). A hidden group's row holds no figures:
 what is stored is what may be shown.
 """
@@ -29,6 +29,7 @@ from board.store import Conn, Database
 LEVELS = ("org", "region", "office", "team")  # the order of Units' columns
 FIGURES = ("n", "mood", "promoters", "detractors")  # answers, the sum of moods, eNPS promoters and detractors
 
+
 def positions(ids: list[int], values) -> np.ndarray:
     """The position of each value in ids (-1 where absent), vectorised through a lookup array."""
     values = np.asarray(values, dtype=np.int64)
@@ -37,6 +38,7 @@ def positions(ids: list[int], values) -> np.ndarray:
     lookup = np.full(max(max(ids), int(values.max())) + 2, -1, dtype=np.int64)  # the last place: absent
     lookup[ids] = np.arange(len(ids))
     return lookup[np.where(values >= 0, values, -1)]  # a negative value (none) reads that last -1
+
 
 class Units:
     """The unit hierarchy once, as arrays over its groups (the columns of Morale's figures): the organisation
@@ -139,6 +141,7 @@ class Units:
         """The keys of the groups of a level whose results the viewer may see (see `reached`)."""
         return {self.keys[g] for g in np.flatnonzero(self.reached(viewer) & self.at(level)).tolist()}
 
+
 @dataclass(frozen=True)
 class Figures:
     """One level's figures: a row per period (in the order asked for) and a column per group of the level (in
@@ -155,6 +158,7 @@ class Figures:
     def __post_init__(self) -> None:
         for name in (*FIGURES, "present", "shown"):
             getattr(self, name).flags.writeable = False
+
 
 def count(con: Conn, units: Units, periods: list[int], k: int) -> dict[str, Figures]:
     """Every level's figures for the given closed periods, counted from their cells (each cell from its lowest
@@ -184,6 +188,7 @@ def count(con: Conn, units: Units, periods: list[int], k: int) -> dict[str, Figu
                                present=sums["n"][:, part] > 0, shown=shown[:, part])
     return found
 
+
 def store(con: Conn, periods: list[int], k: int, units: Units | None = None) -> int:
     """Count the given closed periods' figures and keep them in place of what was kept, with the structure and k
     they were counted under (inside the caller's transaction). Returns the rows written."""
@@ -209,6 +214,7 @@ def store(con: Conn, periods: list[int], k: int, units: Units | None = None) -> 
     con.insert_frame("pulse_rollup", rows)
     con.insert_frame("pulse_rollup_made", pd.DataFrame({"period_id": ids, "structure": units.structure(), "k": k}))
     return len(rows)
+
 
 def stored(con: Conn, units: Units, periods: list[int], level: str, k: int) -> Figures | None:
     """One level's figures as kept, when every given period's were counted under the hierarchy's present
@@ -252,6 +258,7 @@ def stale(con: Conn, structure: str, k: int) -> list[int]:
         "SELECT p.id FROM pulse_periods p LEFT JOIN pulse_rollup_made m ON m.period_id = p.id"
         " WHERE p.closed_at IS NOT NULL AND (m.period_id IS NULL OR m.structure <> ? OR m.k <> ?) ORDER BY p.id",
         (structure, k))]
+
 
 # Periods kept again per transaction by `refresh` (at 40,000 teams each is about 44,000 rows, 0.3-1 s), and at
 # most per call: one worker run never holds delivery up for long; the next run goes on.

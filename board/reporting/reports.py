@@ -296,10 +296,6 @@ class Morale:
         return {name: np.concatenate([getattr(self.figures(level), name) for level in rollup.LEVELS], axis=1)
                 for name in rollup.FIGURES}
 
-    @property
-    def shown(self) -> np.ndarray:
-        return np.concatenate([self.figures(level).shown for level in rollup.LEVELS], axis=1)
-
     def rows(self, viewer: Person, level: str, within: Mapping[str, int | None] | None = None) -> list[dict]:
         """Each group of the level in the viewer's scope (and `within`: region_id, office_id and team_id, those
         given), for each period it has answers in: its figures, or `suppressed=True` and no figures."""
